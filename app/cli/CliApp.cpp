@@ -1,0 +1,515 @@
+#include "app/cli/CliApp.h"
+
+#include "shared/protocol/Validation.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTextStream>
+#include <QSysInfo>
+#include <QTimer>
+
+#include <cstdio>
+#include <termios.h>
+#include <unistd.h>
+
+namespace Tincan::Cli {
+
+using Client::ApiResult;
+using Client::StoredMessage;
+
+namespace {
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+void printJson(const QJsonObject &object)
+{
+    out() << QJsonDocument(object).toJson(QJsonDocument::Compact) << Qt::endl;
+}
+
+QJsonObject messageJson(const StoredMessage &m)
+{
+    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                       {QStringLiteral("id"), m.serverId},
+                       {QStringLiteral("clientMessageId"), m.clientMessageId},
+                       {QStringLiteral("from"), m.sender},
+                       {QStringLiteral("fromDevice"), m.senderDevice},
+                       {QStringLiteral("conversation"), m.conversation},
+                       {QStringLiteral("seq"), m.seq},
+                       {QStringLiteral("text"), m.text},
+                       {QStringLiteral("serverTs"), m.serverTimestamp},
+                       {QStringLiteral("outgoing"), m.outgoing},
+                       {QStringLiteral("status"), StoredMessage::statusName(m.status)}};
+}
+
+QString timeText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+const char *const UsageText =
+    "Commands:\n"
+    "  register USERNAME        create an account and sign this profile in\n"
+    "  login USERNAME           sign this profile in as a new device of USERNAME\n"
+    "  whoami                   show who this profile is, checked with the server\n"
+    "  devices                  list your devices\n"
+    "  revoke-device ID         sign one of your devices out for good\n"
+    "  send USERNAME TEXT       send a message; exits once the server stored it\n"
+    "  flush                    send everything waiting in the outbox\n"
+    "  listen                   print incoming messages and events\n"
+    "  history USERNAME         print the conversation with USERNAME\n";
+
+} // namespace
+
+bool CliApp::wait(const std::function<void(std::function<void()>)> &start, int timeoutMs)
+{
+    QEventLoop loop;
+    bool finished = false;
+    QTimer timer;
+    timer.setSingleShot(true);
+    QObject::connect(&timer, &QTimer::timeout, &loop, &QEventLoop::quit);
+    start([&finished, &loop] {
+        finished = true;
+        loop.quit();
+    });
+    if (!finished) {
+        timer.start(timeoutMs);
+        loop.exec();
+    }
+    return finished;
+}
+
+int CliApp::reportApiError(const ApiResult &result)
+{
+    if (result.status == 0) {
+        err() << "tincan-cli: cannot reach the server at " << m_core->api().baseUrl().toString()
+              << ": " << result.error.message << Qt::endl;
+        return Unreachable;
+    }
+    err() << "tincan-cli: " << result.error.message << " (HTTP " << result.status << ", "
+          << result.error.code << ")" << Qt::endl;
+    return Refused;
+}
+
+QString CliApp::readPassword()
+{
+    QTextStream in(stdin);
+    const bool tty = !m_passwordStdin && ::isatty(STDIN_FILENO);
+    termios saved{};
+    if (tty) {
+        err() << "Password: " << Qt::flush;
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    const QString password = in.readLine();
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        err() << Qt::endl;
+    }
+    return password;
+}
+
+int CliApp::run(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Tincan command-line client\n\n") +
+                                     QString::fromLatin1(UsageText));
+    parser.addHelpOption();
+    const QCommandLineOption profileOption(QStringLiteral("profile"),
+                                           QStringLiteral("Profile directory."), QStringLiteral("DIR"));
+    const QCommandLineOption serverOption(QStringLiteral("server"),
+                                          QStringLiteral("Server URL (remembered in the profile)."),
+                                          QStringLiteral("URL"));
+    const QCommandLineOption passwordStdinOption(QStringLiteral("password-stdin"),
+                                                 QStringLiteral("Read the password from stdin."));
+    const QCommandLineOption deviceNameOption(QStringLiteral("device-name"),
+                                              QStringLiteral("Name of this device."),
+                                              QStringLiteral("NAME"));
+    const QCommandLineOption inviteOption(QStringLiteral("invite"),
+                                          QStringLiteral("Invite code for registration."),
+                                          QStringLiteral("CODE"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"),
+                                        QStringLiteral("One JSON object per line."));
+    const QCommandLineOption countOption(QStringLiteral("count"),
+                                         QStringLiteral("listen: stop after N messages."),
+                                         QStringLiteral("N"));
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
+                                           QStringLiteral("Give up after SECONDS (default 30; "
+                                                          "listen: run until stopped)."),
+                                           QStringLiteral("SECONDS"));
+    const QCommandLineOption limitOption(QStringLiteral("limit"),
+                                         QStringLiteral("history: at most N messages."),
+                                         QStringLiteral("N"), QStringLiteral("50"));
+    parser.addOptions({profileOption, serverOption, passwordStdinOption, deviceNameOption,
+                       inviteOption, jsonOption, countOption, timeoutOption, limitOption});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do."));
+    if (!parser.parse(arguments)) {
+        err() << "tincan-cli: " << parser.errorText() << Qt::endl;
+        return Usage;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        out() << parser.helpText() << Qt::flush;
+        return Ok;
+    }
+    const QStringList positional = parser.positionalArguments();
+    if (positional.isEmpty()) {
+        err() << "tincan-cli: no command given.\n" << UsageText << Qt::flush;
+        return Usage;
+    }
+    bool numbersOk = true;
+    auto number = [&](const QCommandLineOption &option, int fallback) {
+        if (!parser.isSet(option)) {
+            return fallback;
+        }
+        bool ok = false;
+        const int value = parser.value(option).toInt(&ok);
+        if (!ok || value < 0) {
+            numbersOk = false;
+        }
+        return value;
+    };
+    const int count = number(countOption, 0);
+    const int limit = number(limitOption, 50);
+    const int timeout = number(timeoutOption, -1);
+    if (!numbersOk) {
+        err() << "tincan-cli: --count, --limit and --timeout take non-negative numbers." << Qt::endl;
+        return Usage;
+    }
+    m_timeoutSeconds = timeout > 0 ? timeout : 30;
+    m_passwordStdin = parser.isSet(passwordStdinOption);
+    m_deviceName = parser.value(deviceNameOption);
+    m_invite = parser.value(inviteOption);
+
+    const QString profileDir = parser.isSet(profileOption) ? parser.value(profileOption)
+                                                           : Client::Profile::defaultDirectory();
+    m_core = std::make_unique<Client::ClientCore>(profileDir);
+    QString error;
+    if (!m_core->open(&error)) {
+        err() << "tincan-cli: " << error << Qt::endl;
+        return Usage;
+    }
+    if (parser.isSet(serverOption) &&
+        !m_core->setServerUrl(QUrl(parser.value(serverOption)), &error)) {
+        err() << "tincan-cli: " << error << Qt::endl;
+        return Usage;
+    }
+
+    const QString command = positional.first();
+    const QStringList args = positional.mid(1);
+    const bool json = parser.isSet(jsonOption);
+    const bool signedIn = m_core->profile().isSignedIn();
+    if (command != QLatin1String("register") && command != QLatin1String("login") && !signedIn) {
+        err() << "tincan-cli: this profile is not signed in; use register or login first." << Qt::endl;
+        return Usage;
+    }
+    if (command == QLatin1String("register") || command == QLatin1String("login")) {
+        return registerOrLogin(command == QLatin1String("register"), args);
+    }
+    if (command == QLatin1String("whoami")) {
+        return whoami();
+    }
+    if (command == QLatin1String("devices")) {
+        return devices();
+    }
+    if (command == QLatin1String("revoke-device")) {
+        return revokeDevice(args);
+    }
+    if (command == QLatin1String("send")) {
+        return send(args);
+    }
+    if (command == QLatin1String("flush")) {
+        return flush();
+    }
+    if (command == QLatin1String("listen")) {
+        return listen(json, count, timeout);
+    }
+    if (command == QLatin1String("history")) {
+        return history(args, json, limit);
+    }
+    err() << "tincan-cli: unknown command '" << command << "'.\n" << UsageText << Qt::flush;
+    return Usage;
+}
+
+int CliApp::registerOrLogin(bool create, const QStringList &args)
+{
+    if (args.size() != 1) {
+        err() << "tincan-cli: " << (create ? "register" : "login") << " takes one USERNAME." << Qt::endl;
+        return Usage;
+    }
+    const QString username = args.first();
+    if (!Protocol::isValidUsername(username)) {
+        err() << "tincan-cli: invalid username: " << Protocol::usernameRules() << "." << Qt::endl;
+        return Usage;
+    }
+    const QString password = readPassword();
+    if (password.isEmpty()) {
+        err() << "tincan-cli: no password given." << Qt::endl;
+        return Usage;
+    }
+    const QString deviceName =
+        m_deviceName.isEmpty() ? QStringLiteral("tincan-cli on %1").arg(QSysInfo::machineHostName().left(40))
+                               : m_deviceName;
+    ApiResult result;
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            auto callback = [&result, done](const ApiResult &r) {
+                result = r;
+                done();
+            };
+            if (create) {
+                m_core->registerAccount(username, password, deviceName, m_invite, callback);
+            } else {
+                m_core->login(username, password, deviceName, callback);
+            }
+        },
+        m_timeoutSeconds * 1000);
+    if (!finished) {
+        err() << "tincan-cli: the server did not answer in time." << Qt::endl;
+        return Unreachable;
+    }
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    out() << "Signed in as " << m_core->profile().username() << " (device "
+          << m_core->profile().deviceId() << ") on " << m_core->profile().serverUrl().toString()
+          << Qt::endl;
+    return Ok;
+}
+
+int CliApp::whoami()
+{
+    ApiResult result;
+    if (!wait([&](std::function<void()> done) {
+            m_core->api().account([&result, done](const ApiResult &r) {
+                result = r;
+                done();
+            });
+        }, m_timeoutSeconds * 1000)) {
+        return Unreachable;
+    }
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    out() << result.body.value(QStringLiteral("username")).toString() << " (user "
+          << result.body.value(QStringLiteral("userId")).toInteger() << "), device "
+          << result.body.value(QStringLiteral("deviceId")).toInteger() << " on "
+          << m_core->profile().serverUrl().toString() << Qt::endl;
+    return Ok;
+}
+
+int CliApp::devices()
+{
+    ApiResult result;
+    if (!wait([&](std::function<void()> done) {
+            m_core->api().devices([&result, done](const ApiResult &r) {
+                result = r;
+                done();
+            });
+        }, m_timeoutSeconds * 1000)) {
+        return Unreachable;
+    }
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    const QJsonArray list = result.body.value(QStringLiteral("devices")).toArray();
+    for (const QJsonValue &value : list) {
+        const QJsonObject d = value.toObject();
+        out() << d.value(QStringLiteral("id")).toInteger() << "\t"
+              << d.value(QStringLiteral("name")).toString() << "\tadded "
+              << timeText(d.value(QStringLiteral("createdAt")).toInteger())
+              << (d.value(QStringLiteral("current")).toBool() ? "\t(this device)" : "")
+              << (d.value(QStringLiteral("online")).toBool() ? "\tonline" : "") << Qt::endl;
+    }
+    return Ok;
+}
+
+int CliApp::revokeDevice(const QStringList &args)
+{
+    bool ok = false;
+    const qint64 id = args.size() == 1 ? args.first().toLongLong(&ok) : 0;
+    if (!ok || id <= 0) {
+        err() << "tincan-cli: revoke-device takes one device ID (see 'devices')." << Qt::endl;
+        return Usage;
+    }
+    ApiResult result;
+    if (!wait([&](std::function<void()> done) {
+            m_core->api().revokeDevice(id, [&result, done](const ApiResult &r) {
+                result = r;
+                done();
+            });
+        }, m_timeoutSeconds * 1000)) {
+        return Unreachable;
+    }
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    out() << "Device " << id << " revoked." << Qt::endl;
+    return Ok;
+}
+
+int CliApp::send(const QStringList &args)
+{
+    if (args.size() != 2) {
+        err() << "tincan-cli: send takes USERNAME and TEXT." << Qt::endl;
+        return Usage;
+    }
+    QString error;
+    QString failure;
+    bool stored = false;
+    QString id;
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            QObject::connect(m_core.get(), &Client::ClientCore::messageStatusChanged, m_core.get(),
+                             [&, done](const QString &clientId, StoredMessage::Status status,
+                                       const QString &reason) {
+                                 if (clientId != id) {
+                                     return;
+                                 }
+                                 stored = status == StoredMessage::Status::Sent;
+                                 failure = reason;
+                                 done();
+                             });
+            QObject::connect(m_core.get(), &Client::ClientCore::fatalError, m_core.get(),
+                             [&, done](const QString &reason) {
+                                 failure = reason;
+                                 done();
+                             });
+            id = m_core->send(args[0], args[1], &error);
+            if (id.isEmpty()) {
+                done();
+            }
+        },
+        m_timeoutSeconds * 1000);
+    if (id.isEmpty()) {
+        err() << "tincan-cli: " << error << Qt::endl;
+        return Usage;
+    }
+    if (!finished) {
+        err() << "tincan-cli: the server did not store the message in time; it stays in the "
+                 "outbox and is sent by the next command that reaches the server."
+              << Qt::endl;
+        return Unreachable;
+    }
+    if (!stored) {
+        err() << "tincan-cli: the message was refused: " << failure << Qt::endl;
+        return Refused;
+    }
+    out() << id << Qt::endl;
+    return Ok;
+}
+
+int CliApp::flush()
+{
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            QObject::connect(m_core.get(), &Client::ClientCore::outboxEmpty, m_core.get(), done);
+            m_core->flushOutbox();
+        },
+        m_timeoutSeconds * 1000);
+    if (!finished) {
+        err() << "tincan-cli: " << m_core->outboxSize() << " messages are still waiting." << Qt::endl;
+        return Unreachable;
+    }
+    out() << "Outbox empty." << Qt::endl;
+    return Ok;
+}
+
+int CliApp::listen(bool json, int count, int timeoutSeconds)
+{
+    int received = 0;
+    auto event = [json](const char *type) {
+        if (json) {
+            printJson({{QStringLiteral("type"), QString::fromLatin1(type)}});
+        } else {
+            err() << "-- " << type << Qt::endl;
+        }
+    };
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            Client::ClientCore *core = m_core.get();
+            QObject::connect(core, &Client::ClientCore::messageReceived, core,
+                             [&, done](const StoredMessage &m) {
+                                 if (json) {
+                                     printJson(messageJson(m));
+                                 } else {
+                                     out() << "[" << timeText(m.serverTimestamp) << "] " << m.sender
+                                           << (m.outgoing ? QStringLiteral(" -> ") + Protocol::directPeer(m.conversation, m.sender)
+                                                          : QString())
+                                           << ": " << m.text << Qt::endl;
+                                 }
+                                 if (count > 0 && ++received >= count) {
+                                     done();
+                                 }
+                             });
+            QObject::connect(core, &Client::ClientCore::connectionStateChanged, core,
+                             [&](bool online) { event(online ? "connected" : "disconnected"); });
+            QObject::connect(core, &Client::ClientCore::synced, core, [&] { event("synced"); });
+            QObject::connect(core, &Client::ClientCore::messageStatusChanged, core,
+                             [json](const QString &id, StoredMessage::Status status, const QString &) {
+                                 if (json) {
+                                     printJson({{QStringLiteral("type"), StoredMessage::statusName(status)},
+                                                {QStringLiteral("clientMessageId"), id}});
+                                 }
+                             });
+            QObject::connect(core, &Client::ClientCore::fatalError, core, [&, done](const QString &reason) {
+                err() << "tincan-cli: " << reason << Qt::endl;
+                done();
+            });
+            core->connectToServer();
+        },
+        timeoutSeconds > 0 ? timeoutSeconds * 1000 : std::numeric_limits<int>::max());
+    // Acknowledge what was stored before leaving, and close the stream cleanly.
+    wait(
+        [&](std::function<void()> done) {
+            if (!m_core->stream().isConnected()) {
+                done();
+                return;
+            }
+            QObject::connect(&m_core->stream(), &Client::StreamClient::disconnected, m_core.get(), done);
+            m_core->disconnectFromServer();
+        },
+        3000);
+    if (count > 0 && received < count) {
+        return finished ? Refused : Incomplete;
+    }
+    return Ok;
+}
+
+int CliApp::history(const QStringList &args, bool json, int limit)
+{
+    if (args.size() != 1 || !Protocol::isValidUsername(args.first())) {
+        err() << "tincan-cli: history takes one USERNAME." << Qt::endl;
+        return Usage;
+    }
+    const QString conversation =
+        Protocol::directConversationId(m_core->profile().username(), args.first());
+    const QList<StoredMessage> messages = m_core->store().history(conversation, std::max(1, limit));
+    for (const StoredMessage &m : messages) {
+        if (json) {
+            printJson(messageJson(m));
+        } else {
+            out() << "[" << timeText(m.serverTimestamp ? m.serverTimestamp : m.localTimestamp) << "] "
+                  << m.sender << ": " << (m.error.isEmpty() ? m.text : QStringLiteral("(unreadable: %1)").arg(m.error))
+                  << (m.outgoing ? QStringLiteral("  [%1]").arg(StoredMessage::statusName(m.status)) : QString())
+                  << Qt::endl;
+        }
+    }
+    return Ok;
+}
+
+} // namespace Tincan::Cli

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "app/core/ClientCore.h"
+
+#include <QStringList>
+
+#include <memory>
+
+namespace Tincan::Cli {
+
+//! tincan-cli's commands on top of ClientCore. Exit codes: 0 success, 1 usage or local error,
+//! 2 the server refused, 3 the server could not be reached or timed out, 4 `listen` ended before
+//! --count messages arrived.
+class CliApp
+{
+public:
+    enum ExitCode { Ok = 0, Usage = 1, Refused = 2, Unreachable = 3, Incomplete = 4 };
+
+    int run(const QStringList &arguments);
+
+private:
+    int registerOrLogin(bool create, const QStringList &args);
+    int whoami();
+    int devices();
+    int revokeDevice(const QStringList &args);
+    int send(const QStringList &args);
+    int flush();
+    int listen(bool json, int count, int timeoutSeconds);
+    int history(const QStringList &args, bool json, int limit);
+
+    //! Runs the event loop until `done` is called or `timeoutMs` passes (then returns false).
+    bool wait(const std::function<void(std::function<void()>)> &start, int timeoutMs);
+    int reportApiError(const Client::ApiResult &result);
+    QString readPassword();
+
+    std::unique_ptr<Client::ClientCore> m_core;
+    bool m_passwordStdin = false;
+    QString m_deviceName;
+    QString m_invite;
+    int m_timeoutSeconds = 30;
+};
+
+} // namespace Tincan::Cli

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "shared/protocol/ApiError.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QUrl>
+
+#include <functional>
+
+namespace Tincan::Client {
+
+//! The outcome of one HTTP call.
+struct ApiResult
+{
+    int status = 0;          //!< 0: no HTTP answer (network error, timeout).
+    QJsonObject body;
+    Protocol::ApiError error; //!< Filled for non-2xx answers and network errors.
+    int retryAfterSeconds = 0;
+
+    bool ok() const { return status >= 200 && status < 300; }
+    //! Worth retrying later with the same request: no answer, 429 or a server error.
+    bool transient() const { return status == 0 || status == 429 || status >= 500; }
+};
+
+using ApiCallback = std::function<void(const ApiResult &)>;
+
+//! Thin async wrapper over the HTTP API (QNetworkAccessManager). Main thread.
+class ApiClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ApiClient(QObject *parent = nullptr);
+
+    void setBaseUrl(const QUrl &url) { m_base = url; }
+    QUrl baseUrl() const { return m_base; }
+    void setToken(const QByteArray &token) { m_token = token; }
+    //! ws:// or wss:// URL of /v1/stream on the same server.
+    QUrl streamUrl() const;
+
+    void registerAccount(const QString &username, const QString &password,
+                         const QString &deviceName, const QString &inviteCode, ApiCallback done);
+    void login(const QString &username, const QString &password, const QString &deviceName,
+               ApiCallback done);
+    void account(ApiCallback done);
+    void devices(ApiCallback done);
+    void revokeDevice(qint64 deviceId, ApiCallback done);
+    void userDevices(const QString &username, ApiCallback done);
+    void sendMessage(const QJsonObject &request, ApiCallback done);
+
+    //! Any request, for tools and tests.
+    void call(const QByteArray &verb, const QString &path, const QJsonObject *body,
+              ApiCallback done);
+
+private:
+    QNetworkAccessManager m_network;
+    QUrl m_base;
+    QByteArray m_token;
+};
+
+} // namespace Tincan::Client

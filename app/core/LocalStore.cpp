@@ -1,0 +1,305 @@
+#include "app/core/LocalStore.h"
+
+#include "app/core/Logging.h"
+#include "shared/protocol/Validation.h"
+#include "shared/storage/Migrations.h"
+
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace Tincan::Client {
+
+namespace {
+
+Storage::Migrations clientMigrations()
+{
+    return Storage::Migrations({
+        {1,
+         {
+             QStringLiteral("CREATE TABLE messages ("
+                            " id INTEGER PRIMARY KEY,"
+                            " conversation TEXT NOT NULL,"
+                            " sender TEXT NOT NULL,"
+                            " sender_device INTEGER NOT NULL,"
+                            " client_id TEXT NOT NULL,"
+                            " server_id INTEGER,"
+                            " seq INTEGER,"
+                            " text TEXT NOT NULL,"
+                            " server_ts INTEGER,"
+                            " local_ts INTEGER NOT NULL,"
+                            " outgoing INTEGER NOT NULL,"
+                            " status INTEGER NOT NULL,"
+                            " error TEXT,"
+                            " UNIQUE (sender, client_id))"),
+             QStringLiteral("CREATE INDEX messages_conversation ON messages(conversation, id)"),
+             QStringLiteral("CREATE TABLE outbox ("
+                            " client_id TEXT PRIMARY KEY,"
+                            " recipient TEXT NOT NULL,"
+                            " text TEXT NOT NULL,"
+                            " created_at INTEGER NOT NULL,"
+                            " attempts INTEGER NOT NULL DEFAULT 0)"),
+         }},
+    });
+}
+
+constexpr auto Columns = "id, conversation, sender, sender_device, client_id, server_id, seq, "
+                         "text, server_ts, local_ts, outgoing, status, error";
+
+} // namespace
+
+QString StoredMessage::statusName(Status status)
+{
+    switch (status) {
+    case Status::Pending:
+        return QStringLiteral("pending");
+    case Status::Sent:
+        return QStringLiteral("sent");
+    case Status::Failed:
+        return QStringLiteral("failed");
+    case Status::Received:
+        return QStringLiteral("received");
+    }
+    return {};
+}
+
+bool LocalStore::open(const QString &path)
+{
+    // The client's commits are small; NORMAL in WAL mode survives a crash of the app, which is
+    // what the outbox needs.
+    if (!m_connection.open({path, QStringLiteral("NORMAL"), false, 5000})) {
+        m_lastError = m_connection.lastError();
+        return false;
+    }
+    Storage::Migrations migrations = clientMigrations();
+    if (!migrations.apply(m_connection.database())) {
+        m_lastError = migrations.lastError();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::queueOutgoing(const StoredMessage &message, const QString &recipient)
+{
+    QSqlDatabase db = m_connection.database();
+    db.transaction();
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral("INSERT INTO messages (conversation, sender, sender_device, "
+                                  "client_id, text, local_ts, outgoing, status) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, 1, ?)"));
+    insert.addBindValue(message.conversation);
+    insert.addBindValue(message.sender);
+    insert.addBindValue(message.senderDevice);
+    insert.addBindValue(message.clientMessageId);
+    insert.addBindValue(message.text);
+    insert.addBindValue(message.localTimestamp);
+    insert.addBindValue(static_cast<int>(StoredMessage::Status::Pending));
+    QSqlQuery outbox(db);
+    outbox.prepare(QStringLiteral(
+        "INSERT INTO outbox (client_id, recipient, text, created_at) VALUES (?, ?, ?, ?)"));
+    outbox.addBindValue(message.clientMessageId);
+    outbox.addBindValue(recipient);
+    outbox.addBindValue(message.text);
+    outbox.addBindValue(message.localTimestamp);
+    if (!insert.exec() || !outbox.exec() || !db.commit()) {
+        m_lastError = insert.lastError().isValid() ? insert.lastError().text()
+                                                   : outbox.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+QList<OutboxEntry> LocalStore::outbox()
+{
+    QSqlQuery query(m_connection.database());
+    QList<OutboxEntry> entries;
+    if (!query.exec(QStringLiteral("SELECT client_id, recipient, text, created_at, attempts FROM "
+                                   "outbox ORDER BY created_at, rowid"))) {
+        m_lastError = query.lastError().text();
+        return entries;
+    }
+    while (query.next()) {
+        entries.append({query.value(0).toString(), query.value(1).toString(),
+                        query.value(2).toString(), query.value(3).toLongLong(),
+                        query.value(4).toInt()});
+    }
+    return entries;
+}
+
+bool LocalStore::bumpAttempts(const QString &clientMessageId)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("UPDATE outbox SET attempts = attempts + 1 WHERE client_id = ?"));
+    query.addBindValue(clientMessageId);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::markSent(const QString &clientMessageId, qint64 serverId, qint64 seq,
+                          qint64 serverTs)
+{
+    QSqlDatabase db = m_connection.database();
+    db.transaction();
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral("UPDATE messages SET server_id = ?, seq = ?, server_ts = ?, "
+                                  "status = ? WHERE outgoing = 1 AND client_id = ? AND status != ?"));
+    update.addBindValue(serverId);
+    update.addBindValue(seq);
+    update.addBindValue(serverTs);
+    update.addBindValue(static_cast<int>(StoredMessage::Status::Sent));
+    update.addBindValue(clientMessageId);
+    update.addBindValue(static_cast<int>(StoredMessage::Status::Sent));
+    QSqlQuery remove(db);
+    remove.prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?"));
+    remove.addBindValue(clientMessageId);
+    if (!update.exec() || !remove.exec() || !db.commit()) {
+        m_lastError = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::markFailed(const QString &clientMessageId, const QString &reason)
+{
+    QSqlDatabase db = m_connection.database();
+    db.transaction();
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral(
+        "UPDATE messages SET status = ?, error = ? WHERE outgoing = 1 AND client_id = ?"));
+    update.addBindValue(static_cast<int>(StoredMessage::Status::Failed));
+    update.addBindValue(reason);
+    update.addBindValue(clientMessageId);
+    QSqlQuery remove(db);
+    remove.prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?"));
+    remove.addBindValue(clientMessageId);
+    if (!update.exec() || !remove.exec() || !db.commit()) {
+        m_lastError = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::insertIncoming(const StoredMessage &message, bool *inserted)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral(
+        "INSERT INTO messages (conversation, sender, sender_device, client_id, server_id, seq, "
+        "text, server_ts, local_ts, outgoing, status, error) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, client_id) DO NOTHING"));
+    query.addBindValue(message.conversation);
+    query.addBindValue(message.sender);
+    query.addBindValue(message.senderDevice);
+    query.addBindValue(message.clientMessageId);
+    query.addBindValue(message.serverId);
+    query.addBindValue(message.seq);
+    query.addBindValue(message.text);
+    query.addBindValue(message.serverTimestamp);
+    query.addBindValue(message.localTimestamp);
+    query.addBindValue(message.outgoing ? 1 : 0);
+    query.addBindValue(static_cast<int>(message.status));
+    query.addBindValue(message.error.isEmpty() ? QVariant() : QVariant(message.error));
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    *inserted = query.numRowsAffected() == 1;
+    return true;
+}
+
+StoredMessage LocalStore::read(QSqlQuery &query) const
+{
+    StoredMessage m;
+    m.localId = query.value(0).toLongLong();
+    m.conversation = query.value(1).toString();
+    m.sender = query.value(2).toString();
+    m.senderDevice = query.value(3).toLongLong();
+    m.clientMessageId = query.value(4).toString();
+    m.serverId = query.value(5).toLongLong();
+    m.seq = query.value(6).toLongLong();
+    m.text = query.value(7).toString();
+    m.serverTimestamp = query.value(8).toLongLong();
+    m.localTimestamp = query.value(9).toLongLong();
+    m.outgoing = query.value(10).toInt() != 0;
+    m.status = static_cast<StoredMessage::Status>(query.value(11).toInt());
+    m.error = query.value(12).toString();
+    return m;
+}
+
+std::optional<StoredMessage> LocalStore::message(const QString &sender,
+                                                 const QString &clientMessageId)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE sender = ? AND client_id = ?")
+                      .arg(QLatin1String(Columns)));
+    query.addBindValue(sender);
+    query.addBindValue(clientMessageId);
+    if (!query.exec() || !query.next()) {
+        return std::nullopt;
+    }
+    return read(query);
+}
+
+QList<StoredMessage> LocalStore::history(const QString &conversation, int limit,
+                                         qint64 beforeLocalId)
+{
+    // Order by the server's per-conversation sequence where known, local arrival otherwise.
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT * FROM (SELECT %1 FROM messages WHERE conversation = ? "
+                                 "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?) "
+                                 "ORDER BY COALESCE(seq, 9223372036854775807), id")
+                      .arg(QLatin1String(Columns)));
+    query.addBindValue(conversation);
+    query.addBindValue(beforeLocalId);
+    query.addBindValue(beforeLocalId);
+    query.addBindValue(limit);
+    QList<StoredMessage> messages;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return messages;
+    }
+    while (query.next()) {
+        messages.append(read(query));
+    }
+    return messages;
+}
+
+QList<ConversationSummary> LocalStore::conversations(const QString &self)
+{
+    QSqlQuery query(m_connection.database());
+    QList<ConversationSummary> result;
+    if (!query.exec(QStringLiteral(
+            "SELECT conversation, MAX(COALESCE(server_ts, local_ts)) AS last, COUNT(*), "
+            "(SELECT text FROM messages m2 WHERE m2.conversation = m.conversation "
+            " ORDER BY id DESC LIMIT 1) FROM messages m GROUP BY conversation ORDER BY last DESC"))) {
+        m_lastError = query.lastError().text();
+        return result;
+    }
+    while (query.next()) {
+        ConversationSummary summary;
+        summary.conversation = query.value(0).toString();
+        summary.peer = Protocol::directPeer(summary.conversation, self);
+        summary.lastTimestamp = query.value(1).toLongLong();
+        summary.messageCount = query.value(2).toLongLong();
+        summary.lastText = query.value(3).toString();
+        result.append(summary);
+    }
+    return result;
+}
+
+qint64 LocalStore::messageCount()
+{
+    QSqlQuery query(m_connection.database());
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM messages")) || !query.next()) {
+        return -1;
+    }
+    return query.value(0).toLongLong();
+}
+
+} // namespace Tincan::Client

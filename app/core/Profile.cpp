@@ -1,0 +1,101 @@
+#include "app/core/Profile.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace Tincan::Client {
+
+Profile::Profile(QString directory)
+    : m_directory(QDir(directory).absolutePath())
+    , m_serverUrl(defaultServerUrl())
+{
+}
+
+QString Profile::defaultDirectory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/tincan/default");
+}
+
+QUrl Profile::defaultServerUrl()
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:7420"));
+}
+
+QString Profile::databasePath() const
+{
+    return m_directory + QStringLiteral("/client.db");
+}
+
+bool Profile::load(QString *error)
+{
+    QDir dir(m_directory);
+    if (!dir.exists() && !dir.mkpath(QStringLiteral("."))) {
+        *error = QStringLiteral("Cannot create the profile directory %1.").arg(m_directory);
+        return false;
+    }
+    QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const QString path = m_directory + QStringLiteral("/profile.ini");
+    if (!QFile::exists(path)) {
+        return true;
+    }
+    QSettings settings(path, QSettings::IniFormat);
+    if (settings.status() != QSettings::NoError) {
+        *error = QStringLiteral("The profile file %1 is unreadable.").arg(path);
+        return false;
+    }
+    const QUrl url(settings.value(QStringLiteral("server/url")).toString());
+    if (url.isValid() && !url.isEmpty()) {
+        m_serverUrl = url;
+    }
+    m_username = settings.value(QStringLiteral("account/username")).toString();
+    m_userId = settings.value(QStringLiteral("account/user_id")).toLongLong();
+    m_deviceId = settings.value(QStringLiteral("account/device_id")).toLongLong();
+    m_token = settings.value(QStringLiteral("account/token")).toByteArray();
+    return true;
+}
+
+bool Profile::save(QString *error) const
+{
+    const QString path = m_directory + QStringLiteral("/profile.ini");
+    {
+        // Create the file owner-only before anything secret is written to it.
+        QFile file(path);
+        if (!file.exists() && !file.open(QIODevice::WriteOnly)) {
+            *error = QStringLiteral("Cannot write %1.").arg(path);
+            return false;
+        }
+        file.close();
+        file.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    }
+    QSettings settings(path, QSettings::IniFormat);
+    settings.setValue(QStringLiteral("server/url"), m_serverUrl.toString());
+    settings.setValue(QStringLiteral("account/username"), m_username);
+    settings.setValue(QStringLiteral("account/user_id"), m_userId);
+    settings.setValue(QStringLiteral("account/device_id"), m_deviceId);
+    settings.setValue(QStringLiteral("account/token"), m_token);
+    settings.sync();
+    if (settings.status() != QSettings::NoError) {
+        *error = QStringLiteral("Cannot write %1.").arg(path);
+        return false;
+    }
+    return true;
+}
+
+void Profile::setIdentity(const QString &username, qint64 userId, qint64 deviceId,
+                          const QByteArray &token)
+{
+    m_username = username;
+    m_userId = userId;
+    m_deviceId = deviceId;
+    m_token = token;
+}
+
+void Profile::clearIdentity()
+{
+    setIdentity({}, 0, 0, {});
+}
+
+} // namespace Tincan::Client

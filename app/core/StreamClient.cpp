@@ -1,0 +1,150 @@
+#include "app/core/StreamClient.h"
+
+#include "app/core/Logging.h"
+
+#include <QDateTime>
+#include <QNetworkRequest>
+#include <QRandomGenerator>
+
+namespace Tincan::Client {
+
+namespace {
+constexpr int HeartbeatMs = 30000;
+constexpr int SilenceLimitMs = 60000;
+constexpr int CloseRevoked = 4401;
+} // namespace
+
+StreamClient::StreamClient(QObject *parent)
+    : QObject(parent)
+{
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &StreamClient::openSocket);
+    m_heartbeat.setInterval(HeartbeatMs);
+    connect(&m_heartbeat, &QTimer::timeout, this, [this] {
+        if (QDateTime::currentMSecsSinceEpoch() - m_lastFrameMs > SilenceLimitMs) {
+            qCInfo(lcNet) << "stream silent for too long; reconnecting";
+            m_socket.abort();
+            return;
+        }
+        m_socket.sendTextMessage(QString::fromUtf8(Protocol::pingFrame()));
+    });
+    connect(&m_socket, &QWebSocket::connected, this, [this] {
+        m_connected = true;
+        m_attempt = 0;
+        m_lastFrameMs = QDateTime::currentMSecsSinceEpoch();
+        m_heartbeat.start();
+        Q_EMIT connected();
+    });
+    connect(&m_socket, &QWebSocket::disconnected, this, &StreamClient::onDisconnected);
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, &StreamClient::onText);
+}
+
+StreamClient::~StreamClient()
+{
+    m_running = false;
+    m_socket.disconnect(this);
+    m_socket.abort();
+}
+
+void StreamClient::setBackoff(int initialMs, int maxMs)
+{
+    m_initialBackoffMs = initialMs;
+    m_maxBackoffMs = maxMs;
+}
+
+void StreamClient::start(const QUrl &url, const QByteArray &token)
+{
+    m_url = url;
+    m_token = token;
+    m_running = true;
+    m_attempt = 0;
+    openSocket();
+}
+
+void StreamClient::stop()
+{
+    m_running = false;
+    m_reconnectTimer.stop();
+    m_heartbeat.stop();
+    m_socket.close();
+}
+
+void StreamClient::openSocket()
+{
+    if (!m_running) {
+        return;
+    }
+    QNetworkRequest request(m_url);
+    request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token);
+    m_socket.open(request);
+}
+
+void StreamClient::onDisconnected()
+{
+    const bool wasConnected = m_connected;
+    m_connected = false;
+    m_heartbeat.stop();
+    if (wasConnected) {
+        Q_EMIT disconnected();
+    }
+    if (m_socket.closeCode() == CloseRevoked) {
+        m_running = false;
+        Q_EMIT rejected(QStringLiteral("This device was revoked."));
+        return;
+    }
+    scheduleReconnect();
+}
+
+void StreamClient::scheduleReconnect()
+{
+    if (!m_running) {
+        return;
+    }
+    // Full jitter: a random delay up to the exponential bound, so clients that lost the server
+    // together do not come back together.
+    const int exponent = std::min(m_attempt, 16);
+    const qint64 bound =
+        std::min<qint64>(m_maxBackoffMs, static_cast<qint64>(m_initialBackoffMs) << exponent);
+    const qint64 delay = m_initialBackoffMs / 2 +
+                         static_cast<qint64>(QRandomGenerator::global()->bounded(
+                             static_cast<double>(std::max<qint64>(1, bound))));
+    ++m_attempt;
+    m_reconnectTimer.start(static_cast<int>(std::min<qint64>(delay, m_maxBackoffMs)));
+}
+
+void StreamClient::sendAck(const QList<qint64> &ids)
+{
+    if (m_connected && !ids.isEmpty()) {
+        m_socket.sendTextMessage(QString::fromUtf8(Protocol::ackFrame(ids)));
+    }
+}
+
+void StreamClient::onText(const QString &text)
+{
+    m_lastFrameMs = QDateTime::currentMSecsSinceEpoch();
+    auto frame = Protocol::parseServerFrame(text.toUtf8());
+    if (!frame) {
+        qCWarning(lcNet) << "ignoring a malformed frame:" << frame.error().message;
+        return;
+    }
+    switch (frame->type) {
+    case Protocol::ServerFrame::Type::Envelope:
+        Q_EMIT envelopeReceived(frame->envelope);
+        break;
+    case Protocol::ServerFrame::Type::Sent:
+        Q_EMIT sentReceived(frame->receipt);
+        break;
+    case Protocol::ServerFrame::Type::Synced:
+        Q_EMIT synced();
+        break;
+    case Protocol::ServerFrame::Type::Error:
+        qCInfo(lcNet) << "server error frame:" << frame->error.code;
+        break;
+    case Protocol::ServerFrame::Type::Hello:
+    case Protocol::ServerFrame::Type::Pong:
+    case Protocol::ServerFrame::Type::Unknown:
+        break;
+    }
+}
+
+} // namespace Tincan::Client

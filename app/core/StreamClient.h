@@ -1,0 +1,60 @@
+#pragma once
+
+#include "shared/protocol/Frames.h"
+
+#include <QObject>
+#include <QTimer>
+#include <QUrl>
+#include <QWebSocket>
+
+namespace Tincan::Client {
+
+//! The receiving half: a WebSocket to /v1/stream that reconnects with exponential backoff and
+//! full jitter, sends a heartbeat every 30 s and drops a connection that stays silent for 60 s.
+//! Main thread.
+class StreamClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit StreamClient(QObject *parent = nullptr);
+    ~StreamClient() override;
+
+    void start(const QUrl &url, const QByteArray &token);
+    void stop();
+    bool isConnected() const { return m_connected; }
+    void sendAck(const QList<qint64> &ids);
+
+    //! Backoff bounds, for tests.
+    void setBackoff(int initialMs, int maxMs);
+
+Q_SIGNALS:
+    void connected();
+    void disconnected();
+    void envelopeReceived(const Tincan::Protocol::Envelope &envelope);
+    void sentReceived(const Tincan::Protocol::SendReceipt &receipt);
+    //! Everything stored for this device so far has been pushed.
+    void synced();
+    //! The server will not take this device any more (revoked): no reconnect.
+    void rejected(const QString &reason);
+
+private:
+    void openSocket();
+    void onText(const QString &text);
+    void onDisconnected();
+    void scheduleReconnect();
+
+    QWebSocket m_socket;
+    QTimer m_reconnectTimer;
+    QTimer m_heartbeat;
+    QUrl m_url;
+    QByteArray m_token;
+    qint64 m_lastFrameMs = 0;
+    int m_attempt = 0;
+    int m_initialBackoffMs = 500;
+    int m_maxBackoffMs = 30000;
+    bool m_running = false;
+    bool m_connected = false;
+};
+
+} // namespace Tincan::Client

@@ -1,0 +1,503 @@
+#include "server/core/ApiService.h"
+
+#include "server/core/Logging.h"
+#include "server/core/MessageBus.h"
+#include "server/core/SessionRegistry.h"
+#include "server/core/Tokens.h"
+#include "shared/protocol/JsonReader.h"
+#include "shared/protocol/Validation.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+
+#include <cmath>
+
+namespace Tincan::Server {
+
+using Protocol::ApiError;
+using Protocol::JsonReader;
+using Protocol::Result;
+
+namespace {
+constexpr qint64 MaxId = (qint64(1) << 53);
+
+QString defaultDeviceName()
+{
+    return QStringLiteral("Unnamed device");
+}
+} // namespace
+
+ApiResponse ApiResponse::json(int status, QJsonObject body)
+{
+    ApiResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+ApiResponse ApiResponse::error(const ApiError &error)
+{
+    return json(error.status, error.toJson());
+}
+
+ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices,
+                       MessageStore &messages, MessageBus &bus, SessionRegistry &registry)
+    : m_config(config)
+    , m_users(users)
+    , m_devices(devices)
+    , m_messages(messages)
+    , m_bus(bus)
+    , m_registry(registry)
+    , m_hasher(config.argon2MemoryKiB, config.argon2Iterations)
+    , m_authLimiter(config.authRatePerMinute / 60.0, config.authBurst)
+    , m_messageLimiter(config.messageRatePerSecond, config.messageBurst)
+{
+    // Argon2 is memory-hard: bound how many run at once.
+    m_hashPool.setMaxThreadCount(2);
+}
+
+ApiService::~ApiService()
+{
+    m_hashPool.waitForDone();
+}
+
+std::optional<AuthContext> ApiService::authenticate(const QByteArray &authorizationHeader)
+{
+    const QByteArray token = Tokens::fromAuthorizationHeader(authorizationHeader);
+    if (token.isEmpty()) {
+        return std::nullopt;
+    }
+    return m_devices.authenticate(Tokens::hash(token));
+}
+
+void ApiService::health(const ApiRequest &, Reply reply)
+{
+    reply(ApiResponse::json(200, {{QStringLiteral("status"), QStringLiteral("ok")},
+                                  {QStringLiteral("online"), m_registry.onlineCount()}}));
+}
+
+bool ApiService::checkAuthRate(const ApiRequest &request, const Reply &reply)
+{
+    double retryAfter = 0;
+    if (m_authLimiter.tryAcquire(request.peer, &retryAfter)) {
+        return true;
+    }
+    ApiResponse response = ApiResponse::error(ApiError::rateLimited(
+        QStringLiteral("Too many sign-in attempts from this address; try again later.")));
+    response.headers.append({QByteArrayLiteral("Retry-After"),
+                             QByteArray::number(static_cast<qint64>(std::ceil(retryAfter)))});
+    reply(response);
+    return false;
+}
+
+void ApiService::signIn(const User &user, const QString &deviceName, int status,
+                        const Reply &reply)
+{
+    const QByteArray token = Tokens::generate();
+    m_devices.createDevice(
+        user.id, deviceName, Tokens::hash(token), m_config.limits.maxDevicesPerUser,
+        [user, token, status, reply](Result<Device> device) {
+            if (!device) {
+                reply(ApiResponse::error(device.error()));
+                return;
+            }
+            reply(ApiResponse::json(status, {{QStringLiteral("userId"), user.id},
+                                             {QStringLiteral("username"), user.username},
+                                             {QStringLiteral("deviceId"), device->id},
+                                             {QStringLiteral("token"), QString::fromLatin1(token)}}));
+        });
+}
+
+void ApiService::registerAccount(const ApiRequest &request, Reply reply)
+{
+    if (!checkAuthRate(request, reply)) {
+        return;
+    }
+    auto body = Protocol::parseJsonObject(request.body);
+    if (!body) {
+        reply(ApiResponse::error(body.error()));
+        return;
+    }
+    JsonReader reader(*body);
+    const QString username = reader.string(QStringLiteral("username"), 64);
+    const QString password = reader.string(QStringLiteral("password"), 1024);
+    QString deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
+    const QString invite = reader.optionalString(QStringLiteral("inviteCode"), 128);
+    if (!reader.ok()) {
+        reply(ApiResponse::error(reader.error()));
+        return;
+    }
+    if (!Protocol::isValidUsername(username)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("Invalid username: %1.").arg(Protocol::usernameRules()))));
+        return;
+    }
+    if (!PasswordHasher::isAcceptable(password)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("The password must be 8 to 1024 characters long."))));
+        return;
+    }
+    if (deviceName.isEmpty()) {
+        deviceName = defaultDeviceName();
+    }
+    if (!Protocol::isValidDeviceName(deviceName)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("The device name must be 1 to 64 printable characters."))));
+        return;
+    }
+    if (m_config.registration == Config::RegistrationPolicy::InviteOnly && invite.isEmpty()) {
+        reply(ApiResponse::error(
+            ApiError::forbidden(QStringLiteral("This server only accepts new accounts with an "
+                                               "invite code from an administrator."),
+                                Protocol::ErrorCode::InviteRequired)));
+        return;
+    }
+    const QByteArray inviteHash =
+        m_config.registration == Config::RegistrationPolicy::InviteOnly
+            ? Tokens::hash(invite.toUtf8())
+            : QByteArray();
+    m_hashPool.start([this, username, password, deviceName, inviteHash, reply] {
+        const QString hash = m_hasher.hash(password);
+        if (hash.isEmpty()) {
+            reply(ApiResponse::error(ApiError::internal(QStringLiteral("Password hashing failed."))));
+            return;
+        }
+        m_users.createUser(username, hash, inviteHash,
+                           [this, deviceName, reply](Result<User> user) {
+                               if (!user) {
+                                   reply(ApiResponse::error(user.error()));
+                                   return;
+                               }
+                               qCInfo(lcServer) << "account created:" << user->username;
+                               signIn(*user, deviceName, 201, reply);
+                           });
+    });
+}
+
+void ApiService::login(const ApiRequest &request, Reply reply)
+{
+    if (!checkAuthRate(request, reply)) {
+        return;
+    }
+    auto body = Protocol::parseJsonObject(request.body);
+    if (!body) {
+        reply(ApiResponse::error(body.error()));
+        return;
+    }
+    JsonReader reader(*body);
+    const QString username = reader.string(QStringLiteral("username"), 64);
+    const QString password = reader.string(QStringLiteral("password"), 1024);
+    QString deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
+    if (!reader.ok()) {
+        reply(ApiResponse::error(reader.error()));
+        return;
+    }
+    if (deviceName.isEmpty()) {
+        deviceName = defaultDeviceName();
+    }
+    if (!Protocol::isValidDeviceName(deviceName)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("The device name must be 1 to 64 printable characters."))));
+        return;
+    }
+    const std::optional<User> user =
+        Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
+    m_hashPool.start([this, user, password, deviceName, reply] {
+        // Verify against a throwaway hash for unknown users too, so that timing does not tell
+        // which usernames exist.
+        static const QString decoy = m_hasher.hash(QStringLiteral("decoy password"));
+        const bool good = user ? m_hasher.verify(user->passwordHash, password)
+                               : (m_hasher.verify(decoy, password), false);
+        if (!good) {
+            reply(ApiResponse::error(
+                ApiError::unauthenticated(QStringLiteral("Wrong username or password."))));
+            return;
+        }
+        signIn(*user, deviceName, 201, reply);
+    });
+}
+
+void ApiService::account(const ApiRequest &request, Reply reply)
+{
+    reply(ApiResponse::json(200, {{QStringLiteral("userId"), request.auth->userId},
+                                  {QStringLiteral("username"), request.auth->username},
+                                  {QStringLiteral("deviceId"), request.auth->deviceId}}));
+}
+
+void ApiService::listDevices(const ApiRequest &request, Reply reply)
+{
+    QJsonArray devices;
+    for (const Device &device : m_devices.devicesOf(request.auth->userId)) {
+        devices.append(QJsonObject{{QStringLiteral("id"), device.id},
+                                   {QStringLiteral("name"), device.name},
+                                   {QStringLiteral("createdAt"), device.createdAt},
+                                   {QStringLiteral("lastSeen"), device.lastSeen},
+                                   {QStringLiteral("current"), device.id == request.auth->deviceId},
+                                   {QStringLiteral("online"), m_registry.isOnline(device.id)}});
+    }
+    reply(ApiResponse::json(200, {{QStringLiteral("devices"), devices}}));
+}
+
+void ApiService::revokeDevice(const ApiRequest &request, Reply reply)
+{
+    bool ok = false;
+    const qint64 deviceId = request.params.value(QStringLiteral("id")).toLongLong(&ok);
+    if (!ok || deviceId <= 0) {
+        reply(ApiResponse::error(
+            ApiError::badRequest(QStringLiteral("The device id must be a positive integer."))));
+        return;
+    }
+    m_devices.revokeDevice(request.auth->userId, deviceId,
+                           [this, deviceId, reply](Result<bool> result) {
+                               if (!result) {
+                                   reply(ApiResponse::error(result.error()));
+                                   return;
+                               }
+                               m_bus.publishDeviceRevoked(deviceId);
+                               reply(ApiResponse::json(200, {{QStringLiteral("revoked"), deviceId}}));
+                           });
+}
+
+void ApiService::userDevices(const ApiRequest &request, Reply reply)
+{
+    const QString username = request.params.value(QStringLiteral("username"));
+    const std::optional<User> user =
+        Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
+    if (!user) {
+        reply(ApiResponse::error(
+            ApiError::notFound(QStringLiteral("There is no user called '%1'.").arg(username.left(64)),
+                               Protocol::ErrorCode::UnknownUser)));
+        return;
+    }
+    QJsonArray devices;
+    for (const Device &device : m_devices.devicesOf(user->id)) {
+        devices.append(QJsonObject{{QStringLiteral("id"), device.id}});
+    }
+    reply(ApiResponse::json(200, {{QStringLiteral("username"), user->username},
+                                  {QStringLiteral("userId"), user->id},
+                                  {QStringLiteral("devices"), devices}}));
+}
+
+void ApiService::sendMessage(const ApiRequest &request, Reply reply)
+{
+    const AuthContext &sender = *request.auth;
+    double retryAfter = 0;
+    if (!m_messageLimiter.tryAcquire(QString::number(sender.deviceId), &retryAfter)) {
+        ApiResponse response = ApiResponse::error(ApiError::rateLimited(
+            QStringLiteral("This device is sending too fast; slow down and retry.")));
+        response.headers.append({QByteArrayLiteral("Retry-After"),
+                                 QByteArray::number(static_cast<qint64>(std::ceil(retryAfter)))});
+        reply(response);
+        return;
+    }
+    auto body = Protocol::parseJsonObject(request.body);
+    if (!body) {
+        reply(ApiResponse::error(body.error()));
+        return;
+    }
+    JsonReader reader(*body);
+    NewMessage message;
+    message.clientMessageId = reader.string(QStringLiteral("clientMessageId"), 64);
+    message.recipientUsername = reader.string(QStringLiteral("to"), 64);
+    const QJsonArray payloads =
+        reader.array(QStringLiteral("payloads"), m_config.limits.maxDevicesPerMessage);
+    if (!reader.ok()) {
+        reply(ApiResponse::error(reader.error()));
+        return;
+    }
+    if (!Protocol::isValidClientMessageId(message.clientMessageId)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("clientMessageId must be a lower-case UUID (8-4-4-4-12 hex digits)."))));
+        return;
+    }
+    if (!Protocol::isValidUsername(message.recipientUsername)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("'to' must be a username: %1.").arg(Protocol::usernameRules()))));
+        return;
+    }
+    QSet<qint64> given;
+    for (qsizetype i = 0; i < payloads.size(); ++i) {
+        if (!payloads[i].isObject()) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("payloads[%1] must be an object.").arg(i))));
+            return;
+        }
+        JsonReader item(payloads[i].toObject(), QStringLiteral("payloads[%1]").arg(i));
+        NewMessage::Copy copy;
+        copy.deviceId = item.integer(QStringLiteral("device"), 1, MaxId);
+        copy.payload = item.base64(QStringLiteral("body"), m_config.limits.maxPayloadBytes);
+        if (!item.ok()) {
+            reply(ApiResponse::error(item.error()));
+            return;
+        }
+        if (copy.payload.isEmpty()) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("payloads[%1].body must not be empty.").arg(i))));
+            return;
+        }
+        if (given.contains(copy.deviceId)) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("Device %1 appears twice in payloads.").arg(copy.deviceId))));
+            return;
+        }
+        given.insert(copy.deviceId);
+        message.copies.append(std::move(copy));
+    }
+
+    const std::optional<User> recipient = m_users.userByName(message.recipientUsername);
+    if (!recipient) {
+        reply(ApiResponse::error(ApiError::notFound(
+            QStringLiteral("There is no user called '%1'.").arg(message.recipientUsername),
+            Protocol::ErrorCode::UnknownUser)));
+        return;
+    }
+
+    // The payload set must match the recipient's devices plus the sender's other devices.
+    QJsonArray missing;
+    QSet<qint64> expected;
+    const QList<Device> recipientDevices = m_devices.devicesOf(recipient->id);
+    QList<Device> senderDevices =
+        recipient->id == sender.userId ? recipientDevices : m_devices.devicesOf(sender.userId);
+    auto expect = [&](const Device &device, const QString &owner) {
+        if (device.id == sender.deviceId || expected.contains(device.id)) {
+            return;
+        }
+        expected.insert(device.id);
+        if (!given.contains(device.id)) {
+            missing.append(QJsonObject{{QStringLiteral("user"), owner},
+                                       {QStringLiteral("device"), device.id}});
+        }
+    };
+    for (const Device &device : recipientDevices) {
+        expect(device, recipient->username);
+    }
+    for (const Device &device : senderDevices) {
+        expect(device, sender.username);
+    }
+    QJsonArray stale;
+    for (const qint64 id : std::as_const(given)) {
+        if (!expected.contains(id)) {
+            stale.append(id);
+        }
+    }
+    if (!missing.isEmpty() || !stale.isEmpty()) {
+        ApiError error = ApiError::conflict(
+            QStringLiteral("The payloads do not match the current devices; refresh and retry."),
+            Protocol::ErrorCode::DeviceMismatch);
+        error.details.insert(QStringLiteral("missingDevices"), missing);
+        error.details.insert(QStringLiteral("staleDevices"), stale);
+        reply(ApiResponse::error(error));
+        return;
+    }
+    if (expected.isEmpty()) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("There is no other device to deliver this message to."))));
+        return;
+    }
+
+    message.senderUserId = sender.userId;
+    message.senderUsername = sender.username;
+    message.senderDeviceId = sender.deviceId;
+    message.conversation =
+        Protocol::directConversationId(sender.username, message.recipientUsername);
+    QList<qint64> senderDeviceIds;
+    for (const Device &device : std::as_const(senderDevices)) {
+        senderDeviceIds.append(device.id);
+    }
+    m_messages.storeMessage(
+        std::move(message), [this, senderDeviceIds, reply](Result<StoredMessage> stored) {
+            if (!stored) {
+                reply(ApiResponse::error(stored.error()));
+                return;
+            }
+            QJsonObject body = stored->receipt.toJson();
+            body.insert(QStringLiteral("duplicate"), stored->duplicate);
+            reply(ApiResponse::json(stored->duplicate ? 200 : 201, body));
+            if (!stored->duplicate) {
+                for (const auto &[deviceId, envelope] : stored->deliveries) {
+                    m_bus.publishEnvelope(deviceId, envelope);
+                }
+                m_bus.publishSent(senderDeviceIds, stored->receipt);
+            }
+        });
+}
+
+void ApiService::inbox(const ApiRequest &request, Reply reply)
+{
+    bool afterOk = true;
+    bool limitOk = true;
+    const QString afterText = request.query.queryItemValue(QStringLiteral("after"));
+    const QString limitText = request.query.queryItemValue(QStringLiteral("limit"));
+    const qint64 after = afterText.isEmpty() ? 0 : afterText.toLongLong(&afterOk);
+    const qint64 limit = limitText.isEmpty() ? 100 : limitText.toLongLong(&limitOk);
+    if (!afterOk || after < 0 || !limitOk || limit < 1 || limit > m_config.limits.maxInboxPage) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("'after' must be a non-negative integer and 'limit' between 1 and %1.")
+                .arg(m_config.limits.maxInboxPage))));
+        return;
+    }
+    const QList<Protocol::Envelope> envelopes =
+        m_messages.pending(request.auth->deviceId, after, limit);
+    QJsonArray array;
+    for (const Protocol::Envelope &envelope : envelopes) {
+        array.append(envelope.toJson());
+    }
+    reply(ApiResponse::json(200, {{QStringLiteral("envelopes"), array},
+                                  {QStringLiteral("more"), envelopes.size() == limit}}));
+}
+
+void ApiService::acknowledgeInbox(const ApiRequest &request, Reply reply)
+{
+    auto body = Protocol::parseJsonObject(request.body);
+    if (!body) {
+        reply(ApiResponse::error(body.error()));
+        return;
+    }
+    QJsonObject frame = *body;
+    frame.insert(QStringLiteral("type"), QStringLiteral("ack"));
+    auto parsed = Protocol::parseClientFrame(
+        QJsonDocument(frame).toJson(QJsonDocument::Compact), m_config.limits.maxInboxPage);
+    if (!parsed) {
+        reply(ApiResponse::error(parsed.error()));
+        return;
+    }
+    m_messages.acknowledge(request.auth->deviceId, parsed->ids, [reply](Result<qint64> removed) {
+        if (!removed) {
+            reply(ApiResponse::error(removed.error()));
+            return;
+        }
+        reply(ApiResponse::json(200, {{QStringLiteral("removed"), *removed}}));
+    });
+}
+
+void ApiService::purgeExpired(std::function<void(qint64)> done)
+{
+    const qint64 cutoff =
+        QDateTime::currentMSecsSinceEpoch() - m_config.retentionSeconds * 1000;
+    m_messages.purgeBefore(cutoff, [done = std::move(done)](Result<qint64> removed) {
+        if (!removed) {
+            qCWarning(lcServer) << "retention purge failed:" << removed.error().message;
+            done(-1);
+            return;
+        }
+        done(*removed);
+    });
+}
+
+void ApiService::createInvite(qint64 ttlSeconds, std::function<void(Result<QString>)> done)
+{
+    const QByteArray code = Tokens::generate().left(20);
+    m_users.createInvite(Tokens::hash(code),
+                         QDateTime::currentMSecsSinceEpoch() + ttlSeconds * 1000,
+                         [code, done = std::move(done)](Result<bool> result) {
+                             if (!result) {
+                                 done(result.error());
+                                 return;
+                             }
+                             done(QString::fromLatin1(code));
+                         });
+}
+
+} // namespace Tincan::Server

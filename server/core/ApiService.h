@@ -1,0 +1,93 @@
+#pragma once
+
+#include "server/core/Config.h"
+#include "server/core/PasswordHasher.h"
+#include "server/core/RateLimiter.h"
+#include "server/store/Stores.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QThreadPool>
+#include <QUrlQuery>
+
+#include <functional>
+#include <optional>
+
+namespace Tincan::Server {
+
+class MessageBus;
+class SessionRegistry;
+
+//! A transport-neutral API request: what the HTTP layer parsed.
+struct ApiRequest
+{
+    QHash<QString, QString> params; //!< Path captures, e.g. {"id": "12"}.
+    QUrlQuery query;
+    QByteArray body;
+    QString peer;                   //!< Client address, for rate limits.
+    std::optional<AuthContext> auth;
+};
+
+struct ApiResponse
+{
+    int status = 200;
+    QJsonObject body;
+    bool noBody = false;
+    QList<QPair<QByteArray, QByteArray>> headers;
+
+    static ApiResponse json(int status, QJsonObject body);
+    static ApiResponse error(const Protocol::ApiError &error);
+};
+
+//! Called exactly once with the answer, from any thread.
+using Reply = std::function<void(ApiResponse)>;
+
+//! The HTTP API's logic: accounts, devices, sending, the pull inbox. Thread-safe: every worker
+//! thread calls into one instance. Slow work (Argon2) runs on a small pool, writes go through
+//! the stores' group commit; nothing here blocks an event loop for long.
+class ApiService
+{
+public:
+    ApiService(const Config &config, UserStore &users, DeviceStore &devices,
+               MessageStore &messages, MessageBus &bus, SessionRegistry &registry);
+    ~ApiService();
+
+    std::optional<AuthContext> authenticate(const QByteArray &authorizationHeader);
+
+    void health(const ApiRequest &request, Reply reply);
+    void registerAccount(const ApiRequest &request, Reply reply);
+    void login(const ApiRequest &request, Reply reply);
+    void account(const ApiRequest &request, Reply reply);
+    void listDevices(const ApiRequest &request, Reply reply);
+    void revokeDevice(const ApiRequest &request, Reply reply);
+    void userDevices(const ApiRequest &request, Reply reply);
+    void sendMessage(const ApiRequest &request, Reply reply);
+    void inbox(const ApiRequest &request, Reply reply);
+    void acknowledgeInbox(const ApiRequest &request, Reply reply);
+
+    //! Deletes inbox entries older than the retention period. Thread-safe.
+    void purgeExpired(std::function<void(qint64 removed)> done);
+    //! Creates an invite code valid for `ttlSeconds`; yields the code (shown once).
+    void createInvite(qint64 ttlSeconds, std::function<void(Protocol::Result<QString>)> done);
+
+private:
+    bool checkAuthRate(const ApiRequest &request, const Reply &reply);
+    void signIn(const User &user, const QString &deviceName, int status, const Reply &reply);
+
+    const Config &m_config;
+    UserStore &m_users;
+    DeviceStore &m_devices;
+    MessageStore &m_messages;
+    MessageBus &m_bus;
+    SessionRegistry &m_registry;
+    PasswordHasher m_hasher;
+    RateLimiter m_authLimiter;
+    RateLimiter m_messageLimiter;
+    QThreadPool m_hashPool;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,157 @@
+#include "server/core/Config.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace Tincan::Server {
+
+namespace {
+template<class T>
+bool readNumber(QSettings &settings, const QString &key, T *target, double min, double max,
+                QString *error)
+{
+    if (!settings.contains(key)) {
+        return true;
+    }
+    bool ok = false;
+    const double value = settings.value(key).toString().toDouble(&ok);
+    if (!ok || value < min || value > max) {
+        *error = QStringLiteral("Config key '%1' must be a number between %2 and %3.")
+                     .arg(key)
+                     .arg(min)
+                     .arg(max);
+        return false;
+    }
+    *target = static_cast<T>(value);
+    return true;
+}
+} // namespace
+
+bool Config::setListen(const QString &value, QString *error)
+{
+    QString host = value.trimmed();
+    QString portText;
+    if (host.startsWith(QLatin1Char('['))) {
+        const qsizetype close = host.indexOf(QLatin1Char(']'));
+        if (close < 0) {
+            *error = QStringLiteral("Bad listen address '%1'.").arg(value);
+            return false;
+        }
+        portText = host.mid(close + 1);
+        host = host.mid(1, close - 1);
+        if (portText.startsWith(QLatin1Char(':'))) {
+            portText = portText.mid(1);
+        }
+    } else if (host.count(QLatin1Char(':')) == 1) {
+        portText = host.section(QLatin1Char(':'), 1);
+        host = host.section(QLatin1Char(':'), 0, 0);
+    }
+    if (!portText.isEmpty()) {
+        bool ok = false;
+        const uint p = portText.toUInt(&ok);
+        if (!ok || p > 65535) {
+            *error = QStringLiteral("Bad port in listen address '%1'.").arg(value);
+            return false;
+        }
+        port = static_cast<quint16>(p);
+    }
+    if (!host.isEmpty()) {
+        if (host == QLatin1String("localhost")) {
+            listenAddress = QHostAddress::LocalHost;
+        } else if (host == QLatin1String("*")) {
+            listenAddress = QHostAddress::Any;
+        } else if (!listenAddress.setAddress(host)) {
+            *error = QStringLiteral("Bad listen address '%1': use an IP address.").arg(value);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Config::loadFile(const QString &file, QString *error)
+{
+    if (!QFileInfo::exists(file)) {
+        *error = QStringLiteral("Config file '%1' does not exist.").arg(file);
+        return false;
+    }
+    QSettings settings(file, QSettings::IniFormat);
+    if (settings.status() != QSettings::NoError) {
+        *error = QStringLiteral("Config file '%1' cannot be parsed.").arg(file);
+        return false;
+    }
+    if (settings.contains(QStringLiteral("server/listen")) &&
+        !setListen(settings.value(QStringLiteral("server/listen")).toString(), error)) {
+        return false;
+    }
+    if (settings.contains(QStringLiteral("server/data_dir"))) {
+        dataDir = settings.value(QStringLiteral("server/data_dir")).toString();
+    }
+    if (settings.contains(QStringLiteral("registration/policy"))) {
+        const QString policy = settings.value(QStringLiteral("registration/policy")).toString();
+        if (policy == QLatin1String("open")) {
+            registration = RegistrationPolicy::Open;
+        } else if (policy == QLatin1String("invite")) {
+            registration = RegistrationPolicy::InviteOnly;
+        } else {
+            *error = QStringLiteral("registration/policy must be 'open' or 'invite'.");
+            return false;
+        }
+    }
+    if (settings.contains(QStringLiteral("storage/synchronous"))) {
+        const QString sync = settings.value(QStringLiteral("storage/synchronous")).toString().toUpper();
+        if (sync != QLatin1String("FULL") && sync != QLatin1String("NORMAL")) {
+            *error = QStringLiteral("storage/synchronous must be 'full' or 'normal'.");
+            return false;
+        }
+        synchronous = sync;
+    }
+    constexpr double big = 1e15;
+    return readNumber(settings, QStringLiteral("server/threads"), &threads, 0, 256, error) &&
+           readNumber(settings, QStringLiteral("limits/max_request_body"), &limits.maxRequestBody,
+                      1024, 1LL << 32, error) &&
+           readNumber(settings, QStringLiteral("limits/max_payload_bytes"),
+                      &limits.maxPayloadBytes, 16, 1LL << 30, error) &&
+           readNumber(settings, QStringLiteral("limits/max_devices_per_message"),
+                      &limits.maxDevicesPerMessage, 1, 100000, error) &&
+           readNumber(settings, QStringLiteral("limits/max_devices_per_user"),
+                      &limits.maxDevicesPerUser, 1, 1000, error) &&
+           readNumber(settings, QStringLiteral("limits/max_inbox_page"), &limits.maxInboxPage, 1,
+                      100000, error) &&
+           readNumber(settings, QStringLiteral("limits/stream_window"), &limits.streamWindow, 1,
+                      100000, error) &&
+           readNumber(settings, QStringLiteral("retention/inbox_seconds"), &retentionSeconds, 1,
+                      big, error) &&
+           readNumber(settings, QStringLiteral("retention/purge_interval_seconds"),
+                      &purgeIntervalSeconds, 1, big, error) &&
+           readNumber(settings, QStringLiteral("auth/argon2_memory_kib"), &argon2MemoryKiB, 8,
+                      4 * 1024 * 1024, error) &&
+           readNumber(settings, QStringLiteral("auth/argon2_iterations"), &argon2Iterations, 1,
+                      100, error) &&
+           readNumber(settings, QStringLiteral("rate/messages_per_second"),
+                      &messageRatePerSecond, 0.01, big, error) &&
+           readNumber(settings, QStringLiteral("rate/message_burst"), &messageBurst, 1, big,
+                      error) &&
+           readNumber(settings, QStringLiteral("rate/auth_per_minute"), &authRatePerMinute, 0.01,
+                      big, error) &&
+           readNumber(settings, QStringLiteral("rate/auth_burst"), &authBurst, 1, big, error) &&
+           readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"),
+                      &idleTimeoutSeconds, 5, 86400, error);
+}
+
+QString Config::resolvedDataDir() const
+{
+    if (!dataDir.isEmpty()) {
+        return QDir(dataDir).absolutePath();
+    }
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/tincand");
+}
+
+QString Config::databasePath() const
+{
+    return resolvedDataDir() + QStringLiteral("/tincand.db");
+}
+
+} // namespace Tincan::Server

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "shared/protocol/Limits.h"
+
+#include <QHostAddress>
+#include <QString>
+
+namespace Tincan::Server {
+
+//! Everything tincand can be told. Loaded from an INI file (see packaging/tincand.conf.example
+//! and docs/admin.md); command-line flags override the file; defaults work with neither.
+struct Config
+{
+    enum class RegistrationPolicy { Open, InviteOnly };
+
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    quint16 port = 7420;
+    QString dataDir;          //!< Empty: the per-user data directory.
+    int threads = 0;          //!< Event-loop threads for connections; 0 = automatic.
+
+    RegistrationPolicy registration = RegistrationPolicy::Open;
+    Protocol::Limits limits;
+
+    qint64 retentionSeconds = 30LL * 24 * 3600;
+    qint64 purgeIntervalSeconds = 3600;
+    QString synchronous = QStringLiteral("FULL");
+
+    int argon2MemoryKiB = 19 * 1024;
+    int argon2Iterations = 2;
+
+    double messageRatePerSecond = 100; //!< Sustained sends per device.
+    double messageBurst = 1000;
+    double authRatePerMinute = 30;     //!< Register/login attempts per client address.
+    double authBurst = 30;
+
+    int idleTimeoutSeconds = 60;       //!< Stream closed when no frame arrives for this long.
+
+    //! Reads `file` over the defaults. Returns false with an error text on a bad value.
+    bool loadFile(const QString &file, QString *error);
+    //! Parses "ADDR:PORT", "[v6]:PORT", "ADDR" or ":PORT".
+    bool setListen(const QString &value, QString *error);
+    QString resolvedDataDir() const;
+    QString databasePath() const;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "server/core/MessageBus.h"
+
+namespace Tincan::Server {
+
+class SessionRegistry;
+
+//! In-process bus: posts each publication to the session's own thread.
+class LocalMessageBus final : public MessageBus
+{
+public:
+    explicit LocalMessageBus(SessionRegistry &registry) : m_registry(registry) {}
+    void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) override;
+    void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) override;
+    void publishDeviceRevoked(qint64 deviceId) override;
+
+private:
+    SessionRegistry &m_registry;
+};
+
+} // namespace Tincan::Server

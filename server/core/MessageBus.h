@@ -1,0 +1,23 @@
+#pragma once
+
+#include "shared/protocol/Envelope.h"
+#include "shared/protocol/Frames.h"
+
+#include <QList>
+
+namespace Tincan::Server {
+
+//! Carries "something is ready for device X" to wherever X's stream is served. The data is
+//! already durable when published: losing a publication only delays delivery until the device
+//! reconnects (it then replays its inbox), it never loses a message. Embedded: in-process
+//! (LocalMessageBus); cluster: Redis pub/sub. Thread-safe.
+class MessageBus
+{
+public:
+    virtual ~MessageBus() = default;
+    virtual void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) = 0;
+    virtual void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) = 0;
+    virtual void publishDeviceRevoked(qint64 deviceId) = 0;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,143 @@
+#include "server/core/Server.h"
+
+#include "server/core/ApiService.h"
+#include "server/core/LocalMessageBus.h"
+#include "server/core/LocalSessionRegistry.h"
+#include "server/core/Logging.h"
+#include "server/net/Listener.h"
+#include "server/store/sqlite/SqliteBackend.h"
+#include "server/store/sqlite/SqliteStores.h"
+
+#include <QDir>
+#include <QPointer>
+
+#include <future>
+
+namespace Tincan::Server {
+
+Server::Server(Config config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+}
+
+Server::~Server()
+{
+    stop();
+}
+
+bool Server::start(QString *error)
+{
+    const QString dataDir = m_config.resolvedDataDir();
+    if (!QDir().mkpath(dataDir)) {
+        *error = QStringLiteral("Cannot create the data directory %1.").arg(dataDir);
+        return false;
+    }
+    m_backend = std::make_unique<SqliteBackend>();
+    if (!m_backend->open(m_config.databasePath(), m_config.synchronous, error)) {
+        m_backend.reset();
+        return false;
+    }
+    m_users = std::make_unique<SqliteUserStore>(*m_backend);
+    m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
+    m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
+    m_registry = std::make_unique<LocalSessionRegistry>();
+    m_bus = std::make_unique<LocalMessageBus>(*m_registry);
+    m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_messages, *m_bus,
+                                         *m_registry);
+    m_listener = std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry);
+    if (!m_listener->start(error)) {
+        stop();
+        return false;
+    }
+    m_purgeTimer.setInterval(static_cast<int>(
+        std::min<qint64>(m_config.purgeIntervalSeconds * 1000, 24LL * 3600 * 1000)));
+    connect(&m_purgeTimer, &QTimer::timeout, this, &Server::purge);
+    m_purgeTimer.start();
+    purge();
+    qCInfo(lcServer).noquote() << "tincand serving data in" << dataDir << "with"
+                               << m_listener->threadCount() << "connection threads";
+    return true;
+}
+
+void Server::purge()
+{
+    QPointer<Server> self(this);
+    m_api->purgeExpired([self](qint64 removed) {
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, removed] {
+                if (self) {
+                    if (removed > 0) {
+                        qCInfo(lcServer) << "retention purge removed" << removed << "inbox entries";
+                    }
+                    Q_EMIT self->purged(removed);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void Server::stop()
+{
+    m_purgeTimer.stop();
+    if (m_listener) {
+        m_listener->stopAccepting();
+        // Order matters: stop accepting, then drain the writer (its callbacks queue answers to
+        // the worker threads), then let the workers write those answers and close.
+        if (m_backend) {
+            m_backend->close();
+        }
+        m_listener->stop();
+    }
+    m_listener.reset();
+    m_api.reset();
+    m_bus.reset();
+    m_registry.reset();
+    m_messages.reset();
+    m_devices.reset();
+    m_users.reset();
+    if (m_backend) {
+        m_backend->close();
+        m_backend.reset();
+    }
+}
+
+quint16 Server::port() const
+{
+    return m_listener ? m_listener->port() : 0;
+}
+
+ApiService &Server::api()
+{
+    return *m_api;
+}
+
+bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code, QString *error)
+{
+    SqliteBackend backend;
+    if (!backend.open(config.databasePath(), config.synchronous, error)) {
+        return false;
+    }
+    SqliteUserStore users(backend);
+    SqliteDeviceStore devices(backend);
+    SqliteMessageStore messages(backend);
+    LocalSessionRegistry registry;
+    LocalMessageBus bus(registry);
+    ApiService api(config, users, devices, messages, bus, registry);
+    std::promise<Protocol::Result<QString>> promise;
+    auto future = promise.get_future();
+    api.createInvite(ttlSeconds, [&promise](Protocol::Result<QString> result) {
+        promise.set_value(std::move(result));
+    });
+    Protocol::Result<QString> result = future.get();
+    backend.close();
+    if (!result) {
+        *error = result.error().message;
+        return false;
+    }
+    *code = *result;
+    return true;
+}
+
+} // namespace Tincan::Server

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "server/core/Config.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace Tincan::Server {
+
+class ApiService;
+class Listener;
+class LocalMessageBus;
+class LocalSessionRegistry;
+class SqliteBackend;
+class SqliteDeviceStore;
+class SqliteMessageStore;
+class SqliteUserStore;
+
+//! The whole daemon as an object: storage, registry, bus, API, connection threads, retention.
+//! tincand's main() and the desktop app's "host a server" both run one. Main thread.
+class Server : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Server(Config config, QObject *parent = nullptr);
+    ~Server() override;
+
+    //! Opens the database (refusing a newer schema), then starts listening.
+    bool start(QString *error);
+    //! Stops accepting, commits every queued write, answers what is pending, closes streams.
+    void stop();
+
+    quint16 port() const;
+    const Config &config() const { return m_config; }
+    ApiService &api();
+
+    //! Creates an invite code directly in the database of a server that is not running.
+    static bool createInvite(const Config &config, qint64 ttlSeconds, QString *code,
+                             QString *error);
+
+Q_SIGNALS:
+    //! A retention purge finished, removing `removed` inbox entries.
+    void purged(qint64 removed);
+
+private:
+    void purge();
+
+    Config m_config;
+    std::unique_ptr<SqliteBackend> m_backend;
+    std::unique_ptr<SqliteUserStore> m_users;
+    std::unique_ptr<SqliteDeviceStore> m_devices;
+    std::unique_ptr<SqliteMessageStore> m_messages;
+    std::unique_ptr<LocalSessionRegistry> m_registry;
+    std::unique_ptr<LocalMessageBus> m_bus;
+    std::unique_ptr<ApiService> m_api;
+    std::unique_ptr<Listener> m_listener;
+    QTimer m_purgeTimer;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "server/core/ApiService.h"
+
+#include <QAbstractHttpServer>
+#include <QPointer>
+#include <QTcpSocket>
+
+#include <unordered_map>
+
+namespace Tincan::Server {
+
+class SessionRegistry;
+class StreamSession;
+
+//! One worker thread's HTTP and WebSocket front end, on QtHttpServer's request parser.
+//! Requests are routed through Router::api() to the ApiService; answers may come later from
+//! another thread (after a group commit, after Argon2) and are written here, on this thread.
+//! WebSocket upgrades of /v1/stream are authenticated before the handshake completes and become
+//! StreamSessions on this thread. Lives on its worker thread; all methods are for that thread.
+class HttpFrontend : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    HttpFrontend(const Config &config, ApiService &api, MessageStore &messages,
+                 SessionRegistry &registry, QObject *parent = nullptr);
+    ~HttpFrontend() override;
+
+    void checkIdleStreams(qint64 nowMs);
+    void closeAllStreams();
+    //! Writes a complete JSON response on a raw socket (also used before routing, e.g. 413).
+    static void writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    void onNewWebSocket();
+    void finish(quint64 requestId, const ApiResponse &response);
+
+    struct Pending
+    {
+        QPointer<QTcpSocket> socket;
+        bool close = false;
+    };
+
+    const Config &m_config;
+    ApiService &m_api;
+    MessageStore &m_messages;
+    SessionRegistry &m_registry;
+    std::unordered_map<quint64, Pending> m_pending;
+    quint64 m_nextRequestId = 0;
+    bool m_answeredUpgrade = false;
+    std::optional<AuthContext> m_upgradeAuth;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,64 @@
+#include "server/http/Router.h"
+
+namespace Tincan::Server {
+
+const Router &Router::api()
+{
+    static const Router router = [] {
+        Router r;
+        auto add = [&r](const char *method, const char *pattern, Handler handler, bool auth) {
+            r.m_routes.append({QByteArray(method), QString::fromLatin1(pattern), handler, auth, false});
+        };
+        add("GET", "/healthz", &ApiService::health, false);
+        add("POST", "/v1/accounts", &ApiService::registerAccount, false);
+        add("POST", "/v1/sessions", &ApiService::login, false);
+        add("GET", "/v1/account", &ApiService::account, true);
+        add("GET", "/v1/devices", &ApiService::listDevices, true);
+        add("DELETE", "/v1/devices/{id}", &ApiService::revokeDevice, true);
+        add("GET", "/v1/users/{username}/devices", &ApiService::userDevices, true);
+        add("POST", "/v1/messages", &ApiService::sendMessage, true);
+        add("GET", "/v1/inbox", &ApiService::inbox, true);
+        add("POST", "/v1/inbox/ack", &ApiService::acknowledgeInbox, true);
+        r.m_routes.append({QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
+        for (const Route &route : std::as_const(r.m_routes)) {
+            r.m_segments.append(route.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts));
+        }
+        return r;
+    }();
+    return router;
+}
+
+Router::Match Router::match(const QByteArray &method, const QString &path, const Route **route,
+                            QHash<QString, QString> *params) const
+{
+    const QStringList parts = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    bool pathKnown = false;
+    for (qsizetype i = 0; i < m_routes.size(); ++i) {
+        const QStringList &segments = m_segments[i];
+        if (segments.size() != parts.size()) {
+            continue;
+        }
+        QHash<QString, QString> captures;
+        bool same = true;
+        for (qsizetype s = 0; s < segments.size() && same; ++s) {
+            const QString &segment = segments[s];
+            if (segment.startsWith(QLatin1Char('{')) && segment.endsWith(QLatin1Char('}'))) {
+                captures.insert(segment.mid(1, segment.size() - 2), parts[s]);
+            } else {
+                same = segment == parts[s];
+            }
+        }
+        if (!same) {
+            continue;
+        }
+        pathKnown = true;
+        if (m_routes[i].method == method) {
+            *route = &m_routes[i];
+            *params = std::move(captures);
+            return Match::Found;
+        }
+    }
+    return pathKnown ? Match::WrongMethod : Match::NotFound;
+}
+
+} // namespace Tincan::Server

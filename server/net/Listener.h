@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QHostAddress>
+#include <QList>
+#include <QString>
+
+#include <memory>
+
+class QThread;
+
+namespace Tincan::Server {
+
+struct Config;
+class ApiService;
+class MessageStore;
+class SessionRegistry;
+class Worker;
+
+//! Runs the connection-serving threads. Each worker thread has its own listening socket on the
+//! same address and port (SO_REUSEPORT, backlog 4096), so accepting, HTTP parsing and
+//! WebSockets are spread over the threads by the kernel, and no event loop has to poll every
+//! socket of the process. Owned and driven by the main thread.
+class Listener
+{
+public:
+    Listener(const Config &config, ApiService &api, MessageStore &messages,
+             SessionRegistry &registry);
+    ~Listener();
+
+    bool start(QString *error);
+    //! Closes the listening sockets; open connections keep being served.
+    void stopAccepting();
+    //! Stops accepting, closes streams, flushes answers, and joins the threads.
+    void stop();
+    quint16 port() const { return m_port; }
+    int threadCount() const { return static_cast<int>(m_threads.size()); }
+
+private:
+    const Config &m_config;
+    ApiService &m_api;
+    MessageStore &m_messages;
+    SessionRegistry &m_registry;
+    quint16 m_port = 0;
+    QList<QThread *> m_threads;
+    QList<Worker *> m_workers;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,132 @@
+#include "server/net/Worker.h"
+
+#include "server/core/ApiService.h"
+#include "server/core/Config.h"
+#include "server/core/Logging.h"
+#include "server/http/HttpFrontend.h"
+
+#include <QDateTime>
+#include <QTcpSocket>
+
+namespace Tincan::Server {
+
+namespace {
+constexpr qint64 MaxHeaderBytes = 16 * 1024;
+
+void reject(QTcpSocket *socket, int status, const QString &message)
+{
+    Protocol::ApiError error{status, QString::fromLatin1(Protocol::ErrorCode::TooLarge), message, {}};
+    HttpFrontend::writeResponse(socket, ApiResponse::error(error), true);
+    socket->readAll();
+    socket->setReadBufferSize(1); // Stop buffering whatever the client still sends.
+}
+
+//! Peeks at the head of each new request and refuses what is too large to buffer.
+void guard(QTcpSocket *socket, qint64 maxBody)
+{
+    if (socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    if (socket->isTransactionStarted()) {
+        if (socket->bytesAvailable() > maxBody + MaxHeaderBytes) {
+            reject(socket, 413, QStringLiteral("The request body is too large."));
+        }
+        return;
+    }
+    const QByteArray head = socket->peek(MaxHeaderBytes);
+    const qsizetype end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (head.size() >= MaxHeaderBytes) {
+            reject(socket, 431, QStringLiteral("The request headers are too large."));
+        }
+        return;
+    }
+    const QList<QByteArray> lines = head.left(end).split('\n');
+    for (const QByteArray &line : lines) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().toLower() == "content-length") {
+            bool ok = false;
+            const qint64 length = line.mid(colon + 1).trimmed().toLongLong(&ok);
+            if (!ok || length > maxBody) {
+                reject(socket, 413,
+                       QStringLiteral("The request body is larger than %1 bytes.").arg(maxBody));
+            }
+            return;
+        }
+    }
+}
+} // namespace
+
+GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBody, QObject *parent)
+    : QTcpServer(parent)
+    , m_maxRequestBody(maxRequestBody)
+{
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    const qint64 maxBody = m_maxRequestBody;
+    // Connected before QtHttpServer's own readyRead handler, so it runs first.
+    connect(socket, &QTcpSocket::readyRead, socket, [socket, maxBody] { guard(socket, maxBody); });
+    addPendingConnection(socket);
+}
+
+Worker::Worker(const Config &config, ApiService &api, MessageStore &messages,
+               SessionRegistry &registry, qintptr listeningDescriptor)
+    : m_config(config)
+    , m_api(api)
+    , m_messages(messages)
+    , m_registry(registry)
+    , m_descriptor(listeningDescriptor)
+{
+}
+
+Worker::~Worker() = default;
+
+bool Worker::start()
+{
+    m_frontend = new HttpFrontend(m_config, m_api, m_messages, m_registry, this);
+    m_server = new GuardedTcpServer(m_config.limits.maxRequestBody, this);
+    if (!m_server->setSocketDescriptor(m_descriptor)) {
+        qCCritical(lcServer) << "cannot use the listening socket:" << m_server->errorString();
+        return false;
+    }
+    m_server->setMaxPendingConnections(4096);
+    m_frontend->bind(m_server);
+    m_idleSweep = new QTimer(this);
+    m_idleSweep->setInterval(5000);
+    connect(m_idleSweep, &QTimer::timeout, this,
+            [this] { m_frontend->checkIdleStreams(QDateTime::currentMSecsSinceEpoch()); });
+    m_idleSweep->start();
+    return true;
+}
+
+void Worker::stopAccepting()
+{
+    if (m_server) {
+        m_server->close();
+    }
+}
+
+void Worker::shutdown()
+{
+    if (m_idleSweep) {
+        m_idleSweep->stop();
+    }
+    if (m_frontend) {
+        m_frontend->closeAllStreams();
+    }
+    // Push out answers already written to sockets.
+    const auto sockets = findChildren<QTcpSocket *>();
+    for (QTcpSocket *socket : sockets) {
+        socket->flush();
+    }
+}
+
+} // namespace Tincan::Server

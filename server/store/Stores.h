@@ -1,0 +1,121 @@
+#pragma once
+
+#include "shared/protocol/Envelope.h"
+#include "shared/protocol/Frames.h"
+#include "shared/protocol/Result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+namespace Tincan::Server {
+
+// The daemon's storage, one interface per entity. The embedded implementation is SQLite
+// (store/sqlite); a PostgreSQL one can be added without touching the handlers.
+//
+// Thread contract: every method is thread-safe. Reads return synchronously. Writes are
+// asynchronous: `done` runs exactly once, on a storage thread, after the write is durable (or
+// has failed); callers hop back to their own thread themselves.
+
+template<class T>
+using Done = std::function<void(Protocol::Result<T>)>;
+
+struct User
+{
+    qint64 id = 0;
+    QString username;
+    QString passwordHash; //!< Argon2id encoded hash; never the password.
+    qint64 createdAt = 0;
+};
+
+struct Device
+{
+    qint64 id = 0;
+    qint64 userId = 0;
+    QString name;
+    qint64 createdAt = 0;
+    qint64 lastSeen = 0;
+};
+
+//! Who is calling: resolved from a bearer token.
+struct AuthContext
+{
+    qint64 userId = 0;
+    QString username;
+    qint64 deviceId = 0;
+};
+
+class UserStore
+{
+public:
+    virtual ~UserStore() = default;
+    virtual std::optional<User> userByName(const QString &username) = 0;
+    //! Creates the user. With a non-empty `inviteCodeHash` the invite is consumed in the same
+    //! transaction; an unknown, used or expired invite fails with 403 invite_required.
+    virtual void createUser(const QString &username, const QString &passwordHash,
+                            const QByteArray &inviteCodeHash, Done<User> done) = 0;
+    virtual void createInvite(const QByteArray &codeHash, qint64 expiresAt, Done<bool> done) = 0;
+};
+
+class DeviceStore
+{
+public:
+    virtual ~DeviceStore() = default;
+    //! The active (not revoked) device holding this token hash, or nothing.
+    virtual std::optional<AuthContext> authenticate(const QByteArray &tokenHash) = 0;
+    //! Active devices of a user, ordered by id.
+    virtual QList<Device> devicesOf(qint64 userId) = 0;
+    //! Adds a device; fails with 403 when the user already has `maxDevices` active devices.
+    virtual void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
+                              qint64 maxDevices, Done<Device> done) = 0;
+    //! Revokes one of the user's devices and drops its inbox. 404 if it is not theirs.
+    virtual void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) = 0;
+};
+
+//! A message to store: one opaque payload per target device.
+struct NewMessage
+{
+    qint64 senderUserId = 0;
+    QString senderUsername;
+    qint64 senderDeviceId = 0;
+    QString recipientUsername;
+    QString clientMessageId;
+    QString conversation;
+    struct Copy
+    {
+        qint64 deviceId = 0;
+        QByteArray payload;
+    };
+    QList<Copy> copies;
+};
+
+//! What storing produced: the receipt, whether it was a retry of an already stored message, and
+//! (for new messages) the envelope for each target device, ready to push.
+struct StoredMessage
+{
+    Protocol::SendReceipt receipt;
+    bool duplicate = false;
+    QList<QPair<qint64, Protocol::Envelope>> deliveries;
+};
+
+class MessageStore
+{
+public:
+    virtual ~MessageStore() = default;
+    //! Stores the message and its inbox entries atomically, assigning id, seq and timestamp.
+    //! Idempotent on (sender, clientMessageId): a retry gets the original receipt with
+    //! duplicate = true and creates nothing; the same id for another conversation is a 409.
+    virtual void storeMessage(NewMessage message, Done<StoredMessage> done) = 0;
+    //! Pending envelopes of a device with id > afterId, in storage order.
+    virtual QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) = 0;
+    //! Removes acknowledged entries from the device's inbox. Unknown ids are ignored.
+    virtual void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) = 0;
+    //! Deletes inbox entries and message records stored before `cutoffMs`; yields the count of
+    //! inbox entries removed.
+    virtual void purgeBefore(qint64 cutoffMs, Done<qint64> done) = 0;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,189 @@
+#include "server/store/sqlite/SqliteBackend.h"
+
+#include "server/core/Logging.h"
+#include "server/store/sqlite/SqliteSchema.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <atomic>
+#include <future>
+#include <memory>
+#include <unordered_map>
+
+namespace Tincan::Server {
+
+namespace {
+std::atomic<quint64> s_nextInstance{1};
+thread_local std::unordered_map<quint64, std::unique_ptr<Storage::Connection>> t_readers;
+constexpr size_t MaxOpsPerBatch = 2000;
+} // namespace
+
+SqliteBackend::SqliteBackend()
+    : m_instanceId(s_nextInstance.fetch_add(1))
+{
+}
+
+SqliteBackend::~SqliteBackend()
+{
+    close();
+    releaseThreadConnection();
+}
+
+bool SqliteBackend::open(const QString &path, const QString &synchronous, QString *error)
+{
+    m_path = path;
+    m_synchronous = synchronous;
+    {
+        Storage::Connection setup;
+        if (!setup.open({path, synchronous, false, 10000})) {
+            *error = QStringLiteral("Cannot open database %1: %2").arg(path, setup.lastError());
+            return false;
+        }
+        Storage::Migrations migrations = serverMigrations();
+        if (!migrations.apply(setup.database())) {
+            *error = migrations.lastError();
+            return false;
+        }
+    }
+    std::promise<QString> started;
+    auto startedFuture = started.get_future();
+    m_stopping = false;
+    m_thread = std::thread([this, &started] {
+        auto connection = std::make_unique<Storage::Connection>();
+        if (!connection->open({m_path, m_synchronous, false, 10000})) {
+            started.set_value(connection->lastError());
+            return;
+        }
+        m_writer = connection.get();
+        started.set_value(QString());
+        writerLoop();
+        m_writerQueries.clear();
+        m_writer = nullptr;
+    });
+    const QString startError = startedFuture.get();
+    if (!startError.isEmpty()) {
+        m_thread.join();
+        *error = startError;
+        return false;
+    }
+    return true;
+}
+
+void SqliteBackend::close()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_thread.joinable()) {
+            return;
+        }
+        m_stopping = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+void SqliteBackend::submit(WriteOp op)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_stopping && m_thread.joinable()) {
+            m_queue.push_back(std::move(op));
+            m_wake.notify_one();
+            return;
+        }
+    }
+    // Not running (shutting down): the write is refused, never silently dropped.
+    if (op.done) {
+        op.done(false);
+    }
+}
+
+quint64 SqliteBackend::batchesCommitted() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_batches;
+}
+
+void SqliteBackend::writerLoop()
+{
+    QSqlDatabase &db = m_writer->database();
+    QSqlQuery control(db);
+    std::vector<WriteOp> batch;
+    std::vector<bool> kept;
+    for (;;) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_queue.empty() && m_stopping) {
+                return;
+            }
+            const size_t count = std::min(m_queue.size(), MaxOpsPerBatch);
+            batch.clear();
+            for (size_t i = 0; i < count; ++i) {
+                batch.push_back(std::move(m_queue.front()));
+                m_queue.pop_front();
+            }
+        }
+        kept.assign(batch.size(), false);
+        bool committed = control.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        if (committed) {
+            for (size_t i = 0; i < batch.size(); ++i) {
+                control.exec(QStringLiteral("SAVEPOINT op"));
+                kept[i] = batch[i].work(db);
+                if (!kept[i]) {
+                    control.exec(QStringLiteral("ROLLBACK TO op"));
+                }
+                control.exec(QStringLiteral("RELEASE op"));
+            }
+            committed = control.exec(QStringLiteral("COMMIT"));
+            if (!committed) {
+                qCCritical(lcServerStore) << "commit failed:" << control.lastError().text();
+                control.exec(QStringLiteral("ROLLBACK"));
+            }
+        } else {
+            qCCritical(lcServerStore) << "cannot begin a transaction:" << control.lastError().text();
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            ++m_batches;
+        }
+        for (size_t i = 0; i < batch.size(); ++i) {
+            if (batch[i].done) {
+                batch[i].done(committed && kept[i]);
+            }
+        }
+    }
+}
+
+QSqlQuery &SqliteBackend::writerQuery(const QString &sql)
+{
+    auto it = m_writerQueries.find(sql);
+    if (it == m_writerQueries.end()) {
+        QSqlQuery query(m_writer->database());
+        if (!query.prepare(sql)) {
+            qCCritical(lcServerStore) << "cannot prepare a statement:" << query.lastError().text();
+        }
+        it = m_writerQueries.insert(sql, query);
+    }
+    return it.value();
+}
+
+QSqlDatabase SqliteBackend::readDatabase()
+{
+    auto &slot = t_readers[m_instanceId];
+    if (!slot) {
+        slot = std::make_unique<Storage::Connection>();
+        if (!slot->open({m_path, m_synchronous, false, 10000})) {
+            qCCritical(lcServerStore) << "cannot open a read connection:" << slot->lastError();
+        }
+    }
+    return slot->database();
+}
+
+void SqliteBackend::releaseThreadConnection()
+{
+    t_readers.erase(m_instanceId);
+}
+
+} // namespace Tincan::Server

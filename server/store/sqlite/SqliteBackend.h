@@ -1,0 +1,75 @@
+#pragma once
+
+#include "shared/storage/Connection.h"
+
+#include <QHash>
+#include <QList>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace Tincan::Server {
+
+//! Owns the daemon's SQLite database: one writer thread that applies writes in batches (group
+//! commit: everything queued while the previous batch was committing goes into the next
+//! transaction, and nobody is answered before their batch is durable), plus one read connection
+//! per calling thread (WAL lets them read while the writer writes).
+//!
+//! Thread contract: all public methods are thread-safe.
+class SqliteBackend
+{
+public:
+    struct WriteOp
+    {
+        //! Runs on the writer thread inside the batch transaction, in a savepoint of its own.
+        //! Return false to roll back just this op.
+        std::function<bool(QSqlDatabase &)> work;
+        //! Runs on the writer thread after the batch: committed is true when `work` returned
+        //! true and the transaction reached disk.
+        std::function<void(bool committed)> done;
+    };
+
+    SqliteBackend();
+    ~SqliteBackend();
+
+    //! Opens (creating if needed) and migrates the database, then starts the writer thread.
+    bool open(const QString &path, const QString &synchronous, QString *error);
+    //! Drains queued writes, commits them, and stops the writer thread.
+    void close();
+
+    void submit(WriteOp op);
+    //! This thread's read connection (opened on first use).
+    QSqlDatabase readDatabase();
+    //! Drops the calling thread's read connection; call before a thread that used it ends.
+    void releaseThreadConnection();
+
+    //! A prepared statement cached for the writer thread. Call only from WriteOp::work.
+    QSqlQuery &writerQuery(const QString &sql);
+
+    //! Number of batches and ops committed so far (for metrics and benchmarks).
+    quint64 batchesCommitted() const;
+
+private:
+    void writerLoop();
+
+    QString m_path;
+    QString m_synchronous;
+    quint64 m_instanceId = 0;
+    Storage::Connection *m_writer = nullptr;
+    QHash<QString, QSqlQuery> m_writerQueries; // Writer thread only.
+
+    mutable std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::deque<WriteOp> m_queue;
+    bool m_stopping = false;
+    quint64 m_batches = 0;
+    std::thread m_thread;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,56 @@
+#include "server/store/sqlite/SqliteSchema.h"
+
+namespace Tincan::Server {
+
+Storage::Migrations serverMigrations()
+{
+    return Storage::Migrations({
+        {1,
+         {
+             QStringLiteral("CREATE TABLE users ("
+                            " id INTEGER PRIMARY KEY,"
+                            " username TEXT NOT NULL UNIQUE,"
+                            " password_hash TEXT NOT NULL,"
+                            " created_at INTEGER NOT NULL)"),
+             QStringLiteral("CREATE TABLE devices ("
+                            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " user_id INTEGER NOT NULL REFERENCES users(id),"
+                            " name TEXT NOT NULL,"
+                            " token_hash BLOB NOT NULL UNIQUE,"
+                            " created_at INTEGER NOT NULL,"
+                            " last_seen INTEGER NOT NULL,"
+                            " revoked_at INTEGER)"),
+             QStringLiteral("CREATE INDEX devices_active ON devices(user_id) "
+                            "WHERE revoked_at IS NULL"),
+             QStringLiteral("CREATE TABLE invites ("
+                            " code_hash BLOB PRIMARY KEY,"
+                            " created_at INTEGER NOT NULL,"
+                            " expires_at INTEGER NOT NULL,"
+                            " used_by INTEGER REFERENCES users(id))"),
+             QStringLiteral("CREATE TABLE conversations ("
+                            " id TEXT PRIMARY KEY,"
+                            " last_seq INTEGER NOT NULL)"),
+             QStringLiteral("CREATE TABLE messages ("
+                            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " sender_user INTEGER NOT NULL,"
+                            " sender_name TEXT NOT NULL,"
+                            " sender_device INTEGER NOT NULL,"
+                            " client_id TEXT NOT NULL,"
+                            " conversation TEXT NOT NULL,"
+                            " seq INTEGER NOT NULL,"
+                            " recipient TEXT NOT NULL,"
+                            " server_ts INTEGER NOT NULL,"
+                            " UNIQUE (sender_user, client_id))"),
+             QStringLiteral("CREATE INDEX messages_ts ON messages(server_ts)"),
+             QStringLiteral("CREATE TABLE inbox ("
+                            " device_id INTEGER NOT NULL,"
+                            " message_id INTEGER NOT NULL,"
+                            " payload BLOB NOT NULL,"
+                            " stored_at INTEGER NOT NULL,"
+                            " PRIMARY KEY (device_id, message_id)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX inbox_stored ON inbox(stored_at)"),
+         }},
+    });
+}
+
+} // namespace Tincan::Server

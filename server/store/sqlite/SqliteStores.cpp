@@ -1,0 +1,395 @@
+#include "server/store/sqlite/SqliteStores.h"
+
+#include "server/core/Logging.h"
+
+#include <QDateTime>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <memory>
+
+namespace Tincan::Server {
+
+using Protocol::ApiError;
+using Protocol::Result;
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+ApiError storageError(const QSqlQuery &query)
+{
+    qCWarning(lcServerStore) << "statement failed:" << query.lastError().text();
+    return ApiError::internal(QStringLiteral("The server could not write to its database."));
+}
+
+//! Runs `work` in the writer's next batch and reports its result once durable.
+template<class T>
+void runWrite(SqliteBackend &backend, std::function<Result<T>()> work, Done<T> done)
+{
+    auto state = std::make_shared<std::optional<Result<T>>>();
+    backend.submit(
+        {[state, work = std::move(work)](QSqlDatabase &) {
+             state->emplace(work());
+             return (*state)->ok();
+         },
+         [state, done = std::move(done)](bool committed) {
+             if (committed) {
+                 done(std::move(**state));
+             } else if (state->has_value() && !(*state)->ok()) {
+                 done((*state)->error());
+             } else {
+                 done(ApiError{503, QString::fromLatin1(Protocol::ErrorCode::Unavailable),
+                               QStringLiteral("The server could not store this; try again."),
+                               {}});
+             }
+         }});
+}
+
+bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
+{
+    int index = 0;
+    for (const QVariant &value : values) {
+        query.bindValue(index++, value);
+    }
+    return query.exec();
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------- users
+
+std::optional<User> SqliteUserStore::userByName(const QString &username)
+{
+    QSqlQuery query(m_backend.readDatabase());
+    query.prepare(QStringLiteral(
+        "SELECT id, username, password_hash, created_at FROM users WHERE username = ?"));
+    query.addBindValue(username);
+    if (!query.exec() || !query.next()) {
+        return std::nullopt;
+    }
+    return User{query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
+                query.value(3).toLongLong()};
+}
+
+void SqliteUserStore::createUser(const QString &username, const QString &passwordHash,
+                                 const QByteArray &inviteCodeHash, Done<User> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<User>(
+        backend,
+        [&backend, username, passwordHash, inviteCodeHash]() -> Result<User> {
+            QSqlQuery &exists =
+                backend.writerQuery(QStringLiteral("SELECT 1 FROM users WHERE username = ?"));
+            if (!execPrepared(exists, {username})) {
+                return storageError(exists);
+            }
+            const bool taken = exists.next();
+            exists.finish();
+            if (taken) {
+                return ApiError::conflict(
+                    QStringLiteral("The username '%1' is already taken.").arg(username),
+                    Protocol::ErrorCode::UsernameTaken);
+            }
+            User user{0, username, passwordHash, nowMs()};
+            QSqlQuery &insert = backend.writerQuery(QStringLiteral(
+                "INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)"));
+            if (!execPrepared(insert, {username, passwordHash, user.createdAt})) {
+                return storageError(insert);
+            }
+            user.id = insert.lastInsertId().toLongLong();
+            if (!inviteCodeHash.isEmpty()) {
+                QSqlQuery &invite = backend.writerQuery(
+                    QStringLiteral("UPDATE invites SET used_by = ? WHERE code_hash = ? AND "
+                                   "used_by IS NULL AND expires_at > ?"));
+                if (!execPrepared(invite, {user.id, inviteCodeHash, user.createdAt})) {
+                    return storageError(invite);
+                }
+                if (invite.numRowsAffected() != 1) {
+                    return ApiError::forbidden(
+                        QStringLiteral("The invite code is unknown, already used or expired."),
+                        Protocol::ErrorCode::InviteRequired);
+                }
+            }
+            return user;
+        },
+        std::move(done));
+}
+
+void SqliteUserStore::createInvite(const QByteArray &codeHash, qint64 expiresAt, Done<bool> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<bool>(
+        backend,
+        [&backend, codeHash, expiresAt]() -> Result<bool> {
+            QSqlQuery &insert = backend.writerQuery(QStringLiteral(
+                "INSERT INTO invites (code_hash, created_at, expires_at) VALUES (?, ?, ?)"));
+            if (!execPrepared(insert, {codeHash, nowMs(), expiresAt})) {
+                return storageError(insert);
+            }
+            return true;
+        },
+        std::move(done));
+}
+
+// -------------------------------------------------------------------------------- devices
+
+std::optional<AuthContext> SqliteDeviceStore::authenticate(const QByteArray &tokenHash)
+{
+    QSqlQuery query(m_backend.readDatabase());
+    query.prepare(QStringLiteral("SELECT d.user_id, u.username, d.id FROM devices d "
+                                 "JOIN users u ON u.id = d.user_id "
+                                 "WHERE d.token_hash = ? AND d.revoked_at IS NULL"));
+    query.addBindValue(tokenHash);
+    if (!query.exec() || !query.next()) {
+        return std::nullopt;
+    }
+    return AuthContext{query.value(0).toLongLong(), query.value(1).toString(),
+                       query.value(2).toLongLong()};
+}
+
+QList<Device> SqliteDeviceStore::devicesOf(qint64 userId)
+{
+    QSqlQuery query(m_backend.readDatabase());
+    query.prepare(QStringLiteral("SELECT id, user_id, name, created_at, last_seen FROM devices "
+                                 "WHERE user_id = ? AND revoked_at IS NULL ORDER BY id"));
+    query.addBindValue(userId);
+    QList<Device> devices;
+    if (!query.exec()) {
+        qCWarning(lcServerStore) << "device query failed:" << query.lastError().text();
+        return devices;
+    }
+    while (query.next()) {
+        devices.append({query.value(0).toLongLong(), query.value(1).toLongLong(),
+                        query.value(2).toString(), query.value(3).toLongLong(),
+                        query.value(4).toLongLong()});
+    }
+    return devices;
+}
+
+void SqliteDeviceStore::createDevice(qint64 userId, const QString &name,
+                                     const QByteArray &tokenHash, qint64 maxDevices,
+                                     Done<Device> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<Device>(
+        backend,
+        [&backend, userId, name, tokenHash, maxDevices]() -> Result<Device> {
+            QSqlQuery &count = backend.writerQuery(QStringLiteral(
+                "SELECT COUNT(*) FROM devices WHERE user_id = ? AND revoked_at IS NULL"));
+            if (!execPrepared(count, {userId}) || !count.next()) {
+                return storageError(count);
+            }
+            const qint64 active = count.value(0).toLongLong();
+            count.finish();
+            if (active >= maxDevices) {
+                return ApiError::forbidden(
+                    QStringLiteral("This account already has %1 devices, the most allowed. "
+                                   "Revoke one first.")
+                        .arg(active));
+            }
+            Device device{0, userId, name, nowMs(), nowMs()};
+            QSqlQuery &insert = backend.writerQuery(
+                QStringLiteral("INSERT INTO devices (user_id, name, token_hash, created_at, "
+                               "last_seen) VALUES (?, ?, ?, ?, ?)"));
+            if (!execPrepared(insert,
+                              {userId, name, tokenHash, device.createdAt, device.lastSeen})) {
+                return storageError(insert);
+            }
+            device.id = insert.lastInsertId().toLongLong();
+            return device;
+        },
+        std::move(done));
+}
+
+void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<bool>(
+        backend,
+        [&backend, userId, deviceId]() -> Result<bool> {
+            QSqlQuery &revoke = backend.writerQuery(
+                QStringLiteral("UPDATE devices SET revoked_at = ? WHERE id = ? AND user_id = ? "
+                               "AND revoked_at IS NULL"));
+            if (!execPrepared(revoke, {nowMs(), deviceId, userId})) {
+                return storageError(revoke);
+            }
+            if (revoke.numRowsAffected() != 1) {
+                return ApiError::notFound(
+                    QStringLiteral("You have no active device with id %1.").arg(deviceId),
+                    Protocol::ErrorCode::UnknownDevice);
+            }
+            QSqlQuery &drop =
+                backend.writerQuery(QStringLiteral("DELETE FROM inbox WHERE device_id = ?"));
+            if (!execPrepared(drop, {deviceId})) {
+                return storageError(drop);
+            }
+            return true;
+        },
+        std::move(done));
+}
+
+// ------------------------------------------------------------------------------- messages
+
+void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> done)
+{
+    SqliteBackend &backend = m_backend;
+    auto shared = std::make_shared<NewMessage>(std::move(message));
+    runWrite<StoredMessage>(
+        backend,
+        [&backend, shared]() -> Result<StoredMessage> {
+            const NewMessage &m = *shared;
+            StoredMessage stored;
+            stored.receipt.clientMessageId = m.clientMessageId;
+
+            QSqlQuery &existing = backend.writerQuery(
+                QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
+                               "WHERE sender_user = ? AND client_id = ?"));
+            if (!execPrepared(existing, {m.senderUserId, m.clientMessageId})) {
+                return storageError(existing);
+            }
+            if (existing.next()) {
+                stored.duplicate = true;
+                stored.receipt.messageId = existing.value(0).toLongLong();
+                stored.receipt.conversation = existing.value(1).toString();
+                stored.receipt.seq = existing.value(2).toLongLong();
+                stored.receipt.serverTimestamp = existing.value(3).toLongLong();
+                existing.finish();
+                if (stored.receipt.conversation != m.conversation) {
+                    return ApiError::conflict(
+                        QStringLiteral("This client message id was already used for another "
+                                       "conversation."),
+                        Protocol::ErrorCode::IdConflict);
+                }
+                return stored;
+            }
+            existing.finish();
+
+            QSqlQuery &seq = backend.writerQuery(
+                QStringLiteral("INSERT INTO conversations (id, last_seq) VALUES (?, 1) "
+                               "ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + 1 "
+                               "RETURNING last_seq"));
+            if (!execPrepared(seq, {m.conversation}) || !seq.next()) {
+                return storageError(seq);
+            }
+            stored.receipt.seq = seq.value(0).toLongLong();
+            seq.finish();
+            stored.receipt.conversation = m.conversation;
+            stored.receipt.serverTimestamp = nowMs();
+
+            QSqlQuery &insert = backend.writerQuery(QStringLiteral(
+                "INSERT INTO messages (sender_user, sender_name, sender_device, client_id, "
+                "conversation, seq, recipient, server_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+            if (!execPrepared(insert, {m.senderUserId, m.senderUsername, m.senderDeviceId,
+                                       m.clientMessageId, m.conversation, stored.receipt.seq,
+                                       m.recipientUsername, stored.receipt.serverTimestamp})) {
+                return storageError(insert);
+            }
+            stored.receipt.messageId = insert.lastInsertId().toLongLong();
+
+            QSqlQuery &inbox = backend.writerQuery(QStringLiteral(
+                "INSERT INTO inbox (device_id, message_id, payload, stored_at) VALUES (?, ?, ?, ?)"));
+            Protocol::Envelope envelope;
+            envelope.id = stored.receipt.messageId;
+            envelope.clientMessageId = m.clientMessageId;
+            envelope.conversation = m.conversation;
+            envelope.seq = stored.receipt.seq;
+            envelope.fromUser = m.senderUsername;
+            envelope.fromDevice = m.senderDeviceId;
+            envelope.toUser = m.recipientUsername;
+            envelope.serverTimestamp = stored.receipt.serverTimestamp;
+            stored.deliveries.reserve(m.copies.size());
+            for (const NewMessage::Copy &copy : m.copies) {
+                if (!execPrepared(inbox, {copy.deviceId, envelope.id, copy.payload,
+                                          envelope.serverTimestamp})) {
+                    return storageError(inbox);
+                }
+                envelope.payload = copy.payload;
+                stored.deliveries.append({copy.deviceId, envelope});
+            }
+            return stored;
+        },
+        std::move(done));
+}
+
+QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 afterId,
+                                                      qint64 limit)
+{
+    QSqlQuery query(m_backend.readDatabase());
+    query.setForwardOnly(true);
+    query.prepare(QStringLiteral(
+        "SELECT i.message_id, i.payload, m.client_id, m.conversation, m.seq, m.sender_name, "
+        "m.sender_device, m.recipient, m.server_ts FROM inbox i "
+        "JOIN messages m ON m.id = i.message_id "
+        "WHERE i.device_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?"));
+    query.addBindValue(deviceId);
+    query.addBindValue(afterId);
+    query.addBindValue(limit);
+    QList<Protocol::Envelope> envelopes;
+    if (!query.exec()) {
+        qCWarning(lcServerStore) << "inbox query failed:" << query.lastError().text();
+        return envelopes;
+    }
+    while (query.next()) {
+        Protocol::Envelope e;
+        e.id = query.value(0).toLongLong();
+        e.payload = query.value(1).toByteArray();
+        e.clientMessageId = query.value(2).toString();
+        e.conversation = query.value(3).toString();
+        e.seq = query.value(4).toLongLong();
+        e.fromUser = query.value(5).toString();
+        e.fromDevice = query.value(6).toLongLong();
+        e.toUser = query.value(7).toString();
+        e.serverTimestamp = query.value(8).toLongLong();
+        envelopes.append(std::move(e));
+    }
+    return envelopes;
+}
+
+void SqliteMessageStore::acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<qint64>(
+        backend,
+        [&backend, deviceId, messageIds = std::move(messageIds)]() -> Result<qint64> {
+            QSqlQuery &drop = backend.writerQuery(
+                QStringLiteral("DELETE FROM inbox WHERE device_id = ? AND message_id = ?"));
+            qint64 removed = 0;
+            for (const qint64 id : messageIds) {
+                if (!execPrepared(drop, {deviceId, id})) {
+                    return storageError(drop);
+                }
+                removed += drop.numRowsAffected();
+            }
+            return removed;
+        },
+        std::move(done));
+}
+
+void SqliteMessageStore::purgeBefore(qint64 cutoffMs, Done<qint64> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<qint64>(
+        backend,
+        [&backend, cutoffMs]() -> Result<qint64> {
+            QSqlQuery &inbox =
+                backend.writerQuery(QStringLiteral("DELETE FROM inbox WHERE stored_at < ?"));
+            if (!execPrepared(inbox, {cutoffMs})) {
+                return storageError(inbox);
+            }
+            const qint64 removed = inbox.numRowsAffected();
+            QSqlQuery &messages =
+                backend.writerQuery(QStringLiteral("DELETE FROM messages WHERE server_ts < ?"));
+            if (!execPrepared(messages, {cutoffMs})) {
+                return storageError(messages);
+            }
+            return removed;
+        },
+        std::move(done));
+}
+
+} // namespace Tincan::Server

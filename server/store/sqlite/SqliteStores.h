@@ -1,0 +1,49 @@
+#pragma once
+
+#include "server/store/Stores.h"
+#include "server/store/sqlite/SqliteBackend.h"
+
+namespace Tincan::Server {
+
+//! The embedded (SQLite) implementations of the store interfaces, sharing one SqliteBackend.
+class SqliteUserStore final : public UserStore
+{
+public:
+    explicit SqliteUserStore(SqliteBackend &backend) : m_backend(backend) {}
+    std::optional<User> userByName(const QString &username) override;
+    void createUser(const QString &username, const QString &passwordHash,
+                    const QByteArray &inviteCodeHash, Done<User> done) override;
+    void createInvite(const QByteArray &codeHash, qint64 expiresAt, Done<bool> done) override;
+
+private:
+    SqliteBackend &m_backend;
+};
+
+class SqliteDeviceStore final : public DeviceStore
+{
+public:
+    explicit SqliteDeviceStore(SqliteBackend &backend) : m_backend(backend) {}
+    std::optional<AuthContext> authenticate(const QByteArray &tokenHash) override;
+    QList<Device> devicesOf(qint64 userId) override;
+    void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
+                      qint64 maxDevices, Done<Device> done) override;
+    void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) override;
+
+private:
+    SqliteBackend &m_backend;
+};
+
+class SqliteMessageStore final : public MessageStore
+{
+public:
+    explicit SqliteMessageStore(SqliteBackend &backend) : m_backend(backend) {}
+    void storeMessage(NewMessage message, Done<StoredMessage> done) override;
+    QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) override;
+    void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) override;
+    void purgeBefore(qint64 cutoffMs, Done<qint64> done) override;
+
+private:
+    SqliteBackend &m_backend;
+};
+
+} // namespace Tincan::Server

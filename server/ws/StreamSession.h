@@ -1,0 +1,66 @@
+#pragma once
+
+#include "server/store/Stores.h"
+
+#include <QObject>
+#include <QSet>
+
+#include <memory>
+
+class QWebSocket;
+
+namespace Tincan::Server {
+
+class SessionRegistry;
+
+//! One authenticated device's /v1/stream connection. Lives on its worker thread.
+//!
+//! Delivery state machine: the session first replays the device's inbox from the store in
+//! pages ("catching up"); once a page comes back short it switches to live mode, where stored
+//! envelopes are pushed as they are published. At most `window` envelopes are unacknowledged;
+//! when the window is full the session falls back to catching up from the store, so a slow
+//! device never makes the server buffer without bound. Ids only grow, so anything at or below
+//! the last pushed id is a duplicate and is skipped.
+class StreamSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth, MessageStore &store,
+                  SessionRegistry &registry, qint64 window, qint64 maxFrameBytes,
+                  int idleTimeoutSeconds, QObject *parent = nullptr);
+    ~StreamSession() override;
+
+    // Worker thread.
+    void start();
+    void deliverLive(const Protocol::Envelope &envelope);
+    void sendReceipt(const Protocol::SendReceipt &receipt);
+    void closeRevoked();
+    void closeReplaced();
+    //! Closes the stream when nothing arrived for the idle timeout.
+    void checkIdle(qint64 nowMs);
+    //! Graceful close at server shutdown.
+    void closeForShutdown();
+
+    qint64 deviceId() const { return m_auth.deviceId; }
+
+private:
+    void onTextMessage(const QString &text);
+    void fetchPage();
+    void push(const Protocol::Envelope &envelope);
+    void closeWith(int code, const QString &reason);
+
+    std::unique_ptr<QWebSocket> m_socket;
+    AuthContext m_auth;
+    MessageStore &m_store;
+    SessionRegistry &m_registry;
+    qint64 m_window;
+    int m_idleTimeoutMs;
+    qint64 m_lastActivityMs = 0;
+    qint64 m_lastSentId = 0;
+    QSet<qint64> m_unacked;
+    bool m_catchingUp = true;
+    bool m_closing = false;
+};
+
+} // namespace Tincan::Server

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace Tincan::Protocol {
+
+//! Error codes of the HTTP API: the `error` member of every error body.
+namespace ErrorCode {
+inline constexpr auto BadJson = "bad_json";                    // 400
+inline constexpr auto InvalidRequest = "invalid_request";      // 400
+inline constexpr auto Unauthenticated = "unauthenticated";     // 401
+inline constexpr auto Forbidden = "forbidden";                 // 403
+inline constexpr auto InviteRequired = "invite_required";      // 403
+inline constexpr auto NotFound = "not_found";                  // 404
+inline constexpr auto UnknownUser = "unknown_user";            // 404
+inline constexpr auto UnknownDevice = "unknown_device";        // 404
+inline constexpr auto MethodNotAllowed = "method_not_allowed"; // 405
+inline constexpr auto UsernameTaken = "username_taken";        // 409
+inline constexpr auto DeviceMismatch = "device_mismatch";      // 409
+inline constexpr auto IdConflict = "client_id_conflict";       // 409
+inline constexpr auto TooLarge = "too_large";                  // 413
+inline constexpr auto UnsupportedMediaType = "unsupported_media_type"; // 415
+inline constexpr auto RateLimited = "rate_limited";            // 429
+inline constexpr auto Internal = "internal";                   // 500
+inline constexpr auto Unavailable = "unavailable";             // 503
+} // namespace ErrorCode
+
+//! An API error: HTTP status, machine-readable code, human text and optional extra members.
+struct ApiError
+{
+    int status = 0;
+    QString code;
+    QString message;
+    QJsonObject details;
+
+    bool isNull() const { return status == 0; }
+
+    //! The JSON body `{"error": code, "message": text, ...details}`.
+    QJsonObject toJson() const;
+    QByteArray toJsonBytes() const;
+    //! Parses an error body; returns an error with `code` empty when the body is not one.
+    static ApiError fromJson(int status, const QByteArray &body);
+
+    static ApiError badRequest(const QString &message, const char *code = ErrorCode::InvalidRequest);
+    static ApiError unauthenticated(const QString &message);
+    static ApiError forbidden(const QString &message, const char *code = ErrorCode::Forbidden);
+    static ApiError notFound(const QString &message, const char *code = ErrorCode::NotFound);
+    static ApiError conflict(const QString &message, const char *code);
+    static ApiError tooLarge(const QString &message);
+    static ApiError rateLimited(const QString &message);
+    static ApiError internal(const QString &message);
+};
+
+} // namespace Tincan::Protocol

@@ -1,0 +1,86 @@
+#include "shared/protocol/Validation.h"
+
+#include <QStringList>
+
+namespace Tincan::Protocol {
+
+static bool isLowerAlnum(QChar c)
+{
+    return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+           (c >= QLatin1Char('0') && c <= QLatin1Char('9'));
+}
+
+bool isValidUsername(QStringView username)
+{
+    if (username.size() < 3 || username.size() > 32 || !isLowerAlnum(username.front())) {
+        return false;
+    }
+    for (const QChar c : username) {
+        if (!isLowerAlnum(c) && c != QLatin1Char('_') && c != QLatin1Char('.') &&
+            c != QLatin1Char('-')) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QString usernameRules()
+{
+    return QStringLiteral("3 to 32 characters: lower-case letters a-z, digits, '_', '.' or '-', "
+                          "starting with a letter or digit");
+}
+
+bool isValidClientMessageId(QStringView id)
+{
+    if (id.size() != 36) {
+        return false;
+    }
+    for (qsizetype i = 0; i < id.size(); ++i) {
+        const QChar c = id[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (c != QLatin1Char('-')) {
+                return false;
+            }
+        } else if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) ||
+                     (c >= QLatin1Char('a') && c <= QLatin1Char('f')))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool isValidDeviceName(QStringView name)
+{
+    if (name.isEmpty() || name.size() > 64 || name.trimmed().isEmpty()) {
+        return false;
+    }
+    for (const QChar c : name) {
+        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QString directConversationId(const QString &userA, const QString &userB)
+{
+    return userA <= userB ? QStringLiteral("dm:%1:%2").arg(userA, userB)
+                          : QStringLiteral("dm:%1:%2").arg(userB, userA);
+}
+
+QString directPeer(const QString &conversationId, const QString &self)
+{
+    const QStringList parts = conversationId.split(QLatin1Char(':'));
+    if (parts.size() != 3 || parts[0] != QLatin1String("dm")) {
+        return {};
+    }
+    if (parts[1] == self) {
+        return parts[2];
+    }
+    if (parts[2] == self) {
+        return parts[1];
+    }
+    return {};
+}
+
+} // namespace Tincan::Protocol

@@ -1,0 +1,70 @@
+#include "shared/storage/Connection.h"
+
+#include <QAtomicInteger>
+#include <QDir>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace Tincan::Storage {
+
+namespace {
+QAtomicInteger<quint64> s_connectionCounter;
+}
+
+Connection::~Connection()
+{
+    close();
+}
+
+bool Connection::open(const Options &options)
+{
+    close();
+    m_name = QStringLiteral("tincan-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
+    m_database = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+    if (!m_database.isValid()) {
+        m_lastError = QStringLiteral("The Qt SQLite driver (QSQLITE) is not available.");
+        return false;
+    }
+    if (!options.readOnly) {
+        QDir().mkpath(QFileInfo(options.path).absolutePath());
+    }
+    m_database.setDatabaseName(options.path);
+    QString connectOptions = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs);
+    if (options.readOnly) {
+        connectOptions += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    }
+    m_database.setConnectOptions(connectOptions);
+    if (!m_database.open()) {
+        m_lastError = m_database.lastError().text();
+        return false;
+    }
+    if (!options.readOnly && !exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        return false;
+    }
+    return exec(QStringLiteral("PRAGMA synchronous=%1").arg(options.synchronous)) &&
+           exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+}
+
+void Connection::close()
+{
+    if (m_name.isEmpty()) {
+        return;
+    }
+    m_database.close();
+    m_database = QSqlDatabase();
+    QSqlDatabase::removeDatabase(m_name);
+    m_name.clear();
+}
+
+bool Connection::exec(const QString &sql)
+{
+    QSqlQuery query(m_database);
+    if (!query.exec(sql)) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+} // namespace Tincan::Storage
