@@ -144,7 +144,6 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
                                       QStringLiteral("/v1/stream is a WebSocket endpoint."),
                                       {}});
         }
-        m_upgradeAuth = apiRequest.auth;
         return true; // QtHttpServer completes the handshake; onNewWebSocket takes over.
     }
     if (upgrade) {
@@ -214,14 +213,11 @@ void HttpFrontend::onNewWebSocket()
         if (!socket) {
             continue;
         }
-        // The handshake request carries the Authorization header we checked in handleRequest;
-        // re-check it here so a socket is never matched with another request's identity.
-        std::optional<AuthContext> auth =
+        // QWebSocket keeps the handshake's headers: authenticate from the socket's own request
+        // (checked once already in handleRequest, so a bad token never gets this far), never
+        // from state shared between requests.
+        const std::optional<AuthContext> auth =
             m_api.authenticate(socket->request().rawHeader(QByteArrayLiteral("Authorization")));
-        if (!auth) {
-            auth = std::exchange(m_upgradeAuth, std::nullopt);
-        }
-        m_upgradeAuth.reset();
         if (!auth) {
             socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unauthenticated"));
             continue;

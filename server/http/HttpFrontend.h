@@ -53,7 +53,6 @@ private:
     std::unordered_map<quint64, Pending> m_pending;
     quint64 m_nextRequestId = 0;
     bool m_answeredUpgrade = false;
-    std::optional<AuthContext> m_upgradeAuth;
 };
 
 } // namespace Tincan::Server

@@ -71,7 +71,8 @@ public:
     //! Adds a device; fails with 403 when the user already has `maxDevices` active devices.
     virtual void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
                               qint64 maxDevices, Done<Device> done) = 0;
-    //! Revokes one of the user's devices and drops its inbox. 404 if it is not theirs.
+    //! Revokes one of the user's devices and drops its inbox. 403 if the device belongs to
+    //! another user, 404 if there is no such active device.
     virtual void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) = 0;
 };
 

@@ -219,6 +219,14 @@ void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> 
                 return storageError(revoke);
             }
             if (revoke.numRowsAffected() != 1) {
+                QSqlQuery &owner = backend.writerQuery(QStringLiteral(
+                    "SELECT 1 FROM devices WHERE id = ? AND revoked_at IS NULL"));
+                if (execPrepared(owner, {deviceId}) && owner.next()) {
+                    owner.finish();
+                    return ApiError::forbidden(
+                        QStringLiteral("Device %1 belongs to another account.").arg(deviceId));
+                }
+                owner.finish();
                 return ApiError::notFound(
                     QStringLiteral("You have no active device with id %1.").arg(deviceId),
                     Protocol::ErrorCode::UnknownDevice);

@@ -1,0 +1,112 @@
+#include "tests/common/TestClient.h"
+
+#include <QEventLoop>
+#include <QTimer>
+#include <QtTest>
+
+namespace Tincan::Test {
+
+Client::ApiResult waitFor(const std::function<void(Client::ApiCallback)> &call, int timeoutMs)
+{
+    Client::ApiResult result;
+    result.status = -1;
+    bool done = false;
+    QEventLoop loop;
+    call([&](const Client::ApiResult &r) {
+        result = r;
+        done = true;
+        loop.quit();
+    });
+    if (!done) {
+        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    return result;
+}
+
+TestClient::TestClient(const QUrl &server, const QString &profileDir)
+    : m_profileDir(profileDir.isEmpty() ? m_tempDir.path() + QStringLiteral("/profile") : profileDir)
+    , m_server(server)
+{
+    reopen();
+    QString error;
+    if (!m_core->setServerUrl(server, &error)) {
+        qFatal("cannot set the server URL: %s", qPrintable(error));
+    }
+}
+
+void TestClient::reopen()
+{
+    m_core.reset();
+    m_core = std::make_unique<Client::ClientCore>(m_profileDir);
+    QString error;
+    if (!m_core->open(&error)) {
+        qFatal("cannot open the profile: %s", qPrintable(error));
+    }
+    m_core->setRetryDelays(50, 500);
+}
+
+bool TestClient::registerAccount(const QString &username, const QString &password)
+{
+    const auto result = waitFor([&](Client::ApiCallback done) {
+        m_core->registerAccount(username, password, QStringLiteral("test device"), {}, done);
+    });
+    if (!result.ok()) {
+        qWarning("register %s failed: %d %s", qPrintable(username), result.status,
+                 qPrintable(result.error.message));
+    }
+    return result.ok();
+}
+
+bool TestClient::login(const QString &username, const QString &password, const QString &deviceName)
+{
+    const auto result = waitFor(
+        [&](Client::ApiCallback done) { m_core->login(username, password, deviceName, done); });
+    if (!result.ok()) {
+        qWarning("login %s failed: %d %s", qPrintable(username), result.status,
+                 qPrintable(result.error.message));
+    }
+    return result.ok();
+}
+
+Client::ApiResult TestClient::call(const QByteArray &verb, const QString &path, const QJsonObject *body)
+{
+    return waitFor([&](Client::ApiCallback done) { m_core->api().call(verb, path, body, done); });
+}
+
+} // namespace Tincan::Test
+
+namespace Tincan::Test {
+
+Recorder::Recorder(Client::ClientCore &core)
+{
+    connect(&core, &Client::ClientCore::messageReceived, this,
+            [this](const Client::StoredMessage &m) { received.append(m); });
+    connect(&core, &Client::ClientCore::messageStatusChanged, this,
+            [this](const QString &id, Client::StoredMessage::Status status, const QString &) {
+                if (status == Client::StoredMessage::Status::Sent && !sent.contains(id)) {
+                    sent.append(id);
+                } else if (status == Client::StoredMessage::Status::Failed) {
+                    failed.append(id);
+                }
+            });
+    connect(&core, &Client::ClientCore::synced, this, [this] { ++syncedCount; });
+    connect(&core, &Client::ClientCore::connectionStateChanged, this, [this](bool online) {
+        if (online) {
+            ++connectedCount;
+        }
+    });
+    connect(&core, &Client::ClientCore::fatalError, this,
+            [this](const QString &message) { fatalErrors.append(message); });
+}
+
+QStringList Recorder::texts() const
+{
+    QStringList result;
+    for (const auto &m : received) {
+        result.append(m.text);
+    }
+    return result;
+}
+
+} // namespace Tincan::Test

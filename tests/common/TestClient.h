@@ -1,0 +1,63 @@
+#pragma once
+
+#include "app/core/ClientCore.h"
+
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace Tincan::Test {
+
+//! Waits for an async API call; returns a result with status -1 on timeout.
+Client::ApiResult waitFor(const std::function<void(Client::ApiCallback)> &call, int timeoutMs = 30000);
+
+//! A real client core with its own profile directory, for integration tests.
+class TestClient
+{
+public:
+    explicit TestClient(const QUrl &server, const QString &profileDir = {});
+
+    Client::ClientCore &core() { return *m_core; }
+    Client::ClientCore *operator->() { return m_core.get(); }
+    QString profileDir() const { return m_profileDir; }
+
+    bool registerAccount(const QString &username, const QString &password = QStringLiteral("correct horse"));
+    bool login(const QString &username, const QString &password = QStringLiteral("correct horse"),
+               const QString &deviceName = QStringLiteral("second device"));
+    //! Raw HTTP call with this client's token (or none).
+    Client::ApiResult call(const QByteArray &verb, const QString &path,
+                           const QJsonObject *body = nullptr);
+    //! Re-creates the core from the same profile (as after a restart of the app).
+    void reopen();
+
+private:
+    QTemporaryDir m_tempDir;
+    QString m_profileDir;
+    QUrl m_server;
+    std::unique_ptr<Client::ClientCore> m_core;
+};
+
+} // namespace Tincan::Test
+
+namespace Tincan::Test {
+
+//! Records what a client core reports, for assertions.
+class Recorder : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit Recorder(Client::ClientCore &core);
+
+    QList<Client::StoredMessage> received;
+    QStringList sent;   //!< Client message ids that reached status Sent.
+    QStringList failed; //!< Client message ids that failed for good.
+    int syncedCount = 0;
+    int connectedCount = 0;
+    QStringList fatalErrors;
+
+    QStringList texts() const;
+};
+
+} // namespace Tincan::Test

@@ -1,0 +1,101 @@
+#include "tests/common/TestServer.h"
+
+#include <QDeadlineTimer>
+#include <QFile>
+#include <QRegularExpression>
+
+#include <csignal>
+
+namespace Tincan::Test {
+
+TestServer::TestServer(const QString &config)
+{
+    QFile file(configPath());
+    file.open(QIODevice::WriteOnly);
+    // Test defaults: cheap Argon2 and generous sign-in limits, since every test registers users
+    // from one address. Tests that check those limits override them.
+    file.write("[auth]\nargon2_memory_kib=1024\nargon2_iterations=1\n"
+               "[rate]\nauth_per_minute=100000\nauth_burst=100000\n"
+               "[server]\nthreads=2\n");
+    file.write(config.toUtf8());
+    file.close();
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+}
+
+TestServer::~TestServer()
+{
+    if (isRunning()) {
+        resume();
+        kill();
+    }
+}
+
+bool TestServer::start(quint16 port)
+{
+    m_output.clear();
+    m_port = 0;
+    m_process.start(QStringLiteral(TINCAND_PATH),
+                    {QStringLiteral("--config"), configPath(), QStringLiteral("--data-dir"),
+                     dataDir(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port)});
+    if (!m_process.waitForStarted(10000)) {
+        return false;
+    }
+    static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+    QDeadlineTimer deadline(20000);
+    while (!deadline.hasExpired()) {
+        if (!m_process.waitForReadyRead(static_cast<int>(deadline.remainingTime()))) {
+            break;
+        }
+        m_output += QString::fromUtf8(m_process.readAll());
+        const auto match = listening.match(m_output);
+        if (match.hasMatch()) {
+            m_port = static_cast<quint16>(match.captured(1).toUInt());
+            return true;
+        }
+    }
+    m_output += QString::fromUtf8(m_process.readAll());
+    qWarning("tincand did not start: %s", qPrintable(m_output));
+    return false;
+}
+
+bool TestServer::stop()
+{
+    if (!isRunning()) {
+        return true;
+    }
+    m_process.terminate();
+    const bool exited = m_process.waitForFinished(30000);
+    m_output += QString::fromUtf8(m_process.readAll());
+    return exited && m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
+}
+
+void TestServer::kill()
+{
+    if (!isRunning()) {
+        return;
+    }
+    m_process.kill();
+    m_process.waitForFinished(30000);
+}
+
+void TestServer::pause()
+{
+    ::kill(static_cast<pid_t>(m_process.processId()), SIGSTOP);
+}
+
+void TestServer::resume()
+{
+    ::kill(static_cast<pid_t>(m_process.processId()), SIGCONT);
+}
+
+bool TestServer::isRunning() const
+{
+    return m_process.state() != QProcess::NotRunning;
+}
+
+QUrl TestServer::url() const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+}
+
+} // namespace Tincan::Test

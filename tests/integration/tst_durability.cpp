@@ -1,0 +1,222 @@
+// Nothing acknowledged is ever lost and nothing is delivered twice: daemon crashes, clean
+// shutdowns under load, a client killed with messages in its outbox, and retention.
+#include "shared/storage/Connection.h"
+#include "tests/common/TestClient.h"
+#include "tests/common/TestServer.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QSet>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace Tincan;
+using namespace Tincan::Test;
+
+class TestDurability : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void daemonKilledAfterAcknowledgingBeforeDelivery();
+    void cleanShutdownUnderLoadLosesNothing();
+    void clientKilledWithMessageInOutbox();
+    void clientRestartedWhileServerDown();
+    void retentionPurgesExpiredInboxEntries();
+
+private:
+    static qint64 inboxSize(TestClient &client);
+    static int outboxRows(const QString &profileDir);
+};
+
+qint64 TestDurability::inboxSize(TestClient &client)
+{
+    const auto result = client.call("GET", QStringLiteral("/v1/inbox?limit=500"));
+    return result.ok() ? result.body.value(QStringLiteral("envelopes")).toArray().size() : -1;
+}
+
+int TestDurability::outboxRows(const QString &profileDir)
+{
+    Storage::Connection connection;
+    if (!connection.open({profileDir + QStringLiteral("/client.db"), QStringLiteral("NORMAL"), false, 5000})) {
+        return -1;
+    }
+    QSqlQuery query(connection.database());
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM outbox")) || !query.next()) {
+        return -1;
+    }
+    return query.value(0).toInt();
+}
+
+void TestDurability::daemonKilledAfterAcknowledgingBeforeDelivery()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    TestClient bob(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+
+    Recorder aliceSeen(alice.core());
+    QStringList expected;
+    QString error;
+    for (int i = 0; i < 50; ++i) {
+        expected.append(QStringLiteral("durable %1").arg(i));
+        alice->send(QStringLiteral("bob"), expected.last(), &error);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 50, 30000);
+
+    server.kill(); // SIGKILL: no chance to flush anything.
+    QVERIFY2(server.restart(), qPrintable(server.output()));
+
+    Recorder bobSeen(bob.core());
+    bob->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 50, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(bobSeen.syncedCount >= 1, 10000);
+    QCOMPARE(bobSeen.texts(), expected);
+    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 10000);
+    QCOMPARE(bob->store().messageCount(), 50);
+    QVERIFY(server.stop());
+}
+
+void TestDurability::cleanShutdownUnderLoadLosesNothing()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    TestClient bob(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+
+    Recorder aliceSeen(alice.core());
+    QStringList expected;
+    QString error;
+    for (int i = 0; i < 300; ++i) {
+        expected.append(QStringLiteral("burst %1").arg(i));
+        alice->send(QStringLiteral("bob"), expected.last(), &error);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(aliceSeen.sent.size() >= 50, 30000);
+    QVERIFY2(server.stop(), qPrintable(server.output())); // SIGTERM in the middle of the burst.
+    QVERIFY(server.output().contains(QStringLiteral("tincand stopped")));
+    QVERIFY(aliceSeen.sent.size() < 300);
+
+    QVERIFY(server.restart());
+    // The outbox carries on by itself once the server is back.
+    QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 300, 60000);
+    QVERIFY(aliceSeen.failed.isEmpty());
+
+    Recorder bobSeen(bob.core());
+    bob->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 300, 60000);
+    QCOMPARE(bobSeen.texts(), expected);
+    QSet<QString> unique;
+    for (const auto &m : std::as_const(bobSeen.received)) {
+        unique.insert(m.clientMessageId);
+    }
+    QCOMPARE(unique.size(), 300);
+    QVERIFY(server.stop());
+}
+
+void TestDurability::clientKilledWithMessageInOutbox()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    QTemporaryDir dir;
+    const QString aliceProfile = dir.path() + QStringLiteral("/alice");
+    TestClient bob(server.url());
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    {
+        TestClient alice(server.url(), aliceProfile);
+        QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    }
+
+    // The server hangs (SIGSTOP): the real tincan-cli queues the message and waits.
+    server.pause();
+    QProcess cli;
+    cli.start(QStringLiteral(TINCAN_CLI_PATH),
+              {QStringLiteral("--profile"), aliceProfile, QStringLiteral("send"), QStringLiteral("bob"),
+               QStringLiteral("written before the crash"), QStringLiteral("--timeout"), QStringLiteral("120")});
+    QVERIFY(cli.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(outboxRows(aliceProfile), 1, 20000);
+    cli.kill(); // The client dies with the message in its outbox.
+    QVERIFY(cli.waitForFinished());
+    server.resume();
+
+    // Next run: the outbox is sent exactly once.
+    QProcess flush;
+    flush.start(QStringLiteral(TINCAN_CLI_PATH),
+                {QStringLiteral("--profile"), aliceProfile, QStringLiteral("flush")});
+    QVERIFY(flush.waitForFinished(60000));
+    QCOMPARE(flush.exitCode(), 0);
+    QCOMPARE(outboxRows(aliceProfile), 0);
+    QCOMPARE(inboxSize(bob), 1);
+
+    Recorder bobSeen(bob.core());
+    bob->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 1, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(bobSeen.syncedCount >= 1, 10000);
+    QCOMPARE(bobSeen.received.first().text, QStringLiteral("written before the crash"));
+    QVERIFY(server.stop());
+}
+
+void TestDurability::clientRestartedWhileServerDown()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    TestClient bob(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    QVERIFY(server.stop());
+
+    QString error;
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(!alice->send(QStringLiteral("bob"), QStringLiteral("queued %1").arg(i), &error).isEmpty());
+    }
+    QCOMPARE(alice->outboxSize(), 3);
+    alice.reopen(); // The app is restarted; only the database remembers.
+    QCOMPARE(alice->outboxSize(), 3);
+
+    QVERIFY(server.restart());
+    Recorder aliceSeen(alice.core());
+    alice->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 3, 30000);
+    QCOMPARE(alice->outboxSize(), 0);
+
+    Recorder bobSeen(bob.core());
+    bob->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 3, 10000);
+    QCOMPARE(bobSeen.texts(), (QStringList{QStringLiteral("queued 0"), QStringLiteral("queued 1"),
+                                           QStringLiteral("queued 2")}));
+    QVERIFY(server.stop());
+}
+
+void TestDurability::retentionPurgesExpiredInboxEntries()
+{
+    TestServer server(QStringLiteral("[retention]\ninbox_seconds=3\npurge_interval_seconds=1\n"));
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    TestClient bob(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    Recorder aliceSeen(alice.core());
+    QString error;
+    alice->send(QStringLiteral("bob"), QStringLiteral("short-lived"), &error);
+    QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 1, 10000);
+    QCOMPARE(inboxSize(bob), 1);
+
+    // Past the retention period the periodic job removes it.
+    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 30000);
+    Recorder bobSeen(bob.core());
+    bob->connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.syncedCount, 1, 10000);
+    QCOMPARE(bobSeen.received.size(), 0);
+
+    // New messages are still accepted and delivered.
+    alice->send(QStringLiteral("bob"), QStringLiteral("fresh"), &error);
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 1, 10000);
+    QVERIFY(server.stop());
+}
+
+QTEST_GUILESS_MAIN(TestDurability)
+#include "tst_durability.moc"
