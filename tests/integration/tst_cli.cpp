@@ -1,0 +1,230 @@
+// The real tincan-cli binary against the real tincand: commands, output formats, exit codes.
+#include "tests/common/TestServer.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace Tincan::Test;
+
+namespace {
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void accountCommands();
+    void sendListenHistory();
+    void errorsHaveMeaningfulExitCodes();
+    void revokeDevice();
+    void unreachableServer();
+
+private:
+    Run cli(const QString &profile, const QStringList &args, const QByteArray &input = {});
+    QString profile(const QString &name) const { return m_dir.path() + QLatin1Char('/') + name; }
+
+    QTemporaryDir m_dir;
+    std::unique_ptr<TestServer> m_server;
+};
+
+Run TestCli::cli(const QString &profileDir, const QStringList &args, const QByteArray &input)
+{
+    QProcess process;
+    QStringList all{QStringLiteral("--profile"), profileDir};
+    if (m_server && m_server->port()) {
+        all << QStringLiteral("--server") << m_server->url().toString();
+    }
+    process.start(QStringLiteral(TINCAN_CLI_PATH), all + args);
+    process.write(input);
+    process.closeWriteChannel();
+    Run run;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = QString::fromUtf8(process.readAllStandardOutput());
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+void TestCli::initTestCase()
+{
+    m_server = std::make_unique<TestServer>();
+    QVERIFY(m_server->start());
+}
+
+void TestCli::cleanupTestCase()
+{
+    QVERIFY(m_server->stop());
+}
+
+void TestCli::accountCommands()
+{
+    Run run = cli(profile(QStringLiteral("alice")),
+                  {QStringLiteral("register"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
+                  "hunter2hunter2\n");
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith(QStringLiteral("Signed in as alice (device ")), qPrintable(run.out));
+
+    run = cli(profile(QStringLiteral("alice-phone")),
+              {QStringLiteral("login"), QStringLiteral("alice"), QStringLiteral("--password-stdin"),
+               QStringLiteral("--device-name"), QStringLiteral("phone")},
+              "hunter2hunter2\n");
+    QCOMPARE(run.exitCode, 0);
+
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("whoami")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.startsWith(QStringLiteral("alice (user ")));
+
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("devices")});
+    QCOMPARE(run.exitCode, 0);
+    const QStringList lines = run.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    QVERIFY(lines[0].contains(QStringLiteral("(this device)")));
+    QVERIFY(lines[1].contains(QStringLiteral("phone")));
+
+    // The password never shows up in the profile.
+    QFile ini(profile(QStringLiteral("alice")) + QStringLiteral("/profile.ini"));
+    QVERIFY(ini.open(QIODevice::ReadOnly));
+    QVERIFY(!ini.readAll().contains("hunter2"));
+    QCOMPARE(ini.permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+}
+
+void TestCli::sendListenHistory()
+{
+    Run run = cli(profile(QStringLiteral("bob")),
+                  {QStringLiteral("register"), QStringLiteral("bob"), QStringLiteral("--password-stdin")},
+                  "hunter2hunter2\n");
+    QCOMPARE(run.exitCode, 0);
+
+    run = cli(profile(QStringLiteral("alice")),
+              {QStringLiteral("send"), QStringLiteral("bob"), QStringLiteral("hi there, bob")});
+    QCOMPARE(run.exitCode, 0);
+    const QString id = run.out.trimmed();
+    QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$")).match(id).hasMatch(), qPrintable(run.out));
+
+    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("listen"), QStringLiteral("--json"),
+                                              QStringLiteral("--count"), QStringLiteral("1"),
+                                              QStringLiteral("--timeout"), QStringLiteral("30")});
+    QCOMPARE(run.exitCode, 0);
+    QJsonObject message;
+    for (const QString &line : run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        QVERIFY2(!object.isEmpty(), qPrintable(line));
+        if (object.value(QStringLiteral("type")).toString() == QLatin1String("message")) {
+            message = object;
+        }
+    }
+    QCOMPARE(message.value(QStringLiteral("clientMessageId")).toString(), id);
+    QCOMPARE(message.value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
+    QCOMPARE(message.value(QStringLiteral("text")).toString(), QStringLiteral("hi there, bob"));
+    QCOMPARE(message.value(QStringLiteral("conversation")).toString(), QStringLiteral("dm:alice:bob"));
+    QVERIFY(message.value(QStringLiteral("id")).toInteger() > 0);
+    QVERIFY(message.value(QStringLiteral("fromDevice")).toInteger() > 0);
+    QVERIFY(message.value(QStringLiteral("serverTs")).toInteger() > 0);
+
+    // Alice's phone got the self-sync copy.
+    run = cli(profile(QStringLiteral("alice-phone")), {QStringLiteral("listen"), QStringLiteral("--json"),
+                                                      QStringLiteral("--count"), QStringLiteral("1"),
+                                                      QStringLiteral("--timeout"), QStringLiteral("30")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QStringLiteral("\"outgoing\":true")));
+
+    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("history"), QStringLiteral("alice"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 1);
+    QVERIFY(run.out.contains(QStringLiteral("hi there, bob")));
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("history"), QStringLiteral("bob")});
+    QVERIFY(run.out.contains(QStringLiteral("alice: hi there, bob  [sent]")));
+
+    // Nothing more is waiting: listen ends on its timeout with exit code 4.
+    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("listen"), QStringLiteral("--count"),
+                                              QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("2")});
+    QCOMPARE(run.exitCode, 4);
+}
+
+void TestCli::errorsHaveMeaningfulExitCodes()
+{
+    Run run = cli(profile(QStringLiteral("alice")), {QStringLiteral("send"), QStringLiteral("nobody"), QStringLiteral("x")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("no user called 'nobody'")), qPrintable(run.err));
+
+    run = cli(profile(QStringLiteral("fresh")), {QStringLiteral("whoami")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.err.contains(QStringLiteral("not signed in")));
+
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("frobnicate")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY(run.err.contains(QStringLiteral("unknown command")));
+
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("send"), QStringLiteral("bob")});
+    QCOMPARE(run.exitCode, 1);
+
+    run = cli(profile(QStringLiteral("wrong")), {QStringLiteral("login"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
+              "not the password\n");
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(run.err.contains(QStringLiteral("Wrong username or password")));
+
+    run = cli(profile(QStringLiteral("taken")), {QStringLiteral("register"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
+              "whatever123\n");
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(run.err.contains(QStringLiteral("username_taken")));
+    QVERIFY(!run.err.contains(QStringLiteral("whatever123")));
+}
+
+void TestCli::revokeDevice()
+{
+    Run run = cli(profile(QStringLiteral("carol")),
+                  {QStringLiteral("register"), QStringLiteral("carol"), QStringLiteral("--password-stdin")}, "password123\n");
+    QCOMPARE(run.exitCode, 0);
+    run = cli(profile(QStringLiteral("carol-old")),
+              {QStringLiteral("login"), QStringLiteral("carol"), QStringLiteral("--password-stdin")}, "password123\n");
+    QCOMPARE(run.exitCode, 0);
+    const QString deviceId = QRegularExpression(QStringLiteral("device (\\d+)")).match(run.out).captured(1);
+    QVERIFY(!deviceId.isEmpty());
+
+    run = cli(profile(QStringLiteral("carol")), {QStringLiteral("revoke-device"), deviceId});
+    QCOMPARE(run.exitCode, 0);
+    run = cli(profile(QStringLiteral("carol-old")), {QStringLiteral("whoami")});
+    QCOMPARE(run.exitCode, 2);
+    run = cli(profile(QStringLiteral("carol")), {QStringLiteral("revoke-device"), deviceId});
+    QCOMPARE(run.exitCode, 2);
+}
+
+void TestCli::unreachableServer()
+{
+    QVERIFY(m_server->stop());
+    const quint16 port = m_server->port();
+    Run run = cli(profile(QStringLiteral("alice")), {QStringLiteral("whoami")});
+    QCOMPARE(run.exitCode, 3);
+    QVERIFY2(run.err.contains(QStringLiteral("cannot reach the server")), qPrintable(run.err));
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("send"), QStringLiteral("bob"),
+                                                QStringLiteral("later"), QStringLiteral("--timeout"), QStringLiteral("2")});
+    QCOMPARE(run.exitCode, 3);
+    QVERIFY(run.err.contains(QStringLiteral("outbox")));
+    QVERIFY(m_server->start(port));
+    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("flush")});
+    QCOMPARE(run.exitCode, 0);
+    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("listen"), QStringLiteral("--json"), QStringLiteral("--count"),
+                                              QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("30")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains(QStringLiteral("\"text\":\"later\"")));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
