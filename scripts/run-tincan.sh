@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds Tincan and runs the server daemon with its embedded defaults on localhost.
+# Extra arguments go to tincand (e.g. --listen 0.0.0.0:7420 --data-dir /srv/tincan).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+
+cmake --preset release >/dev/null
+cmake --build --preset release
+
+bin="$PWD/build/release"
+cat <<EOT
+
+Tincan is starting. Connect with the command-line client from another terminal:
+
+  $bin/app/cli/tincan-cli --profile ~/tincan-alice register alice
+  $bin/app/cli/tincan-cli --profile ~/tincan-bob register bob
+  $bin/app/cli/tincan-cli --profile ~/tincan-alice send bob "hello"
+  $bin/app/cli/tincan-cli --profile ~/tincan-bob listen
+
+(--server http://HOST:PORT picks another server; it is remembered in the profile.)
+Stop the server with Ctrl+C.
+
+EOT
+exec "$bin/server/tincand" "$@"
