@@ -288,6 +288,9 @@ void ClientCore::sendEntry(const OutboxEntry &entry)
                     m_deviceCache.remove(entry.recipient);
                     m_deviceCache.remove(self);
                     processOutbox();
+                } else if (result.status == 409 &&
+                           result.error.code == QLatin1String(Protocol::ErrorCode::IdConflict)) {
+                    fail(result.error.message);
                 } else if (result.transient() || result.status == 409) {
                     m_mismatchRetries = 0;
                     retryLater(result.retryAfterSeconds);
@@ -310,9 +313,11 @@ void ClientCore::retryLater(int hintSeconds)
     qint64 delay = m_initialRetryMs / 2 +
                    static_cast<qint64>(QRandomGenerator::global()->bounded(
                        static_cast<double>(std::max<qint64>(1, bound))));
-    delay = std::max<qint64>(delay, hintSeconds * 1000LL);
+    delay = std::min<qint64>(delay, m_maxRetryMs);
+    // The server's Retry-After wins over our own bound.
+    delay = std::max<qint64>(delay, std::min<qint64>(hintSeconds, 3600) * 1000LL);
     ++m_retryAttempt;
-    m_retryTimer.start(static_cast<int>(std::min<qint64>(delay, m_maxRetryMs)));
+    m_retryTimer.start(static_cast<int>(delay));
 }
 
 void ClientCore::onEnvelope(const Protocol::Envelope &envelope)

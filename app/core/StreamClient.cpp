@@ -12,6 +12,7 @@ namespace {
 constexpr int HeartbeatMs = 30000;
 constexpr int SilenceLimitMs = 60000;
 constexpr int CloseRevoked = 4401;
+constexpr int CloseReplaced = 4409;
 } // namespace
 
 StreamClient::StreamClient(QObject *parent)
@@ -92,6 +93,13 @@ void StreamClient::onDisconnected()
         Q_EMIT rejected(QStringLiteral("This device was revoked."));
         return;
     }
+    if (m_socket.closeCode() == CloseReplaced) {
+        // The same profile connected from elsewhere (another copy of the app): the newer one
+        // wins, and we stop instead of knocking it off in turn.
+        m_running = false;
+        Q_EMIT rejected(QStringLiteral("This profile is now connected from another window or process."));
+        return;
+    }
     scheduleReconnect();
 }
 
@@ -100,8 +108,8 @@ void StreamClient::scheduleReconnect()
     if (!m_running) {
         return;
     }
-    // Full jitter: a random delay up to the exponential bound, so clients that lost the server
-    // together do not come back together.
+    // Exponential backoff with jitter: half the initial delay plus a random part up to the
+    // exponential bound, so clients that lost the server together do not come back together.
     const int exponent = std::min(m_attempt, 16);
     const qint64 bound =
         std::min<qint64>(m_maxBackoffMs, static_cast<qint64>(m_initialBackoffMs) << exponent);

@@ -9,8 +9,8 @@
 
 namespace Tincan::Client {
 
-//! The receiving half: a WebSocket to /v1/stream that reconnects with exponential backoff and
-//! full jitter, sends a heartbeat every 30 s and drops a connection that stays silent for 60 s.
+//! The receiving half: a WebSocket to /v1/stream that reconnects with jittered exponential
+//! backoff, sends a heartbeat every 30 s and drops a connection that stays silent for 60 s.
 //! Main thread.
 class StreamClient : public QObject
 {

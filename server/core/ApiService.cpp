@@ -346,6 +346,22 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
         message.copies.append(std::move(copy));
     }
 
+    // A retry of a stored message gets the original answer, even if devices changed since.
+    const QString conversation =
+        Protocol::directConversationId(sender.username, message.recipientUsername);
+    if (const auto stored = m_messages.findStored(sender.userId, message.clientMessageId)) {
+        if (stored->conversation != conversation) {
+            reply(ApiResponse::error(ApiError::conflict(
+                QStringLiteral("This client message id was already used for another conversation."),
+                Protocol::ErrorCode::IdConflict)));
+            return;
+        }
+        QJsonObject body = stored->toJson();
+        body.insert(QStringLiteral("duplicate"), true);
+        reply(ApiResponse::json(200, body));
+        return;
+    }
+
     const std::optional<User> recipient = m_users.userByName(message.recipientUsername);
     if (!recipient) {
         reply(ApiResponse::error(ApiError::notFound(
@@ -400,8 +416,7 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
     message.senderUserId = sender.userId;
     message.senderUsername = sender.username;
     message.senderDeviceId = sender.deviceId;
-    message.conversation =
-        Protocol::directConversationId(sender.username, message.recipientUsername);
+    message.conversation = conversation;
     QList<qint64> senderDeviceIds;
     for (const Device &device : std::as_const(senderDevices)) {
         senderDeviceIds.append(device.id);
@@ -431,7 +446,8 @@ void ApiService::inbox(const ApiRequest &request, Reply reply)
     const QString afterText = request.query.queryItemValue(QStringLiteral("after"));
     const QString limitText = request.query.queryItemValue(QStringLiteral("limit"));
     const qint64 after = afterText.isEmpty() ? 0 : afterText.toLongLong(&afterOk);
-    const qint64 limit = limitText.isEmpty() ? 100 : limitText.toLongLong(&limitOk);
+    const qint64 limit = limitText.isEmpty() ? std::min<qint64>(100, m_config.limits.maxInboxPage)
+                                             : limitText.toLongLong(&limitOk);
     if (!afterOk || after < 0 || !limitOk || limit < 1 || limit > m_config.limits.maxInboxPage) {
         reply(ApiResponse::error(ApiError::badRequest(
             QStringLiteral("'after' must be a non-negative integer and 'limit' between 1 and %1.")
@@ -470,6 +486,11 @@ void ApiService::acknowledgeInbox(const ApiRequest &request, Reply reply)
         }
         reply(ApiResponse::json(200, {{QStringLiteral("removed"), *removed}}));
     });
+}
+
+void ApiService::deviceConnected(qint64 deviceId)
+{
+    m_devices.touch(deviceId, [](const Result<bool> &) {});
 }
 
 void ApiService::purgeExpired(std::function<void(qint64)> done)

@@ -69,6 +69,9 @@ public:
     void inbox(const ApiRequest &request, Reply reply);
     void acknowledgeInbox(const ApiRequest &request, Reply reply);
 
+    //! A device opened its stream: remember when it was last seen.
+    void deviceConnected(qint64 deviceId);
+
     //! Deletes inbox entries older than the retention period. Thread-safe.
     void purgeExpired(std::function<void(qint64 removed)> done);
     //! Creates an invite code valid for `ttlSeconds`; yields the code (shown once).

@@ -116,9 +116,11 @@ bool Config::loadFile(const QString &file, QString *error)
            readNumber(settings, QStringLiteral("limits/max_devices_per_message"),
                       &limits.maxDevicesPerMessage, 1, 100000, error) &&
            readNumber(settings, QStringLiteral("limits/max_devices_per_user"),
-                      &limits.maxDevicesPerUser, 1, 1000, error) &&
+                      &limits.maxDevicesPerUser, 1, 1000000, error) &&
            readNumber(settings, QStringLiteral("limits/max_inbox_page"), &limits.maxInboxPage, 1,
                       100000, error) &&
+           readNumber(settings, QStringLiteral("limits/max_client_frame"),
+                      &limits.maxClientFrame, 1024, 64LL * 1024 * 1024, error) &&
            readNumber(settings, QStringLiteral("limits/stream_window"), &limits.streamWindow, 1,
                       100000, error) &&
            readNumber(settings, QStringLiteral("retention/inbox_seconds"), &retentionSeconds, 1,

@@ -105,8 +105,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 {
     const QByteArray method = methodName(request.method());
     const QString path = request.url().path();
+    // The same test QtHttpServer applies before it hands a socket to QWebSocketServer: an Upgrade
+    // header naming websocket plus "upgrade" among the Connection tokens.
     const bool upgrade =
-        request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0;
+        request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0 &&
+        request.value(QByteArrayLiteral("connection")).toLower().contains("upgrade");
     const bool close = request.value(QByteArrayLiteral("connection")).toLower() == "close";
 
     const Router::Route *route = nullptr;
@@ -140,7 +143,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     }
     if (route->webSocket) {
         if (!upgrade) {
-            return answerNow(ApiError{426, QStringLiteral("upgrade_required"),
+            return answerNow(ApiError{426, QString::fromLatin1(Protocol::ErrorCode::UpgradeRequired),
                                       QStringLiteral("/v1/stream is a WebSocket endpoint."),
                                       {}});
         }
@@ -227,6 +230,7 @@ void HttpFrontend::onNewWebSocket()
                                           m_config.limits.maxClientFrame,
                                           m_config.idleTimeoutSeconds, this);
         session->start();
+        m_api.deviceConnected(auth->deviceId);
     }
 }
 

@@ -7,24 +7,55 @@
 
 #include <QDateTime>
 #include <QTcpSocket>
+#include <QVariant>
+
+#include <sys/socket.h>
 
 namespace Tincan::Server {
 
 namespace {
 constexpr qint64 MaxHeaderBytes = 16 * 1024;
 
+constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
+constexpr int DrainTimeoutMs = 5000;
+const char *const DrainedProperty = "tincanDrained";
+
+void shutdownWrite(QTcpSocket *socket)
+{
+    if (socket->bytesToWrite() == 0) {
+        ::shutdown(static_cast<int>(socket->socketDescriptor()), SHUT_WR);
+    }
+}
+
+//! Answers and stops reading the request, with a lingering close: the answer is sent, our side
+//! of the connection is shut, and what the client still uploads is read and dropped for a
+//! while. Closing at once would make the client's kernel reset the connection, and the client
+//! would never see the answer.
 void reject(QTcpSocket *socket, int status, const QString &message)
 {
-    Protocol::ApiError error{status, QString::fromLatin1(Protocol::ErrorCode::TooLarge), message, {}};
-    HttpFrontend::writeResponse(socket, ApiResponse::error(error), true);
-    socket->readAll();
-    socket->setReadBufferSize(1); // Stop buffering whatever the client still sends.
+    const char *code = status == 431 ? Protocol::ErrorCode::HeadersTooLarge : Protocol::ErrorCode::TooLarge;
+    Protocol::ApiError error{status, QString::fromLatin1(code), message, {}};
+    HttpFrontend::writeResponse(socket, ApiResponse::error(error), false);
+    socket->setProperty(DrainedProperty, socket->readAll().size());
+    socket->flush();
+    shutdownWrite(socket);
+    QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] { shutdownWrite(socket); });
+    QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
 //! Peeks at the head of each new request and refuses what is too large to buffer.
 void guard(QTcpSocket *socket, qint64 maxBody)
 {
     if (socket->state() != QAbstractSocket::ConnectedState) {
+        return;
+    }
+    const QVariant drained = socket->property(DrainedProperty);
+    if (drained.isValid()) {
+        const qint64 total = drained.toLongLong() + socket->readAll().size();
+        socket->setProperty(DrainedProperty, total);
+        if (total > MaxDrainBytes) {
+            socket->abort();
+        }
         return;
     }
     if (socket->isTransactionStarted()) {

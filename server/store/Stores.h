@@ -74,6 +74,8 @@ public:
     //! Revokes one of the user's devices and drops its inbox. 403 if the device belongs to
     //! another user, 404 if there is no such active device.
     virtual void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) = 0;
+    //! Records that the device was seen now (it opened its stream).
+    virtual void touch(qint64 deviceId, Done<bool> done) = 0;
 };
 
 //! A message to store: one opaque payload per target device.
@@ -110,6 +112,9 @@ public:
     //! Idempotent on (sender, clientMessageId): a retry gets the original receipt with
     //! duplicate = true and creates nothing; the same id for another conversation is a 409.
     virtual void storeMessage(NewMessage message, Done<StoredMessage> done) = 0;
+    //! The receipt of a message this sender already stored under this client id, if any.
+    virtual std::optional<Protocol::SendReceipt> findStored(qint64 senderUserId,
+                                                            const QString &clientMessageId) = 0;
     //! Pending envelopes of a device with id > afterId, in storage order.
     virtual QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) = 0;
     //! Removes acknowledged entries from the device's inbox. Unknown ids are ignored.

@@ -303,7 +303,7 @@ void TestBadInput::floodIsRateLimitedWhileOthersAreServed()
     const auto inbox = bob.call("GET", QStringLiteral("/v1/inbox?limit=500"));
     QCOMPARE(inbox.body.value(QStringLiteral("envelopes")).toArray().size(), created + 1);
     QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}, server.url()).status, 200);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 void TestBadInput::signInFloodIsRateLimited()
@@ -322,7 +322,7 @@ void TestBadInput::signInFloodIsRateLimited()
         }
     }
     QVERIFY(limited >= 6);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 QTEST_GUILESS_MAIN(TestBadInput)

@@ -241,7 +241,39 @@ void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> 
         std::move(done));
 }
 
+void SqliteDeviceStore::touch(qint64 deviceId, Done<bool> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<bool>(
+        backend,
+        [&backend, deviceId]() -> Result<bool> {
+            QSqlQuery &update =
+                backend.writerQuery(QStringLiteral("UPDATE devices SET last_seen = ? WHERE id = ?"));
+            if (!execPrepared(update, {nowMs(), deviceId})) {
+                return storageError(update);
+            }
+            return true;
+        },
+        std::move(done));
+}
+
 // ------------------------------------------------------------------------------- messages
+
+std::optional<Protocol::SendReceipt> SqliteMessageStore::findStored(qint64 senderUserId,
+                                                                    const QString &clientMessageId)
+{
+    QSqlQuery query(m_backend.readDatabase());
+    query.prepare(QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
+                                 "WHERE sender_user = ? AND client_id = ?"));
+    query.addBindValue(senderUserId);
+    query.addBindValue(clientMessageId);
+    if (!query.exec() || !query.next()) {
+        return std::nullopt;
+    }
+    return Protocol::SendReceipt{clientMessageId, query.value(0).toLongLong(),
+                                 query.value(1).toString(), query.value(2).toLongLong(),
+                                 query.value(3).toLongLong()};
+}
 
 void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> done)
 {

@@ -28,6 +28,7 @@ public:
     void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
                       qint64 maxDevices, Done<Device> done) override;
     void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) override;
+    void touch(qint64 deviceId, Done<bool> done) override;
 
 private:
     SqliteBackend &m_backend;
@@ -38,6 +39,8 @@ class SqliteMessageStore final : public MessageStore
 public:
     explicit SqliteMessageStore(SqliteBackend &backend) : m_backend(backend) {}
     void storeMessage(NewMessage message, Done<StoredMessage> done) override;
+    std::optional<Protocol::SendReceipt> findStored(qint64 senderUserId,
+                                                    const QString &clientMessageId) override;
     QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) override;
     void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) override;
     void purgeBefore(qint64 cutoffMs, Done<qint64> done) override;

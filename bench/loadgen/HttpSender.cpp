@@ -1,0 +1,131 @@
+#include "bench/loadgen/HttpSender.h"
+
+#include <QUuid>
+#include <QtEndian>
+
+namespace Tincan::Bench {
+
+HttpSender::HttpSender(const QUrl &server, QList<Pair> pairs, int connections, double ratePerSecond)
+    : m_server(server)
+    , m_pairs(std::move(pairs))
+    , m_connectionCount(connections)
+    , m_rate(ratePerSecond)
+{
+}
+
+void HttpSender::start()
+{
+    m_connections.resize(static_cast<size_t>(m_connectionCount));
+    for (Connection &connection : m_connections) {
+        connection.socket = new QTcpSocket(this);
+        connection.socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        connection.socket->connectToHost(m_server.host(), static_cast<quint16>(m_server.port()));
+        connect(connection.socket, &QTcpSocket::readyRead, this,
+                [this, &connection] { onReadyRead(connection); });
+        connect(connection.socket, &QTcpSocket::connected, this, [this] { dispatch(); });
+    }
+    m_running = true;
+    m_start = nowMicros();
+    if (m_rate > 0) {
+        m_timer = new QTimer(this);
+        m_timer->setTimerType(Qt::PreciseTimer);
+        m_timer->setInterval(1);
+        connect(m_timer, &QTimer::timeout, this, &HttpSender::tick);
+        m_timer->start();
+    }
+}
+
+void HttpSender::stop()
+{
+    m_running = false;
+    if (m_timer) {
+        m_timer->stop();
+    }
+    for (Connection &connection : m_connections) {
+        connection.socket->abort();
+    }
+}
+
+void HttpSender::tick()
+{
+    const int64_t now = nowMicros();
+    // Message k is due at m_start + k / rate: every message whose time has come is issued now.
+    const auto due = static_cast<qint64>(static_cast<double>(now - m_start) * m_rate / 1e6) + 1;
+    while (m_issued < due) {
+        const int64_t stamp = m_start + static_cast<int64_t>(static_cast<double>(m_issued) * 1e6 / m_rate);
+        m_queue.push_back({static_cast<int>(m_issued % m_pairs.size()), stamp});
+        ++m_issued;
+    }
+    dispatch();
+}
+
+void HttpSender::dispatch()
+{
+    if (!m_running) {
+        return;
+    }
+    for (Connection &connection : m_connections) {
+        if (connection.busy || connection.socket->state() != QAbstractSocket::ConnectedState) {
+            continue;
+        }
+        if (m_rate > 0) {
+            if (m_queue.empty()) {
+                return;
+            }
+            send(connection, m_queue.front());
+            m_queue.pop_front();
+        } else {
+            send(connection, {static_cast<int>(m_issued++ % m_pairs.size()), nowMicros()});
+        }
+    }
+}
+
+void HttpSender::send(Connection &connection, const Due &due)
+{
+    const Pair &pair = m_pairs[due.pair];
+    QByteArray payload(100, '\0');
+    qToBigEndian<qint64>(due.stamp, payload.data());
+    const QByteArray body =
+        "{\"clientMessageId\":\"" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces) +
+        "\",\"to\":\"" + pair.recipient.username.toLatin1() + "\",\"payloads\":[{\"device\":" +
+        QByteArray::number(pair.recipient.deviceId) + ",\"body\":\"" + payload.toBase64() + "\"}]}";
+    QByteArray request = "POST /v1/messages HTTP/1.1\r\nHost: " + m_server.host().toLatin1() +
+                         "\r\nAuthorization: Bearer " + pair.sender.token +
+                         "\r\nContent-Type: application/json\r\nContent-Length: " +
+                         QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    connection.busy = true;
+    connection.sentAt = nowMicros();
+    connection.socket->write(request);
+}
+
+void HttpSender::onReadyRead(Connection &connection)
+{
+    connection.buffer += connection.socket->readAll();
+    for (;;) {
+        const qsizetype headerEnd = connection.buffer.indexOf("\r\n\r\n");
+        if (headerEnd < 0) {
+            return;
+        }
+        qint64 length = 0;
+        const qsizetype lengthAt = connection.buffer.indexOf("Content-Length: ");
+        if (lengthAt >= 0 && lengthAt < headerEnd) {
+            const qsizetype lineEnd = connection.buffer.indexOf("\r\n", lengthAt);
+            length = connection.buffer.mid(lengthAt + 16, lineEnd - lengthAt - 16).toLongLong();
+        }
+        if (connection.buffer.size() < headerEnd + 4 + length) {
+            return;
+        }
+        const int status = connection.buffer.mid(9, 3).toInt();
+        connection.buffer.remove(0, headerEnd + 4 + length);
+        if (status == 201 || status == 200) {
+            ++accepted;
+        } else {
+            ++refused;
+        }
+        roundTrip.add(nowMicros() - connection.sentAt);
+        connection.busy = false;
+        dispatch();
+    }
+}
+
+} // namespace Tincan::Bench

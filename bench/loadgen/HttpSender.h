@@ -1,0 +1,73 @@
+#pragma once
+
+#include "bench/loadgen/Accounts.h"
+#include "bench/loadgen/Stats.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QUrl>
+
+#include <atomic>
+#include <deque>
+
+namespace Tincan::Bench {
+
+struct Pair
+{
+    Account sender;
+    Account recipient;
+};
+
+//! Sends messages with POST /v1/messages over a pool of keep-alive HTTP connections, written by
+//! hand so the load generator costs little CPU. Open loop at a fixed rate (each message is
+//! stamped with the time it was due, so queueing delay is counted: no coordinated omission), or
+//! closed loop (rate 0: each connection sends again as soon as it is answered). Own thread.
+class HttpSender : public QObject
+{
+    Q_OBJECT
+
+public:
+    HttpSender(const QUrl &server, QList<Pair> pairs, int connections, double ratePerSecond);
+
+    void start();
+    void stop();
+
+    std::atomic<qint64> accepted{0};
+    std::atomic<qint64> refused{0};
+    LatencyStats roundTrip;
+
+private:
+    struct Connection
+    {
+        QTcpSocket *socket = nullptr;
+        QByteArray buffer;
+        bool busy = false;
+        int64_t sentAt = 0;
+    };
+    struct Due
+    {
+        int pair = 0;
+        int64_t stamp = 0;
+    };
+
+    void tick();
+    void dispatch();
+    void send(Connection &connection, const Due &due);
+    void onReadyRead(Connection &connection);
+
+    QUrl m_server;
+    QList<Pair> m_pairs;
+    int m_connectionCount;
+    double m_rate;
+    std::vector<Connection> m_connections;
+    std::deque<Due> m_queue;
+    QTimer *m_timer = nullptr;
+    int64_t m_start = 0;
+    qint64 m_issued = 0;
+    bool m_running = false;
+};
+
+} // namespace Tincan::Bench

@@ -1,0 +1,81 @@
+#include "bench/loadgen/Receiver.h"
+
+#include "shared/protocol/Frames.h"
+
+#include <QNetworkRequest>
+#include <QtEndian>
+
+namespace Tincan::Bench {
+
+Receiver::Receiver(const QUrl &server, QList<Account> accounts)
+    : m_server(server)
+    , m_accounts(std::move(accounts))
+{
+}
+
+void Receiver::setWindow(int64_t from, int64_t to)
+{
+    m_windowFrom = from;
+    m_windowTo = to;
+}
+
+void Receiver::start()
+{
+    QUrl url = m_server;
+    url.setScheme(QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/v1/stream"));
+    m_streams.resize(static_cast<size_t>(m_accounts.size()));
+    for (qsizetype i = 0; i < m_accounts.size(); ++i) {
+        Stream &stream = m_streams[static_cast<size_t>(i)];
+        stream.socket = std::make_unique<QWebSocket>();
+        connect(stream.socket.get(), &QWebSocket::connected, this, [this] { ++connected; });
+        connect(stream.socket.get(), &QWebSocket::textMessageReceived, this,
+                [this, &stream](const QString &text) { onText(stream, text); });
+        QNetworkRequest request(url);
+        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_accounts[i].token);
+        stream.socket->open(request);
+    }
+    m_ackTimer = new QTimer(this);
+    m_ackTimer->setInterval(2);
+    connect(m_ackTimer, &QTimer::timeout, this, [this] {
+        for (Stream &stream : m_streams) {
+            if (!stream.acks.isEmpty()) {
+                stream.socket->sendTextMessage(QString::fromLatin1(Protocol::ackFrame(stream.acks)));
+                stream.acks.clear();
+            }
+        }
+    });
+    m_ackTimer->start();
+}
+
+void Receiver::stop()
+{
+    m_ackTimer->stop();
+    for (Stream &stream : m_streams) {
+        stream.socket->abort();
+    }
+}
+
+void Receiver::onText(Stream &stream, const QString &text)
+{
+    const int64_t now = nowMicros();
+    auto frame = Protocol::parseServerFrame(text.toUtf8());
+    if (!frame || frame->type != Protocol::ServerFrame::Type::Envelope) {
+        return;
+    }
+    const QByteArray &payload = frame->envelope.payload;
+    if (payload.size() >= 8) {
+        const int64_t stamp = qFromBigEndian<qint64>(payload.constData());
+        if (stamp >= m_windowFrom && stamp <= m_windowTo) {
+            latency.add(now - stamp);
+            ++delivered;
+        }
+    }
+    stream.acks.append(frame->envelope.id);
+    if (stream.acks.size() >= 128) {
+        stream.socket->sendTextMessage(QString::fromLatin1(Protocol::ackFrame(stream.acks)));
+        stream.acks.clear();
+    }
+}
+
+} // namespace Tincan::Bench

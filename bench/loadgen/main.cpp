@@ -1,0 +1,289 @@
+// tincan-loadgen: load generator for tincand, speaking the real protocol.
+//
+//   relay: N online sender->recipient pairs; POST /v1/messages at a fixed total rate (open loop)
+//          or as fast as the server answers (--rate 0, closed loop); recipients on /v1/stream.
+//          Reports delivered messages/s, end-to-end latency percentiles (sender stamp to
+//          recipient receipt) and, with --server-pid, the server's CPU time per message.
+//   idle:  opens --idle authenticated WebSockets that stay idle (bound to several 127.0.0.x
+//          source addresses), reports the server's memory per connection, then runs one active
+//          pair at --rate and reports its latency while the idle ones are held.
+#include "bench/loadgen/Accounts.h"
+#include "bench/loadgen/HttpSender.h"
+#include "bench/loadgen/IdleHolder.h"
+#include "bench/loadgen/Receiver.h"
+#include "bench/loadgen/Stats.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QThread>
+#include <QTimer>
+
+#include <cstdio>
+#include <sys/resource.h>
+
+using namespace Tincan::Bench;
+
+namespace {
+
+struct Options
+{
+    QUrl server;
+    QString scenario;
+    int pairs = 10;
+    double rate = 1000;
+    int connections = 16;
+    double warmup = 2;
+    double duration = 10;
+    int idle = 0;
+    int sources = 4;
+    qint64 serverPid = 0;
+};
+
+//! Runs an object on a thread of its own; start() and stop() are invoked there.
+template<class T>
+class OnThread
+{
+public:
+    explicit OnThread(T *object, const char *name)
+        : m_object(object)
+    {
+        m_thread.setObjectName(QString::fromLatin1(name));
+        m_object->moveToThread(&m_thread);
+        m_thread.start();
+        QMetaObject::invokeMethod(m_object, [this] { m_object->start(); }, Qt::BlockingQueuedConnection);
+    }
+    ~OnThread()
+    {
+        QMetaObject::invokeMethod(m_object, [this] { m_object->stop(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(m_object, [this] { delete m_object; }, Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    T *operator->() { return m_object; }
+
+private:
+    QThread m_thread;
+    T *m_object;
+};
+
+void waitUntil(const std::function<bool()> &condition, int timeoutMs)
+{
+    QElapsedTimer timer;
+    timer.start();
+    while (!condition() && timer.elapsed() < timeoutMs) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
+        QThread::msleep(5);
+    }
+}
+
+void pause(double seconds)
+{
+    waitUntil([] { return false; }, static_cast<int>(seconds * 1000));
+}
+
+QString runTag()
+{
+    return QString::number(QRandomGenerator::system()->bounded(1000000u), 36);
+}
+
+QList<Pair> makePairs(const Options &options, QString *error)
+{
+    const QString tag = runTag();
+    QStringList names;
+    for (int i = 0; i < options.pairs; ++i) {
+        names << QStringLiteral("s%1-%2").arg(tag).arg(i) << QStringLiteral("r%1-%2").arg(tag).arg(i);
+    }
+    const QList<Account> accounts = registerAccounts(options.server, names, 16, error);
+    QList<Pair> pairs;
+    for (qsizetype i = 0; i + 1 < accounts.size(); i += 2) {
+        pairs.append({accounts[i], accounts[i + 1]});
+    }
+    return pairs;
+}
+
+//! One measured relay run; returns the result as JSON.
+QJsonObject relay(const Options &options, const QList<Pair> &pairs)
+{
+    QList<Account> recipients;
+    for (const Pair &pair : pairs) {
+        recipients.append(pair.recipient);
+    }
+    OnThread<Receiver> receiver(new Receiver(options.server, recipients), "receiver");
+    waitUntil([&] { return receiver->connected.load() == recipients.size(); }, 30000);
+    if (receiver->connected.load() != recipients.size()) {
+        return {{QStringLiteral("error"), QStringLiteral("recipients could not connect")}};
+    }
+    pause(0.5); // Let the hello/synced frames settle.
+
+    const int64_t start = nowMicros();
+    const int64_t windowFrom = start + static_cast<int64_t>(options.warmup * 1e6);
+    const int64_t windowTo = windowFrom + static_cast<int64_t>(options.duration * 1e6);
+    receiver->setWindow(windowFrom, windowTo);
+    OnThread<HttpSender> sender(new HttpSender(options.server, pairs, options.connections, options.rate), "sender");
+
+    waitUntil([&] { return nowMicros() >= windowFrom; }, static_cast<int>(options.warmup * 1000) + 1000);
+    const int64_t cpuBefore = options.serverPid ? processCpuMicros(options.serverPid) : -1;
+    const qint64 acceptedBefore = sender->accepted.load();
+    waitUntil([&] { return nowMicros() >= windowTo; }, static_cast<int>(options.duration * 1000) + 1000);
+    const int64_t cpuAfter = options.serverPid ? processCpuMicros(options.serverPid) : -1;
+    const qint64 acceptedInWindow = sender->accepted.load() - acceptedBefore;
+    // Give messages stamped inside the window time to arrive.
+    pause(2.0);
+
+    const double delivered = static_cast<double>(receiver->delivered.load());
+    QJsonObject result{
+        {QStringLiteral("scenario"), QStringLiteral("relay")},
+        {QStringLiteral("pairs"), options.pairs},
+        {QStringLiteral("target_rate"), options.rate},
+        {QStringLiteral("http_connections"), options.connections},
+        {QStringLiteral("duration_s"), options.duration},
+        {QStringLiteral("accepted_per_s"), static_cast<double>(acceptedInWindow) / options.duration},
+        {QStringLiteral("delivered_per_s"), delivered / options.duration},
+        {QStringLiteral("refused"), static_cast<double>(sender->refused.load())},
+        {QStringLiteral("latency_p50_ms"), receiver->latency.percentileMs(50)},
+        {QStringLiteral("latency_p99_ms"), receiver->latency.percentileMs(99)},
+        {QStringLiteral("latency_p999_ms"), receiver->latency.percentileMs(99.9)},
+        {QStringLiteral("latency_max_ms"), receiver->latency.maxMs()},
+        {QStringLiteral("http_p50_ms"), sender->roundTrip.percentileMs(50)},
+        {QStringLiteral("http_p99_ms"), sender->roundTrip.percentileMs(99)},
+    };
+    if (cpuBefore >= 0 && cpuAfter >= 0 && delivered > 0) {
+        result.insert(QStringLiteral("server_cpu_us_per_msg"),
+                      static_cast<double>(cpuAfter - cpuBefore) / delivered);
+        result.insert(QStringLiteral("server_cpu_cores"),
+                      static_cast<double>(cpuAfter - cpuBefore) / (options.duration * 1e6));
+    }
+    return result;
+}
+
+QJsonObject idle(const Options &options)
+{
+    QString error;
+    const QString user = QStringLiteral("idle%1").arg(runTag());
+    QList<Account> owner = registerAccounts(options.server, {user}, 1, &error);
+    if (owner.isEmpty()) {
+        return {{QStringLiteral("error"), error}};
+    }
+    QElapsedTimer timer;
+    timer.start();
+    QList<Account> devices = loginDevices(options.server, user, options.idle, 32, &error);
+    if (devices.isEmpty()) {
+        return {{QStringLiteral("error"), error}};
+    }
+    const double loginSeconds = static_cast<double>(timer.elapsed()) / 1000.0;
+    const int64_t rssBefore = options.serverPid ? processRssKiB(options.serverPid) : -1;
+
+    QList<QHostAddress> sources;
+    for (int i = 0; i < options.sources; ++i) {
+        sources.append(QHostAddress(QStringLiteral("127.0.0.%1").arg(2 + i)));
+    }
+    // Several holder threads, so that the load generator's own event loops stay small.
+    constexpr int Holders = 4;
+    std::vector<std::unique_ptr<OnThread<IdleHolder>>> holders;
+    timer.restart();
+    for (int h = 0; h < Holders; ++h) {
+        QList<Account> share;
+        for (qsizetype i = h; i < devices.size(); i += Holders) {
+            share.append(devices[i]);
+        }
+        holders.push_back(std::make_unique<OnThread<IdleHolder>>(new IdleHolder(options.server, share, sources), "idle"));
+    }
+    auto settled = [&] {
+        qint64 total = 0;
+        for (auto &holder : holders) {
+            total += (*holder)->upgraded.load() + (*holder)->failed.load();
+        }
+        return total;
+    };
+    waitUntil([&] { return settled() >= options.idle; }, 300000);
+    qint64 upgraded = 0;
+    qint64 failed = 0;
+    for (auto &holder : holders) {
+        upgraded += (*holder)->upgraded.load();
+        failed += (*holder)->failed.load();
+    }
+    const double openSeconds = static_cast<double>(timer.elapsed()) / 1000.0;
+    pause(2.0);
+    const int64_t rssAfter = options.serverPid ? processRssKiB(options.serverPid) : -1;
+
+    Options active = options;
+    active.pairs = 1;
+    active.connections = 1;
+    QList<Pair> pairs = makePairs(active, &error);
+    QJsonObject result = pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(active, pairs);
+    result.insert(QStringLiteral("scenario"), QStringLiteral("idle"));
+    result.insert(QStringLiteral("idle_requested"), options.idle);
+    result.insert(QStringLiteral("idle_connected"), upgraded);
+    result.insert(QStringLiteral("idle_failed"), failed);
+    result.insert(QStringLiteral("device_logins_s"), loginSeconds);
+    result.insert(QStringLiteral("idle_open_s"), openSeconds);
+    if (rssBefore > 0 && rssAfter > 0 && upgraded > 0) {
+        result.insert(QStringLiteral("server_rss_before_mib"), static_cast<double>(rssBefore) / 1024.0);
+        result.insert(QStringLiteral("server_rss_after_mib"), static_cast<double>(rssAfter) / 1024.0);
+        result.insert(QStringLiteral("server_kib_per_connection"),
+                      static_cast<double>(rssAfter - rssBefore) / static_cast<double>(upgraded));
+    }
+    return result;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Load generator for tincand"));
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("server"), QStringLiteral("Server URL."), QStringLiteral("URL"), QStringLiteral("http://127.0.0.1:7420")},
+        {QStringLiteral("scenario"), QStringLiteral("relay or idle."), QStringLiteral("NAME"), QStringLiteral("relay")},
+        {QStringLiteral("pairs"), QStringLiteral("Sender/recipient pairs."), QStringLiteral("N"), QStringLiteral("10")},
+        {QStringLiteral("rate"), QStringLiteral("Total messages/s (0: closed loop, as fast as answered)."), QStringLiteral("R"), QStringLiteral("1000")},
+        {QStringLiteral("connections"), QStringLiteral("HTTP connections for sending."), QStringLiteral("N"), QStringLiteral("16")},
+        {QStringLiteral("warmup"), QStringLiteral("Seconds before measuring."), QStringLiteral("S"), QStringLiteral("2")},
+        {QStringLiteral("duration"), QStringLiteral("Seconds measured."), QStringLiteral("S"), QStringLiteral("10")},
+        {QStringLiteral("idle"), QStringLiteral("idle: connections to hold."), QStringLiteral("N"), QStringLiteral("1000")},
+        {QStringLiteral("sources"), QStringLiteral("idle: source addresses 127.0.0.2..."), QStringLiteral("N"), QStringLiteral("4")},
+        {QStringLiteral("server-pid"), QStringLiteral("Server process id, for CPU and memory."), QStringLiteral("PID"), QStringLiteral("0")},
+    });
+    parser.process(app);
+    Options options;
+    options.server = QUrl(parser.value(QStringLiteral("server")));
+    options.scenario = parser.value(QStringLiteral("scenario"));
+    options.pairs = parser.value(QStringLiteral("pairs")).toInt();
+    options.rate = parser.value(QStringLiteral("rate")).toDouble();
+    options.connections = parser.value(QStringLiteral("connections")).toInt();
+    options.warmup = parser.value(QStringLiteral("warmup")).toDouble();
+    options.duration = parser.value(QStringLiteral("duration")).toDouble();
+    options.idle = parser.value(QStringLiteral("idle")).toInt();
+    options.sources = parser.value(QStringLiteral("sources")).toInt();
+    options.serverPid = parser.value(QStringLiteral("server-pid")).toLongLong();
+    if (options.pairs < 1 || options.connections < 1 || options.duration <= 0 || options.rate < 0) {
+        std::fprintf(stderr, "tincan-loadgen: bad numbers\n");
+        return 1;
+    }
+
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        files.rlim_cur = files.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
+
+    QJsonObject result;
+    if (options.scenario == QLatin1String("relay")) {
+        QString error;
+        const QList<Pair> pairs = makePairs(options, &error);
+        result = pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(options, pairs);
+    } else if (options.scenario == QLatin1String("idle")) {
+        result = idle(options);
+    } else {
+        std::fprintf(stderr, "tincan-loadgen: unknown scenario\n");
+        return 1;
+    }
+    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    return result.contains(QStringLiteral("error")) ? 2 : 0;
+}
