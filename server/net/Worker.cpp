@@ -118,7 +118,13 @@ Worker::Worker(const Config &config, ApiService &api, MessageStore &messages,
 {
 }
 
-Worker::~Worker() = default;
+Worker::~Worker()
+{
+    // Runs on this worker's thread (deleteLater on QThread::finished), before the thread exits.
+    delete m_frontend;
+    m_frontend = nullptr;
+    m_messages.releaseThreadResources();
+}
 
 bool Worker::start()
 {

@@ -122,6 +122,10 @@ public:
     //! Deletes inbox entries and message records stored before `cutoffMs`; yields the count of
     //! inbox entries removed.
     virtual void purgeBefore(qint64 cutoffMs, Done<qint64> done) = 0;
+    //! Frees what the calling thread holds (its read connection). A thread that read from the
+    //! stores calls this before it ends: per-thread resources must not outlive their thread's
+    //! event loop, nor be torn down after the process has begun to exit.
+    virtual void releaseThreadResources() = 0;
 };
 
 } // namespace Tincan::Server

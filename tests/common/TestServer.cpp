@@ -66,6 +66,7 @@ bool TestServer::stop()
     m_process.terminate();
     const bool exited = m_process.waitForFinished(30000);
     m_output += QString::fromUtf8(m_process.readAll());
+    m_output += QStringLiteral("\n[exit status %1, code %2]").arg(int(m_process.exitStatus())).arg(m_process.exitCode());
     return exited && m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
 }
 

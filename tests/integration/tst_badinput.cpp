@@ -63,7 +63,7 @@ void TestBadInput::initTestCase()
 
 void TestBadInput::cleanupTestCase()
 {
-    QVERIFY(m_server->stop());
+    QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
 }
 
 RawReply TestBadInput::raw(const QByteArray &method, const QString &path, const QByteArray &body,

@@ -70,7 +70,7 @@ void TestCli::initTestCase()
 
 void TestCli::cleanupTestCase()
 {
-    QVERIFY(m_server->stop());
+    QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
 }
 
 void TestCli::accountCommands()
@@ -208,7 +208,7 @@ void TestCli::revokeDevice()
 
 void TestCli::unreachableServer()
 {
-    QVERIFY(m_server->stop());
+    QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
     const quint16 port = m_server->port();
     Run run = cli(profile(QStringLiteral("alice")), {QStringLiteral("whoami")});
     QCOMPARE(run.exitCode, 3);

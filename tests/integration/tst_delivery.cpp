@@ -37,7 +37,7 @@ void TestDelivery::initTestCase()
 
 void TestDelivery::cleanupTestCase()
 {
-    QVERIFY(m_server->stop());
+    QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
 }
 
 qint64 TestDelivery::inboxSize(TestClient &client)
@@ -243,7 +243,7 @@ void TestDelivery::streamReconnectsAfterServerRestart()
     bob->connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.connectedCount, 1, 10000);
 
-    QVERIFY(m_server->stop());
+    QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
     QVERIFY2(m_server->restart(), qPrintable(m_server->output()));
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.connectedCount, 2, 20000);
 

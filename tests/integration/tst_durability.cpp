@@ -76,7 +76,7 @@ void TestDurability::daemonKilledAfterAcknowledgingBeforeDelivery()
     QCOMPARE(bobSeen.texts(), expected);
     QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 10000);
     QCOMPARE(bob->store().messageCount(), 50);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 void TestDurability::cleanShutdownUnderLoadLosesNothing()
@@ -114,7 +114,7 @@ void TestDurability::cleanShutdownUnderLoadLosesNothing()
         unique.insert(m.clientMessageId);
     }
     QCOMPARE(unique.size(), 300);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 void TestDurability::clientKilledWithMessageInOutbox()
@@ -156,7 +156,7 @@ void TestDurability::clientKilledWithMessageInOutbox()
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 1, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(bobSeen.syncedCount >= 1, 10000);
     QCOMPARE(bobSeen.received.first().text, QStringLiteral("written before the crash"));
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 void TestDurability::clientRestartedWhileServerDown()
@@ -167,7 +167,7 @@ void TestDurability::clientRestartedWhileServerDown()
     TestClient bob(server.url());
     QVERIFY(alice.registerAccount(QStringLiteral("alice")));
     QVERIFY(bob.registerAccount(QStringLiteral("bob")));
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 
     QString error;
     for (int i = 0; i < 3; ++i) {
@@ -188,7 +188,7 @@ void TestDurability::clientRestartedWhileServerDown()
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 3, 10000);
     QCOMPARE(bobSeen.texts(), (QStringList{QStringLiteral("queued 0"), QStringLiteral("queued 1"),
                                            QStringLiteral("queued 2")}));
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 void TestDurability::retentionPurgesExpiredInboxEntries()
@@ -215,7 +215,7 @@ void TestDurability::retentionPurgesExpiredInboxEntries()
     // New messages are still accepted and delivered.
     alice->send(QStringLiteral("bob"), QStringLiteral("fresh"), &error);
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 1, 10000);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 QTEST_GUILESS_MAIN(TestDurability)

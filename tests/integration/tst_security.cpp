@@ -51,7 +51,7 @@ void TestSecurity::initTestCase()
 
 void TestSecurity::cleanupTestCase()
 {
-    QVERIFY(m_server->stop());
+    QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
 }
 
 void TestSecurity::everyEndpointRefusesMissingOrBadTokens_data()
@@ -234,7 +234,7 @@ void TestSecurity::secretsNeverReachTheLog()
     QString error;
     alice->send(QStringLiteral("bob"), QStringLiteral("private words"), &error);
     QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 1, 10000);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
     const QString log = server.output();
     QVERIFY(log.contains(QStringLiteral("tincand stopped")));
     QVERIFY(!log.contains(password));
@@ -277,7 +277,7 @@ void TestSecurity::inviteOnlyRegistration()
         second->registerAccount(QStringLiteral("second"), QStringLiteral("password123"), QStringLiteral("pc"), code, done);
     });
     QCOMPARE(reused.status, 403);
-    QVERIFY(server.stop());
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 QTEST_GUILESS_MAIN(TestSecurity)

@@ -44,6 +44,7 @@ public:
     QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) override;
     void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) override;
     void purgeBefore(qint64 cutoffMs, Done<qint64> done) override;
+    void releaseThreadResources() override { m_backend.releaseThreadConnection(); }
 
 private:
     SqliteBackend &m_backend;

@@ -1,0 +1,1171 @@
+// Unit tests for shared/protocol: validation rules, the JSON reader, envelopes, stream frames,
+// message content and API errors.
+
+#include "shared/protocol/ApiError.h"
+#include "shared/protocol/Envelope.h"
+#include "shared/protocol/Frames.h"
+#include "shared/protocol/JsonReader.h"
+#include "shared/protocol/MessageContent.h"
+#include "shared/protocol/Validation.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QUuid>
+#include <QtTest>
+
+using namespace Tincan::Protocol;
+
+namespace {
+
+constexpr qint64 MaxId = qint64(1) << 53;
+
+Envelope sampleEnvelope()
+{
+    Envelope envelope;
+    envelope.id = 4242;
+    envelope.clientMessageId = QStringLiteral("123e4567-e89b-12d3-a456-426614174000");
+    envelope.conversation = directConversationId(QStringLiteral("alice"), QStringLiteral("bob"));
+    envelope.seq = 17;
+    envelope.fromUser = QStringLiteral("alice");
+    envelope.fromDevice = 3;
+    envelope.toUser = QStringLiteral("bob");
+    envelope.serverTimestamp = 1700000000123;
+    // Binary payload: NUL, high bytes and bytes that are special in base64 ('+', '/').
+    envelope.payload = QByteArray("\x00\x01\xfb\xff\xfe hello \x3e\x3f", 14);
+    return envelope;
+}
+
+QByteArray compact(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject parseObject(const QByteArray &bytes)
+{
+    return QJsonDocument::fromJson(bytes).object();
+}
+
+} // namespace
+
+class TestProtocol : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // Validation.h
+    void username_data();
+    void username();
+    void clientMessageId_data();
+    void clientMessageId();
+    void generatedUuidIsValidClientMessageId();
+    void deviceName_data();
+    void deviceName();
+    void directConversationIdIsSymmetric_data();
+    void directConversationIdIsSymmetric();
+    void directPeer_data();
+    void directPeer();
+
+    // JsonReader.h
+    void parseJsonObject_data();
+    void parseJsonObject();
+    void readerReadsValidFields();
+    void readerMissingField_data();
+    void readerMissingField();
+    void readerWrongType_data();
+    void readerWrongType();
+    void readerNonInteger();
+    void readerIntegerRange_data();
+    void readerIntegerRange();
+    void readerStringTooLong();
+    void readerOptionalFields();
+    void readerKeepsFirstError();
+    void readerArraySize_data();
+    void readerArraySize();
+    void readerBadBase64_data();
+    void readerBadBase64();
+    void readerBase64Size_data();
+    void readerBase64Size();
+
+    // Envelope.h
+    void envelopeRoundTrip();
+    void envelopeWireFormat();
+    void envelopeRejectsMalformed_data();
+    void envelopeRejectsMalformed();
+
+    // Frames.h
+    void clientFrame_data();
+    void clientFrame();
+    void clientFrameAckRoundTrip();
+    void clientFrameAckLimit();
+    void serverEnvelopeFrameRoundTrip();
+    void serverSentFrameRoundTrip();
+    void serverHelloFrameRoundTrip();
+    void serverSimpleFrames();
+    void serverErrorFrameRoundTrip();
+    void serverUnknownFrameType();
+    void serverFrameRejectsMalformed_data();
+    void serverFrameRejectsMalformed();
+
+    // MessageContent.h
+    void messageContentRoundTrip_data();
+    void messageContentRoundTrip();
+    void messageContentRejects_data();
+    void messageContentRejects();
+
+    // ApiError.h
+    void apiErrorFactories_data();
+    void apiErrorFactories();
+    void apiErrorJsonRoundTrip();
+    void apiErrorFromNonJson();
+};
+
+// ---- Validation ----------------------------------------------------------------------------
+
+void TestProtocol::username_data()
+{
+    QTest::addColumn<QString>("username");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("simple") << QStringLiteral("alice") << true;
+    QTest::newRow("three chars") << QStringLiteral("bob") << true;
+    QTest::newRow("32 chars") << QString(32, QLatin1Char('a')) << true;
+    QTest::newRow("starts with digit") << QStringLiteral("9lives") << true;
+    QTest::newRow("punctuation inside") << QStringLiteral("a.b_c-d") << true;
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("two chars") << QStringLiteral("ab") << false;
+    QTest::newRow("33 chars") << QString(33, QLatin1Char('a')) << false;
+    QTest::newRow("upper case") << QStringLiteral("Alice") << false;
+    QTest::newRow("starts with underscore") << QStringLiteral("_alice") << false;
+    QTest::newRow("starts with dot") << QStringLiteral(".alice") << false;
+    QTest::newRow("starts with dash") << QStringLiteral("-alice") << false;
+    QTest::newRow("space") << QStringLiteral("al ice") << false;
+    QTest::newRow("colon") << QStringLiteral("al:ice") << false;
+    QTest::newRow("non-ascii letter") << QStringLiteral("alic\u00e9") << false;
+}
+
+void TestProtocol::username()
+{
+    QFETCH(QString, username);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidUsername(username), valid);
+}
+
+void TestProtocol::clientMessageId_data()
+{
+    QTest::addColumn<QString>("id");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("canonical") << QStringLiteral("123e4567-e89b-12d3-a456-426614174000") << true;
+    QTest::newRow("all zero") << QStringLiteral("00000000-0000-0000-0000-000000000000") << true;
+    QTest::newRow("upper case") << QStringLiteral("123E4567-E89B-12D3-A456-426614174000") << false;
+    QTest::newRow("braces") << QStringLiteral("{123e4567-e89b-12d3-a456-426614174000}") << false;
+    QTest::newRow("no dashes") << QStringLiteral("123e4567e89b12d3a456426614174000") << false;
+    QTest::newRow("dash moved") << QStringLiteral("123e456-7e89b-12d3-a456-426614174000") << false;
+    QTest::newRow("too short") << QStringLiteral("123e4567-e89b-12d3-a456-42661417400") << false;
+    QTest::newRow("too long") << QStringLiteral("123e4567-e89b-12d3-a456-4266141740000") << false;
+    QTest::newRow("non-hex") << QStringLiteral("123e4567-e89b-12d3-a456-42661417400g") << false;
+    QTest::newRow("empty") << QString() << false;
+}
+
+void TestProtocol::clientMessageId()
+{
+    QFETCH(QString, id);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidClientMessageId(id), valid);
+}
+
+void TestProtocol::generatedUuidIsValidClientMessageId()
+{
+    // What the client generates must be what the server accepts.
+    for (int i = 0; i < 20; ++i) {
+        const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        QVERIFY2(isValidClientMessageId(id), qPrintable(id));
+    }
+}
+
+void TestProtocol::deviceName_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<bool>("valid");
+
+    QTest::newRow("simple") << QStringLiteral("Laptop") << true;
+    QTest::newRow("one char") << QStringLiteral("x") << true;
+    QTest::newRow("spaces inside") << QStringLiteral("Alice's work PC") << true;
+    QTest::newRow("non-ascii") << QStringLiteral("B\u00fcro-Rechner \U0001F600") << true;
+    QTest::newRow("64 chars") << QString(64, QLatin1Char('d')) << true;
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("only spaces") << QStringLiteral("   ") << false;
+    QTest::newRow("65 chars") << QString(65, QLatin1Char('d')) << false;
+    QTest::newRow("newline") << QStringLiteral("bad\nname") << false;
+    QTest::newRow("tab") << QStringLiteral("bad\tname") << false;
+    QTest::newRow("escape") << QStringLiteral("bad\x1bname") << false;
+    QTest::newRow("zero-width space") << QStringLiteral("bad\u200bname") << false;
+    QTest::newRow("bidi override") << QStringLiteral("bad\u202ename") << false;
+}
+
+void TestProtocol::deviceName()
+{
+    QFETCH(QString, name);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidDeviceName(name), valid);
+}
+
+void TestProtocol::directConversationIdIsSymmetric_data()
+{
+    QTest::addColumn<QString>("a");
+    QTest::addColumn<QString>("b");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("sorted") << QStringLiteral("alice") << QStringLiteral("bob")
+                            << QStringLiteral("dm:alice:bob");
+    QTest::newRow("unsorted") << QStringLiteral("bob") << QStringLiteral("alice")
+                              << QStringLiteral("dm:alice:bob");
+    QTest::newRow("prefix") << QStringLiteral("anna") << QStringLiteral("ann")
+                            << QStringLiteral("dm:ann:anna");
+    QTest::newRow("note to self") << QStringLiteral("alice") << QStringLiteral("alice")
+                                  << QStringLiteral("dm:alice:alice");
+}
+
+void TestProtocol::directConversationIdIsSymmetric()
+{
+    QFETCH(QString, a);
+    QFETCH(QString, b);
+    QFETCH(QString, expected);
+    QCOMPARE(directConversationId(a, b), expected);
+    QCOMPARE(directConversationId(b, a), expected);
+}
+
+void TestProtocol::directPeer_data()
+{
+    QTest::addColumn<QString>("conversation");
+    QTest::addColumn<QString>("self");
+    QTest::addColumn<QString>("peer");
+
+    QTest::newRow("first") << QStringLiteral("dm:alice:bob") << QStringLiteral("alice")
+                           << QStringLiteral("bob");
+    QTest::newRow("second") << QStringLiteral("dm:alice:bob") << QStringLiteral("bob")
+                            << QStringLiteral("alice");
+    QTest::newRow("note to self") << QStringLiteral("dm:alice:alice") << QStringLiteral("alice")
+                                  << QStringLiteral("alice");
+    QTest::newRow("not a participant") << QStringLiteral("dm:alice:bob") << QStringLiteral("carol")
+                                       << QString();
+    QTest::newRow("not a dm") << QStringLiteral("group:alice:bob") << QStringLiteral("alice")
+                              << QString();
+    QTest::newRow("too few parts") << QStringLiteral("dm:alice") << QStringLiteral("alice")
+                                   << QString();
+    QTest::newRow("too many parts") << QStringLiteral("dm:alice:bob:carol")
+                                    << QStringLiteral("alice") << QString();
+    QTest::newRow("empty") << QString() << QStringLiteral("alice") << QString();
+}
+
+void TestProtocol::directPeer()
+{
+    QFETCH(QString, conversation);
+    QFETCH(QString, self);
+    QFETCH(QString, peer);
+    QCOMPARE(Tincan::Protocol::directPeer(conversation, self), peer);
+}
+
+// ---- JsonReader ----------------------------------------------------------------------------
+
+void TestProtocol::parseJsonObject_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<bool>("ok");
+
+    QTest::newRow("object") << QByteArray(R"({"a":1})") << true;
+    QTest::newRow("empty object") << QByteArray("{}") << true;
+    QTest::newRow("object with whitespace") << QByteArray(" \n {\"a\": [1, 2]} \n") << true;
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("whitespace only") << QByteArray(" \r\n\t ") << false;
+    QTest::newRow("truncated") << QByteArray(R"({"a":)") << false;
+    QTest::newRow("trailing garbage") << QByteArray(R"({"a":1} x)") << false;
+    QTest::newRow("array") << QByteArray("[1,2]") << false;
+    QTest::newRow("number") << QByteArray("42") << false;
+    QTest::newRow("string") << QByteArray(R"("text")") << false;
+    QTest::newRow("not json") << QByteArray("hello") << false;
+}
+
+void TestProtocol::parseJsonObject()
+{
+    QFETCH(QByteArray, bytes);
+    QFETCH(bool, ok);
+
+    const auto result = Tincan::Protocol::parseJsonObject(bytes);
+    QCOMPARE(result.ok(), ok);
+    if (ok) {
+        QCOMPARE(*result, QJsonDocument::fromJson(bytes).object());
+        QVERIFY(result.error().isNull());
+    } else {
+        QCOMPARE(result.error().status, 400);
+        QCOMPARE(result.error().code, QLatin1String(ErrorCode::BadJson));
+        QVERIFY(!result.error().message.isEmpty());
+    }
+}
+
+void TestProtocol::readerReadsValidFields()
+{
+    const QJsonObject object{
+        {QStringLiteral("name"), QStringLiteral("alice")},
+        {QStringLiteral("count"), 42},
+        {QStringLiteral("big"), static_cast<double>(MaxId)},
+        {QStringLiteral("list"), QJsonArray{1, 2, 3}},
+        {QStringLiteral("nested"), QJsonObject{{QStringLiteral("x"), true}}},
+        {QStringLiteral("data"), QStringLiteral("AAH/")},
+    };
+    JsonReader reader(object);
+    QCOMPARE(reader.string(QStringLiteral("name")), QStringLiteral("alice"));
+    QCOMPARE(reader.integer(QStringLiteral("count"), 0, 100), 42);
+    QCOMPARE(reader.integer(QStringLiteral("big"), 1, MaxId), MaxId);
+    QCOMPARE(reader.array(QStringLiteral("list"), 3), (QJsonArray{1, 2, 3}));
+    QCOMPARE(reader.object(QStringLiteral("nested")), (QJsonObject{{QStringLiteral("x"), true}}));
+    QCOMPARE(reader.base64(QStringLiteral("data"), 3), QByteArray("\x00\x01\xff", 3));
+    QVERIFY(reader.ok());
+    QVERIFY(reader.error().isNull());
+}
+
+void TestProtocol::readerMissingField_data()
+{
+    QTest::addColumn<QString>("kind");
+
+    QTest::newRow("string") << QStringLiteral("string");
+    QTest::newRow("integer") << QStringLiteral("integer");
+    QTest::newRow("array") << QStringLiteral("array");
+    QTest::newRow("object") << QStringLiteral("object");
+    QTest::newRow("base64") << QStringLiteral("base64");
+}
+
+// Reads `key` from `reader` with the accessor named by `kind`.
+static void readAs(JsonReader &reader, const QString &kind, const QString &key)
+{
+    if (kind == QLatin1String("string")) {
+        reader.string(key);
+    } else if (kind == QLatin1String("integer")) {
+        reader.integer(key, 0, 1000);
+    } else if (kind == QLatin1String("array")) {
+        reader.array(key, 10);
+    } else if (kind == QLatin1String("object")) {
+        reader.object(key);
+    } else if (kind == QLatin1String("base64")) {
+        reader.base64(key, 1024);
+    } else {
+        QFAIL("unknown accessor");
+    }
+}
+
+void TestProtocol::readerMissingField()
+{
+    QFETCH(QString, kind);
+
+    {
+        JsonReader reader(QJsonObject{{QStringLiteral("other"), 1}}, QStringLiteral("request"));
+        readAs(reader, kind, QStringLiteral("field"));
+        QVERIFY(!reader.ok());
+        QCOMPARE(reader.error().status, 400);
+        QCOMPARE(reader.error().code, QLatin1String(ErrorCode::InvalidRequest));
+        // The message names the member, qualified by the context.
+        QVERIFY2(reader.error().message.contains(QStringLiteral("request.field")),
+                 qPrintable(reader.error().message));
+        QVERIFY2(reader.error().message.contains(QStringLiteral("Missing")),
+                 qPrintable(reader.error().message));
+    }
+    {
+        // An explicit null counts as missing.
+        JsonReader reader(QJsonObject{{QStringLiteral("field"), QJsonValue::Null}});
+        readAs(reader, kind, QStringLiteral("field"));
+        QVERIFY(!reader.ok());
+        QCOMPARE(reader.error().status, 400);
+        QVERIFY2(reader.error().message.contains(QStringLiteral("'field'")),
+                 qPrintable(reader.error().message));
+    }
+}
+
+void TestProtocol::readerWrongType_data()
+{
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QJsonValue>("value");
+    QTest::addColumn<QString>("expectedText");
+
+    QTest::newRow("string from number") << QStringLiteral("string") << QJsonValue(5)
+                                        << QStringLiteral("must be a string");
+    QTest::newRow("string from bool") << QStringLiteral("string") << QJsonValue(true)
+                                      << QStringLiteral("must be a string");
+    QTest::newRow("string from object") << QStringLiteral("string") << QJsonValue(QJsonObject{})
+                                        << QStringLiteral("must be a string");
+    QTest::newRow("integer from string") << QStringLiteral("integer")
+                                         << QJsonValue(QStringLiteral("5"))
+                                         << QStringLiteral("must be an integer");
+    QTest::newRow("integer from bool") << QStringLiteral("integer") << QJsonValue(true)
+                                       << QStringLiteral("must be an integer");
+    QTest::newRow("integer from array") << QStringLiteral("integer") << QJsonValue(QJsonArray{1})
+                                        << QStringLiteral("must be an integer");
+    QTest::newRow("array from object") << QStringLiteral("array") << QJsonValue(QJsonObject{})
+                                       << QStringLiteral("must be an array");
+    QTest::newRow("array from string") << QStringLiteral("array")
+                                       << QJsonValue(QStringLiteral("[1]"))
+                                       << QStringLiteral("must be an array");
+    QTest::newRow("object from array") << QStringLiteral("object") << QJsonValue(QJsonArray{})
+                                       << QStringLiteral("must be an object");
+    QTest::newRow("object from string") << QStringLiteral("object")
+                                        << QJsonValue(QStringLiteral("{}"))
+                                        << QStringLiteral("must be an object");
+    QTest::newRow("base64 from number") << QStringLiteral("base64") << QJsonValue(12)
+                                        << QStringLiteral("must be a base64 string");
+}
+
+void TestProtocol::readerWrongType()
+{
+    QFETCH(QString, kind);
+    QFETCH(QJsonValue, value);
+    QFETCH(QString, expectedText);
+
+    JsonReader reader(QJsonObject{{QStringLiteral("field"), value}}, QStringLiteral("ctx"));
+    readAs(reader, kind, QStringLiteral("field"));
+    QVERIFY(!reader.ok());
+    QCOMPARE(reader.error().status, 400);
+    QCOMPARE(reader.error().code, QLatin1String(ErrorCode::InvalidRequest));
+    QVERIFY2(reader.error().message.contains(expectedText), qPrintable(reader.error().message));
+    QVERIFY2(reader.error().message.contains(QStringLiteral("ctx.field")),
+             qPrintable(reader.error().message));
+}
+
+void TestProtocol::readerNonInteger()
+{
+    JsonReader reader(QJsonObject{{QStringLiteral("n"), 1.5}});
+    QCOMPARE(reader.integer(QStringLiteral("n"), 0, 10), 0);
+    QVERIFY(!reader.ok());
+    QCOMPARE(reader.error().status, 400);
+    QVERIFY2(reader.error().message.contains(QStringLiteral("must be an integer")),
+             qPrintable(reader.error().message));
+
+    // Whole numbers written with a fraction part are still integers.
+    JsonReader whole(parseObject(R"({"n": 7.0})"));
+    QCOMPARE(whole.integer(QStringLiteral("n"), 0, 10), 7);
+    QVERIFY(whole.ok());
+}
+
+void TestProtocol::readerIntegerRange_data()
+{
+    QTest::addColumn<double>("value");
+    QTest::addColumn<bool>("ok");
+
+    QTest::newRow("min") << 1.0 << true;
+    QTest::newRow("max") << 10.0 << true;
+    QTest::newRow("inside") << 5.0 << true;
+    QTest::newRow("below") << 0.0 << false;
+    QTest::newRow("negative") << -3.0 << false;
+    QTest::newRow("above") << 11.0 << false;
+    QTest::newRow("huge") << 1e300 << false;
+}
+
+void TestProtocol::readerIntegerRange()
+{
+    QFETCH(double, value);
+    QFETCH(bool, ok);
+
+    JsonReader reader(QJsonObject{{QStringLiteral("n"), value}});
+    const qint64 result = reader.integer(QStringLiteral("n"), 1, 10);
+    QCOMPARE(reader.ok(), ok);
+    if (ok) {
+        QCOMPARE(result, static_cast<qint64>(value));
+    } else {
+        QCOMPARE(result, 0);
+        QCOMPARE(reader.error().status, 400);
+        QCOMPARE(reader.error().code, QLatin1String(ErrorCode::InvalidRequest));
+        QVERIFY2(reader.error().message.contains(QStringLiteral("between 1 and 10")),
+                 qPrintable(reader.error().message));
+    }
+}
+
+void TestProtocol::readerStringTooLong()
+{
+    const QJsonObject object{{QStringLiteral("s"), QString(11, QLatin1Char('x'))}};
+    JsonReader fits(object);
+    QCOMPARE(fits.string(QStringLiteral("s"), 11), QString(11, QLatin1Char('x')));
+    QVERIFY(fits.ok());
+
+    JsonReader tooLong(object);
+    QCOMPARE(tooLong.string(QStringLiteral("s"), 10), QString());
+    QVERIFY(!tooLong.ok());
+    QCOMPARE(tooLong.error().status, 400);
+    QVERIFY2(tooLong.error().message.contains(QStringLiteral("longer than 10")),
+             qPrintable(tooLong.error().message));
+}
+
+void TestProtocol::readerOptionalFields()
+{
+    JsonReader absent(QJsonObject{{QStringLiteral("other"), 1}});
+    QCOMPARE(absent.optionalString(QStringLiteral("s")), QString());
+    QCOMPARE(absent.optionalInteger(QStringLiteral("n"), 1, 10, 7), 7);
+    QVERIFY(absent.ok());
+
+    JsonReader null(parseObject(R"({"s": null, "n": null})"));
+    QCOMPARE(null.optionalString(QStringLiteral("s")), QString());
+    QCOMPARE(null.optionalInteger(QStringLiteral("n"), 1, 10, 7), 7);
+    QVERIFY(null.ok());
+
+    JsonReader present(parseObject(R"({"s": "hi", "n": 3})"));
+    QCOMPARE(present.optionalString(QStringLiteral("s")), QStringLiteral("hi"));
+    QCOMPARE(present.optionalInteger(QStringLiteral("n"), 1, 10, 7), 3);
+    QVERIFY(present.ok());
+
+    // Present but invalid is an error, not the fallback.
+    JsonReader badInteger(parseObject(R"({"n": 30})"));
+    QCOMPARE(badInteger.optionalInteger(QStringLiteral("n"), 1, 10, 7), 0);
+    QVERIFY(!badInteger.ok());
+    QCOMPARE(badInteger.error().status, 400);
+
+    JsonReader badString(parseObject(R"({"s": 12})"));
+    QCOMPARE(badString.optionalString(QStringLiteral("s")), QString());
+    QVERIFY(!badString.ok());
+    QVERIFY(badString.error().message.contains(QStringLiteral("must be a string")));
+}
+
+void TestProtocol::readerKeepsFirstError()
+{
+    JsonReader reader(parseObject(R"({"first": "x", "second": 5, "good": "ok"})"));
+    reader.integer(QStringLiteral("first"), 0, 10); // wrong type
+    reader.string(QStringLiteral("second"));         // wrong type too
+    reader.string(QStringLiteral("missing"));        // missing
+    reader.string(QStringLiteral("good"));           // fine
+    QVERIFY(!reader.ok());
+    QVERIFY2(reader.error().message.contains(QStringLiteral("'first'")),
+             qPrintable(reader.error().message));
+    QVERIFY(!reader.error().message.contains(QStringLiteral("second")));
+
+    // fail() also keeps the first error.
+    reader.fail(ApiError::tooLarge(QStringLiteral("later")));
+    QCOMPARE(reader.error().status, 400);
+    QVERIFY(reader.error().message.contains(QStringLiteral("'first'")));
+
+    JsonReader fresh(QJsonObject{});
+    fresh.fail(ApiError::forbidden(QStringLiteral("nope")));
+    QVERIFY(!fresh.ok());
+    QCOMPARE(fresh.error().status, 403);
+    QCOMPARE(fresh.error().message, QStringLiteral("nope"));
+}
+
+void TestProtocol::readerArraySize_data()
+{
+    QTest::addColumn<int>("count");
+    QTest::addColumn<int>("maxCount");
+    QTest::addColumn<int>("status"); // 0: accepted
+
+    QTest::newRow("empty") << 0 << 4 << 0;
+    QTest::newRow("at limit") << 4 << 4 << 0;
+    QTest::newRow("one over") << 5 << 4 << 413;
+    QTest::newRow("far over") << 1000 << 4 << 413;
+    QTest::newRow("zero allowed") << 1 << 0 << 413;
+}
+
+void TestProtocol::readerArraySize()
+{
+    QFETCH(int, count);
+    QFETCH(int, maxCount);
+    QFETCH(int, status);
+
+    QJsonArray array;
+    for (int i = 0; i < count; ++i) {
+        array.append(i);
+    }
+    JsonReader reader(QJsonObject{{QStringLiteral("ids"), array}});
+    const QJsonArray result = reader.array(QStringLiteral("ids"), maxCount);
+    if (status == 0) {
+        QVERIFY(reader.ok());
+        QCOMPARE(result, array);
+    } else {
+        QVERIFY(!reader.ok());
+        QVERIFY(result.isEmpty());
+        QCOMPARE(reader.error().status, status);
+        QCOMPARE(reader.error().code, QLatin1String(ErrorCode::TooLarge));
+        QVERIFY2(reader.error().message.contains(QStringLiteral("'ids'")),
+                 qPrintable(reader.error().message));
+    }
+}
+
+void TestProtocol::readerBadBase64_data()
+{
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("punctuation") << QStringLiteral("not base64!");
+    QTest::newRow("url alphabet") << QStringLiteral("AAH_");
+    QTest::newRow("non-latin1") << QStringLiteral("QUJD\u20ac");
+    QTest::newRow("data after padding") << QStringLiteral("QQ==QQ==");
+}
+
+void TestProtocol::readerBadBase64()
+{
+    QFETCH(QString, text);
+
+    JsonReader reader(QJsonObject{{QStringLiteral("payload"), text}});
+    QCOMPARE(reader.base64(QStringLiteral("payload"), 1024), QByteArray());
+    QVERIFY(!reader.ok());
+    QCOMPARE(reader.error().status, 400);
+    QCOMPARE(reader.error().code, QLatin1String(ErrorCode::InvalidRequest));
+    QVERIFY2(reader.error().message.contains(QStringLiteral("not valid base64")),
+             qPrintable(reader.error().message));
+}
+
+void TestProtocol::readerBase64Size_data()
+{
+    QTest::addColumn<int>("decodedSize");
+    QTest::addColumn<int>("maxDecoded");
+    QTest::addColumn<int>("status"); // 0: accepted
+
+    QTest::newRow("empty") << 0 << 16 << 0;
+    QTest::newRow("below limit") << 15 << 16 << 0;
+    QTest::newRow("at limit") << 16 << 16 << 0;
+    QTest::newRow("one over") << 17 << 16 << 413;
+    QTest::newRow("two over") << 18 << 16 << 413;
+    QTest::newRow("far over") << 100000 << 16 << 413;
+}
+
+void TestProtocol::readerBase64Size()
+{
+    QFETCH(int, decodedSize);
+    QFETCH(int, maxDecoded);
+    QFETCH(int, status);
+
+    QByteArray bytes(decodedSize, Qt::Uninitialized);
+    for (int i = 0; i < decodedSize; ++i) {
+        bytes[i] = static_cast<char>(i * 7);
+    }
+    const QString encoded = QString::fromLatin1(bytes.toBase64());
+    JsonReader reader(QJsonObject{{QStringLiteral("payload"), encoded}});
+    const QByteArray result = reader.base64(QStringLiteral("payload"), maxDecoded);
+    if (status == 0) {
+        QVERIFY(reader.ok());
+        QCOMPARE(result, bytes);
+    } else {
+        QVERIFY(!reader.ok());
+        QVERIFY(result.isEmpty());
+        QCOMPARE(reader.error().status, status);
+        QCOMPARE(reader.error().code, QLatin1String(ErrorCode::TooLarge));
+    }
+}
+
+// ---- Envelope ------------------------------------------------------------------------------
+
+void TestProtocol::envelopeRoundTrip()
+{
+    const Envelope envelope = sampleEnvelope();
+    const auto parsed = Envelope::fromJson(envelope.toJson());
+    QVERIFY2(parsed.ok(), qPrintable(parsed.error().message));
+    QVERIFY(*parsed == envelope);
+    QCOMPARE(parsed->payload, envelope.payload);
+    QCOMPARE(parsed->fromUser, envelope.fromUser);
+    QCOMPARE(parsed->fromDevice, envelope.fromDevice);
+
+    // Through bytes, as on the wire, and with the largest ids the protocol allows.
+    Envelope big = envelope;
+    big.id = MaxId;
+    big.seq = MaxId;
+    big.fromDevice = MaxId;
+    big.serverTimestamp = 0;
+    big.payload.clear();
+    const auto reparsed = Envelope::fromJson(parseObject(compact(big.toJson())));
+    QVERIFY2(reparsed.ok(), qPrintable(reparsed.error().message));
+    QVERIFY(*reparsed == big);
+    QCOMPARE(reparsed->id, MaxId);
+    QCOMPARE(reparsed->payload, QByteArray());
+}
+
+void TestProtocol::envelopeWireFormat()
+{
+    const Envelope envelope = sampleEnvelope();
+    const QJsonObject json = envelope.toJson();
+    QCOMPARE(json.value(QStringLiteral("id")).toInteger(), envelope.id);
+    QCOMPARE(json.value(QStringLiteral("clientMessageId")).toString(), envelope.clientMessageId);
+    QCOMPARE(json.value(QStringLiteral("conversation")).toString(), QStringLiteral("dm:alice:bob"));
+    QCOMPARE(json.value(QStringLiteral("seq")).toInteger(), envelope.seq);
+    const QJsonObject from = json.value(QStringLiteral("from")).toObject();
+    QCOMPARE(from.value(QStringLiteral("user")).toString(), QStringLiteral("alice"));
+    QCOMPARE(from.value(QStringLiteral("device")).toInteger(), 3);
+    QCOMPARE(json.value(QStringLiteral("to")).toString(), QStringLiteral("bob"));
+    QCOMPARE(json.value(QStringLiteral("serverTs")).toInteger(), envelope.serverTimestamp);
+    // Standard base64 alphabet.
+    QCOMPARE(json.value(QStringLiteral("payload")).toString(),
+             QString::fromLatin1(envelope.payload.toBase64()));
+    QVERIFY(json.value(QStringLiteral("payload")).toString().contains(QLatin1Char('+')) ||
+            json.value(QStringLiteral("payload")).toString().contains(QLatin1Char('/')));
+}
+
+void TestProtocol::envelopeRejectsMalformed_data()
+{
+    QTest::addColumn<QJsonObject>("json");
+
+    const QJsonObject valid = sampleEnvelope().toJson();
+    const auto with = [&](const QString &key, const QJsonValue &value) {
+        QJsonObject copy = valid;
+        copy.insert(key, value);
+        return copy;
+    };
+    const auto without = [&](const QString &key) {
+        QJsonObject copy = valid;
+        copy.remove(key);
+        return copy;
+    };
+    const auto withFrom = [&](const QString &key, const QJsonValue &value) {
+        QJsonObject from = valid.value(QStringLiteral("from")).toObject();
+        if (value.isUndefined()) {
+            from.remove(key);
+        } else {
+            from.insert(key, value);
+        }
+        return with(QStringLiteral("from"), from);
+    };
+
+    QTest::newRow("empty object") << QJsonObject();
+    QTest::newRow("no id") << without(QStringLiteral("id"));
+    QTest::newRow("id zero") << with(QStringLiteral("id"), 0);
+    QTest::newRow("id negative") << with(QStringLiteral("id"), -5);
+    QTest::newRow("id above 2^53") << with(QStringLiteral("id"), 2 * static_cast<double>(MaxId));
+    QTest::newRow("id as string") << with(QStringLiteral("id"), QStringLiteral("4242"));
+    QTest::newRow("id fraction") << with(QStringLiteral("id"), 1.5);
+    QTest::newRow("no clientMessageId") << without(QStringLiteral("clientMessageId"));
+    QTest::newRow("clientMessageId not uuid")
+        << with(QStringLiteral("clientMessageId"), QStringLiteral("not-a-uuid"));
+    QTest::newRow("clientMessageId upper case")
+        << with(QStringLiteral("clientMessageId"),
+                QStringLiteral("123E4567-E89B-12D3-A456-426614174000"));
+    QTest::newRow("clientMessageId too long")
+        << with(QStringLiteral("clientMessageId"),
+                QStringLiteral("123e4567-e89b-12d3-a456-426614174000-0"));
+    QTest::newRow("no conversation") << without(QStringLiteral("conversation"));
+    QTest::newRow("conversation too long")
+        << with(QStringLiteral("conversation"), QString(129, QLatin1Char('c')));
+    QTest::newRow("seq zero") << with(QStringLiteral("seq"), 0);
+    QTest::newRow("no seq") << without(QStringLiteral("seq"));
+    QTest::newRow("no from") << without(QStringLiteral("from"));
+    QTest::newRow("from not object") << with(QStringLiteral("from"), QStringLiteral("alice"));
+    QTest::newRow("from without user") << withFrom(QStringLiteral("user"), QJsonValue::Undefined);
+    QTest::newRow("from bad user") << withFrom(QStringLiteral("user"), QStringLiteral("Alice"));
+    QTest::newRow("from without device")
+        << withFrom(QStringLiteral("device"), QJsonValue::Undefined);
+    QTest::newRow("from device zero") << withFrom(QStringLiteral("device"), 0);
+    QTest::newRow("no to") << without(QStringLiteral("to"));
+    QTest::newRow("bad to") << with(QStringLiteral("to"), QStringLiteral("b"));
+    QTest::newRow("to too long") << with(QStringLiteral("to"), QString(33, QLatin1Char('b')));
+    QTest::newRow("negative serverTs") << with(QStringLiteral("serverTs"), -1);
+    QTest::newRow("no payload") << without(QStringLiteral("payload"));
+    QTest::newRow("payload not base64") << with(QStringLiteral("payload"), QStringLiteral("%%%"));
+    QTest::newRow("payload not string") << with(QStringLiteral("payload"), 7);
+}
+
+void TestProtocol::envelopeRejectsMalformed()
+{
+    QFETCH(QJsonObject, json);
+
+    const auto parsed = Envelope::fromJson(json);
+    QVERIFY(!parsed.ok());
+    QCOMPARE(parsed.error().status, 400);
+    QCOMPARE(parsed.error().code, QLatin1String(ErrorCode::InvalidRequest));
+    QVERIFY(!parsed.error().message.isEmpty());
+}
+
+// ---- Frames --------------------------------------------------------------------------------
+
+void TestProtocol::clientFrame_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("status"); // 0: accepted
+    QTest::addColumn<bool>("isAck");
+    QTest::addColumn<QList<qint64>>("ids");
+
+    const QList<qint64> none;
+    QTest::newRow("ping") << QByteArray(R"({"type":"ping"})") << 0 << false << none;
+    QTest::newRow("ping helper") << pingFrame() << 0 << false << none;
+    QTest::newRow("ping with extra members") << QByteArray(R"({"type":"ping","x":[1]})") << 0
+                                             << false << none;
+    QTest::newRow("ack") << QByteArray(R"({"type":"ack","ids":[3,1,2]})") << 0 << true
+                         << QList<qint64>{3, 1, 2};
+    QTest::newRow("ack empty") << QByteArray(R"({"type":"ack","ids":[]})") << 0 << true << none;
+    QTest::newRow("ack max id") << QByteArray(R"({"type":"ack","ids":[9007199254740992]})") << 0
+                                << true << QList<qint64>{MaxId};
+
+    QTest::newRow("unknown type") << QByteArray(R"({"type":"dance"})") << 400 << false << none;
+    QTest::newRow("no type") << QByteArray(R"({"ids":[1]})") << 400 << false << none;
+    QTest::newRow("type not string") << QByteArray(R"({"type":1})") << 400 << false << none;
+    QTest::newRow("server frame type") << QByteArray(R"({"type":"pong"})") << 400 << false << none;
+    QTest::newRow("not json") << QByteArray("ping") << 400 << false << none;
+    QTest::newRow("empty") << QByteArray() << 400 << false << none;
+    QTest::newRow("array") << QByteArray(R"([{"type":"ping"}])") << 400 << false << none;
+    QTest::newRow("ack without ids") << QByteArray(R"({"type":"ack"})") << 400 << false << none;
+    QTest::newRow("ack ids not array") << QByteArray(R"({"type":"ack","ids":5})") << 400 << false
+                                       << none;
+    QTest::newRow("ack id zero") << QByteArray(R"({"type":"ack","ids":[1,0]})") << 400 << false
+                                 << none;
+    QTest::newRow("ack id negative") << QByteArray(R"({"type":"ack","ids":[-1]})") << 400 << false
+                                     << none;
+    QTest::newRow("ack id fraction") << QByteArray(R"({"type":"ack","ids":[1.5]})") << 400
+                                     << false << none;
+    QTest::newRow("ack id string") << QByteArray(R"({"type":"ack","ids":["1"]})") << 400 << false
+                                   << none;
+    QTest::newRow("ack id null") << QByteArray(R"({"type":"ack","ids":[null]})") << 400 << false
+                                 << none;
+    QTest::newRow("ack id object") << QByteArray(R"({"type":"ack","ids":[{}]})") << 400 << false
+                                   << none;
+    QTest::newRow("ack id above 2^53")
+        << QByteArray(R"({"type":"ack","ids":[9007199254740994]})") << 400 << false << none;
+}
+
+void TestProtocol::clientFrame()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, status);
+    QFETCH(bool, isAck);
+    QFETCH(QList<qint64>, ids);
+
+    const auto frame = parseClientFrame(text);
+    if (status == 0) {
+        QVERIFY2(frame.ok(), qPrintable(frame.error().message));
+        QCOMPARE(frame->type == ClientFrame::Type::Ack, isAck);
+        QCOMPARE(frame->ids, ids);
+    } else {
+        QVERIFY(!frame.ok());
+        QCOMPARE(frame.error().status, status);
+        QVERIFY(!frame.error().message.isEmpty());
+    }
+}
+
+void TestProtocol::clientFrameAckRoundTrip()
+{
+    const QList<qint64> ids{1, 42, 7, MaxId};
+    const auto frame = parseClientFrame(ackFrame(ids));
+    QVERIFY2(frame.ok(), qPrintable(frame.error().message));
+    QCOMPARE(frame->type, ClientFrame::Type::Ack);
+    QCOMPARE(frame->ids, ids);
+
+    const auto empty = parseClientFrame(ackFrame({}));
+    QVERIFY(empty.ok());
+    QCOMPARE(empty->type, ClientFrame::Type::Ack);
+    QVERIFY(empty->ids.isEmpty());
+}
+
+void TestProtocol::clientFrameAckLimit()
+{
+    const QByteArray three = ackFrame({1, 2, 3});
+    const auto atLimit = parseClientFrame(three, 3);
+    QVERIFY(atLimit.ok());
+    QCOMPARE(atLimit->ids.size(), 3);
+
+    const auto overLimit = parseClientFrame(three, 2);
+    QVERIFY(!overLimit.ok());
+    QCOMPARE(overLimit.error().status, 413);
+    QCOMPARE(overLimit.error().code, QLatin1String(ErrorCode::TooLarge));
+
+    // The default limit.
+    QList<qint64> many;
+    for (qint64 id = 1; id <= 4097; ++id) {
+        many.append(id);
+    }
+    QCOMPARE(parseClientFrame(ackFrame(many)).error().status, 413);
+    many.removeLast();
+    QVERIFY(parseClientFrame(ackFrame(many)).ok());
+}
+
+void TestProtocol::serverEnvelopeFrameRoundTrip()
+{
+    const Envelope envelope = sampleEnvelope();
+    const QByteArray text = envelopeFrame(envelope);
+    QCOMPARE(parseObject(text).value(QStringLiteral("type")).toString(),
+             QStringLiteral("envelope"));
+
+    const auto frame = parseServerFrame(text);
+    QVERIFY2(frame.ok(), qPrintable(frame.error().message));
+    QCOMPARE(frame->type, ServerFrame::Type::Envelope);
+    QVERIFY(frame->envelope == envelope);
+    QCOMPARE(frame->envelope.payload, envelope.payload);
+    QCOMPARE(frame->envelope.clientMessageId, envelope.clientMessageId);
+}
+
+void TestProtocol::serverSentFrameRoundTrip()
+{
+    SendReceipt receipt;
+    receipt.clientMessageId = QStringLiteral("0f8fad5b-d9cb-469f-a165-70867728950e");
+    receipt.messageId = 99;
+    receipt.conversation = QStringLiteral("dm:alice:bob");
+    receipt.seq = 5;
+    receipt.serverTimestamp = 1700000000999;
+
+    const QByteArray text = sentFrame(receipt);
+    QCOMPARE(parseObject(text).value(QStringLiteral("type")).toString(), QStringLiteral("sent"));
+
+    const auto frame = parseServerFrame(text);
+    QVERIFY2(frame.ok(), qPrintable(frame.error().message));
+    QCOMPARE(frame->type, ServerFrame::Type::Sent);
+    QCOMPARE(frame->receipt.clientMessageId, receipt.clientMessageId);
+    QCOMPARE(frame->receipt.messageId, receipt.messageId);
+    QCOMPARE(frame->receipt.conversation, receipt.conversation);
+    QCOMPARE(frame->receipt.seq, receipt.seq);
+    QCOMPARE(frame->receipt.serverTimestamp, receipt.serverTimestamp);
+
+    // The receipt alone (the POST /v1/messages answer) round-trips too.
+    const auto direct = SendReceipt::fromJson(receipt.toJson());
+    QVERIFY(direct.ok());
+    QCOMPARE(direct->messageId, receipt.messageId);
+    QCOMPARE(direct->seq, receipt.seq);
+}
+
+void TestProtocol::serverHelloFrameRoundTrip()
+{
+    const QByteArray text = helloFrame(QStringLiteral("alice"), 7);
+    QCOMPARE(parseObject(text).value(QStringLiteral("version")).toInt(), StreamProtocolVersion);
+
+    const auto frame = parseServerFrame(text);
+    QVERIFY2(frame.ok(), qPrintable(frame.error().message));
+    QCOMPARE(frame->type, ServerFrame::Type::Hello);
+    QCOMPARE(frame->user, QStringLiteral("alice"));
+    QCOMPARE(frame->device, 7);
+
+    const auto big = parseServerFrame(helloFrame(QStringLiteral("bob"), MaxId));
+    QVERIFY(big.ok());
+    QCOMPARE(big->device, MaxId);
+}
+
+void TestProtocol::serverSimpleFrames()
+{
+    const auto synced = parseServerFrame(syncedFrame());
+    QVERIFY(synced.ok());
+    QCOMPARE(synced->type, ServerFrame::Type::Synced);
+
+    const auto pong = parseServerFrame(pongFrame());
+    QVERIFY(pong.ok());
+    QCOMPARE(pong->type, ServerFrame::Type::Pong);
+}
+
+void TestProtocol::serverErrorFrameRoundTrip()
+{
+    const ApiError error = ApiError::rateLimited(QStringLiteral("Slow down."));
+    const QByteArray text = errorFrame(error);
+    const QJsonObject json = parseObject(text);
+    QCOMPARE(json.value(QStringLiteral("type")).toString(), QStringLiteral("error"));
+    QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("rate_limited"));
+
+    const auto frame = parseServerFrame(text);
+    QVERIFY2(frame.ok(), qPrintable(frame.error().message));
+    QCOMPARE(frame->type, ServerFrame::Type::Error);
+    QCOMPARE(frame->error.code, QLatin1String(ErrorCode::RateLimited));
+    QCOMPARE(frame->error.message, QStringLiteral("Slow down."));
+}
+
+void TestProtocol::serverUnknownFrameType()
+{
+    // Newer servers may add frames; old clients must ignore them rather than fail.
+    const auto typing = parseServerFrame(R"({"type":"typing","user":"bob","extra":{"a":1}})");
+    QVERIFY2(typing.ok(), qPrintable(typing.error().message));
+    QCOMPARE(typing->type, ServerFrame::Type::Unknown);
+
+    const auto future = parseServerFrame(R"({"type":"envelope2","envelope":42})");
+    QVERIFY(future.ok());
+    QCOMPARE(future->type, ServerFrame::Type::Unknown);
+}
+
+void TestProtocol::serverFrameRejectsMalformed_data()
+{
+    QTest::addColumn<QByteArray>("text");
+
+    QJsonObject badEnvelope = sampleEnvelope().toJson();
+    badEnvelope.insert(QStringLiteral("clientMessageId"), QStringLiteral("nope"));
+    QJsonObject sentWithoutId = SendReceipt{QStringLiteral("0f8fad5b-d9cb-469f-a165-70867728950e"),
+                                            1, QStringLiteral("dm:a:b"), 1, 1}
+                                    .toJson();
+    sentWithoutId.remove(QStringLiteral("messageId"));
+    sentWithoutId.insert(QStringLiteral("type"), QStringLiteral("sent"));
+
+    QTest::newRow("not json") << QByteArray("{nope");
+    QTest::newRow("empty") << QByteArray();
+    QTest::newRow("array") << QByteArray("[]");
+    QTest::newRow("envelope missing") << QByteArray(R"({"type":"envelope"})");
+    QTest::newRow("envelope malformed")
+        << compact({{QStringLiteral("type"), QStringLiteral("envelope")},
+                    {QStringLiteral("envelope"), badEnvelope}});
+    QTest::newRow("sent without messageId") << compact(sentWithoutId);
+}
+
+void TestProtocol::serverFrameRejectsMalformed()
+{
+    QFETCH(QByteArray, text);
+
+    const auto frame = parseServerFrame(text);
+    QVERIFY(!frame.ok());
+    QCOMPARE(frame.error().status, 400);
+    QVERIFY(!frame.error().message.isEmpty());
+}
+
+// ---- MessageContent ------------------------------------------------------------------------
+
+void TestProtocol::messageContentRoundTrip_data()
+{
+    QTest::addColumn<QString>("text");
+
+    QTest::newRow("ascii") << QStringLiteral("Hello, Bob!");
+    QTest::newRow("empty") << QString(); // an empty string is still a string on the wire
+    QTest::newRow("unicode") << QStringLiteral("Gr\u00fc\u00dfe \u4f60\u597d \U0001F600");
+    QTest::newRow("newlines and quotes") << QStringLiteral("line 1\nline \"2\"\t\\end");
+    QTest::newRow("json-looking") << QStringLiteral(R"({"v":2,"kind":"image"})");
+    QTest::newRow("max length") << QString(MessageContent::MaxTextLength, QLatin1Char('m'));
+}
+
+void TestProtocol::messageContentRoundTrip()
+{
+    QFETCH(QString, text);
+
+    MessageContent content;
+    content.text = text;
+    const QByteArray bytes = content.encode();
+    QCOMPARE(parseObject(bytes).value(QStringLiteral("v")).toInt(), MessageContent::Version);
+
+    const auto decoded = MessageContent::decode(bytes);
+    QVERIFY2(decoded.ok(), qPrintable(decoded.error().message));
+    QCOMPARE(decoded->text, text);
+}
+
+void TestProtocol::messageContentRejects_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+
+    QTest::newRow("newer version")
+        << QByteArray(R"({"v":2,"kind":"text","text":"from the future"})");
+    QTest::newRow("much newer version") << QByteArray(R"({"v":1000,"kind":"text","text":"x"})");
+    QTest::newRow("version zero") << QByteArray(R"({"v":0,"kind":"text","text":"x"})");
+    QTest::newRow("no version") << QByteArray(R"({"kind":"text","text":"x"})");
+    QTest::newRow("unknown kind") << QByteArray(R"({"v":1,"kind":"image","text":"x"})");
+    QTest::newRow("no kind") << QByteArray(R"({"v":1,"text":"x"})");
+    QTest::newRow("no text") << QByteArray(R"({"v":1,"kind":"text"})");
+    QTest::newRow("text not string") << QByteArray(R"({"v":1,"kind":"text","text":5})");
+    QTest::newRow("text too long")
+        << compact({{QStringLiteral("v"), 1},
+                    {QStringLiteral("kind"), QStringLiteral("text")},
+                    {QStringLiteral("text"), QString(MessageContent::MaxTextLength + 1,
+                                                     QLatin1Char('m'))}});
+    QTest::newRow("not json") << QByteArray("plain text");
+    QTest::newRow("binary") << QByteArray("\x00\xff\x10", 3);
+    QTest::newRow("empty") << QByteArray();
+}
+
+void TestProtocol::messageContentRejects()
+{
+    QFETCH(QByteArray, bytes);
+
+    const auto decoded = MessageContent::decode(bytes);
+    QVERIFY(!decoded.ok());
+    QCOMPARE(decoded.error().status, 400);
+    QVERIFY(!decoded.error().message.isEmpty());
+}
+
+// ---- ApiError ------------------------------------------------------------------------------
+
+void TestProtocol::apiErrorFactories_data()
+{
+    QTest::addColumn<int>("which");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("code");
+
+    QTest::newRow("badRequest") << 0 << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("badRequest bad_json") << 1 << 400 << QStringLiteral("bad_json");
+    QTest::newRow("unauthenticated") << 2 << 401 << QStringLiteral("unauthenticated");
+    QTest::newRow("forbidden") << 3 << 403 << QStringLiteral("forbidden");
+    QTest::newRow("notFound unknown_user") << 4 << 404 << QStringLiteral("unknown_user");
+    QTest::newRow("conflict") << 5 << 409 << QStringLiteral("username_taken");
+    QTest::newRow("tooLarge") << 6 << 413 << QStringLiteral("too_large");
+    QTest::newRow("rateLimited") << 7 << 429 << QStringLiteral("rate_limited");
+    QTest::newRow("internal") << 8 << 500 << QStringLiteral("internal");
+}
+
+void TestProtocol::apiErrorFactories()
+{
+    QFETCH(int, which);
+    QFETCH(int, status);
+    QFETCH(QString, code);
+
+    const QString message = QStringLiteral("Something about it.");
+    ApiError error;
+    QVERIFY(error.isNull());
+    switch (which) {
+    case 0:
+        error = ApiError::badRequest(message);
+        break;
+    case 1:
+        error = ApiError::badRequest(message, ErrorCode::BadJson);
+        break;
+    case 2:
+        error = ApiError::unauthenticated(message);
+        break;
+    case 3:
+        error = ApiError::forbidden(message);
+        break;
+    case 4:
+        error = ApiError::notFound(message, ErrorCode::UnknownUser);
+        break;
+    case 5:
+        error = ApiError::conflict(message, ErrorCode::UsernameTaken);
+        break;
+    case 6:
+        error = ApiError::tooLarge(message);
+        break;
+    case 7:
+        error = ApiError::rateLimited(message);
+        break;
+    case 8:
+        error = ApiError::internal(message);
+        break;
+    default:
+        QFAIL("unknown factory");
+    }
+    QVERIFY(!error.isNull());
+    QCOMPARE(error.status, status);
+    QCOMPARE(error.code, code);
+    QCOMPARE(error.message, message);
+    QVERIFY(error.details.isEmpty());
+}
+
+void TestProtocol::apiErrorJsonRoundTrip()
+{
+    ApiError error = ApiError::rateLimited(QStringLiteral("Too many requests."));
+    error.details.insert(QStringLiteral("retryAfter"), 3);
+    error.details.insert(QStringLiteral("limit"), QStringLiteral("messages"));
+
+    const QJsonObject json = error.toJson();
+    QCOMPARE(json.value(QStringLiteral("error")).toString(), QStringLiteral("rate_limited"));
+    QCOMPARE(json.value(QStringLiteral("message")).toString(),
+             QStringLiteral("Too many requests."));
+    QCOMPARE(json.value(QStringLiteral("retryAfter")).toInt(), 3);
+    QCOMPARE(json.size(), 4);
+    // The status travels as the HTTP status, not in the body.
+    QVERIFY(!json.contains(QStringLiteral("status")));
+
+    const ApiError parsed = ApiError::fromJson(429, error.toJsonBytes());
+    QCOMPARE(parsed.status, 429);
+    QCOMPARE(parsed.code, error.code);
+    QCOMPARE(parsed.message, error.message);
+    QCOMPARE(parsed.details, error.details);
+
+    // The code and message win over details members of the same name.
+    ApiError clash = ApiError::forbidden(QStringLiteral("real"));
+    clash.details.insert(QStringLiteral("error"), QStringLiteral("fake"));
+    clash.details.insert(QStringLiteral("message"), QStringLiteral("fake"));
+    QCOMPARE(clash.toJson().value(QStringLiteral("error")).toString(), QStringLiteral("forbidden"));
+    QCOMPARE(clash.toJson().value(QStringLiteral("message")).toString(), QStringLiteral("real"));
+}
+
+void TestProtocol::apiErrorFromNonJson()
+{
+    const ApiError html = ApiError::fromJson(502, "<html>Bad Gateway</html>");
+    QCOMPARE(html.status, 502);
+    QVERIFY(!html.isNull());
+    QVERIFY(html.code.isEmpty());
+    QVERIFY(html.message.isEmpty());
+
+    const ApiError array = ApiError::fromJson(500, "[1,2]");
+    QCOMPARE(array.status, 500);
+    QVERIFY(array.code.isEmpty());
+
+    const ApiError empty = ApiError::fromJson(503, QByteArray());
+    QCOMPARE(empty.status, 503);
+    QVERIFY(empty.code.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestProtocol)
+#include "tst_protocol.moc"
