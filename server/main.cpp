@@ -7,8 +7,8 @@
 #include <QSocketNotifier>
 
 #include <csignal>
-#include <sys/resource.h>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

@@ -8,8 +8,8 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QTextStream>
 #include <QSysInfo>
+#include <QTextStream>
 #include <QTimer>
 
 #include <cstdio>
@@ -92,6 +92,21 @@ bool CliApp::wait(const std::function<void(std::function<void()>)> &start, int t
     return finished;
 }
 
+ApiResult CliApp::callApi(const std::function<void(Client::ApiCallback)> &call)
+{
+    ApiResult result;
+    result.error.message = QStringLiteral("the server did not answer in time");
+    wait(
+        [&](std::function<void()> done) {
+            call([&result, done](const ApiResult &r) {
+                result = r;
+                done();
+            });
+        },
+        m_timeoutSeconds * 1000);
+    return result;
+}
+
 int CliApp::reportApiError(const ApiResult &result)
 {
     if (result.status == 0) {
@@ -130,8 +145,8 @@ int CliApp::run(const QStringList &arguments)
     parser.setApplicationDescription(QStringLiteral("Tincan command-line client\n\n") +
                                      QString::fromLatin1(UsageText));
     parser.addHelpOption();
-    const QCommandLineOption profileOption(QStringLiteral("profile"),
-                                           QStringLiteral("Profile directory."), QStringLiteral("DIR"));
+    const QCommandLineOption profileOption(
+        QStringLiteral("profile"), QStringLiteral("Profile directory."), QStringLiteral("DIR"));
     const QCommandLineOption serverOption(QStringLiteral("server"),
                                           QStringLiteral("Server URL (remembered in the profile)."),
                                           QStringLiteral("URL"));
@@ -187,7 +202,8 @@ int CliApp::run(const QStringList &arguments)
     const int limit = number(limitOption, 50);
     const int timeout = number(timeoutOption, -1);
     if (!numbersOk) {
-        err() << "tincan-cli: --count, --limit and --timeout take non-negative numbers." << Qt::endl;
+        err() << "tincan-cli: --count, --limit and --timeout take non-negative numbers."
+              << Qt::endl;
         return Usage;
     }
     m_timeoutSeconds = timeout > 0 ? timeout : 30;
@@ -214,7 +230,8 @@ int CliApp::run(const QStringList &arguments)
     const bool json = parser.isSet(jsonOption);
     const bool signedIn = m_core->profile().isSignedIn();
     if (command != QLatin1String("register") && command != QLatin1String("login") && !signedIn) {
-        err() << "tincan-cli: this profile is not signed in; use register or login first." << Qt::endl;
+        err() << "tincan-cli: this profile is not signed in; use register or login first."
+              << Qt::endl;
         return Usage;
     }
     if (command == QLatin1String("register") || command == QLatin1String("login")) {
@@ -248,7 +265,8 @@ int CliApp::run(const QStringList &arguments)
 int CliApp::registerOrLogin(bool create, const QStringList &args)
 {
     if (args.size() != 1) {
-        err() << "tincan-cli: " << (create ? "register" : "login") << " takes one USERNAME." << Qt::endl;
+        err() << "tincan-cli: " << (create ? "register" : "login") << " takes one USERNAME."
+              << Qt::endl;
         return Usage;
     }
     const QString username = args.first();
@@ -262,26 +280,16 @@ int CliApp::registerOrLogin(bool create, const QStringList &args)
         return Usage;
     }
     const QString deviceName =
-        m_deviceName.isEmpty() ? QStringLiteral("tincan-cli on %1").arg(QSysInfo::machineHostName().left(40))
-                               : m_deviceName;
-    ApiResult result;
-    const bool finished = wait(
-        [&](std::function<void()> done) {
-            auto callback = [&result, done](const ApiResult &r) {
-                result = r;
-                done();
-            };
-            if (create) {
-                m_core->registerAccount(username, password, deviceName, m_invite, callback);
-            } else {
-                m_core->login(username, password, deviceName, callback);
-            }
-        },
-        m_timeoutSeconds * 1000);
-    if (!finished) {
-        err() << "tincan-cli: the server did not answer in time." << Qt::endl;
-        return Unreachable;
-    }
+        m_deviceName.isEmpty()
+            ? QStringLiteral("tincan-cli on %1").arg(QSysInfo::machineHostName().left(40))
+            : m_deviceName;
+    const ApiResult result = callApi([&](Client::ApiCallback done) {
+        if (create) {
+            m_core->registerAccount(username, password, deviceName, m_invite, done);
+        } else {
+            m_core->login(username, password, deviceName, done);
+        }
+    });
     if (!result.ok()) {
         return reportApiError(result);
     }
@@ -293,15 +301,8 @@ int CliApp::registerOrLogin(bool create, const QStringList &args)
 
 int CliApp::whoami()
 {
-    ApiResult result;
-    if (!wait([&](std::function<void()> done) {
-            m_core->api().account([&result, done](const ApiResult &r) {
-                result = r;
-                done();
-            });
-        }, m_timeoutSeconds * 1000)) {
-        return Unreachable;
-    }
+    const ApiResult result =
+        callApi([&](Client::ApiCallback done) { m_core->api().account(done); });
     if (!result.ok()) {
         return reportApiError(result);
     }
@@ -314,15 +315,8 @@ int CliApp::whoami()
 
 int CliApp::devices()
 {
-    ApiResult result;
-    if (!wait([&](std::function<void()> done) {
-            m_core->api().devices([&result, done](const ApiResult &r) {
-                result = r;
-                done();
-            });
-        }, m_timeoutSeconds * 1000)) {
-        return Unreachable;
-    }
+    const ApiResult result =
+        callApi([&](Client::ApiCallback done) { m_core->api().devices(done); });
     if (!result.ok()) {
         return reportApiError(result);
     }
@@ -346,15 +340,8 @@ int CliApp::revokeDevice(const QStringList &args)
         err() << "tincan-cli: revoke-device takes one device ID (see 'devices')." << Qt::endl;
         return Usage;
     }
-    ApiResult result;
-    if (!wait([&](std::function<void()> done) {
-            m_core->api().revokeDevice(id, [&result, done](const ApiResult &r) {
-                result = r;
-                done();
-            });
-        }, m_timeoutSeconds * 1000)) {
-        return Unreachable;
-    }
+    const ApiResult result =
+        callApi([&](Client::ApiCallback done) { m_core->api().revokeDevice(id, done); });
     if (!result.ok()) {
         return reportApiError(result);
     }
@@ -422,7 +409,8 @@ int CliApp::flush()
         },
         m_timeoutSeconds * 1000);
     if (!finished) {
-        err() << "tincan-cli: " << m_core->outboxSize() << " messages are still waiting." << Qt::endl;
+        err() << "tincan-cli: " << m_core->outboxSize() << " messages are still waiting."
+              << Qt::endl;
         return Unreachable;
     }
     out() << "Outbox empty." << Qt::endl;
@@ -442,34 +430,38 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
     const bool finished = wait(
         [&](std::function<void()> done) {
             Client::ClientCore *core = m_core.get();
-            QObject::connect(core, &Client::ClientCore::messageReceived, core,
-                             [&, done](const StoredMessage &m) {
-                                 if (json) {
-                                     printJson(messageJson(m));
-                                 } else {
-                                     out() << "[" << timeText(m.serverTimestamp) << "] " << m.sender
-                                           << (m.outgoing ? QStringLiteral(" -> ") + Protocol::directPeer(m.conversation, m.sender)
-                                                          : QString())
-                                           << ": " << m.text << Qt::endl;
-                                 }
-                                 if (count > 0 && ++received >= count) {
-                                     done();
-                                 }
-                             });
+            QObject::connect(
+                core, &Client::ClientCore::messageReceived, core,
+                [&, done](const StoredMessage &m) {
+                    if (json) {
+                        printJson(messageJson(m));
+                    } else {
+                        out() << "[" << timeText(m.serverTimestamp) << "] " << m.sender
+                              << (m.outgoing ? QStringLiteral(" -> ") +
+                                                   Protocol::directPeer(m.conversation, m.sender)
+                                             : QString())
+                              << ": " << m.text << Qt::endl;
+                    }
+                    if (count > 0 && ++received >= count) {
+                        done();
+                    }
+                });
             QObject::connect(core, &Client::ClientCore::connectionStateChanged, core,
                              [&](bool online) { event(online ? "connected" : "disconnected"); });
             QObject::connect(core, &Client::ClientCore::synced, core, [&] { event("synced"); });
-            QObject::connect(core, &Client::ClientCore::messageStatusChanged, core,
-                             [json](const QString &id, StoredMessage::Status status, const QString &) {
-                                 if (json) {
-                                     printJson({{QStringLiteral("type"), StoredMessage::statusName(status)},
-                                                {QStringLiteral("clientMessageId"), id}});
-                                 }
+            QObject::connect(
+                core, &Client::ClientCore::messageStatusChanged, core,
+                [json](const QString &id, StoredMessage::Status status, const QString &) {
+                    if (json) {
+                        printJson({{QStringLiteral("type"), StoredMessage::statusName(status)},
+                                   {QStringLiteral("clientMessageId"), id}});
+                    }
+                });
+            QObject::connect(core, &Client::ClientCore::fatalError, core,
+                             [&, done](const QString &reason) {
+                                 err() << "tincan-cli: " << reason << Qt::endl;
+                                 done();
                              });
-            QObject::connect(core, &Client::ClientCore::fatalError, core, [&, done](const QString &reason) {
-                err() << "tincan-cli: " << reason << Qt::endl;
-                done();
-            });
             core->connectToServer();
         },
         timeoutSeconds > 0 ? timeoutSeconds * 1000 : std::numeric_limits<int>::max());
@@ -480,7 +472,8 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
                 done();
                 return;
             }
-            QObject::connect(&m_core->stream(), &Client::StreamClient::disconnected, m_core.get(), done);
+            QObject::connect(&m_core->stream(), &Client::StreamClient::disconnected, m_core.get(),
+                             done);
             m_core->disconnectFromServer();
         },
         3000);
@@ -503,9 +496,11 @@ int CliApp::history(const QStringList &args, bool json, int limit)
         if (json) {
             printJson(messageJson(m));
         } else {
-            out() << "[" << timeText(m.serverTimestamp ? m.serverTimestamp : m.localTimestamp) << "] "
-                  << m.sender << ": " << (m.error.isEmpty() ? m.text : QStringLiteral("(unreadable: %1)").arg(m.error))
-                  << (m.outgoing ? QStringLiteral("  [%1]").arg(StoredMessage::statusName(m.status)) : QString())
+            out() << "[" << timeText(m.serverTimestamp ? m.serverTimestamp : m.localTimestamp)
+                  << "] " << m.sender << ": "
+                  << (m.error.isEmpty() ? m.text : QStringLiteral("(unreadable: %1)").arg(m.error))
+                  << (m.outgoing ? QStringLiteral("  [%1]").arg(StoredMessage::statusName(m.status))
+                                 : QString())
                   << Qt::endl;
         }
     }

@@ -30,6 +30,8 @@ private:
 
     //! Runs the event loop until `done` is called or `timeoutMs` passes (then returns false).
     bool wait(const std::function<void(std::function<void()>)> &start, int timeoutMs);
+    //! One API call, waited for; status 0 (unreachable) when it does not finish in time.
+    Client::ApiResult callApi(const std::function<void(Client::ApiCallback)> &call);
     int reportApiError(const Client::ApiResult &result);
     QString readPassword();
 

@@ -14,8 +14,7 @@ constexpr int TransferTimeoutMs = 30000;
 
 ApiClient::ApiClient(QObject *parent)
     : QObject(parent)
-{
-}
+{}
 
 QUrl ApiClient::streamUrl() const
 {
@@ -42,7 +41,8 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
     }
     QByteArray data;
     if (body) {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         data = QJsonDocument(*body).toJson(QJsonDocument::Compact);
     }
     QNetworkReply *reply = m_network.sendCustomRequest(request, verb, data);
@@ -58,7 +58,8 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
         } else if (!result.ok()) {
             result.error = Protocol::ApiError::fromJson(result.status, bytes);
             if (result.error.message.isEmpty()) {
-                result.error.message = QStringLiteral("The server answered HTTP %1.").arg(result.status);
+                result.error.message =
+                    QStringLiteral("The server answered HTTP %1.").arg(result.status);
             }
             result.retryAfterSeconds = reply->rawHeader(QByteArrayLiteral("Retry-After")).toInt();
         } else {

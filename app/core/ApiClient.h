@@ -15,7 +15,7 @@ namespace Tincan::Client {
 //! The outcome of one HTTP call.
 struct ApiResult
 {
-    int status = 0;          //!< 0: no HTTP answer (network error, timeout).
+    int status = 0; //!< 0: no HTTP answer (network error, timeout).
     QJsonObject body;
     Protocol::ApiError error; //!< Filled for non-2xx answers and network errors.
     int retryAfterSeconds = 0;

@@ -46,8 +46,10 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     connect(&m_stream, &StreamClient::sentReceived, this,
             [this](const Protocol::SendReceipt &receipt) {
                 // The answer to our POST may have been lost: the stream tells us too.
+                bool changed = false;
                 if (m_store.markSent(receipt.clientMessageId, receipt.messageId, receipt.seq,
-                                     receipt.serverTimestamp)) {
+                                     receipt.serverTimestamp, &changed) &&
+                    changed) {
                     Q_EMIT messageStatusChanged(receipt.clientMessageId,
                                                 StoredMessage::Status::Sent, {});
                 }
@@ -73,7 +75,8 @@ bool ClientCore::open(QString *error)
 
 bool ClientCore::setServerUrl(const QUrl &url, QString *error)
 {
-    if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+    if (!url.isValid() ||
+        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
         url.host().isEmpty()) {
         *error = QStringLiteral("The server URL must look like http://HOST:PORT.");
         return false;
@@ -120,8 +123,8 @@ void ClientCore::registerAccount(const QString &username, const QString &passwor
                           [this, done](const ApiResult &result) { signedIn(result, done); });
 }
 
-void ClientCore::login(const QString &username, const QString &password,
-                       const QString &deviceName, ApiCallback done)
+void ClientCore::login(const QString &username, const QString &password, const QString &deviceName,
+                       ApiCallback done)
 {
     m_api.login(username, password, deviceName,
                 [this, done](const ApiResult &result) { signedIn(result, done); });
@@ -262,8 +265,9 @@ void ClientCore::sendEntry(const OutboxEntry &entry)
                     continue;
                 }
                 seen.insert(device);
-                payloads.append(QJsonObject{{QStringLiteral("device"), device},
-                                            {QStringLiteral("body"), QString::fromLatin1(payload)}});
+                payloads.append(
+                    QJsonObject{{QStringLiteral("device"), device},
+                                {QStringLiteral("body"), QString::fromLatin1(payload)}});
             }
             const QJsonObject request{{QStringLiteral("clientMessageId"), entry.clientMessageId},
                                       {QStringLiteral("to"), entry.recipient},
@@ -274,14 +278,20 @@ void ClientCore::sendEntry(const OutboxEntry &entry)
                 if (result.ok()) {
                     m_retryAttempt = 0;
                     m_mismatchRetries = 0;
+                    bool changed = false;
                     m_store.markSent(entry.clientMessageId,
                                      result.body.value(QStringLiteral("messageId")).toInteger(),
                                      result.body.value(QStringLiteral("seq")).toInteger(),
-                                     result.body.value(QStringLiteral("serverTs")).toInteger());
-                    Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Sent, {});
+                                     result.body.value(QStringLiteral("serverTs")).toInteger(),
+                                     &changed);
+                    if (changed) {
+                        Q_EMIT messageStatusChanged(entry.clientMessageId,
+                                                    StoredMessage::Status::Sent, {});
+                    }
                     processOutbox();
                 } else if (result.status == 409 &&
-                           result.error.code == QLatin1String(Protocol::ErrorCode::DeviceMismatch) &&
+                           result.error.code ==
+                               QLatin1String(Protocol::ErrorCode::DeviceMismatch) &&
                            m_mismatchRetries < MaxMismatchRetries) {
                     // Someone added or removed a device: refresh both lists and try again now.
                     ++m_mismatchRetries;
@@ -310,9 +320,8 @@ void ClientCore::retryLater(int hintSeconds)
     const int exponent = std::min(m_retryAttempt, 16);
     const qint64 bound =
         std::min<qint64>(m_maxRetryMs, static_cast<qint64>(m_initialRetryMs) << exponent);
-    qint64 delay = m_initialRetryMs / 2 +
-                   static_cast<qint64>(QRandomGenerator::global()->bounded(
-                       static_cast<double>(std::max<qint64>(1, bound))));
+    qint64 delay = m_initialRetryMs / 2 + static_cast<qint64>(QRandomGenerator::global()->bounded(
+                                              static_cast<double>(std::max<qint64>(1, bound))));
     delay = std::min<qint64>(delay, m_maxRetryMs);
     // The server's Retry-After wins over our own bound.
     delay = std::max<qint64>(delay, std::min<qint64>(hintSeconds, 3600) * 1000LL);
@@ -333,7 +342,8 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
     message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
     // Our own message sent from another device (self-sync) is outgoing here too.
     message.outgoing = envelope.fromUser == m_profile.username();
-    message.status = message.outgoing ? StoredMessage::Status::Sent : StoredMessage::Status::Received;
+    message.status =
+        message.outgoing ? StoredMessage::Status::Sent : StoredMessage::Status::Received;
     auto content = Protocol::MessageContent::decode(envelope.payload);
     if (content) {
         message.text = content->text;

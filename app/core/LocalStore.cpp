@@ -103,8 +103,8 @@ bool LocalStore::queueOutgoing(const StoredMessage &message, const QString &reci
     outbox.addBindValue(message.text);
     outbox.addBindValue(message.localTimestamp);
     if (!insert.exec() || !outbox.exec() || !db.commit()) {
-        m_lastError = insert.lastError().isValid() ? insert.lastError().text()
-                                                   : outbox.lastError().text();
+        m_lastError =
+            insert.lastError().isValid() ? insert.lastError().text() : outbox.lastError().text();
         db.rollback();
         return false;
     }
@@ -140,50 +140,52 @@ bool LocalStore::bumpAttempts(const QString &clientMessageId)
     return true;
 }
 
-bool LocalStore::markSent(const QString &clientMessageId, qint64 serverId, qint64 seq,
-                          qint64 serverTs)
+bool LocalStore::finishOutgoing(const QString &updateSql, const QVariantList &values,
+                                const QString &clientMessageId, bool *changed)
 {
     QSqlDatabase db = m_connection.database();
-    db.transaction();
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
     QSqlQuery update(db);
-    update.prepare(QStringLiteral("UPDATE messages SET server_id = ?, seq = ?, server_ts = ?, "
-                                  "status = ? WHERE outgoing = 1 AND client_id = ? AND status != ?"));
-    update.addBindValue(serverId);
-    update.addBindValue(seq);
-    update.addBindValue(serverTs);
-    update.addBindValue(static_cast<int>(StoredMessage::Status::Sent));
-    update.addBindValue(clientMessageId);
-    update.addBindValue(static_cast<int>(StoredMessage::Status::Sent));
+    update.prepare(updateSql);
+    for (const QVariant &value : values) {
+        update.addBindValue(value);
+    }
     QSqlQuery remove(db);
     remove.prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?"));
     remove.addBindValue(clientMessageId);
     if (!update.exec() || !remove.exec() || !db.commit()) {
-        m_lastError = db.lastError().text();
+        m_lastError = update.lastError().isValid()   ? update.lastError().text()
+                      : remove.lastError().isValid() ? remove.lastError().text()
+                                                     : db.lastError().text();
         db.rollback();
         return false;
+    }
+    if (changed) {
+        *changed = update.numRowsAffected() > 0;
     }
     return true;
 }
 
+bool LocalStore::markSent(const QString &clientMessageId, qint64 serverId, qint64 seq,
+                          qint64 serverTs, bool *changed)
+{
+    const int sent = static_cast<int>(StoredMessage::Status::Sent);
+    return finishOutgoing(
+        QStringLiteral("UPDATE messages SET server_id = ?, seq = ?, server_ts = ?, status = ? "
+                       "WHERE outgoing = 1 AND client_id = ? AND status != ?"),
+        {serverId, seq, serverTs, sent, clientMessageId, sent}, clientMessageId, changed);
+}
+
 bool LocalStore::markFailed(const QString &clientMessageId, const QString &reason)
 {
-    QSqlDatabase db = m_connection.database();
-    db.transaction();
-    QSqlQuery update(db);
-    update.prepare(QStringLiteral(
-        "UPDATE messages SET status = ?, error = ? WHERE outgoing = 1 AND client_id = ?"));
-    update.addBindValue(static_cast<int>(StoredMessage::Status::Failed));
-    update.addBindValue(reason);
-    update.addBindValue(clientMessageId);
-    QSqlQuery remove(db);
-    remove.prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?"));
-    remove.addBindValue(clientMessageId);
-    if (!update.exec() || !remove.exec() || !db.commit()) {
-        m_lastError = db.lastError().text();
-        db.rollback();
-        return false;
-    }
-    return true;
+    return finishOutgoing(
+        QStringLiteral(
+            "UPDATE messages SET status = ?, error = ? WHERE outgoing = 1 AND client_id = ?"),
+        {static_cast<int>(StoredMessage::Status::Failed), reason, clientMessageId}, clientMessageId,
+        nullptr);
 }
 
 bool LocalStore::insertIncoming(const StoredMessage &message, bool *inserted)
@@ -277,7 +279,8 @@ QList<ConversationSummary> LocalStore::conversations(const QString &self)
     if (!query.exec(QStringLiteral(
             "SELECT conversation, MAX(COALESCE(server_ts, local_ts)) AS last, COUNT(*), "
             "(SELECT text FROM messages m2 WHERE m2.conversation = m.conversation "
-            " ORDER BY id DESC LIMIT 1) FROM messages m GROUP BY conversation ORDER BY last DESC"))) {
+            " ORDER BY id DESC LIMIT 1) FROM messages m GROUP BY conversation ORDER BY last "
+            "DESC"))) {
         m_lastError = query.lastError().text();
         return result;
     }

@@ -4,6 +4,7 @@
 
 #include <QList>
 #include <QString>
+#include <QVariantList>
 
 #include <optional>
 
@@ -63,7 +64,9 @@ public:
     QList<OutboxEntry> outbox();
     bool bumpAttempts(const QString &clientMessageId);
     //! The server stored it: remove from the outbox, record server id/seq/time, status Sent.
-    bool markSent(const QString &clientMessageId, qint64 serverId, qint64 seq, qint64 serverTs);
+    //! `changed` tells whether this was news (false when it was already marked sent).
+    bool markSent(const QString &clientMessageId, qint64 serverId, qint64 seq, qint64 serverTs,
+                  bool *changed = nullptr);
     //! The server refused it for good.
     bool markFailed(const QString &clientMessageId, const QString &reason);
 
@@ -78,6 +81,9 @@ public:
     qint64 messageCount();
 
 private:
+    //! Runs `updateSql` on the message and removes its outbox entry, in one transaction.
+    bool finishOutgoing(const QString &updateSql, const QVariantList &values,
+                        const QString &clientMessageId, bool *changed);
     StoredMessage read(class QSqlQuery &query) const;
 
     Storage::Connection m_connection;

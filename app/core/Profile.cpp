@@ -10,8 +10,7 @@ namespace Tincan::Client {
 Profile::Profile(QString directory)
     : m_directory(QDir(directory).absolutePath())
     , m_serverUrl(defaultServerUrl())
-{
-}
+{}
 
 QString Profile::defaultDirectory()
 {

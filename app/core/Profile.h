@@ -30,7 +30,8 @@ public:
     qint64 userId() const { return m_userId; }
     qint64 deviceId() const { return m_deviceId; }
     QByteArray token() const { return m_token; }
-    void setIdentity(const QString &username, qint64 userId, qint64 deviceId, const QByteArray &token);
+    void setIdentity(const QString &username, qint64 userId, qint64 deviceId,
+                     const QByteArray &token);
     void clearIdentity();
 
     static QString defaultDirectory();

@@ -97,7 +97,8 @@ void StreamClient::onDisconnected()
         // The same profile connected from elsewhere (another copy of the app): the newer one
         // wins, and we stop instead of knocking it off in turn.
         m_running = false;
-        Q_EMIT rejected(QStringLiteral("This profile is now connected from another window or process."));
+        Q_EMIT rejected(
+            QStringLiteral("This profile is now connected from another window or process."));
         return;
     }
     scheduleReconnect();
@@ -113,9 +114,9 @@ void StreamClient::scheduleReconnect()
     const int exponent = std::min(m_attempt, 16);
     const qint64 bound =
         std::min<qint64>(m_maxBackoffMs, static_cast<qint64>(m_initialBackoffMs) << exponent);
-    const qint64 delay = m_initialBackoffMs / 2 +
-                         static_cast<qint64>(QRandomGenerator::global()->bounded(
-                             static_cast<double>(std::max<qint64>(1, bound))));
+    const qint64 delay =
+        m_initialBackoffMs / 2 + static_cast<qint64>(QRandomGenerator::global()->bounded(
+                                     static_cast<double>(std::max<qint64>(1, bound))));
     ++m_attempt;
     m_reconnectTimer.start(static_cast<int>(std::min<qint64>(delay, m_maxBackoffMs)));
 }

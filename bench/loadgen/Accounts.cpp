@@ -28,7 +28,8 @@ QList<Account> run(const QUrl &server, int total, int parallel, const QString &p
             QUrl url = server;
             url.setPath(path);
             QNetworkRequest request(url);
-            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+            request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArrayLiteral("application/json"));
             QNetworkReply *reply =
                 network.post(request, QJsonDocument(body(index)).toJson(QJsonDocument::Compact));
             ++inFlight;
@@ -68,25 +69,27 @@ QList<Account> run(const QUrl &server, int total, int parallel, const QString &p
 QList<Account> registerAccounts(const QUrl &server, const QStringList &usernames, int parallel,
                                 QString *error)
 {
-    return run(server, static_cast<int>(usernames.size()), parallel, QStringLiteral("/v1/accounts"),
-               [&](int i) {
-                   return QJsonObject{{QStringLiteral("username"), usernames[i]},
-                                      {QStringLiteral("password"), Password},
-                                      {QStringLiteral("deviceName"), QStringLiteral("loadgen")}};
-               },
-               error);
+    return run(
+        server, static_cast<int>(usernames.size()), parallel, QStringLiteral("/v1/accounts"),
+        [&](int i) {
+            return QJsonObject{{QStringLiteral("username"), usernames[i]},
+                               {QStringLiteral("password"), Password},
+                               {QStringLiteral("deviceName"), QStringLiteral("loadgen")}};
+        },
+        error);
 }
 
 QList<Account> loginDevices(const QUrl &server, const QString &username, int count, int parallel,
                             QString *error)
 {
-    return run(server, count, parallel, QStringLiteral("/v1/sessions"),
-               [&](int i) {
-                   return QJsonObject{{QStringLiteral("username"), username},
-                                      {QStringLiteral("password"), Password},
-                                      {QStringLiteral("deviceName"), QStringLiteral("idle %1").arg(i)}};
-               },
-               error);
+    return run(
+        server, count, parallel, QStringLiteral("/v1/sessions"),
+        [&](int i) {
+            return QJsonObject{{QStringLiteral("username"), username},
+                               {QStringLiteral("password"), Password},
+                               {QStringLiteral("deviceName"), QStringLiteral("idle %1").arg(i)}};
+        },
+        error);
 }
 
 } // namespace Tincan::Bench

@@ -10,8 +10,7 @@ HttpSender::HttpSender(const QUrl &server, QList<Pair> pairs, int connections, d
     , m_pairs(std::move(pairs))
     , m_connectionCount(connections)
     , m_rate(ratePerSecond)
-{
-}
+{}
 
 void HttpSender::start()
 {
@@ -52,7 +51,8 @@ void HttpSender::tick()
     // Message k is due at m_start + k / rate: every message whose time has come is issued now.
     const auto due = static_cast<qint64>(static_cast<double>(now - m_start) * m_rate / 1e6) + 1;
     while (m_issued < due) {
-        const int64_t stamp = m_start + static_cast<int64_t>(static_cast<double>(m_issued) * 1e6 / m_rate);
+        const int64_t stamp =
+            m_start + static_cast<int64_t>(static_cast<double>(m_issued) * 1e6 / m_rate);
         m_queue.push_back({static_cast<int>(m_issued % m_pairs.size()), stamp});
         ++m_issued;
     }
@@ -87,12 +87,14 @@ void HttpSender::send(Connection &connection, const Due &due)
     qToBigEndian<qint64>(due.stamp, payload.data());
     const QByteArray body =
         "{\"clientMessageId\":\"" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces) +
-        "\",\"to\":\"" + pair.recipient.username.toLatin1() + "\",\"payloads\":[{\"device\":" +
-        QByteArray::number(pair.recipient.deviceId) + ",\"body\":\"" + payload.toBase64() + "\"}]}";
-    QByteArray request = "POST /v1/messages HTTP/1.1\r\nHost: " + m_server.host().toLatin1() +
-                         "\r\nAuthorization: Bearer " + pair.sender.token +
-                         "\r\nContent-Type: application/json\r\nContent-Length: " +
-                         QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        "\",\"to\":\"" + pair.recipient.username.toLatin1() +
+        "\",\"payloads\":[{\"device\":" + QByteArray::number(pair.recipient.deviceId) +
+        ",\"body\":\"" + payload.toBase64() + "\"}]}";
+    QByteArray request =
+        "POST /v1/messages HTTP/1.1\r\nHost: " + m_server.host().toLatin1() +
+        "\r\nAuthorization: Bearer " + pair.sender.token +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+        "\r\n\r\n" + body;
     connection.busy = true;
     connection.sentAt = nowMicros();
     connection.socket->write(request);

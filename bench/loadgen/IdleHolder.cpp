@@ -23,8 +23,7 @@ IdleHolder::IdleHolder(const QUrl &server, QList<Account> accounts, QList<QHostA
     : m_server(server)
     , m_accounts(std::move(accounts))
     , m_sources(std::move(sources))
-{
-}
+{}
 
 void IdleHolder::start()
 {
@@ -66,7 +65,8 @@ void IdleHolder::open(qsizetype index)
         socket->write("GET /v1/stream HTTP/1.1\r\nHost: " + m_server.host().toLatin1() +
                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                      "Authorization: Bearer " + m_accounts[index].token + "\r\n\r\n");
+                      "Authorization: Bearer " +
+                      m_accounts[index].token + "\r\n\r\n");
     });
     connect(socket, &QTcpSocket::readyRead, this, [this, socket, handshakeDone] {
         const QByteArray data = socket->readAll();

@@ -10,8 +10,7 @@ namespace Tincan::Bench {
 Receiver::Receiver(const QUrl &server, QList<Account> accounts)
     : m_server(server)
     , m_accounts(std::move(accounts))
-{
-}
+{}
 
 void Receiver::setWindow(int64_t from, int64_t to)
 {
@@ -40,7 +39,8 @@ void Receiver::start()
     connect(m_ackTimer, &QTimer::timeout, this, [this] {
         for (Stream &stream : m_streams) {
             if (!stream.acks.isEmpty()) {
-                stream.socket->sendTextMessage(QString::fromLatin1(Protocol::ackFrame(stream.acks)));
+                stream.socket->sendTextMessage(
+                    QString::fromLatin1(Protocol::ackFrame(stream.acks)));
                 stream.acks.clear();
             }
         }

@@ -31,8 +31,9 @@ double LatencyStats::percentileMs(double p) const
         std::sort(m_samples.begin(), m_samples.end());
         m_sorted = true;
     }
-    const size_t index = std::min(m_samples.size() - 1,
-                                  static_cast<size_t>(p / 100.0 * static_cast<double>(m_samples.size())));
+    const size_t index =
+        std::min(m_samples.size() - 1,
+                 static_cast<size_t>(p / 100.0 * static_cast<double>(m_samples.size())));
     return static_cast<double>(m_samples[index]) / 1000.0;
 }
 

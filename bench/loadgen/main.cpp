@@ -44,8 +44,7 @@ struct Options
 };
 
 //! Runs an object on a thread of its own; start() and stop() are invoked there.
-template<class T>
-class OnThread
+template<class T> class OnThread
 {
 public:
     explicit OnThread(T *object, const char *name)
@@ -54,12 +53,15 @@ public:
         m_thread.setObjectName(QString::fromLatin1(name));
         m_object->moveToThread(&m_thread);
         m_thread.start();
-        QMetaObject::invokeMethod(m_object, [this] { m_object->start(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_object, [this] { m_object->start(); }, Qt::BlockingQueuedConnection);
     }
     ~OnThread()
     {
-        QMetaObject::invokeMethod(m_object, [this] { m_object->stop(); }, Qt::BlockingQueuedConnection);
-        QMetaObject::invokeMethod(m_object, [this] { delete m_object; }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_object, [this] { m_object->stop(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_object, [this] { delete m_object; }, Qt::BlockingQueuedConnection);
         m_thread.quit();
         m_thread.wait();
     }
@@ -95,7 +97,8 @@ QList<Pair> makePairs(const Options &options, QString *error)
     const QString tag = runTag();
     QStringList names;
     for (int i = 0; i < options.pairs; ++i) {
-        names << QStringLiteral("s%1-%2").arg(tag).arg(i) << QStringLiteral("r%1-%2").arg(tag).arg(i);
+        names << QStringLiteral("s%1-%2").arg(tag).arg(i)
+              << QStringLiteral("r%1-%2").arg(tag).arg(i);
     }
     const QList<Account> accounts = registerAccounts(options.server, names, 16, error);
     QList<Pair> pairs;
@@ -123,12 +126,15 @@ QJsonObject relay(const Options &options, const QList<Pair> &pairs)
     const int64_t windowFrom = start + static_cast<int64_t>(options.warmup * 1e6);
     const int64_t windowTo = windowFrom + static_cast<int64_t>(options.duration * 1e6);
     receiver->setWindow(windowFrom, windowTo);
-    OnThread<HttpSender> sender(new HttpSender(options.server, pairs, options.connections, options.rate), "sender");
+    OnThread<HttpSender> sender(
+        new HttpSender(options.server, pairs, options.connections, options.rate), "sender");
 
-    waitUntil([&] { return nowMicros() >= windowFrom; }, static_cast<int>(options.warmup * 1000) + 1000);
+    waitUntil([&] { return nowMicros() >= windowFrom; },
+              static_cast<int>(options.warmup * 1000) + 1000);
     const int64_t cpuBefore = options.serverPid ? processCpuMicros(options.serverPid) : -1;
     const qint64 acceptedBefore = sender->accepted.load();
-    waitUntil([&] { return nowMicros() >= windowTo; }, static_cast<int>(options.duration * 1000) + 1000);
+    waitUntil([&] { return nowMicros() >= windowTo; },
+              static_cast<int>(options.duration * 1000) + 1000);
     const int64_t cpuAfter = options.serverPid ? processCpuMicros(options.serverPid) : -1;
     const qint64 acceptedInWindow = sender->accepted.load() - acceptedBefore;
     // Give messages stamped inside the window time to arrive.
@@ -141,7 +147,8 @@ QJsonObject relay(const Options &options, const QList<Pair> &pairs)
         {QStringLiteral("target_rate"), options.rate},
         {QStringLiteral("http_connections"), options.connections},
         {QStringLiteral("duration_s"), options.duration},
-        {QStringLiteral("accepted_per_s"), static_cast<double>(acceptedInWindow) / options.duration},
+        {QStringLiteral("accepted_per_s"),
+         static_cast<double>(acceptedInWindow) / options.duration},
         {QStringLiteral("delivered_per_s"), delivered / options.duration},
         {QStringLiteral("refused"), static_cast<double>(sender->refused.load())},
         {QStringLiteral("latency_p50_ms"), receiver->latency.percentileMs(50)},
@@ -190,7 +197,8 @@ QJsonObject idle(const Options &options)
         for (qsizetype i = h; i < devices.size(); i += Holders) {
             share.append(devices[i]);
         }
-        holders.push_back(std::make_unique<OnThread<IdleHolder>>(new IdleHolder(options.server, share, sources), "idle"));
+        holders.push_back(std::make_unique<OnThread<IdleHolder>>(
+            new IdleHolder(options.server, share, sources), "idle"));
     }
     auto settled = [&] {
         qint64 total = 0;
@@ -214,7 +222,8 @@ QJsonObject idle(const Options &options)
     active.pairs = 1;
     active.connections = 1;
     QList<Pair> pairs = makePairs(active, &error);
-    QJsonObject result = pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(active, pairs);
+    QJsonObject result =
+        pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(active, pairs);
     result.insert(QStringLiteral("scenario"), QStringLiteral("idle"));
     result.insert(QStringLiteral("idle_requested"), options.idle);
     result.insert(QStringLiteral("idle_connected"), upgraded);
@@ -222,8 +231,10 @@ QJsonObject idle(const Options &options)
     result.insert(QStringLiteral("device_logins_s"), loginSeconds);
     result.insert(QStringLiteral("idle_open_s"), openSeconds);
     if (rssBefore > 0 && rssAfter > 0 && upgraded > 0) {
-        result.insert(QStringLiteral("server_rss_before_mib"), static_cast<double>(rssBefore) / 1024.0);
-        result.insert(QStringLiteral("server_rss_after_mib"), static_cast<double>(rssAfter) / 1024.0);
+        result.insert(QStringLiteral("server_rss_before_mib"),
+                      static_cast<double>(rssBefore) / 1024.0);
+        result.insert(QStringLiteral("server_rss_after_mib"),
+                      static_cast<double>(rssAfter) / 1024.0);
         result.insert(QStringLiteral("server_kib_per_connection"),
                       static_cast<double>(rssAfter - rssBefore) / static_cast<double>(upgraded));
     }
@@ -239,16 +250,27 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Load generator for tincand"));
     parser.addHelpOption();
     parser.addOptions({
-        {QStringLiteral("server"), QStringLiteral("Server URL."), QStringLiteral("URL"), QStringLiteral("http://127.0.0.1:7420")},
-        {QStringLiteral("scenario"), QStringLiteral("relay or idle."), QStringLiteral("NAME"), QStringLiteral("relay")},
-        {QStringLiteral("pairs"), QStringLiteral("Sender/recipient pairs."), QStringLiteral("N"), QStringLiteral("10")},
-        {QStringLiteral("rate"), QStringLiteral("Total messages/s (0: closed loop, as fast as answered)."), QStringLiteral("R"), QStringLiteral("1000")},
-        {QStringLiteral("connections"), QStringLiteral("HTTP connections for sending."), QStringLiteral("N"), QStringLiteral("16")},
-        {QStringLiteral("warmup"), QStringLiteral("Seconds before measuring."), QStringLiteral("S"), QStringLiteral("2")},
-        {QStringLiteral("duration"), QStringLiteral("Seconds measured."), QStringLiteral("S"), QStringLiteral("10")},
-        {QStringLiteral("idle"), QStringLiteral("idle: connections to hold."), QStringLiteral("N"), QStringLiteral("1000")},
-        {QStringLiteral("sources"), QStringLiteral("idle: source addresses 127.0.0.2..."), QStringLiteral("N"), QStringLiteral("4")},
-        {QStringLiteral("server-pid"), QStringLiteral("Server process id, for CPU and memory."), QStringLiteral("PID"), QStringLiteral("0")},
+        {QStringLiteral("server"), QStringLiteral("Server URL."), QStringLiteral("URL"),
+         QStringLiteral("http://127.0.0.1:7420")},
+        {QStringLiteral("scenario"), QStringLiteral("relay or idle."), QStringLiteral("NAME"),
+         QStringLiteral("relay")},
+        {QStringLiteral("pairs"), QStringLiteral("Sender/recipient pairs."), QStringLiteral("N"),
+         QStringLiteral("10")},
+        {QStringLiteral("rate"),
+         QStringLiteral("Total messages/s (0: closed loop, as fast as answered)."),
+         QStringLiteral("R"), QStringLiteral("1000")},
+        {QStringLiteral("connections"), QStringLiteral("HTTP connections for sending."),
+         QStringLiteral("N"), QStringLiteral("16")},
+        {QStringLiteral("warmup"), QStringLiteral("Seconds before measuring."), QStringLiteral("S"),
+         QStringLiteral("2")},
+        {QStringLiteral("duration"), QStringLiteral("Seconds measured."), QStringLiteral("S"),
+         QStringLiteral("10")},
+        {QStringLiteral("idle"), QStringLiteral("idle: connections to hold."), QStringLiteral("N"),
+         QStringLiteral("1000")},
+        {QStringLiteral("sources"), QStringLiteral("idle: source addresses 127.0.0.2..."),
+         QStringLiteral("N"), QStringLiteral("4")},
+        {QStringLiteral("server-pid"), QStringLiteral("Server process id, for CPU and memory."),
+         QStringLiteral("PID"), QStringLiteral("0")},
     });
     parser.process(app);
     Options options;
@@ -277,7 +299,8 @@ int main(int argc, char *argv[])
     if (options.scenario == QLatin1String("relay")) {
         QString error;
         const QList<Pair> pairs = makePairs(options, &error);
-        result = pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(options, pairs);
+        result =
+            pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(options, pairs);
     } else if (options.scenario == QLatin1String("idle")) {
         result = idle(options);
     } else {

@@ -92,8 +92,7 @@ bool ApiService::checkAuthRate(const ApiRequest &request, const Reply &reply)
     return false;
 }
 
-void ApiService::signIn(const User &user, const QString &deviceName, int status,
-                        const Reply &reply)
+void ApiService::signIn(const User &user, const QString &deviceName, int status, const Reply &reply)
 {
     const QByteArray token = Tokens::generate();
     m_devices.createDevice(
@@ -103,51 +102,64 @@ void ApiService::signIn(const User &user, const QString &deviceName, int status,
                 reply(ApiResponse::error(device.error()));
                 return;
             }
-            reply(ApiResponse::json(status, {{QStringLiteral("userId"), user.id},
-                                             {QStringLiteral("username"), user.username},
-                                             {QStringLiteral("deviceId"), device->id},
-                                             {QStringLiteral("token"), QString::fromLatin1(token)}}));
+            reply(
+                ApiResponse::json(status, {{QStringLiteral("userId"), user.id},
+                                           {QStringLiteral("username"), user.username},
+                                           {QStringLiteral("deviceId"), device->id},
+                                           {QStringLiteral("token"), QString::fromLatin1(token)}}));
         });
 }
 
-void ApiService::registerAccount(const ApiRequest &request, Reply reply)
+std::optional<ApiService::Credentials> ApiService::readCredentials(const ApiRequest &request,
+                                                                   const Reply &reply)
 {
     if (!checkAuthRate(request, reply)) {
-        return;
+        return std::nullopt;
     }
     auto body = Protocol::parseJsonObject(request.body);
     if (!body) {
         reply(ApiResponse::error(body.error()));
-        return;
+        return std::nullopt;
     }
     JsonReader reader(*body);
-    const QString username = reader.string(QStringLiteral("username"), 64);
-    const QString password = reader.string(QStringLiteral("password"), 1024);
-    QString deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
-    const QString invite = reader.optionalString(QStringLiteral("inviteCode"), 128);
+    Credentials credentials;
+    credentials.username = reader.string(QStringLiteral("username"), 64);
+    credentials.password = reader.string(QStringLiteral("password"), 1024);
+    credentials.deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
+    credentials.inviteCode = reader.optionalString(QStringLiteral("inviteCode"), 128);
     if (!reader.ok()) {
         reply(ApiResponse::error(reader.error()));
+        return std::nullopt;
+    }
+    if (credentials.deviceName.isEmpty()) {
+        credentials.deviceName = defaultDeviceName();
+    }
+    if (!Protocol::isValidDeviceName(credentials.deviceName)) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("The device name must be 1 to 64 printable characters."))));
+        return std::nullopt;
+    }
+    return credentials;
+}
+
+void ApiService::registerAccount(const ApiRequest &request, Reply reply)
+{
+    const std::optional<Credentials> credentials = readCredentials(request, reply);
+    if (!credentials) {
         return;
     }
-    if (!Protocol::isValidUsername(username)) {
+    if (!Protocol::isValidUsername(credentials->username)) {
         reply(ApiResponse::error(ApiError::badRequest(
             QStringLiteral("Invalid username: %1.").arg(Protocol::usernameRules()))));
         return;
     }
-    if (!PasswordHasher::isAcceptable(password)) {
+    if (!PasswordHasher::isAcceptable(credentials->password)) {
         reply(ApiResponse::error(ApiError::badRequest(
             QStringLiteral("The password must be 8 to 1024 characters long."))));
         return;
     }
-    if (deviceName.isEmpty()) {
-        deviceName = defaultDeviceName();
-    }
-    if (!Protocol::isValidDeviceName(deviceName)) {
-        reply(ApiResponse::error(ApiError::badRequest(
-            QStringLiteral("The device name must be 1 to 64 printable characters."))));
-        return;
-    }
-    if (m_config.registration == Config::RegistrationPolicy::InviteOnly && invite.isEmpty()) {
+    const bool inviteOnly = m_config.registration == Config::RegistrationPolicy::InviteOnly;
+    if (inviteOnly && credentials->inviteCode.isEmpty()) {
         reply(ApiResponse::error(
             ApiError::forbidden(QStringLiteral("This server only accepts new accounts with an "
                                                "invite code from an administrator."),
@@ -155,17 +167,16 @@ void ApiService::registerAccount(const ApiRequest &request, Reply reply)
         return;
     }
     const QByteArray inviteHash =
-        m_config.registration == Config::RegistrationPolicy::InviteOnly
-            ? Tokens::hash(invite.toUtf8())
-            : QByteArray();
-    m_hashPool.start([this, username, password, deviceName, inviteHash, reply] {
-        const QString hash = m_hasher.hash(password);
+        inviteOnly ? Tokens::hash(credentials->inviteCode.toUtf8()) : QByteArray();
+    m_hashPool.start([this, credentials = *credentials, inviteHash, reply] {
+        const QString hash = m_hasher.hash(credentials.password);
         if (hash.isEmpty()) {
-            reply(ApiResponse::error(ApiError::internal(QStringLiteral("Password hashing failed."))));
+            reply(
+                ApiResponse::error(ApiError::internal(QStringLiteral("Password hashing failed."))));
             return;
         }
-        m_users.createUser(username, hash, inviteHash,
-                           [this, deviceName, reply](Result<User> user) {
+        m_users.createUser(credentials.username, hash, inviteHash,
+                           [this, deviceName = credentials.deviceName, reply](Result<User> user) {
                                if (!user) {
                                    reply(ApiResponse::error(user.error()));
                                    return;
@@ -178,30 +189,13 @@ void ApiService::registerAccount(const ApiRequest &request, Reply reply)
 
 void ApiService::login(const ApiRequest &request, Reply reply)
 {
-    if (!checkAuthRate(request, reply)) {
+    const std::optional<Credentials> credentials = readCredentials(request, reply);
+    if (!credentials) {
         return;
     }
-    auto body = Protocol::parseJsonObject(request.body);
-    if (!body) {
-        reply(ApiResponse::error(body.error()));
-        return;
-    }
-    JsonReader reader(*body);
-    const QString username = reader.string(QStringLiteral("username"), 64);
-    const QString password = reader.string(QStringLiteral("password"), 1024);
-    QString deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
-    if (!reader.ok()) {
-        reply(ApiResponse::error(reader.error()));
-        return;
-    }
-    if (deviceName.isEmpty()) {
-        deviceName = defaultDeviceName();
-    }
-    if (!Protocol::isValidDeviceName(deviceName)) {
-        reply(ApiResponse::error(ApiError::badRequest(
-            QStringLiteral("The device name must be 1 to 64 printable characters."))));
-        return;
-    }
+    const QString &username = credentials->username;
+    const QString &password = credentials->password;
+    const QString &deviceName = credentials->deviceName;
     const std::optional<User> user =
         Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
     m_hashPool.start([this, user, password, deviceName, reply] {
@@ -249,15 +243,15 @@ void ApiService::revokeDevice(const ApiRequest &request, Reply reply)
             ApiError::badRequest(QStringLiteral("The device id must be a positive integer."))));
         return;
     }
-    m_devices.revokeDevice(request.auth->userId, deviceId,
-                           [this, deviceId, reply](Result<bool> result) {
-                               if (!result) {
-                                   reply(ApiResponse::error(result.error()));
-                                   return;
-                               }
-                               m_bus.publishDeviceRevoked(deviceId);
-                               reply(ApiResponse::json(200, {{QStringLiteral("revoked"), deviceId}}));
-                           });
+    m_devices.revokeDevice(
+        request.auth->userId, deviceId, [this, deviceId, reply](Result<bool> result) {
+            if (!result) {
+                reply(ApiResponse::error(result.error()));
+                return;
+            }
+            m_bus.publishDeviceRevoked(deviceId);
+            reply(ApiResponse::json(200, {{QStringLiteral("revoked"), deviceId}}));
+        });
 }
 
 void ApiService::userDevices(const ApiRequest &request, Reply reply)
@@ -266,9 +260,9 @@ void ApiService::userDevices(const ApiRequest &request, Reply reply)
     const std::optional<User> user =
         Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
     if (!user) {
-        reply(ApiResponse::error(
-            ApiError::notFound(QStringLiteral("There is no user called '%1'.").arg(username.left(64)),
-                               Protocol::ErrorCode::UnknownUser)));
+        reply(ApiResponse::error(ApiError::notFound(
+            QStringLiteral("There is no user called '%1'.").arg(username.left(64)),
+            Protocol::ErrorCode::UnknownUser)));
         return;
     }
     QJsonArray devices;
@@ -320,8 +314,8 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
     QSet<qint64> given;
     for (qsizetype i = 0; i < payloads.size(); ++i) {
         if (!payloads[i].isObject()) {
-            reply(ApiResponse::error(ApiError::badRequest(
-                QStringLiteral("payloads[%1] must be an object.").arg(i))));
+            reply(ApiResponse::error(
+                ApiError::badRequest(QStringLiteral("payloads[%1] must be an object.").arg(i))));
             return;
         }
         JsonReader item(payloads[i].toObject(), QStringLiteral("payloads[%1]").arg(i));
@@ -421,22 +415,22 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
     for (const Device &device : std::as_const(senderDevices)) {
         senderDeviceIds.append(device.id);
     }
-    m_messages.storeMessage(
-        std::move(message), [this, senderDeviceIds, reply](Result<StoredMessage> stored) {
-            if (!stored) {
-                reply(ApiResponse::error(stored.error()));
-                return;
-            }
-            QJsonObject body = stored->receipt.toJson();
-            body.insert(QStringLiteral("duplicate"), stored->duplicate);
-            reply(ApiResponse::json(stored->duplicate ? 200 : 201, body));
-            if (!stored->duplicate) {
-                for (const auto &[deviceId, envelope] : stored->deliveries) {
-                    m_bus.publishEnvelope(deviceId, envelope);
-                }
-                m_bus.publishSent(senderDeviceIds, stored->receipt);
-            }
-        });
+    m_messages.storeMessage(std::move(message),
+                            [this, senderDeviceIds, reply](Result<StoredMessage> stored) {
+                                if (!stored) {
+                                    reply(ApiResponse::error(stored.error()));
+                                    return;
+                                }
+                                QJsonObject body = stored->receipt.toJson();
+                                body.insert(QStringLiteral("duplicate"), stored->duplicate);
+                                reply(ApiResponse::json(stored->duplicate ? 200 : 201, body));
+                                if (!stored->duplicate) {
+                                    for (const auto &[deviceId, envelope] : stored->deliveries) {
+                                        m_bus.publishEnvelope(deviceId, envelope);
+                                    }
+                                    m_bus.publishSent(senderDeviceIds, stored->receipt);
+                                }
+                            });
 }
 
 void ApiService::inbox(const ApiRequest &request, Reply reply)
@@ -473,8 +467,8 @@ void ApiService::acknowledgeInbox(const ApiRequest &request, Reply reply)
     }
     QJsonObject frame = *body;
     frame.insert(QStringLiteral("type"), QStringLiteral("ack"));
-    auto parsed = Protocol::parseClientFrame(
-        QJsonDocument(frame).toJson(QJsonDocument::Compact), m_config.limits.maxInboxPage);
+    auto parsed = Protocol::parseClientFrame(QJsonDocument(frame).toJson(QJsonDocument::Compact),
+                                             m_config.limits.maxInboxPage);
     if (!parsed) {
         reply(ApiResponse::error(parsed.error()));
         return;
@@ -495,8 +489,7 @@ void ApiService::deviceConnected(qint64 deviceId)
 
 void ApiService::purgeExpired(std::function<void(qint64)> done)
 {
-    const qint64 cutoff =
-        QDateTime::currentMSecsSinceEpoch() - m_config.retentionSeconds * 1000;
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_config.retentionSeconds * 1000;
     m_messages.purgeBefore(cutoff, [done = std::move(done)](Result<qint64> removed) {
         if (!removed) {
             qCWarning(lcServer) << "retention purge failed:" << removed.error().message;

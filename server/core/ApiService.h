@@ -28,7 +28,7 @@ struct ApiRequest
     QHash<QString, QString> params; //!< Path captures, e.g. {"id": "12"}.
     QUrlQuery query;
     QByteArray body;
-    QString peer;                   //!< Client address, for rate limits.
+    QString peer; //!< Client address, for rate limits.
     std::optional<AuthContext> auth;
 };
 
@@ -52,8 +52,8 @@ using Reply = std::function<void(ApiResponse)>;
 class ApiService
 {
 public:
-    ApiService(const Config &config, UserStore &users, DeviceStore &devices,
-               MessageStore &messages, MessageBus &bus, SessionRegistry &registry);
+    ApiService(const Config &config, UserStore &users, DeviceStore &devices, MessageStore &messages,
+               MessageBus &bus, SessionRegistry &registry);
     ~ApiService();
 
     std::optional<AuthContext> authenticate(const QByteArray &authorizationHeader);
@@ -78,6 +78,15 @@ public:
     void createInvite(qint64 ttlSeconds, std::function<void(Protocol::Result<QString>)> done);
 
 private:
+    struct Credentials
+    {
+        QString username;
+        QString password;
+        QString deviceName;
+        QString inviteCode;
+    };
+    //! Rate limit, parse and check the body of a sign-in or registration; answers on failure.
+    std::optional<Credentials> readCredentials(const ApiRequest &request, const Reply &reply);
     bool checkAuthRate(const ApiRequest &request, const Reply &reply);
     void signIn(const User &user, const QString &deviceName, int status, const Reply &reply);
 

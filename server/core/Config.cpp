@@ -100,7 +100,8 @@ bool Config::loadFile(const QString &file, QString *error)
         }
     }
     if (settings.contains(QStringLiteral("storage/synchronous"))) {
-        const QString sync = settings.value(QStringLiteral("storage/synchronous")).toString().toUpper();
+        const QString sync =
+            settings.value(QStringLiteral("storage/synchronous")).toString().toUpper();
         if (sync != QLatin1String("FULL") && sync != QLatin1String("NORMAL")) {
             *error = QStringLiteral("storage/synchronous must be 'full' or 'normal'.");
             return false;
@@ -111,16 +112,16 @@ bool Config::loadFile(const QString &file, QString *error)
     return readNumber(settings, QStringLiteral("server/threads"), &threads, 0, 256, error) &&
            readNumber(settings, QStringLiteral("limits/max_request_body"), &limits.maxRequestBody,
                       1024, 1LL << 32, error) &&
-           readNumber(settings, QStringLiteral("limits/max_payload_bytes"),
-                      &limits.maxPayloadBytes, 16, 1LL << 30, error) &&
+           readNumber(settings, QStringLiteral("limits/max_payload_bytes"), &limits.maxPayloadBytes,
+                      16, 1LL << 30, error) &&
            readNumber(settings, QStringLiteral("limits/max_devices_per_message"),
                       &limits.maxDevicesPerMessage, 1, 100000, error) &&
            readNumber(settings, QStringLiteral("limits/max_devices_per_user"),
                       &limits.maxDevicesPerUser, 1, 1000000, error) &&
            readNumber(settings, QStringLiteral("limits/max_inbox_page"), &limits.maxInboxPage, 1,
                       100000, error) &&
-           readNumber(settings, QStringLiteral("limits/max_client_frame"),
-                      &limits.maxClientFrame, 1024, 64LL * 1024 * 1024, error) &&
+           readNumber(settings, QStringLiteral("limits/max_client_frame"), &limits.maxClientFrame,
+                      1024, 64LL * 1024 * 1024, error) &&
            readNumber(settings, QStringLiteral("limits/stream_window"), &limits.streamWindow, 1,
                       100000, error) &&
            readNumber(settings, QStringLiteral("retention/inbox_seconds"), &retentionSeconds, 1,
@@ -129,17 +130,17 @@ bool Config::loadFile(const QString &file, QString *error)
                       &purgeIntervalSeconds, 1, big, error) &&
            readNumber(settings, QStringLiteral("auth/argon2_memory_kib"), &argon2MemoryKiB, 8,
                       4 * 1024 * 1024, error) &&
-           readNumber(settings, QStringLiteral("auth/argon2_iterations"), &argon2Iterations, 1,
-                      100, error) &&
-           readNumber(settings, QStringLiteral("rate/messages_per_second"),
-                      &messageRatePerSecond, 0.01, big, error) &&
+           readNumber(settings, QStringLiteral("auth/argon2_iterations"), &argon2Iterations, 1, 100,
+                      error) &&
+           readNumber(settings, QStringLiteral("rate/messages_per_second"), &messageRatePerSecond,
+                      0.01, big, error) &&
            readNumber(settings, QStringLiteral("rate/message_burst"), &messageBurst, 1, big,
                       error) &&
            readNumber(settings, QStringLiteral("rate/auth_per_minute"), &authRatePerMinute, 0.01,
                       big, error) &&
            readNumber(settings, QStringLiteral("rate/auth_burst"), &authBurst, 1, big, error) &&
-           readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"),
-                      &idleTimeoutSeconds, 5, 86400, error);
+           readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds,
+                      5, 86400, error);
 }
 
 QString Config::resolvedDataDir() const

@@ -15,8 +15,8 @@ struct Config
 
     QHostAddress listenAddress = QHostAddress::LocalHost;
     quint16 port = 7420;
-    QString dataDir;          //!< Empty: the per-user data directory.
-    int threads = 0;          //!< Event-loop threads for connections; 0 = automatic.
+    QString dataDir; //!< Empty: the per-user data directory.
+    int threads = 0; //!< Event-loop threads for connections; 0 = automatic.
 
     RegistrationPolicy registration = RegistrationPolicy::Open;
     Protocol::Limits limits;
@@ -30,10 +30,10 @@ struct Config
 
     double messageRatePerSecond = 100; //!< Sustained sends per device.
     double messageBurst = 1000;
-    double authRatePerMinute = 30;     //!< Register/login attempts per client address.
+    double authRatePerMinute = 30; //!< Register/login attempts per client address.
     double authBurst = 30;
 
-    int idleTimeoutSeconds = 60;       //!< Stream closed when no frame arrives for this long.
+    int idleTimeoutSeconds = 60; //!< Stream closed when no frame arrives for this long.
 
     //! Reads `file` over the defaults. Returns false with an error text on a bad value.
     bool loadFile(const QString &file, QString *error);

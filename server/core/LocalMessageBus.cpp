@@ -28,8 +28,8 @@ void LocalMessageBus::publishSent(const QList<qint64> &deviceIds,
 void LocalMessageBus::publishDeviceRevoked(qint64 deviceId)
 {
     m_registry.withSession(deviceId, [](StreamSession *session) {
-        QMetaObject::invokeMethod(session, [session] { session->closeRevoked(); },
-                                  Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            session, [session] { session->closeRevoked(); }, Qt::QueuedConnection);
     });
 }
 

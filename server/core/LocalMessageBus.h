@@ -10,7 +10,9 @@ class SessionRegistry;
 class LocalMessageBus final : public MessageBus
 {
 public:
-    explicit LocalMessageBus(SessionRegistry &registry) : m_registry(registry) {}
+    explicit LocalMessageBus(SessionRegistry &registry)
+        : m_registry(registry)
+    {}
     void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) override;
     void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) override;
     void publishDeviceRevoked(qint64 deviceId) override;

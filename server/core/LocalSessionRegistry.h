@@ -14,7 +14,8 @@ public:
     void remove(qint64 deviceId, StreamSession *session) override;
     bool isOnline(qint64 deviceId) const override;
     qsizetype onlineCount() const override;
-    bool withSession(qint64 deviceId, const std::function<void(StreamSession *)> &fn) const override;
+    bool withSession(qint64 deviceId,
+                     const std::function<void(StreamSession *)> &fn) const override;
 
 private:
     mutable QReadWriteLock m_lock;

@@ -16,7 +16,8 @@ class MessageBus
 public:
     virtual ~MessageBus() = default;
     virtual void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) = 0;
-    virtual void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) = 0;
+    virtual void publishSent(const QList<qint64> &deviceIds,
+                             const Protocol::SendReceipt &receipt) = 0;
     virtual void publishDeviceRevoked(qint64 deviceId) = 0;
 };
 

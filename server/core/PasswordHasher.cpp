@@ -33,8 +33,8 @@ bool PasswordHasher::verify(const QString &encodedHash, const QString &password)
 {
     const QByteArray utf8 = password.toUtf8();
     const QByteArray encoded = encodedHash.toLatin1();
-    return argon2id_verify(encoded.constData(), utf8.constData(), static_cast<size_t>(utf8.size())) ==
-           ARGON2_OK;
+    return argon2id_verify(encoded.constData(), utf8.constData(),
+                           static_cast<size_t>(utf8.size())) == ARGON2_OK;
 }
 
 bool PasswordHasher::isAcceptable(const QString &password)

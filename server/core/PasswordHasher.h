@@ -9,7 +9,10 @@ namespace Tincan::Server {
 class PasswordHasher
 {
 public:
-    PasswordHasher(int memoryKiB, int iterations) : m_memoryKiB(memoryKiB), m_iterations(iterations) {}
+    PasswordHasher(int memoryKiB, int iterations)
+        : m_memoryKiB(memoryKiB)
+        , m_iterations(iterations)
+    {}
 
     //! Returns the encoded hash, or an empty string on failure.
     QString hash(const QString &password) const;

@@ -31,8 +31,8 @@ bool RateLimiter::tryAcquire(const QString &key, double *retryAfterSeconds)
         it = m_buckets.insert(key, Bucket{m_burst, now});
     }
     Bucket &bucket = it.value();
-    bucket.tokens = std::min(
-        m_burst, bucket.tokens + static_cast<double>(now - bucket.updatedNs) * 1e-9 * m_rate);
+    bucket.tokens = std::min(m_burst, bucket.tokens + static_cast<double>(now - bucket.updatedNs) *
+                                                          1e-9 * m_rate);
     bucket.updatedNs = now;
     if (bucket.tokens >= 1.0) {
         bucket.tokens -= 1.0;

@@ -18,8 +18,7 @@ namespace Tincan::Server {
 Server::Server(Config config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
-{
-}
+{}
 
 Server::~Server()
 {

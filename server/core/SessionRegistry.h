@@ -23,7 +23,8 @@ public:
     virtual qsizetype onlineCount() const = 0;
     //! Calls `fn` with the device's session under the registry lock; `fn` may only post to it.
     //! Returns false when the device has no session here.
-    virtual bool withSession(qint64 deviceId, const std::function<void(StreamSession *)> &fn) const = 0;
+    virtual bool withSession(qint64 deviceId,
+                             const std::function<void(StreamSession *)> &fn) const = 0;
 };
 
 } // namespace Tincan::Server

@@ -40,22 +40,38 @@ QByteArray methodName(QHttpServerRequest::Method method)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 201: return QByteArrayLiteral("Created");
-    case 204: return QByteArrayLiteral("No Content");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 401: return QByteArrayLiteral("Unauthorized");
-    case 403: return QByteArrayLiteral("Forbidden");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 409: return QByteArrayLiteral("Conflict");
-    case 413: return QByteArrayLiteral("Payload Too Large");
-    case 426: return QByteArrayLiteral("Upgrade Required");
-    case 429: return QByteArrayLiteral("Too Many Requests");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    case 500: return QByteArrayLiteral("Internal Server Error");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    default: return QByteArrayLiteral("Status");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 201:
+        return QByteArrayLiteral("Created");
+    case 204:
+        return QByteArrayLiteral("No Content");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 401:
+        return QByteArrayLiteral("Unauthorized");
+    case 403:
+        return QByteArrayLiteral("Forbidden");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 409:
+        return QByteArrayLiteral("Conflict");
+    case 413:
+        return QByteArrayLiteral("Payload Too Large");
+    case 426:
+        return QByteArrayLiteral("Upgrade Required");
+    case 429:
+        return QByteArrayLiteral("Too Many Requests");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    case 500:
+        return QByteArrayLiteral("Internal Server Error");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    default:
+        return QByteArrayLiteral("Status");
     }
 }
 
@@ -77,8 +93,9 @@ HttpFrontend::~HttpFrontend() = default;
 
 void HttpFrontend::writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close)
 {
-    const QByteArray body =
-        response.noBody ? QByteArray() : QJsonDocument(response.body).toJson(QJsonDocument::Compact);
+    const QByteArray body = response.noBody
+                                ? QByteArray()
+                                : QJsonDocument(response.body).toJson(QJsonDocument::Compact);
     QByteArray out;
     out.reserve(body.size() + 200);
     out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
@@ -108,7 +125,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     // The same test QtHttpServer applies before it hands a socket to QWebSocketServer: an Upgrade
     // header naming websocket plus "upgrade" among the Connection tokens.
     const bool upgrade =
-        request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) == 0 &&
+        request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive) ==
+            0 &&
         request.value(QByteArrayLiteral("connection")).toLower().contains("upgrade");
     const bool close = request.value(QByteArrayLiteral("connection")).toLower() == "close";
 
@@ -126,10 +144,12 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     };
 
     if (match == Router::Match::NotFound) {
-        return answerNow(ApiError::notFound(QStringLiteral("No such endpoint: %1").arg(path.left(200))));
+        return answerNow(
+            ApiError::notFound(QStringLiteral("No such endpoint: %1").arg(path.left(200))));
     }
     if (match == Router::Match::WrongMethod) {
-        return answerNow(ApiError{405, QString::fromLatin1(Protocol::ErrorCode::MethodNotAllowed),
+        return answerNow(ApiError{405,
+                                  QString::fromLatin1(Protocol::ErrorCode::MethodNotAllowed),
                                   QStringLiteral("%1 is not allowed on %2.")
                                       .arg(QString::fromLatin1(method), path.left(200)),
                                   {}});
@@ -143,7 +163,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     }
     if (route->webSocket) {
         if (!upgrade) {
-            return answerNow(ApiError{426, QString::fromLatin1(Protocol::ErrorCode::UpgradeRequired),
+            return answerNow(ApiError{426,
+                                      QString::fromLatin1(Protocol::ErrorCode::UpgradeRequired),
                                       QStringLiteral("/v1/stream is a WebSocket endpoint."),
                                       {}});
         }
@@ -154,8 +175,9 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
                                                              "upgrades.")));
     }
     if (request.body().size() > m_config.limits.maxRequestBody) {
-        return answerNow(ApiError::tooLarge(
-            QStringLiteral("The request body is larger than %1 bytes.").arg(m_config.limits.maxRequestBody)));
+        return answerNow(
+            ApiError::tooLarge(QStringLiteral("The request body is larger than %1 bytes.")
+                                   .arg(m_config.limits.maxRequestBody)));
     }
 
     apiRequest.body = request.body();
@@ -174,7 +196,8 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
             return;
         }
         QMetaObject::invokeMethod(
-            self.data(), [self, id, response] {
+            self.data(),
+            [self, id, response] {
                 if (self) {
                     self->finish(id, response);
                 }
@@ -204,9 +227,10 @@ void HttpFrontend::missingHandler(const QHttpServerRequest &, QTcpSocket *socket
         m_answeredUpgrade = false;
         return;
     }
-    writeResponse(socket,
-                  ApiResponse::error(ApiError::badRequest(QStringLiteral("The WebSocket handshake failed."))),
-                  true);
+    writeResponse(
+        socket,
+        ApiResponse::error(ApiError::badRequest(QStringLiteral("The WebSocket handshake failed."))),
+        true);
 }
 
 void HttpFrontend::onNewWebSocket()
@@ -222,13 +246,13 @@ void HttpFrontend::onNewWebSocket()
         const std::optional<AuthContext> auth =
             m_api.authenticate(socket->request().rawHeader(QByteArrayLiteral("Authorization")));
         if (!auth) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("unauthenticated"));
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
+                          QStringLiteral("unauthenticated"));
             continue;
         }
-        auto *session = new StreamSession(std::move(socket), *auth, m_messages, m_registry,
-                                          m_config.limits.streamWindow,
-                                          m_config.limits.maxClientFrame,
-                                          m_config.idleTimeoutSeconds, this);
+        auto *session = new StreamSession(
+            std::move(socket), *auth, m_messages, m_registry, m_config.limits.streamWindow,
+            m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds, this);
         session->start();
         m_api.deviceConnected(auth->deviceId);
     }

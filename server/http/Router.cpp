@@ -7,7 +7,8 @@ const Router &Router::api()
     static const Router router = [] {
         Router r;
         auto add = [&r](const char *method, const char *pattern, Handler handler, bool auth) {
-            r.m_routes.append({QByteArray(method), QString::fromLatin1(pattern), handler, auth, false});
+            r.m_routes.append(
+                {QByteArray(method), QString::fromLatin1(pattern), handler, auth, false});
         };
         add("GET", "/healthz", &ApiService::health, false);
         add("POST", "/v1/accounts", &ApiService::registerAccount, false);
@@ -19,7 +20,8 @@ const Router &Router::api()
         add("POST", "/v1/messages", &ApiService::sendMessage, true);
         add("GET", "/v1/inbox", &ApiService::inbox, true);
         add("POST", "/v1/inbox/ack", &ApiService::acknowledgeInbox, true);
-        r.m_routes.append({QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
+        r.m_routes.append(
+            {QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
         for (const Route &route : std::as_const(r.m_routes)) {
             r.m_segments.append(route.pattern.split(QLatin1Char('/'), Qt::SkipEmptyParts));
         }

@@ -77,8 +77,7 @@ Listener::Listener(const Config &config, ApiService &api, MessageStore &messages
     , m_api(api)
     , m_messages(messages)
     , m_registry(registry)
-{
-}
+{}
 
 Listener::~Listener()
 {
@@ -87,8 +86,8 @@ Listener::~Listener()
 
 bool Listener::start(QString *error)
 {
-    const int threads = m_config.threads > 0 ? m_config.threads
-                                             : qBound(2, QThread::idealThreadCount() * 2, 16);
+    const int threads =
+        m_config.threads > 0 ? m_config.threads : qBound(2, QThread::idealThreadCount() * 2, 16);
     quint16 port = m_config.port;
     for (int i = 0; i < threads; ++i) {
         quint16 bound = 0;
@@ -128,8 +127,8 @@ bool Listener::start(QString *error)
 void Listener::stopAccepting()
 {
     for (Worker *worker : std::as_const(m_workers)) {
-        QMetaObject::invokeMethod(worker, [worker] { worker->stopAccepting(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->stopAccepting(); }, Qt::BlockingQueuedConnection);
     }
 }
 
@@ -137,8 +136,8 @@ void Listener::stop()
 {
     stopAccepting();
     for (Worker *worker : std::as_const(m_workers)) {
-        QMetaObject::invokeMethod(worker, [worker] { worker->shutdown(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            worker, [worker] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
     }
     for (QThread *thread : std::as_const(m_threads)) {
         thread->quit();

@@ -33,13 +33,15 @@ void shutdownWrite(QTcpSocket *socket)
 //! would never see the answer.
 void reject(QTcpSocket *socket, int status, const QString &message)
 {
-    const char *code = status == 431 ? Protocol::ErrorCode::HeadersTooLarge : Protocol::ErrorCode::TooLarge;
+    const char *code =
+        status == 431 ? Protocol::ErrorCode::HeadersTooLarge : Protocol::ErrorCode::TooLarge;
     Protocol::ApiError error{status, QString::fromLatin1(code), message, {}};
     HttpFrontend::writeResponse(socket, ApiResponse::error(error), false);
     socket->setProperty(DrainedProperty, socket->readAll().size());
     socket->flush();
     shutdownWrite(socket);
-    QObject::connect(socket, &QTcpSocket::bytesWritten, socket, [socket] { shutdownWrite(socket); });
+    QObject::connect(socket, &QTcpSocket::bytesWritten, socket,
+                     [socket] { shutdownWrite(socket); });
     QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
@@ -91,8 +93,7 @@ void guard(QTcpSocket *socket, qint64 maxBody)
 GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBody, QObject *parent)
     : QTcpServer(parent)
     , m_maxRequestBody(maxRequestBody)
-{
-}
+{}
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
@@ -115,8 +116,7 @@ Worker::Worker(const Config &config, ApiService &api, MessageStore &messages,
     , m_messages(messages)
     , m_registry(registry)
     , m_descriptor(listeningDescriptor)
-{
-}
+{}
 
 Worker::~Worker()
 {

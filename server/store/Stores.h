@@ -20,8 +20,7 @@ namespace Tincan::Server {
 // asynchronous: `done` runs exactly once, on a storage thread, after the write is durable (or
 // has failed); callers hop back to their own thread themselves.
 
-template<class T>
-using Done = std::function<void(Protocol::Result<T>)>;
+template<class T> using Done = std::function<void(Protocol::Result<T>)>;
 
 struct User
 {

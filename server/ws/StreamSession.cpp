@@ -52,7 +52,8 @@ void StreamSession::start()
     // Register before reading the inbox: anything stored after this point is also published to
     // us, anything stored before is in the inbox; the id check drops what arrives both ways.
     m_registry.add(m_auth.deviceId, this);
-    m_socket->sendTextMessage(QString::fromUtf8(Protocol::helloFrame(m_auth.username, m_auth.deviceId)));
+    m_socket->sendTextMessage(
+        QString::fromUtf8(Protocol::helloFrame(m_auth.username, m_auth.deviceId)));
     fetchPage();
 }
 

@@ -44,7 +44,8 @@ struct ApiError
     //! Parses an error body; returns an error with `code` empty when the body is not one.
     static ApiError fromJson(int status, const QByteArray &body);
 
-    static ApiError badRequest(const QString &message, const char *code = ErrorCode::InvalidRequest);
+    static ApiError badRequest(const QString &message,
+                               const char *code = ErrorCode::InvalidRequest);
     static ApiError unauthenticated(const QString &message);
     static ApiError forbidden(const QString &message, const char *code = ErrorCode::Forbidden);
     static ApiError notFound(const QString &message, const char *code = ErrorCode::NotFound);

@@ -12,15 +12,15 @@ namespace Tincan::Protocol {
 //! payload the sender produced for this device.
 struct Envelope
 {
-    qint64 id = 0;            //!< Server message id: global, increasing in storage order.
-    QString clientMessageId;  //!< Sender-chosen UUID; the de-duplication key with fromUser.
-    QString conversation;     //!< e.g. "dm:alice:bob".
-    qint64 seq = 0;           //!< Per-conversation sequence number, from 1.
+    qint64 id = 0;           //!< Server message id: global, increasing in storage order.
+    QString clientMessageId; //!< Sender-chosen UUID; the de-duplication key with fromUser.
+    QString conversation;    //!< e.g. "dm:alice:bob".
+    qint64 seq = 0;          //!< Per-conversation sequence number, from 1.
     QString fromUser;
     qint64 fromDevice = 0;
-    QString toUser;           //!< The addressed user (for self-sync copies: the peer).
+    QString toUser;             //!< The addressed user (for self-sync copies: the peer).
     qint64 serverTimestamp = 0; //!< Milliseconds since the Unix epoch, assigned at storage.
-    QByteArray payload;       //!< Opaque bytes for the receiving device (base64 on the wire).
+    QByteArray payload;         //!< Opaque bytes for the receiving device (base64 on the wire).
 
     QJsonObject toJson() const;
     static Result<Envelope> fromJson(const QJsonObject &object);

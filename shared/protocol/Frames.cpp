@@ -86,7 +86,8 @@ QByteArray ackFrame(const QList<qint64> &ids)
     for (const qint64 id : ids) {
         array.append(id);
     }
-    return compact({{QStringLiteral("type"), QStringLiteral("ack")}, {QStringLiteral("ids"), array}});
+    return compact(
+        {{QStringLiteral("type"), QStringLiteral("ack")}, {QStringLiteral("ids"), array}});
 }
 
 QByteArray pingFrame()
@@ -144,8 +145,8 @@ QByteArray helloFrame(const QString &user, qint64 device)
 
 QByteArray envelopeFrame(const Envelope &envelope)
 {
-    return compact(
-        {{QStringLiteral("type"), QStringLiteral("envelope")}, {QStringLiteral("envelope"), envelope.toJson()}});
+    return compact({{QStringLiteral("type"), QStringLiteral("envelope")},
+                    {QStringLiteral("envelope"), envelope.toJson()}});
 }
 
 QByteArray sentFrame(const SendReceipt &receipt)

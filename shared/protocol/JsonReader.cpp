@@ -10,8 +10,9 @@ namespace Tincan::Protocol {
 Result<QJsonObject> parseJsonObject(const QByteArray &bytes)
 {
     if (bytes.trimmed().isEmpty()) {
-        return ApiError::badRequest(QStringLiteral("The request body is empty; a JSON object was expected."),
-                                    ErrorCode::BadJson);
+        return ApiError::badRequest(
+            QStringLiteral("The request body is empty; a JSON object was expected."),
+            ErrorCode::BadJson);
     }
     QJsonParseError parseError{};
     const QJsonDocument document = QJsonDocument::fromJson(bytes, &parseError);
@@ -31,8 +32,7 @@ Result<QJsonObject> parseJsonObject(const QByteArray &bytes)
 JsonReader::JsonReader(const QJsonObject &object, QString context)
     : m_object(object)
     , m_context(std::move(context))
-{
-}
+{}
 
 void JsonReader::fail(const ApiError &error)
 {
@@ -67,8 +67,9 @@ QString JsonReader::string(const QString &key, int maxLength)
     }
     const QString text = value.toString();
     if (text.size() > maxLength) {
-        fail(ApiError::badRequest(
-            QStringLiteral("Field '%1' is longer than %2 characters.").arg(name(key)).arg(maxLength)));
+        fail(ApiError::badRequest(QStringLiteral("Field '%1' is longer than %2 characters.")
+                                      .arg(name(key))
+                                      .arg(maxLength)));
         return {};
     }
     return text;
@@ -164,10 +165,11 @@ QByteArray JsonReader::base64(const QString &key, qsizetype maxDecodedBytes)
                                     .arg(maxDecodedBytes)));
         return {};
     }
-    auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(),
-                                                  QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded =
+        QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded) {
-        fail(ApiError::badRequest(QStringLiteral("Field '%1' is not valid base64.").arg(name(key))));
+        fail(
+            ApiError::badRequest(QStringLiteral("Field '%1' is not valid base64.").arg(name(key))));
         return {};
     }
     if (decoded.decoded.size() > maxDecodedBytes) {

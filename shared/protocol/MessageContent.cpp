@@ -30,7 +30,9 @@ Result<MessageContent> MessageContent::decode(const QByteArray &bytes)
     }
     if (version > Version || kind != QLatin1String("text")) {
         return ApiError::badRequest(
-            QStringLiteral("Unsupported message content (version %1, kind '%2').").arg(version).arg(kind));
+            QStringLiteral("Unsupported message content (version %1, kind '%2').")
+                .arg(version)
+                .arg(kind));
     }
     return content;
 }

@@ -9,12 +9,15 @@ namespace Tincan::Protocol {
 
 //! An expected-style result: either a value or an ApiError. Used by codec and validation code,
 //! so that no exception crosses a layer.
-template<class T>
-class Result
+template<class T> class Result
 {
 public:
-    Result(T value) : m_value(std::move(value)) {}
-    Result(ApiError error) : m_error(std::move(error)) {}
+    Result(T value)
+        : m_value(std::move(value))
+    {}
+    Result(ApiError error)
+        : m_error(std::move(error))
+    {}
 
     bool ok() const { return m_value.has_value(); }
     explicit operator bool() const { return ok(); }

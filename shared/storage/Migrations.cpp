@@ -32,8 +32,8 @@ bool Migrations::apply(QSqlDatabase &database)
 {
     const int current = currentVersion(database);
     if (current < 0) {
-        m_lastError = QStringLiteral("Cannot read the schema version: %1")
-                          .arg(database.lastError().text());
+        m_lastError =
+            QStringLiteral("Cannot read the schema version: %1").arg(database.lastError().text());
         return false;
     }
     if (current > latestVersion()) {

@@ -25,7 +25,8 @@ Client::ApiResult waitFor(const std::function<void(Client::ApiCallback)> &call, 
 }
 
 TestClient::TestClient(const QUrl &server, const QString &profileDir)
-    : m_profileDir(profileDir.isEmpty() ? m_tempDir.path() + QStringLiteral("/profile") : profileDir)
+    : m_profileDir(profileDir.isEmpty() ? m_tempDir.path() + QStringLiteral("/profile")
+                                        : profileDir)
     , m_server(server)
 {
     reopen();
@@ -69,7 +70,8 @@ bool TestClient::login(const QString &username, const QString &password, const Q
     return result.ok();
 }
 
-Client::ApiResult TestClient::call(const QByteArray &verb, const QString &path, const QJsonObject *body)
+Client::ApiResult TestClient::call(const QByteArray &verb, const QString &path,
+                                   const QJsonObject *body)
 {
     return waitFor([&](Client::ApiCallback done) { m_core->api().call(verb, path, body, done); });
 }

@@ -10,7 +10,8 @@
 namespace Tincan::Test {
 
 //! Waits for an async API call; returns a result with status -1 on timeout.
-Client::ApiResult waitFor(const std::function<void(Client::ApiCallback)> &call, int timeoutMs = 30000);
+Client::ApiResult waitFor(const std::function<void(Client::ApiCallback)> &call,
+                          int timeoutMs = 30000);
 
 //! A real client core with its own profile directory, for integration tests.
 class TestClient
@@ -22,7 +23,8 @@ public:
     Client::ClientCore *operator->() { return m_core.get(); }
     QString profileDir() const { return m_profileDir; }
 
-    bool registerAccount(const QString &username, const QString &password = QStringLiteral("correct horse"));
+    bool registerAccount(const QString &username,
+                         const QString &password = QStringLiteral("correct horse"));
     bool login(const QString &username, const QString &password = QStringLiteral("correct horse"),
                const QString &deviceName = QStringLiteral("second device"));
     //! Raw HTTP call with this client's token (or none).

@@ -36,7 +36,8 @@ bool TestServer::start(quint16 port)
     m_port = 0;
     m_process.start(QStringLiteral(TINCAND_PATH),
                     {QStringLiteral("--config"), configPath(), QStringLiteral("--data-dir"),
-                     dataDir(), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:%1").arg(port)});
+                     dataDir(), QStringLiteral("--listen"),
+                     QStringLiteral("127.0.0.1:%1").arg(port)});
     if (!m_process.waitForStarted(10000)) {
         return false;
     }
@@ -66,7 +67,9 @@ bool TestServer::stop()
     m_process.terminate();
     const bool exited = m_process.waitForFinished(30000);
     m_output += QString::fromUtf8(m_process.readAll());
-    m_output += QStringLiteral("\n[exit status %1, code %2]").arg(int(m_process.exitStatus())).arg(m_process.exitCode());
+    m_output += QStringLiteral("\n[exit status %1, code %2]")
+                    .arg(int(m_process.exitStatus()))
+                    .arg(m_process.exitCode());
     return exited && m_process.exitStatus() == QProcess::NormalExit && m_process.exitCode() == 0;
 }
 

@@ -41,8 +41,9 @@ private Q_SLOTS:
 private:
     RawReply raw(const QByteArray &method, const QString &path, const QByteArray &body,
                  const QByteArray &token, const QUrl &server = {});
-    QByteArray sendBody(const QString &to, const QJsonArray &payloads,
-                        const QString &clientId = QUuid::createUuid().toString(QUuid::WithoutBraces));
+    QByteArray
+    sendBody(const QString &to, const QJsonArray &payloads,
+             const QString &clientId = QUuid::createUuid().toString(QUuid::WithoutBraces));
 
     std::unique_ptr<TestServer> m_server;
     std::unique_ptr<TestClient> m_alice;
@@ -91,7 +92,8 @@ RawReply TestBadInput::raw(const QByteArray &method, const QString &path, const 
     return result;
 }
 
-QByteArray TestBadInput::sendBody(const QString &to, const QJsonArray &payloads, const QString &clientId)
+QByteArray TestBadInput::sendBody(const QString &to, const QJsonArray &payloads,
+                                  const QString &clientId)
 {
     return QJsonDocument(QJsonObject{{QStringLiteral("clientMessageId"), clientId},
                                      {QStringLiteral("to"), to},
@@ -114,58 +116,114 @@ void TestBadInput::matrix_data()
     const QString ok = QStringLiteral("aGVsbG8=");
     const QByteArray post = "POST";
 
-    QTest::newRow("malformed json") << post << QStringLiteral("/v1/messages") << QByteArray("{bad") << 400 << QStringLiteral("bad_json");
-    QTest::newRow("empty body") << post << QStringLiteral("/v1/messages") << QByteArray() << 400 << QStringLiteral("bad_json");
-    QTest::newRow("json array") << post << QStringLiteral("/v1/messages") << QByteArray("[]") << 400 << QStringLiteral("bad_json");
-    QTest::newRow("missing fields") << post << QStringLiteral("/v1/messages") << QByteArray("{}") << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("id wrong type") << post << QStringLiteral("/v1/messages")
-                                   << QByteArray(R"({"clientMessageId":5,"to":"bob","payloads":[]})") << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("malformed json") << post << QStringLiteral("/v1/messages") << QByteArray("{bad")
+                                    << 400 << QStringLiteral("bad_json");
+    QTest::newRow("empty body") << post << QStringLiteral("/v1/messages") << QByteArray() << 400
+                                << QStringLiteral("bad_json");
+    QTest::newRow("json array") << post << QStringLiteral("/v1/messages") << QByteArray("[]") << 400
+                                << QStringLiteral("bad_json");
+    QTest::newRow("missing fields") << post << QStringLiteral("/v1/messages") << QByteArray("{}")
+                                    << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("id wrong type")
+        << post << QStringLiteral("/v1/messages")
+        << QByteArray(R"({"clientMessageId":5,"to":"bob","payloads":[]})") << 400
+        << QStringLiteral("invalid_request");
     QTest::newRow("id not uuid") << post << QStringLiteral("/v1/messages")
-                                 << sendBody(QStringLiteral("bob"), {payload(bobDevice, ok)}, QStringLiteral("not-a-uuid")) << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("bad recipient name") << post << QStringLiteral("/v1/messages")
-                                        << sendBody(QStringLiteral("Bob!"), {payload(bobDevice, ok)}) << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("unknown recipient") << post << QStringLiteral("/v1/messages")
-                                       << sendBody(QStringLiteral("nobody"), {payload(bobDevice, ok)}) << 404 << QStringLiteral("unknown_user");
-    QTest::newRow("payloads not array") << post << QStringLiteral("/v1/messages")
-                                        << QByteArray(R"({"clientMessageId":"0f8fad5b-d9cb-469f-a165-70867728950e","to":"bob","payloads":{}})") << 400 << QStringLiteral("invalid_request");
+                                 << sendBody(QStringLiteral("bob"), {payload(bobDevice, ok)},
+                                             QStringLiteral("not-a-uuid"))
+                                 << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("bad recipient name")
+        << post << QStringLiteral("/v1/messages")
+        << sendBody(QStringLiteral("Bob!"), {payload(bobDevice, ok)}) << 400
+        << QStringLiteral("invalid_request");
+    QTest::newRow("unknown recipient")
+        << post << QStringLiteral("/v1/messages")
+        << sendBody(QStringLiteral("nobody"), {payload(bobDevice, ok)}) << 404
+        << QStringLiteral("unknown_user");
+    QTest::newRow("payloads not array")
+        << post << QStringLiteral("/v1/messages")
+        << QByteArray(
+               R"({"clientMessageId":"0f8fad5b-d9cb-469f-a165-70867728950e","to":"bob","payloads":{}})")
+        << 400 << QStringLiteral("invalid_request");
     QTest::newRow("payload not object") << post << QStringLiteral("/v1/messages")
-                                        << sendBody(QStringLiteral("bob"), {QJsonValue(3)}) << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("device as string") << post << QStringLiteral("/v1/messages")
-                                      << sendBody(QStringLiteral("bob"), {QJsonObject{{QStringLiteral("device"), QStringLiteral("2")}, {QStringLiteral("body"), ok}}}) << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("body not base64") << post << QStringLiteral("/v1/messages")
-                                     << sendBody(QStringLiteral("bob"), {payload(bobDevice, QStringLiteral("***"))}) << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("empty payload") << post << QStringLiteral("/v1/messages")
-                                   << sendBody(QStringLiteral("bob"), {payload(bobDevice, QString())}) << 400 << QStringLiteral("invalid_request");
+                                        << sendBody(QStringLiteral("bob"), {QJsonValue(3)}) << 400
+                                        << QStringLiteral("invalid_request");
+    QTest::newRow("device as string")
+        << post << QStringLiteral("/v1/messages")
+        << sendBody(QStringLiteral("bob"),
+                    {QJsonObject{{QStringLiteral("device"), QStringLiteral("2")},
+                                 {QStringLiteral("body"), ok}}})
+        << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("body not base64")
+        << post << QStringLiteral("/v1/messages")
+        << sendBody(QStringLiteral("bob"), {payload(bobDevice, QStringLiteral("***"))}) << 400
+        << QStringLiteral("invalid_request");
+    QTest::newRow("empty payload")
+        << post << QStringLiteral("/v1/messages")
+        << sendBody(QStringLiteral("bob"), {payload(bobDevice, QString())}) << 400
+        << QStringLiteral("invalid_request");
     QTest::newRow("device twice") << post << QStringLiteral("/v1/messages")
-                                  << sendBody(QStringLiteral("bob"), {payload(bobDevice, ok), payload(bobDevice, ok)}) << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("payload too large") << post << QStringLiteral("/v1/messages")
-                                       << sendBody(QStringLiteral("bob"), {payload(bobDevice, QString::fromLatin1(QByteArray(2000, 'x').toBase64()))}) << 413 << QStringLiteral("too_large");
+                                  << sendBody(QStringLiteral("bob"),
+                                              {payload(bobDevice, ok), payload(bobDevice, ok)})
+                                  << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("payload too large")
+        << post << QStringLiteral("/v1/messages")
+        << sendBody(QStringLiteral("bob"),
+                    {payload(bobDevice, QString::fromLatin1(QByteArray(2000, 'x').toBase64()))})
+        << 413 << QStringLiteral("too_large");
     QJsonArray many;
     for (int i = 1; i <= 5; ++i) {
         many.append(payload(i, ok));
     }
-    QTest::newRow("too many devices") << post << QStringLiteral("/v1/messages") << sendBody(QStringLiteral("bob"), many) << 413 << QStringLiteral("too_large");
+    QTest::newRow("too many devices")
+        << post << QStringLiteral("/v1/messages") << sendBody(QStringLiteral("bob"), many) << 413
+        << QStringLiteral("too_large");
     QTest::newRow("wrong devices") << post << QStringLiteral("/v1/messages")
-                                   << sendBody(QStringLiteral("bob"), {payload(77, ok)}) << 409 << QStringLiteral("device_mismatch");
-    QTest::newRow("register bad username") << post << QStringLiteral("/v1/accounts")
-                                           << QByteArray(R"({"username":"A","password":"password1"})") << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("register short password") << post << QStringLiteral("/v1/accounts")
-                                             << QByteArray(R"({"username":"zed","password":"short"})") << 400 << QStringLiteral("invalid_request");
+                                   << sendBody(QStringLiteral("bob"), {payload(77, ok)}) << 409
+                                   << QStringLiteral("device_mismatch");
+    QTest::newRow("register bad username")
+        << post << QStringLiteral("/v1/accounts")
+        << QByteArray(R"({"username":"A","password":"password1"})") << 400
+        << QStringLiteral("invalid_request");
+    QTest::newRow("register short password")
+        << post << QStringLiteral("/v1/accounts")
+        << QByteArray(R"({"username":"zed","password":"short"})") << 400
+        << QStringLiteral("invalid_request");
     QTest::newRow("register taken") << post << QStringLiteral("/v1/accounts")
-                                    << QByteArray(R"({"username":"bob","password":"password1"})") << 409 << QStringLiteral("username_taken");
+                                    << QByteArray(R"({"username":"bob","password":"password1"})")
+                                    << 409 << QStringLiteral("username_taken");
     QTest::newRow("register control chars in device")
-        << post << QStringLiteral("/v1/accounts") << QByteArray("{\"username\":\"zed\",\"password\":\"password1\",\"deviceName\":\"a\\u0007b\"}") << 400 << QStringLiteral("invalid_request");
+        << post << QStringLiteral("/v1/accounts")
+        << QByteArray(
+               "{\"username\":\"zed\",\"password\":\"password1\",\"deviceName\":\"a\\u0007b\"}")
+        << 400 << QStringLiteral("invalid_request");
     QTest::newRow("login wrong types") << post << QStringLiteral("/v1/sessions")
-                                       << QByteArray(R"({"username":["bob"],"password":1})") << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("unknown endpoint") << QByteArray("GET") << QStringLiteral("/v1/nothing") << QByteArray() << 404 << QStringLiteral("not_found");
-    QTest::newRow("wrong method") << QByteArray("PUT") << QStringLiteral("/v1/messages") << QByteArray("{}") << 405 << QStringLiteral("method_not_allowed");
-    QTest::newRow("inbox bad limit") << QByteArray("GET") << QStringLiteral("/v1/inbox?limit=abc") << QByteArray() << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("inbox limit too big") << QByteArray("GET") << QStringLiteral("/v1/inbox?limit=100000") << QByteArray() << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("ack bad ids") << post << QStringLiteral("/v1/inbox/ack") << QByteArray(R"({"ids":["x"]})") << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("revoke bad id") << QByteArray("DELETE") << QStringLiteral("/v1/devices/abc") << QByteArray() << 400 << QStringLiteral("invalid_request");
-    QTest::newRow("unknown user devices") << QByteArray("GET") << QStringLiteral("/v1/users/nobody/devices") << QByteArray() << 404 << QStringLiteral("unknown_user");
-    QTest::newRow("stream without upgrade") << QByteArray("GET") << QStringLiteral("/v1/stream") << QByteArray() << 426 << QStringLiteral("upgrade_required");
-    QTest::newRow("body over limit") << post << QStringLiteral("/v1/messages") << QByteArray(70000, ' ') << 413 << QStringLiteral("too_large");
+                                       << QByteArray(R"({"username":["bob"],"password":1})") << 400
+                                       << QStringLiteral("invalid_request");
+    QTest::newRow("unknown endpoint") << QByteArray("GET") << QStringLiteral("/v1/nothing")
+                                      << QByteArray() << 404 << QStringLiteral("not_found");
+    QTest::newRow("wrong method") << QByteArray("PUT") << QStringLiteral("/v1/messages")
+                                  << QByteArray("{}") << 405
+                                  << QStringLiteral("method_not_allowed");
+    QTest::newRow("inbox bad limit") << QByteArray("GET") << QStringLiteral("/v1/inbox?limit=abc")
+                                     << QByteArray() << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("inbox limit too big")
+        << QByteArray("GET") << QStringLiteral("/v1/inbox?limit=100000") << QByteArray() << 400
+        << QStringLiteral("invalid_request");
+    QTest::newRow("ack bad ids") << post << QStringLiteral("/v1/inbox/ack")
+                                 << QByteArray(R"({"ids":["x"]})") << 400
+                                 << QStringLiteral("invalid_request");
+    QTest::newRow("revoke bad id") << QByteArray("DELETE") << QStringLiteral("/v1/devices/abc")
+                                   << QByteArray() << 400 << QStringLiteral("invalid_request");
+    QTest::newRow("unknown user devices")
+        << QByteArray("GET") << QStringLiteral("/v1/users/nobody/devices") << QByteArray() << 404
+        << QStringLiteral("unknown_user");
+    QTest::newRow("stream without upgrade")
+        << QByteArray("GET") << QStringLiteral("/v1/stream") << QByteArray() << 426
+        << QStringLiteral("upgrade_required");
+    QTest::newRow("body over limit")
+        << post << QStringLiteral("/v1/messages") << QByteArray(70000, ' ') << 413
+        << QStringLiteral("too_large");
 }
 
 void TestBadInput::matrix()
@@ -193,11 +251,13 @@ void TestBadInput::oversizedBodyIsRefusedBeforeItIsRead()
     socket.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                  m_alice->core().profile().token() + "\r\nContent-Length: 5000000000\r\n\r\n{");
     QByteArray answer;
-    QVERIFY(QTest::qWaitFor([&] {
-        socket.waitForReadyRead(100);
-        answer += socket.readAll();
-        return answer.contains("\r\n\r\n{");
-    }, 10000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(100);
+            answer += socket.readAll();
+            return answer.contains("\r\n\r\n{");
+        },
+        10000));
     QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
     QVERIFY(answer.contains("too_large"));
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
@@ -210,11 +270,13 @@ void TestBadInput::oversizedHeadersAreRefused()
     QVERIFY(socket.waitForConnected(10000));
     socket.write("GET /healthz HTTP/1.1\r\nX-Junk: " + QByteArray(40000, 'a'));
     QByteArray answer;
-    QVERIFY(QTest::qWaitFor([&] {
-        socket.waitForReadyRead(100);
-        answer += socket.readAll();
-        return answer.contains("\r\n\r\n");
-    }, 10000));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(100);
+            answer += socket.readAll();
+            return answer.contains("\r\n\r\n");
+        },
+        10000));
     QVERIFY2(answer.startsWith("HTTP/1.1 431"), answer.left(100).constData());
     QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}).status, 200);
 }
@@ -225,11 +287,13 @@ void TestBadInput::badStreamFrames()
     url.setScheme(QStringLiteral("ws"));
     url.setPath(QStringLiteral("/v1/stream"));
     QNetworkRequest request(url);
-    request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_bob->core().profile().token());
+    request.setRawHeader(QByteArrayLiteral("Authorization"),
+                         "Bearer " + m_bob->core().profile().token());
 
     QWebSocket socket;
     QStringList frames;
-    connect(&socket, &QWebSocket::textMessageReceived, this, [&](const QString &text) { frames.append(text); });
+    connect(&socket, &QWebSocket::textMessageReceived, this,
+            [&](const QString &text) { frames.append(text); });
     socket.open(request);
     QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::ConnectedState, 10000);
     socket.sendTextMessage(QStringLiteral("this is not json"));
@@ -270,18 +334,23 @@ void TestBadInput::floodIsRateLimitedWhileOthersAreServed()
     url.setPath(QStringLiteral("/v1/messages"));
     for (int i = 0; i < 60; ++i) {
         QNetworkRequest request(url);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + alice->profile().token());
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        request.setRawHeader(QByteArrayLiteral("Authorization"),
+                             "Bearer " + alice->profile().token());
         replies.append(m_network.post(request, sendBody(QStringLiteral("bob"), toBob)));
     }
     // Meanwhile another user is served normally.
     const QJsonArray toBobFromCarol = toBob;
-    const QJsonObject carolSend{{QStringLiteral("clientMessageId"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
-                                {QStringLiteral("to"), QStringLiteral("bob")},
-                                {QStringLiteral("payloads"), toBobFromCarol}};
+    const QJsonObject carolSend{
+        {QStringLiteral("clientMessageId"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
+        {QStringLiteral("to"), QStringLiteral("bob")},
+        {QStringLiteral("payloads"), toBobFromCarol}};
     QCOMPARE(carol.call("POST", QStringLiteral("/v1/messages"), &carolSend).status, 201);
 
-    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(), [](QNetworkReply *r) { return r->isFinished(); }), 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(std::all_of(replies.cbegin(), replies.cend(),
+                                         [](QNetworkReply *r) { return r->isFinished(); }),
+                             30000);
     int created = 0;
     int limited = 0;
     for (QNetworkReply *reply : std::as_const(replies)) {
@@ -291,7 +360,8 @@ void TestBadInput::floodIsRateLimitedWhileOthersAreServed()
             ++created;
         } else {
             QCOMPARE(status, 429);
-            QCOMPARE(body.value(QStringLiteral("error")).toString(), QStringLiteral("rate_limited"));
+            QCOMPARE(body.value(QStringLiteral("error")).toString(),
+                     QStringLiteral("rate_limited"));
             QVERIFY(reply->rawHeader(QByteArrayLiteral("Retry-After")).toInt() >= 1);
             ++limited;
         }
@@ -313,12 +383,14 @@ void TestBadInput::signInFloodIsRateLimited()
     int limited = 0;
     for (int i = 0; i < 12; ++i) {
         const RawReply reply = raw("POST", QStringLiteral("/v1/sessions"),
-                                   QByteArray(R"({"username":"victim","password":"guess)") + QByteArray::number(i) + "\"}",
+                                   QByteArray(R"({"username":"victim","password":"guess)") +
+                                       QByteArray::number(i) + "\"}",
                                    {}, server.url());
         QVERIFY(reply.status == 401 || reply.status == 429);
         if (reply.status == 429) {
             ++limited;
-            QCOMPARE(reply.body.value(QStringLiteral("error")).toString(), QStringLiteral("rate_limited"));
+            QCOMPARE(reply.body.value(QStringLiteral("error")).toString(),
+                     QStringLiteral("rate_limited"));
         }
     }
     QVERIFY(limited >= 6);

@@ -75,11 +75,13 @@ void TestCli::cleanupTestCase()
 
 void TestCli::accountCommands()
 {
-    Run run = cli(profile(QStringLiteral("alice")),
-                  {QStringLiteral("register"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
-                  "hunter2hunter2\n");
+    Run run = cli(
+        profile(QStringLiteral("alice")),
+        {QStringLiteral("register"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
+        "hunter2hunter2\n");
     QCOMPARE(run.exitCode, 0);
-    QVERIFY2(run.out.startsWith(QStringLiteral("Signed in as alice (device ")), qPrintable(run.out));
+    QVERIFY2(run.out.startsWith(QStringLiteral("Signed in as alice (device ")),
+             qPrintable(run.out));
 
     run = cli(profile(QStringLiteral("alice-phone")),
               {QStringLiteral("login"), QStringLiteral("alice"), QStringLiteral("--password-stdin"),
@@ -107,20 +109,22 @@ void TestCli::accountCommands()
 
 void TestCli::sendListenHistory()
 {
-    Run run = cli(profile(QStringLiteral("bob")),
-                  {QStringLiteral("register"), QStringLiteral("bob"), QStringLiteral("--password-stdin")},
-                  "hunter2hunter2\n");
+    Run run =
+        cli(profile(QStringLiteral("bob")),
+            {QStringLiteral("register"), QStringLiteral("bob"), QStringLiteral("--password-stdin")},
+            "hunter2hunter2\n");
     QCOMPARE(run.exitCode, 0);
 
     run = cli(profile(QStringLiteral("alice")),
               {QStringLiteral("send"), QStringLiteral("bob"), QStringLiteral("hi there, bob")});
     QCOMPARE(run.exitCode, 0);
     const QString id = run.out.trimmed();
-    QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$")).match(id).hasMatch(), qPrintable(run.out));
+    QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f-]{36}$")).match(id).hasMatch(),
+             qPrintable(run.out));
 
-    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("listen"), QStringLiteral("--json"),
-                                              QStringLiteral("--count"), QStringLiteral("1"),
-                                              QStringLiteral("--timeout"), QStringLiteral("30")});
+    run = cli(profile(QStringLiteral("bob")),
+              {QStringLiteral("listen"), QStringLiteral("--json"), QStringLiteral("--count"),
+               QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("30")});
     QCOMPARE(run.exitCode, 0);
     QJsonObject message;
     for (const QString &line : run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
@@ -133,19 +137,21 @@ void TestCli::sendListenHistory()
     QCOMPARE(message.value(QStringLiteral("clientMessageId")).toString(), id);
     QCOMPARE(message.value(QStringLiteral("from")).toString(), QStringLiteral("alice"));
     QCOMPARE(message.value(QStringLiteral("text")).toString(), QStringLiteral("hi there, bob"));
-    QCOMPARE(message.value(QStringLiteral("conversation")).toString(), QStringLiteral("dm:alice:bob"));
+    QCOMPARE(message.value(QStringLiteral("conversation")).toString(),
+             QStringLiteral("dm:alice:bob"));
     QVERIFY(message.value(QStringLiteral("id")).toInteger() > 0);
     QVERIFY(message.value(QStringLiteral("fromDevice")).toInteger() > 0);
     QVERIFY(message.value(QStringLiteral("serverTs")).toInteger() > 0);
 
     // Alice's phone got the self-sync copy.
-    run = cli(profile(QStringLiteral("alice-phone")), {QStringLiteral("listen"), QStringLiteral("--json"),
-                                                      QStringLiteral("--count"), QStringLiteral("1"),
-                                                      QStringLiteral("--timeout"), QStringLiteral("30")});
+    run = cli(profile(QStringLiteral("alice-phone")),
+              {QStringLiteral("listen"), QStringLiteral("--json"), QStringLiteral("--count"),
+               QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("30")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QStringLiteral("\"outgoing\":true")));
 
-    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("history"), QStringLiteral("alice"), QStringLiteral("--json")});
+    run = cli(profile(QStringLiteral("bob")),
+              {QStringLiteral("history"), QStringLiteral("alice"), QStringLiteral("--json")});
     QCOMPARE(run.exitCode, 0);
     QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 1);
     QVERIFY(run.out.contains(QStringLiteral("hi there, bob")));
@@ -153,14 +159,16 @@ void TestCli::sendListenHistory()
     QVERIFY(run.out.contains(QStringLiteral("alice: hi there, bob  [sent]")));
 
     // Nothing more is waiting: listen ends on its timeout with exit code 4.
-    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("listen"), QStringLiteral("--count"),
-                                              QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("2")});
+    run = cli(profile(QStringLiteral("bob")),
+              {QStringLiteral("listen"), QStringLiteral("--count"), QStringLiteral("1"),
+               QStringLiteral("--timeout"), QStringLiteral("2")});
     QCOMPARE(run.exitCode, 4);
 }
 
 void TestCli::errorsHaveMeaningfulExitCodes()
 {
-    Run run = cli(profile(QStringLiteral("alice")), {QStringLiteral("send"), QStringLiteral("nobody"), QStringLiteral("x")});
+    Run run = cli(profile(QStringLiteral("alice")),
+                  {QStringLiteral("send"), QStringLiteral("nobody"), QStringLiteral("x")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(QStringLiteral("no user called 'nobody'")), qPrintable(run.err));
 
@@ -175,13 +183,17 @@ void TestCli::errorsHaveMeaningfulExitCodes()
     run = cli(profile(QStringLiteral("alice")), {QStringLiteral("send"), QStringLiteral("bob")});
     QCOMPARE(run.exitCode, 1);
 
-    run = cli(profile(QStringLiteral("wrong")), {QStringLiteral("login"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
-              "not the password\n");
+    run =
+        cli(profile(QStringLiteral("wrong")),
+            {QStringLiteral("login"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
+            "not the password\n");
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("Wrong username or password")));
 
-    run = cli(profile(QStringLiteral("taken")), {QStringLiteral("register"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
-              "whatever123\n");
+    run = cli(
+        profile(QStringLiteral("taken")),
+        {QStringLiteral("register"), QStringLiteral("alice"), QStringLiteral("--password-stdin")},
+        "whatever123\n");
     QCOMPARE(run.exitCode, 2);
     QVERIFY(run.err.contains(QStringLiteral("username_taken")));
     QVERIFY(!run.err.contains(QStringLiteral("whatever123")));
@@ -189,13 +201,18 @@ void TestCli::errorsHaveMeaningfulExitCodes()
 
 void TestCli::revokeDevice()
 {
-    Run run = cli(profile(QStringLiteral("carol")),
-                  {QStringLiteral("register"), QStringLiteral("carol"), QStringLiteral("--password-stdin")}, "password123\n");
+    Run run = cli(
+        profile(QStringLiteral("carol")),
+        {QStringLiteral("register"), QStringLiteral("carol"), QStringLiteral("--password-stdin")},
+        "password123\n");
     QCOMPARE(run.exitCode, 0);
-    run = cli(profile(QStringLiteral("carol-old")),
-              {QStringLiteral("login"), QStringLiteral("carol"), QStringLiteral("--password-stdin")}, "password123\n");
+    run =
+        cli(profile(QStringLiteral("carol-old")),
+            {QStringLiteral("login"), QStringLiteral("carol"), QStringLiteral("--password-stdin")},
+            "password123\n");
     QCOMPARE(run.exitCode, 0);
-    const QString deviceId = QRegularExpression(QStringLiteral("device (\\d+)")).match(run.out).captured(1);
+    const QString deviceId =
+        QRegularExpression(QStringLiteral("device (\\d+)")).match(run.out).captured(1);
     QVERIFY(!deviceId.isEmpty());
 
     run = cli(profile(QStringLiteral("carol")), {QStringLiteral("revoke-device"), deviceId});
@@ -213,15 +230,17 @@ void TestCli::unreachableServer()
     Run run = cli(profile(QStringLiteral("alice")), {QStringLiteral("whoami")});
     QCOMPARE(run.exitCode, 3);
     QVERIFY2(run.err.contains(QStringLiteral("cannot reach the server")), qPrintable(run.err));
-    run = cli(profile(QStringLiteral("alice")), {QStringLiteral("send"), QStringLiteral("bob"),
-                                                QStringLiteral("later"), QStringLiteral("--timeout"), QStringLiteral("2")});
+    run = cli(profile(QStringLiteral("alice")),
+              {QStringLiteral("send"), QStringLiteral("bob"), QStringLiteral("later"),
+               QStringLiteral("--timeout"), QStringLiteral("2")});
     QCOMPARE(run.exitCode, 3);
     QVERIFY(run.err.contains(QStringLiteral("outbox")));
     QVERIFY(m_server->start(port));
     run = cli(profile(QStringLiteral("alice")), {QStringLiteral("flush")});
     QCOMPARE(run.exitCode, 0);
-    run = cli(profile(QStringLiteral("bob")), {QStringLiteral("listen"), QStringLiteral("--json"), QStringLiteral("--count"),
-                                              QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("30")});
+    run = cli(profile(QStringLiteral("bob")),
+              {QStringLiteral("listen"), QStringLiteral("--json"), QStringLiteral("--count"),
+               QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("30")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QStringLiteral("\"text\":\"later\"")));
 }

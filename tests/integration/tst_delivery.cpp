@@ -144,8 +144,12 @@ void TestDelivery::retryOfSameClientIdCreatesNoDuplicate()
 
     const auto devices = alice.call("GET", QStringLiteral("/v1/users/bob3/devices"));
     QVERIFY(devices.ok());
-    const qint64 bobDevice =
-        devices.body.value(QStringLiteral("devices")).toArray().first().toObject().value(QStringLiteral("id")).toInteger();
+    const qint64 bobDevice = devices.body.value(QStringLiteral("devices"))
+                                 .toArray()
+                                 .first()
+                                 .toObject()
+                                 .value(QStringLiteral("id"))
+                                 .toInteger();
     const QString clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
     const QJsonObject request{
         {QStringLiteral("clientMessageId"), clientId},
@@ -160,9 +164,11 @@ void TestDelivery::retryOfSameClientIdCreatesNoDuplicate()
     const auto second = alice.call("POST", QStringLiteral("/v1/messages"), &request);
     QCOMPARE(second.status, 200);
     QCOMPARE(second.body.value(QStringLiteral("duplicate")).toBool(), true);
-    QCOMPARE(second.body.value(QStringLiteral("messageId")), first.body.value(QStringLiteral("messageId")));
+    QCOMPARE(second.body.value(QStringLiteral("messageId")),
+             first.body.value(QStringLiteral("messageId")));
     QCOMPARE(second.body.value(QStringLiteral("seq")), first.body.value(QStringLiteral("seq")));
-    QCOMPARE(second.body.value(QStringLiteral("serverTs")), first.body.value(QStringLiteral("serverTs")));
+    QCOMPARE(second.body.value(QStringLiteral("serverTs")),
+             first.body.value(QStringLiteral("serverTs")));
     QCOMPARE(inboxSize(bob), 1);
 
     // The same id for another conversation is a conflict, not a silent overwrite.
@@ -173,8 +179,11 @@ void TestDelivery::retryOfSameClientIdCreatesNoDuplicate()
     other.insert(QStringLiteral("to"), QStringLiteral("carol3"));
     other.insert(QStringLiteral("payloads"),
                  QJsonArray{QJsonObject{
-                     {QStringLiteral("device"),
-                      carolDevices.body.value(QStringLiteral("devices")).toArray().first().toObject().value(QStringLiteral("id"))},
+                     {QStringLiteral("device"), carolDevices.body.value(QStringLiteral("devices"))
+                                                    .toArray()
+                                                    .first()
+                                                    .toObject()
+                                                    .value(QStringLiteral("id"))},
                      {QStringLiteral("body"), QStringLiteral("b3BhcXVl")}}});
     const auto conflict = alice.call("POST", QStringLiteral("/v1/messages"), &other);
     QCOMPARE(conflict.status, 409);
@@ -205,17 +214,21 @@ void TestDelivery::deviceMismatchIsResolvedAutomatically()
         {QStringLiteral("clientMessageId"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
         {QStringLiteral("to"), QStringLiteral("bob4")},
         {QStringLiteral("payloads"),
-         QJsonArray{QJsonObject{{QStringLiteral("device"), list[0].toObject().value(QStringLiteral("id"))},
-                                {QStringLiteral("body"), QStringLiteral("eA==")}},
-                    QJsonObject{{QStringLiteral("device"), 999999},
-                                {QStringLiteral("body"), QStringLiteral("eA==")}}}}};
+         QJsonArray{
+             QJsonObject{{QStringLiteral("device"), list[0].toObject().value(QStringLiteral("id"))},
+                         {QStringLiteral("body"), QStringLiteral("eA==")}},
+             QJsonObject{{QStringLiteral("device"), 999999},
+                         {QStringLiteral("body"), QStringLiteral("eA==")}}}}};
     const auto mismatch = alice.call("POST", QStringLiteral("/v1/messages"), &partial);
     QCOMPARE(mismatch.status, 409);
     QCOMPARE(mismatch.error.code, QStringLiteral("device_mismatch"));
-    const QJsonArray missing = mismatch.error.details.value(QStringLiteral("missingDevices")).toArray();
+    const QJsonArray missing =
+        mismatch.error.details.value(QStringLiteral("missingDevices")).toArray();
     QCOMPARE(missing.size(), 1);
-    QCOMPARE(missing[0].toObject().value(QStringLiteral("device")), list[1].toObject().value(QStringLiteral("id")));
-    QCOMPARE(mismatch.error.details.value(QStringLiteral("staleDevices")).toArray(), QJsonArray{999999});
+    QCOMPARE(missing[0].toObject().value(QStringLiteral("device")),
+             list[1].toObject().value(QStringLiteral("id")));
+    QCOMPARE(mismatch.error.details.value(QStringLiteral("staleDevices")).toArray(),
+             QJsonArray{999999});
 
     // The client core recovers by itself: the laptop gets the next message.
     const QString second = alice->send(QStringLiteral("bob4"), QStringLiteral("after"), &error);
@@ -262,7 +275,8 @@ void TestDelivery::noteToSelfReachesOwnOtherDevice()
     Recorder phoneSeen(phone.core());
     phone->connectToServer();
     QString error;
-    const QString id = laptop->send(QStringLiteral("dana6"), QStringLiteral("note to self"), &error);
+    const QString id =
+        laptop->send(QStringLiteral("dana6"), QStringLiteral("note to self"), &error);
     QVERIFY(!id.isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(phoneSeen.received.size(), 1, 10000);
     QCOMPARE(phoneSeen.received.first().conversation, QStringLiteral("dm:dana6:dana6"));

@@ -38,7 +38,8 @@ qint64 TestDurability::inboxSize(TestClient &client)
 int TestDurability::outboxRows(const QString &profileDir)
 {
     Storage::Connection connection;
-    if (!connection.open({profileDir + QStringLiteral("/client.db"), QStringLiteral("NORMAL"), false, 5000})) {
+    if (!connection.open(
+            {profileDir + QStringLiteral("/client.db"), QStringLiteral("NORMAL"), false, 5000})) {
         return -1;
     }
     QSqlQuery query(connection.database());
@@ -134,8 +135,9 @@ void TestDurability::clientKilledWithMessageInOutbox()
     server.pause();
     QProcess cli;
     cli.start(QStringLiteral(TINCAN_CLI_PATH),
-              {QStringLiteral("--profile"), aliceProfile, QStringLiteral("send"), QStringLiteral("bob"),
-               QStringLiteral("written before the crash"), QStringLiteral("--timeout"), QStringLiteral("120")});
+              {QStringLiteral("--profile"), aliceProfile, QStringLiteral("send"),
+               QStringLiteral("bob"), QStringLiteral("written before the crash"),
+               QStringLiteral("--timeout"), QStringLiteral("120")});
     QVERIFY(cli.waitForStarted());
     QTRY_COMPARE_WITH_TIMEOUT(outboxRows(aliceProfile), 1, 20000);
     cli.kill(); // The client dies with the message in its outbox.
@@ -171,7 +173,8 @@ void TestDurability::clientRestartedWhileServerDown()
 
     QString error;
     for (int i = 0; i < 3; ++i) {
-        QVERIFY(!alice->send(QStringLiteral("bob"), QStringLiteral("queued %1").arg(i), &error).isEmpty());
+        QVERIFY(!alice->send(QStringLiteral("bob"), QStringLiteral("queued %1").arg(i), &error)
+                     .isEmpty());
     }
     QCOMPARE(alice->outboxSize(), 3);
     alice.reopen(); // The app is restarted; only the database remembers.

@@ -65,7 +65,8 @@ void TestSecurity::everyEndpointRefusesMissingOrBadTokens_data()
         QString path = route.pattern;
         path.replace(QStringLiteral("{id}"), QStringLiteral("1"));
         path.replace(QStringLiteral("{username}"), QStringLiteral("owner"));
-        QTest::newRow(qPrintable(QString::fromLatin1(route.method) + QLatin1Char(' ') + route.pattern))
+        QTest::newRow(
+            qPrintable(QString::fromLatin1(route.method) + QLatin1Char(' ') + route.pattern))
             << route.method << path;
     }
 }
@@ -178,7 +179,8 @@ void TestSecurity::noUserReadsAnotherUsersData()
     const auto bobInbox = bob.call("GET", QStringLiteral("/v1/inbox"));
     const QJsonArray bobEnvelopes = bobInbox.body.value(QStringLiteral("envelopes")).toArray();
     QCOMPARE(bobEnvelopes.size(), 1);
-    const qint64 messageId = bobEnvelopes.first().toObject().value(QStringLiteral("id")).toInteger();
+    const qint64 messageId =
+        bobEnvelopes.first().toObject().value(QStringLiteral("id")).toInteger();
 
     for (TestClient *other : {&carol, &alice}) {
         const auto inbox = other->call("GET", QStringLiteral("/v1/inbox"));
@@ -189,10 +191,15 @@ void TestSecurity::noUserReadsAnotherUsersData()
         QCOMPARE(acked.status, 200);
         QCOMPARE(acked.body.value(QStringLiteral("removed")).toInteger(), 0);
     }
-    QCOMPARE(bob.call("GET", QStringLiteral("/v1/inbox")).body.value(QStringLiteral("envelopes")).toArray().size(), 1);
+    QCOMPARE(bob.call("GET", QStringLiteral("/v1/inbox"))
+                 .body.value(QStringLiteral("envelopes"))
+                 .toArray()
+                 .size(),
+             1);
 
     // Nor can anyone revoke someone else's device.
-    const auto revoke = carol.call("DELETE", QStringLiteral("/v1/devices/%1").arg(bob->profile().deviceId()));
+    const auto revoke =
+        carol.call("DELETE", QStringLiteral("/v1/devices/%1").arg(bob->profile().deviceId()));
     QCOMPARE(revoke.status, 403);
     QCOMPARE(bob.call("GET", QStringLiteral("/v1/account")).status, 200);
     const auto missing = carol.call("DELETE", QStringLiteral("/v1/devices/987654"));
@@ -200,7 +207,8 @@ void TestSecurity::noUserReadsAnotherUsersData()
 
     // The device list a sender sees has ids only: no names, no activity.
     const auto listed = carol.call("GET", QStringLiteral("/v1/users/bob2/devices"));
-    const QJsonObject device = listed.body.value(QStringLiteral("devices")).toArray().first().toObject();
+    const QJsonObject device =
+        listed.body.value(QStringLiteral("devices")).toArray().first().toObject();
     QCOMPARE(device.keys(), QStringList{QStringLiteral("id")});
 }
 
@@ -210,10 +218,12 @@ void TestSecurity::wrongPasswordsAreRefusedAlike()
     QVERIFY(alice.registerAccount(QStringLiteral("alice3"), QStringLiteral("the right one")));
     TestClient attacker(m_server->url());
     const auto wrong = waitFor([&](Client::ApiCallback done) {
-        attacker->login(QStringLiteral("alice3"), QStringLiteral("a wrong one"), QStringLiteral("x"), done);
+        attacker->login(QStringLiteral("alice3"), QStringLiteral("a wrong one"),
+                        QStringLiteral("x"), done);
     });
     const auto unknown = waitFor([&](Client::ApiCallback done) {
-        attacker->login(QStringLiteral("nobody3"), QStringLiteral("a wrong one"), QStringLiteral("x"), done);
+        attacker->login(QStringLiteral("nobody3"), QStringLiteral("a wrong one"),
+                        QStringLiteral("x"), done);
     });
     QCOMPARE(wrong.status, 401);
     QCOMPARE(unknown.status, 401);
@@ -248,33 +258,36 @@ void TestSecurity::inviteOnlyRegistration()
     QVERIFY(server.start());
     TestClient newcomer(server.url());
     const auto refused = waitFor([&](Client::ApiCallback done) {
-        newcomer->registerAccount(QStringLiteral("newcomer"), QStringLiteral("password123"), QStringLiteral("pc"), {}, done);
+        newcomer->registerAccount(QStringLiteral("newcomer"), QStringLiteral("password123"),
+                                  QStringLiteral("pc"), {}, done);
     });
     QCOMPARE(refused.status, 403);
     QCOMPARE(refused.error.code, QStringLiteral("invite_required"));
     const auto badCode = waitFor([&](Client::ApiCallback done) {
-        newcomer->registerAccount(QStringLiteral("newcomer"), QStringLiteral("password123"), QStringLiteral("pc"),
-                                  QStringLiteral("made-up"), done);
+        newcomer->registerAccount(QStringLiteral("newcomer"), QStringLiteral("password123"),
+                                  QStringLiteral("pc"), QStringLiteral("made-up"), done);
     });
     QCOMPARE(badCode.status, 403);
 
     // An administrator creates a code with the daemon's own command, while it runs.
     QProcess admin;
-    admin.start(QStringLiteral(TINCAND_PATH), {QStringLiteral("--config"), server.configPath(),
-                                               QStringLiteral("--data-dir"), server.dataDir(),
-                                               QStringLiteral("--create-invite"), QStringLiteral("24")});
+    admin.start(QStringLiteral(TINCAND_PATH),
+                {QStringLiteral("--config"), server.configPath(), QStringLiteral("--data-dir"),
+                 server.dataDir(), QStringLiteral("--create-invite"), QStringLiteral("24")});
     QVERIFY(admin.waitForFinished(30000));
     QCOMPARE(admin.exitCode(), 0);
     const QString code = QString::fromUtf8(admin.readAllStandardOutput()).trimmed();
     QVERIFY(!code.isEmpty());
 
     const auto accepted = waitFor([&](Client::ApiCallback done) {
-        newcomer->registerAccount(QStringLiteral("newcomer"), QStringLiteral("password123"), QStringLiteral("pc"), code, done);
+        newcomer->registerAccount(QStringLiteral("newcomer"), QStringLiteral("password123"),
+                                  QStringLiteral("pc"), code, done);
     });
     QCOMPARE(accepted.status, 201);
     TestClient second(server.url());
     const auto reused = waitFor([&](Client::ApiCallback done) {
-        second->registerAccount(QStringLiteral("second"), QStringLiteral("password123"), QStringLiteral("pc"), code, done);
+        second->registerAccount(QStringLiteral("second"), QStringLiteral("password123"),
+                                QStringLiteral("pc"), code, done);
     });
     QCOMPARE(reused.status, 403);
     QVERIFY2(server.stop(), qPrintable(server.output()));

@@ -421,8 +421,8 @@ void TestLocalStore::historyLimitAndPaging()
 
     // Paging stays inside the conversation.
     bool inserted = false;
-    QVERIFY(m_store->insertIncoming(incoming(Carol, AliceCarol, 1, QStringLiteral("c")),
-                                    &inserted));
+    QVERIFY(
+        m_store->insertIncoming(incoming(Carol, AliceCarol, 1, QStringLiteral("c")), &inserted));
     QCOMPARE(seqs(m_store->history(AliceBob, 3)), (QList<qint64>{5, 6, 7}));
     QCOMPARE(m_store->history(AliceBob, 100).size(), 7);
     QCOMPARE(m_store->history(AliceBob, 1).size(), 1);
@@ -431,12 +431,12 @@ void TestLocalStore::historyLimitAndPaging()
 void TestLocalStore::historyPutsPendingLast()
 {
     bool inserted = false;
-    QVERIFY(m_store->insertIncoming(incoming(Bob, AliceBob, 1, QStringLiteral("first")),
-                                    &inserted));
+    QVERIFY(
+        m_store->insertIncoming(incoming(Bob, AliceBob, 1, QStringLiteral("first")), &inserted));
     const StoredMessage pending = outgoing(QStringLiteral("pending"), 10);
     QVERIFY(m_store->queueOutgoing(pending, Bob));
-    QVERIFY(m_store->insertIncoming(incoming(Bob, AliceBob, 2, QStringLiteral("second")),
-                                    &inserted));
+    QVERIFY(
+        m_store->insertIncoming(incoming(Bob, AliceBob, 2, QStringLiteral("second")), &inserted));
 
     // Not yet sequenced by the server: after everything that is.
     QCOMPARE(texts(m_store->history(AliceBob, 10)),
@@ -445,8 +445,8 @@ void TestLocalStore::historyPutsPendingLast()
 
     // Once sent it takes its server position.
     QVERIFY(m_store->markSent(pending.clientMessageId, 77, 3, 5003));
-    QVERIFY(m_store->insertIncoming(incoming(Bob, AliceBob, 4, QStringLiteral("fourth")),
-                                    &inserted));
+    QVERIFY(
+        m_store->insertIncoming(incoming(Bob, AliceBob, 4, QStringLiteral("fourth")), &inserted));
     QCOMPARE(texts(m_store->history(AliceBob, 10)),
              (QStringList{QStringLiteral("first"), QStringLiteral("second"),
                           QStringLiteral("pending"), QStringLiteral("fourth")}));

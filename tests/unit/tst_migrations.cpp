@@ -25,8 +25,9 @@ Migration createNotes()
 
 Migration createTags()
 {
-    return {2, {QStringLiteral("CREATE TABLE tags (note_id INTEGER NOT NULL REFERENCES notes(id), "
-                               "tag TEXT NOT NULL)")}};
+    return {2,
+            {QStringLiteral("CREATE TABLE tags (note_id INTEGER NOT NULL REFERENCES notes(id), "
+                            "tag TEXT NOT NULL)")}};
 }
 
 Migration addNotesColumn(int version)
@@ -269,10 +270,10 @@ void TestMigrations::upgradeFromFrozenSchemaKeepsData()
         QVERIFY2(connection.open(options(dbPath())), qPrintable(connection.lastError()));
         Migrations old({createNotes()});
         QVERIFY2(old.apply(connection.database()), qPrintable(old.lastError()));
-        QVERIFY(connection.exec(
-            QStringLiteral("INSERT INTO notes (id, body) VALUES (1, 'first')")));
-        QVERIFY(connection.exec(
-            QStringLiteral("INSERT INTO notes (id, body) VALUES (2, 'second')")));
+        QVERIFY(
+            connection.exec(QStringLiteral("INSERT INTO notes (id, body) VALUES (1, 'first')")));
+        QVERIFY(
+            connection.exec(QStringLiteral("INSERT INTO notes (id, body) VALUES (2, 'second')")));
         QCOMPARE(Migrations::currentVersion(connection.database()), 1);
     }
     {

@@ -21,7 +21,8 @@ void TestOpenApi::routesMatchTheDocument()
     const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'));
 
     static const QRegularExpression pathLine(QStringLiteral("^  (/[^:\\s]*):\\s*$"));
-    static const QRegularExpression methodLine(QStringLiteral("^    (get|post|put|delete|patch|head|options):\\s*$"));
+    static const QRegularExpression methodLine(
+        QStringLiteral("^    (get|post|put|delete|patch|head|options):\\s*$"));
     QSet<QString> documented;
     bool inPaths = false;
     QString currentPath;
@@ -35,7 +36,8 @@ void TestOpenApi::routesMatchTheDocument()
         }
         if (const auto match = pathLine.match(line); match.hasMatch()) {
             currentPath = match.captured(1);
-        } else if (const auto method = methodLine.match(line); method.hasMatch() && !currentPath.isEmpty()) {
+        } else if (const auto method = methodLine.match(line);
+                   method.hasMatch() && !currentPath.isEmpty()) {
             documented.insert(method.captured(1).toUpper() + QLatin1Char(' ') + currentPath);
         }
     }
@@ -46,8 +48,10 @@ void TestOpenApi::routesMatchTheDocument()
     }
     const QStringList undocumented = QStringList((served - documented).values());
     const QStringList unserved = QStringList((documented - served).values());
-    QVERIFY2(undocumented.isEmpty(), qPrintable(QStringLiteral("not in openapi.yaml: ") + undocumented.join(QStringLiteral(", "))));
-    QVERIFY2(unserved.isEmpty(), qPrintable(QStringLiteral("documented but not served: ") + unserved.join(QStringLiteral(", "))));
+    QVERIFY2(undocumented.isEmpty(), qPrintable(QStringLiteral("not in openapi.yaml: ") +
+                                                undocumented.join(QStringLiteral(", "))));
+    QVERIFY2(unserved.isEmpty(), qPrintable(QStringLiteral("documented but not served: ") +
+                                            unserved.join(QStringLiteral(", "))));
     QVERIFY(served.size() >= 10);
 }
 

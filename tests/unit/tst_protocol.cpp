@@ -248,14 +248,14 @@ void TestProtocol::directPeer_data()
                             << QStringLiteral("alice");
     QTest::newRow("note to self") << QStringLiteral("dm:alice:alice") << QStringLiteral("alice")
                                   << QStringLiteral("alice");
-    QTest::newRow("not a participant") << QStringLiteral("dm:alice:bob") << QStringLiteral("carol")
-                                       << QString();
+    QTest::newRow("not a participant")
+        << QStringLiteral("dm:alice:bob") << QStringLiteral("carol") << QString();
     QTest::newRow("not a dm") << QStringLiteral("group:alice:bob") << QStringLiteral("alice")
                               << QString();
-    QTest::newRow("too few parts") << QStringLiteral("dm:alice") << QStringLiteral("alice")
-                                   << QString();
-    QTest::newRow("too many parts") << QStringLiteral("dm:alice:bob:carol")
-                                    << QStringLiteral("alice") << QString();
+    QTest::newRow("too few parts")
+        << QStringLiteral("dm:alice") << QStringLiteral("alice") << QString();
+    QTest::newRow("too many parts")
+        << QStringLiteral("dm:alice:bob:carol") << QStringLiteral("alice") << QString();
     QTest::newRow("empty") << QString() << QStringLiteral("alice") << QString();
 }
 
@@ -387,31 +387,31 @@ void TestProtocol::readerWrongType_data()
     QTest::addColumn<QJsonValue>("value");
     QTest::addColumn<QString>("expectedText");
 
-    QTest::newRow("string from number") << QStringLiteral("string") << QJsonValue(5)
-                                        << QStringLiteral("must be a string");
-    QTest::newRow("string from bool") << QStringLiteral("string") << QJsonValue(true)
-                                      << QStringLiteral("must be a string");
+    QTest::newRow("string from number")
+        << QStringLiteral("string") << QJsonValue(5) << QStringLiteral("must be a string");
+    QTest::newRow("string from bool")
+        << QStringLiteral("string") << QJsonValue(true) << QStringLiteral("must be a string");
     QTest::newRow("string from object") << QStringLiteral("string") << QJsonValue(QJsonObject{})
                                         << QStringLiteral("must be a string");
-    QTest::newRow("integer from string") << QStringLiteral("integer")
-                                         << QJsonValue(QStringLiteral("5"))
-                                         << QStringLiteral("must be an integer");
-    QTest::newRow("integer from bool") << QStringLiteral("integer") << QJsonValue(true)
-                                       << QStringLiteral("must be an integer");
+    QTest::newRow("integer from string")
+        << QStringLiteral("integer") << QJsonValue(QStringLiteral("5"))
+        << QStringLiteral("must be an integer");
+    QTest::newRow("integer from bool")
+        << QStringLiteral("integer") << QJsonValue(true) << QStringLiteral("must be an integer");
     QTest::newRow("integer from array") << QStringLiteral("integer") << QJsonValue(QJsonArray{1})
                                         << QStringLiteral("must be an integer");
     QTest::newRow("array from object") << QStringLiteral("array") << QJsonValue(QJsonObject{})
                                        << QStringLiteral("must be an array");
-    QTest::newRow("array from string") << QStringLiteral("array")
-                                       << QJsonValue(QStringLiteral("[1]"))
-                                       << QStringLiteral("must be an array");
+    QTest::newRow("array from string")
+        << QStringLiteral("array") << QJsonValue(QStringLiteral("[1]"))
+        << QStringLiteral("must be an array");
     QTest::newRow("object from array") << QStringLiteral("object") << QJsonValue(QJsonArray{})
                                        << QStringLiteral("must be an object");
-    QTest::newRow("object from string") << QStringLiteral("object")
-                                        << QJsonValue(QStringLiteral("{}"))
-                                        << QStringLiteral("must be an object");
-    QTest::newRow("base64 from number") << QStringLiteral("base64") << QJsonValue(12)
-                                        << QStringLiteral("must be a base64 string");
+    QTest::newRow("object from string")
+        << QStringLiteral("object") << QJsonValue(QStringLiteral("{}"))
+        << QStringLiteral("must be an object");
+    QTest::newRow("base64 from number")
+        << QStringLiteral("base64") << QJsonValue(12) << QStringLiteral("must be a base64 string");
 }
 
 void TestProtocol::readerWrongType()
@@ -526,9 +526,9 @@ void TestProtocol::readerKeepsFirstError()
 {
     JsonReader reader(parseObject(R"({"first": "x", "second": 5, "good": "ok"})"));
     reader.integer(QStringLiteral("first"), 0, 10); // wrong type
-    reader.string(QStringLiteral("second"));         // wrong type too
-    reader.string(QStringLiteral("missing"));        // missing
-    reader.string(QStringLiteral("good"));           // fine
+    reader.string(QStringLiteral("second"));        // wrong type too
+    reader.string(QStringLiteral("missing"));       // missing
+    reader.string(QStringLiteral("good"));          // fine
     QVERIFY(!reader.ok());
     QVERIFY2(reader.error().message.contains(QStringLiteral("'first'")),
              qPrintable(reader.error().message));
@@ -726,9 +726,8 @@ void TestProtocol::envelopeRejectsMalformed_data()
     QTest::newRow("no clientMessageId") << without(QStringLiteral("clientMessageId"));
     QTest::newRow("clientMessageId not uuid")
         << with(QStringLiteral("clientMessageId"), QStringLiteral("not-a-uuid"));
-    QTest::newRow("clientMessageId upper case")
-        << with(QStringLiteral("clientMessageId"),
-                QStringLiteral("123E4567-E89B-12D3-A456-426614174000"));
+    QTest::newRow("clientMessageId upper case") << with(
+        QStringLiteral("clientMessageId"), QStringLiteral("123E4567-E89B-12D3-A456-426614174000"));
     QTest::newRow("clientMessageId too long")
         << with(QStringLiteral("clientMessageId"),
                 QStringLiteral("123e4567-e89b-12d3-a456-426614174000-0"));
@@ -776,8 +775,8 @@ void TestProtocol::clientFrame_data()
     const QList<qint64> none;
     QTest::newRow("ping") << QByteArray(R"({"type":"ping"})") << 0 << false << none;
     QTest::newRow("ping helper") << pingFrame() << 0 << false << none;
-    QTest::newRow("ping with extra members") << QByteArray(R"({"type":"ping","x":[1]})") << 0
-                                             << false << none;
+    QTest::newRow("ping with extra members")
+        << QByteArray(R"({"type":"ping","x":[1]})") << 0 << false << none;
     QTest::newRow("ack") << QByteArray(R"({"type":"ack","ids":[3,1,2]})") << 0 << true
                          << QList<qint64>{3, 1, 2};
     QTest::newRow("ack empty") << QByteArray(R"({"type":"ack","ids":[]})") << 0 << true << none;
@@ -792,20 +791,20 @@ void TestProtocol::clientFrame_data()
     QTest::newRow("empty") << QByteArray() << 400 << false << none;
     QTest::newRow("array") << QByteArray(R"([{"type":"ping"}])") << 400 << false << none;
     QTest::newRow("ack without ids") << QByteArray(R"({"type":"ack"})") << 400 << false << none;
-    QTest::newRow("ack ids not array") << QByteArray(R"({"type":"ack","ids":5})") << 400 << false
-                                       << none;
+    QTest::newRow("ack ids not array")
+        << QByteArray(R"({"type":"ack","ids":5})") << 400 << false << none;
     QTest::newRow("ack id zero") << QByteArray(R"({"type":"ack","ids":[1,0]})") << 400 << false
                                  << none;
-    QTest::newRow("ack id negative") << QByteArray(R"({"type":"ack","ids":[-1]})") << 400 << false
-                                     << none;
-    QTest::newRow("ack id fraction") << QByteArray(R"({"type":"ack","ids":[1.5]})") << 400
-                                     << false << none;
-    QTest::newRow("ack id string") << QByteArray(R"({"type":"ack","ids":["1"]})") << 400 << false
-                                   << none;
+    QTest::newRow("ack id negative")
+        << QByteArray(R"({"type":"ack","ids":[-1]})") << 400 << false << none;
+    QTest::newRow("ack id fraction")
+        << QByteArray(R"({"type":"ack","ids":[1.5]})") << 400 << false << none;
+    QTest::newRow("ack id string")
+        << QByteArray(R"({"type":"ack","ids":["1"]})") << 400 << false << none;
     QTest::newRow("ack id null") << QByteArray(R"({"type":"ack","ids":[null]})") << 400 << false
                                  << none;
-    QTest::newRow("ack id object") << QByteArray(R"({"type":"ack","ids":[{}]})") << 400 << false
-                                   << none;
+    QTest::newRow("ack id object")
+        << QByteArray(R"({"type":"ack","ids":[{}]})") << 400 << false << none;
     QTest::newRow("ack id above 2^53")
         << QByteArray(R"({"type":"ack","ids":[9007199254740994]})") << 400 << false << none;
 }
@@ -1035,11 +1034,10 @@ void TestProtocol::messageContentRejects_data()
     QTest::newRow("no kind") << QByteArray(R"({"v":1,"text":"x"})");
     QTest::newRow("no text") << QByteArray(R"({"v":1,"kind":"text"})");
     QTest::newRow("text not string") << QByteArray(R"({"v":1,"kind":"text","text":5})");
-    QTest::newRow("text too long")
-        << compact({{QStringLiteral("v"), 1},
-                    {QStringLiteral("kind"), QStringLiteral("text")},
-                    {QStringLiteral("text"), QString(MessageContent::MaxTextLength + 1,
-                                                     QLatin1Char('m'))}});
+    QTest::newRow("text too long") << compact(
+        {{QStringLiteral("v"), 1},
+         {QStringLiteral("kind"), QStringLiteral("text")},
+         {QStringLiteral("text"), QString(MessageContent::MaxTextLength + 1, QLatin1Char('m'))}});
     QTest::newRow("not json") << QByteArray("plain text");
     QTest::newRow("binary") << QByteArray("\x00\xff\x10", 3);
     QTest::newRow("empty") << QByteArray();

@@ -164,7 +164,7 @@ void TestRateLimiter::concurrentAcquireNeverExceedsBurst()
     constexpr int Threads = 8;
     constexpr int Rounds = 200;
     constexpr int AttemptsPerRound = 2 * Burst; // per thread: together far more than the burst
-    RateLimiter limiter(0.001, Burst);           // no refill within the test's window
+    RateLimiter limiter(0.001, Burst);          // no refill within the test's window
 
     // Every round races all threads on a fresh key, from bucket creation to exhaustion.
     QStringList keys;

@@ -18,8 +18,7 @@ using namespace Tincan;
 using namespace Tincan::Server;
 
 namespace {
-template<class T>
-Protocol::Result<T> await(const std::function<void(Done<T>)> &call)
+template<class T> Protocol::Result<T> await(const std::function<void(Done<T>)> &call)
 {
     std::promise<Protocol::Result<T>> promise;
     auto future = promise.get_future();
@@ -54,7 +53,8 @@ private Q_SLOTS:
     void daemonRefusesNewerSchema();
 
 private:
-    NewMessage message(const QString &clientId, QList<qint64> devices, const QString &conversation = QStringLiteral("dm:a:b"));
+    NewMessage message(const QString &clientId, QList<qint64> devices,
+                       const QString &conversation = QStringLiteral("dm:a:b"));
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<SqliteBackend> m_backend;
@@ -68,7 +68,9 @@ void TestServerStore::init()
     m_dir = std::make_unique<QTemporaryDir>();
     m_backend = std::make_unique<SqliteBackend>();
     QString error;
-    QVERIFY2(m_backend->open(m_dir->filePath(QStringLiteral("t.db")), QStringLiteral("FULL"), &error), qPrintable(error));
+    QVERIFY2(
+        m_backend->open(m_dir->filePath(QStringLiteral("t.db")), QStringLiteral("FULL"), &error),
+        qPrintable(error));
     m_users = std::make_unique<SqliteUserStore>(*m_backend);
     m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
     m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
@@ -83,7 +85,8 @@ void TestServerStore::cleanup()
     m_dir.reset();
 }
 
-NewMessage TestServerStore::message(const QString &clientId, QList<qint64> devices, const QString &conversation)
+NewMessage TestServerStore::message(const QString &clientId, QList<qint64> devices,
+                                    const QString &conversation)
 {
     NewMessage m;
     m.senderUserId = 1;
@@ -100,14 +103,20 @@ NewMessage TestServerStore::message(const QString &clientId, QList<qint64> devic
 
 void TestServerStore::usersAndDevices()
 {
-    auto user = await<User>([&](auto done) { m_users->createUser(QStringLiteral("alice"), QStringLiteral("$argon2id$x"), {}, done); });
+    auto user = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("alice"), QStringLiteral("$argon2id$x"), {}, done);
+    });
     QVERIFY(user.ok());
-    auto taken = await<User>([&](auto done) { m_users->createUser(QStringLiteral("alice"), QStringLiteral("h"), {}, done); });
+    auto taken = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("alice"), QStringLiteral("h"), {}, done);
+    });
     QCOMPARE(taken.error().status, 409);
     QCOMPARE(m_users->userByName(QStringLiteral("alice"))->id, user->id);
     QVERIFY(!m_users->userByName(QStringLiteral("nobody")));
 
-    auto device = await<Device>([&](auto done) { m_devices->createDevice(user->id, QStringLiteral("pc"), "hash-1", 5, done); });
+    auto device = await<Device>([&](auto done) {
+        m_devices->createDevice(user->id, QStringLiteral("pc"), "hash-1", 5, done);
+    });
     QVERIFY(device.ok());
     const auto auth = m_devices->authenticate("hash-1");
     QVERIFY(auth);
@@ -120,11 +129,15 @@ void TestServerStore::usersAndDevices()
 void TestServerStore::storeIsIdempotent()
 {
     const QString id = newId();
-    auto first = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(id, {2, 3}), done); });
+    auto first = await<StoredMessage>([&](auto done) {
+        m_messages->storeMessage(message(id, {2, 3}), done);
+    });
     QVERIFY(first.ok());
     QVERIFY(!first->duplicate);
     QCOMPARE(first->deliveries.size(), 2);
-    auto again = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(id, {2, 3}), done); });
+    auto again = await<StoredMessage>([&](auto done) {
+        m_messages->storeMessage(message(id, {2, 3}), done);
+    });
     QVERIFY(again.ok());
     QVERIFY(again->duplicate);
     QCOMPARE(again->receipt.messageId, first->receipt.messageId);
@@ -133,7 +146,9 @@ void TestServerStore::storeIsIdempotent()
     QVERIFY(again->deliveries.isEmpty());
     QCOMPARE(m_messages->pending(2, 0, 100).size(), 1);
 
-    auto elsewhere = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(id, {2}, QStringLiteral("dm:a:c")), done); });
+    auto elsewhere = await<StoredMessage>([&](auto done) {
+        m_messages->storeMessage(message(id, {2}, QStringLiteral("dm:a:c")), done);
+    });
     QVERIFY(!elsewhere.ok());
     QCOMPARE(elsewhere.error().status, 409);
 }
@@ -141,10 +156,13 @@ void TestServerStore::storeIsIdempotent()
 void TestServerStore::sequenceNumbersArePerConversation()
 {
     for (int i = 1; i <= 3; ++i) {
-        auto ab = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
+        auto ab = await<StoredMessage>(
+            [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
         QCOMPARE(ab->receipt.seq, i);
     }
-    auto ac = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {4}, QStringLiteral("dm:a:c")), done); });
+    auto ac = await<StoredMessage>([&](auto done) {
+        m_messages->storeMessage(message(newId(), {4}, QStringLiteral("dm:a:c")), done);
+    });
     QCOMPARE(ac->receipt.seq, 1);
 }
 
@@ -152,7 +170,8 @@ void TestServerStore::pendingIsOrderedAndPaged()
 {
     QList<qint64> ids;
     for (int i = 0; i < 25; ++i) {
-        auto stored = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
+        auto stored = await<StoredMessage>(
+            [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
         ids.append(stored->receipt.messageId);
     }
     const auto page1 = m_messages->pending(2, 0, 10);
@@ -175,7 +194,9 @@ void TestServerStore::pendingIsOrderedAndPaged()
 
 void TestServerStore::acknowledgeRemovesOnlyThatDevicesEntries()
 {
-    auto stored = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {2, 3}), done); });
+    auto stored = await<StoredMessage>([&](auto done) {
+        m_messages->storeMessage(message(newId(), {2, 3}), done);
+    });
     const qint64 id = stored->receipt.messageId;
     auto wrongDevice = await<qint64>([&](auto done) { m_messages->acknowledge(4, {id}, done); });
     QCOMPARE(*wrongDevice, 0);
@@ -187,10 +208,12 @@ void TestServerStore::acknowledgeRemovesOnlyThatDevicesEntries()
 
 void TestServerStore::purgeRemovesOnlyExpiredEntries()
 {
-    auto old = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
+    auto old = await<StoredMessage>(
+        [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
     const qint64 cutoff = old->receipt.serverTimestamp + 1;
     QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > cutoff);
-    auto fresh = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
+    auto fresh = await<StoredMessage>(
+        [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
     auto removed = await<qint64>([&](auto done) { m_messages->purgeBefore(cutoff, done); });
     QCOMPARE(*removed, 1);
     const auto left = m_messages->pending(2, 0, 10);
@@ -200,44 +223,69 @@ void TestServerStore::purgeRemovesOnlyExpiredEntries()
 
 void TestServerStore::revokeDropsInbox()
 {
-    auto user = await<User>([&](auto done) { m_users->createUser(QStringLiteral("bob"), QStringLiteral("h"), {}, done); });
-    auto other = await<User>([&](auto done) { m_users->createUser(QStringLiteral("eve"), QStringLiteral("h"), {}, done); });
-    auto device = await<Device>([&](auto done) { m_devices->createDevice(user->id, QStringLiteral("pc"), "tok", 5, done); });
-    await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {device->id}), done); });
+    auto user = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("bob"), QStringLiteral("h"), {}, done);
+    });
+    auto other = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("eve"), QStringLiteral("h"), {}, done);
+    });
+    auto device = await<Device>([&](auto done) {
+        m_devices->createDevice(user->id, QStringLiteral("pc"), "tok", 5, done);
+    });
+    await<StoredMessage>(
+        [&](auto done) { m_messages->storeMessage(message(newId(), {device->id}), done); });
     QCOMPARE(m_messages->pending(device->id, 0, 10).size(), 1);
 
-    auto notYours = await<bool>([&](auto done) { m_devices->revokeDevice(other->id, device->id, done); });
+    auto notYours =
+        await<bool>([&](auto done) { m_devices->revokeDevice(other->id, device->id, done); });
     QCOMPARE(notYours.error().status, 403);
-    auto revoked = await<bool>([&](auto done) { m_devices->revokeDevice(user->id, device->id, done); });
+    auto revoked =
+        await<bool>([&](auto done) { m_devices->revokeDevice(user->id, device->id, done); });
     QVERIFY(revoked.ok());
     QVERIFY(!m_devices->authenticate("tok"));
     QVERIFY(m_messages->pending(device->id, 0, 10).isEmpty());
-    auto twice = await<bool>([&](auto done) { m_devices->revokeDevice(user->id, device->id, done); });
+    auto twice =
+        await<bool>([&](auto done) { m_devices->revokeDevice(user->id, device->id, done); });
     QCOMPARE(twice.error().status, 404);
 }
 
 void TestServerStore::deviceLimit()
 {
-    auto user = await<User>([&](auto done) { m_users->createUser(QStringLiteral("carl"), QStringLiteral("h"), {}, done); });
+    auto user = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("carl"), QStringLiteral("h"), {}, done);
+    });
     for (int i = 0; i < 2; ++i) {
-        QVERIFY(await<Device>([&](auto done) { m_devices->createDevice(user->id, QStringLiteral("d"), QByteArray::number(i), 2, done); }).ok());
+        QVERIFY(await<Device>([&](auto done) {
+                    m_devices->createDevice(user->id, QStringLiteral("d"), QByteArray::number(i), 2,
+                                            done);
+                }).ok());
     }
-    auto third = await<Device>([&](auto done) { m_devices->createDevice(user->id, QStringLiteral("d"), "3", 2, done); });
+    auto third = await<Device>(
+        [&](auto done) { m_devices->createDevice(user->id, QStringLiteral("d"), "3", 2, done); });
     QCOMPARE(third.error().status, 403);
 }
 
 void TestServerStore::invitesAreSingleUse()
 {
     const qint64 tomorrow = QDateTime::currentMSecsSinceEpoch() + 86400000;
-    QVERIFY(await<bool>([&](auto done) { m_users->createInvite("code-hash", tomorrow, done); }).ok());
+    QVERIFY(
+        await<bool>([&](auto done) { m_users->createInvite("code-hash", tomorrow, done); }).ok());
     QVERIFY(await<bool>([&](auto done) { m_users->createInvite("expired", 1, done); }).ok());
-    auto unknown = await<User>([&](auto done) { m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "nope", done); });
+    auto unknown = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "nope", done);
+    });
     QCOMPARE(unknown.error().status, 403);
     QVERIFY(!m_users->userByName(QStringLiteral("u1"))); // Rolled back with the invite check.
-    auto expired = await<User>([&](auto done) { m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "expired", done); });
+    auto expired = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "expired", done);
+    });
     QCOMPARE(expired.error().status, 403);
-    QVERIFY(await<User>([&](auto done) { m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "code-hash", done); }).ok());
-    auto reused = await<User>([&](auto done) { m_users->createUser(QStringLiteral("u2"), QStringLiteral("h"), "code-hash", done); });
+    QVERIFY(await<User>([&](auto done) {
+                m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "code-hash", done);
+            }).ok());
+    auto reused = await<User>([&](auto done) {
+        m_users->createUser(QStringLiteral("u2"), QStringLiteral("h"), "code-hash", done);
+    });
     QCOMPARE(reused.error().status, 403);
 }
 
@@ -254,9 +302,9 @@ void TestServerStore::concurrentWritesAreGroupCommitted()
             for (int i = 0; i < PerThread; ++i) {
                 auto promise = std::make_shared<std::promise<bool>>();
                 waits.push_back(promise->get_future());
-                m_messages->storeMessage(message(newId(), {2}), [promise](Protocol::Result<StoredMessage> r) {
-                    promise->set_value(r.ok());
-                });
+                m_messages->storeMessage(
+                    message(newId(), {2}),
+                    [promise](Protocol::Result<StoredMessage> r) { promise->set_value(r.ok()); });
             }
             for (auto &w : waits) {
                 if (w.get()) {
@@ -277,7 +325,8 @@ void TestServerStore::concurrentWritesAreGroupCommitted()
 
 void TestServerStore::dataSurvivesReopen()
 {
-    auto stored = await<StoredMessage>([&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
+    auto stored = await<StoredMessage>(
+        [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
     const QString path = m_dir->filePath(QStringLiteral("t.db"));
     m_messages.reset();
     m_backend.reset();

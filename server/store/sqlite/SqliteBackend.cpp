@@ -21,8 +21,7 @@ constexpr size_t MaxOpsPerBatch = 2000;
 
 SqliteBackend::SqliteBackend()
     : m_instanceId(s_nextInstance.fetch_add(1))
-{
-}
+{}
 
 SqliteBackend::~SqliteBackend()
 {
@@ -142,7 +141,8 @@ void SqliteBackend::writerLoop()
                 control.exec(QStringLiteral("ROLLBACK"));
             }
         } else {
-            qCCritical(lcServerStore) << "cannot begin a transaction:" << control.lastError().text();
+            qCCritical(lcServerStore)
+                << "cannot begin a transaction:" << control.lastError().text();
         }
         {
             std::lock_guard lock(m_mutex);

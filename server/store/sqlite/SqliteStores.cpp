@@ -43,7 +43,8 @@ void runWrite(SqliteBackend &backend, std::function<Result<T>()> work, Done<T> d
              } else if (state->has_value() && !(*state)->ok()) {
                  done((*state)->error());
              } else {
-                 done(ApiError{503, QString::fromLatin1(Protocol::ErrorCode::Unavailable),
+                 done(ApiError{503,
+                               QString::fromLatin1(Protocol::ErrorCode::Unavailable),
                                QStringLiteral("The server could not store this; try again."),
                                {}});
              }
@@ -219,8 +220,8 @@ void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> 
                 return storageError(revoke);
             }
             if (revoke.numRowsAffected() != 1) {
-                QSqlQuery &owner = backend.writerQuery(QStringLiteral(
-                    "SELECT 1 FROM devices WHERE id = ? AND revoked_at IS NULL"));
+                QSqlQuery &owner = backend.writerQuery(
+                    QStringLiteral("SELECT 1 FROM devices WHERE id = ? AND revoked_at IS NULL"));
                 if (execPrepared(owner, {deviceId}) && owner.next()) {
                     owner.finish();
                     return ApiError::forbidden(
@@ -247,8 +248,8 @@ void SqliteDeviceStore::touch(qint64 deviceId, Done<bool> done)
     runWrite<bool>(
         backend,
         [&backend, deviceId]() -> Result<bool> {
-            QSqlQuery &update =
-                backend.writerQuery(QStringLiteral("UPDATE devices SET last_seen = ? WHERE id = ?"));
+            QSqlQuery &update = backend.writerQuery(
+                QStringLiteral("UPDATE devices SET last_seen = ? WHERE id = ?"));
             if (!execPrepared(update, {nowMs(), deviceId})) {
                 return storageError(update);
             }
@@ -331,8 +332,9 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
             }
             stored.receipt.messageId = insert.lastInsertId().toLongLong();
 
-            QSqlQuery &inbox = backend.writerQuery(QStringLiteral(
-                "INSERT INTO inbox (device_id, message_id, payload, stored_at) VALUES (?, ?, ?, ?)"));
+            QSqlQuery &inbox =
+                backend.writerQuery(QStringLiteral("INSERT INTO inbox (device_id, message_id, "
+                                                   "payload, stored_at) VALUES (?, ?, ?, ?)"));
             Protocol::Envelope envelope;
             envelope.id = stored.receipt.messageId;
             envelope.clientMessageId = m.clientMessageId;
@@ -356,8 +358,7 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
         std::move(done));
 }
 
-QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 afterId,
-                                                      qint64 limit)
+QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 afterId, qint64 limit)
 {
     QSqlQuery query(m_backend.readDatabase());
     query.setForwardOnly(true);

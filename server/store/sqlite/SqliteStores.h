@@ -9,7 +9,9 @@ namespace Tincan::Server {
 class SqliteUserStore final : public UserStore
 {
 public:
-    explicit SqliteUserStore(SqliteBackend &backend) : m_backend(backend) {}
+    explicit SqliteUserStore(SqliteBackend &backend)
+        : m_backend(backend)
+    {}
     std::optional<User> userByName(const QString &username) override;
     void createUser(const QString &username, const QString &passwordHash,
                     const QByteArray &inviteCodeHash, Done<User> done) override;
@@ -22,7 +24,9 @@ private:
 class SqliteDeviceStore final : public DeviceStore
 {
 public:
-    explicit SqliteDeviceStore(SqliteBackend &backend) : m_backend(backend) {}
+    explicit SqliteDeviceStore(SqliteBackend &backend)
+        : m_backend(backend)
+    {}
     std::optional<AuthContext> authenticate(const QByteArray &tokenHash) override;
     QList<Device> devicesOf(qint64 userId) override;
     void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
@@ -37,7 +41,9 @@ private:
 class SqliteMessageStore final : public MessageStore
 {
 public:
-    explicit SqliteMessageStore(SqliteBackend &backend) : m_backend(backend) {}
+    explicit SqliteMessageStore(SqliteBackend &backend)
+        : m_backend(backend)
+    {}
     void storeMessage(NewMessage message, Done<StoredMessage> done) override;
     std::optional<Protocol::SendReceipt> findStored(qint64 senderUserId,
                                                     const QString &clientMessageId) override;
