@@ -8,7 +8,7 @@ packages=(
   cmake g++ ninja-build ccache pkg-config
   # libraries
   qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite
-  libargon2-dev libssl-dev
+  libargon2-dev libssl-dev libsqlite3-dev
   # tests and tools
   sqlite3 python3 clang-format
 )

@@ -340,22 +340,8 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
         message.copies.append(std::move(copy));
     }
 
-    // A retry of a stored message gets the original answer, even if devices changed since.
     const QString conversation =
         Protocol::directConversationId(sender.username, message.recipientUsername);
-    if (const auto stored = m_messages.findStored(sender.userId, message.clientMessageId)) {
-        if (stored->conversation != conversation) {
-            reply(ApiResponse::error(ApiError::conflict(
-                QStringLiteral("This client message id was already used for another conversation."),
-                Protocol::ErrorCode::IdConflict)));
-            return;
-        }
-        QJsonObject body = stored->toJson();
-        body.insert(QStringLiteral("duplicate"), true);
-        reply(ApiResponse::json(200, body));
-        return;
-    }
-
     const std::optional<User> recipient = m_users.userByName(message.recipientUsername);
     if (!recipient) {
         reply(ApiResponse::error(ApiError::notFound(
@@ -393,6 +379,10 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
         }
     }
     if (!missing.isEmpty() || !stale.isEmpty()) {
+        // A retry of a message stored before the devices changed gets the original answer.
+        if (answerStoredRetry(sender, message.clientMessageId, conversation, reply)) {
+            return;
+        }
         ApiError error = ApiError::conflict(
             QStringLiteral("The payloads do not match the current devices; refresh and retry."),
             Protocol::ErrorCode::DeviceMismatch);
@@ -431,6 +421,25 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
                                     m_bus.publishSent(senderDeviceIds, stored->receipt);
                                 }
                             });
+}
+
+bool ApiService::answerStoredRetry(const AuthContext &sender, const QString &clientMessageId,
+                                   const QString &conversation, const Reply &reply)
+{
+    const auto stored = m_messages.findStored(sender.userId, clientMessageId);
+    if (!stored) {
+        return false;
+    }
+    if (stored->conversation != conversation) {
+        reply(ApiResponse::error(ApiError::conflict(
+            QStringLiteral("This client message id was already used for another conversation."),
+            Protocol::ErrorCode::IdConflict)));
+        return true;
+    }
+    QJsonObject body = stored->toJson();
+    body.insert(QStringLiteral("duplicate"), true);
+    reply(ApiResponse::json(200, body));
+    return true;
 }
 
 void ApiService::inbox(const ApiRequest &request, Reply reply)

@@ -87,6 +87,10 @@ private:
     };
     //! Rate limit, parse and check the body of a sign-in or registration; answers on failure.
     std::optional<Credentials> readCredentials(const ApiRequest &request, const Reply &reply);
+    //! Answers with the original receipt if this client id was already stored (true), or a
+    //! 409 if it was stored for another conversation (true); false if it is new.
+    bool answerStoredRetry(const AuthContext &sender, const QString &clientMessageId,
+                           const QString &conversation, const Reply &reply);
     bool checkAuthRate(const ApiRequest &request, const Reply &reply);
     void signIn(const User &user, const QString &deviceName, int status, const Reply &reply);
 

@@ -32,6 +32,20 @@ bool Server::start(QString *error)
         *error = QStringLiteral("Cannot create the data directory %1.").arg(dataDir);
         return false;
     }
+    // One daemon per data directory.
+    m_lock = std::make_unique<QLockFile>(dataDir + QStringLiteral("/tincand.lock"));
+    m_lock->setStaleLockTime(0);
+    if (!m_lock->tryLock(0)) {
+        qint64 pid = 0;
+        QString host;
+        QString app;
+        m_lock->getLockInfo(&pid, &host, &app);
+        *error = QStringLiteral("Another tincand (pid %1) is using the data directory %2.")
+                     .arg(pid)
+                     .arg(dataDir);
+        m_lock.reset();
+        return false;
+    }
     m_backend = std::make_unique<SqliteBackend>();
     if (!m_backend->open(m_config.databasePath(), m_config.synchronous, error)) {
         m_backend.reset();
@@ -100,6 +114,7 @@ void Server::stop()
         m_backend->close();
         m_backend.reset();
     }
+    m_lock.reset();
 }
 
 quint16 Server::port() const

@@ -2,6 +2,7 @@
 
 #include "server/core/Config.h"
 
+#include <QLockFile>
 #include <QObject>
 #include <QTimer>
 
@@ -58,6 +59,7 @@ private:
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<Listener> m_listener;
     QTimer m_purgeTimer;
+    std::unique_ptr<QLockFile> m_lock;
 };
 
 } // namespace Tincan::Server

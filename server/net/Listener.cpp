@@ -4,6 +4,7 @@
 #include "server/core/Logging.h"
 #include "server/net/Worker.h"
 
+#include <QTcpServer>
 #include <QThread>
 
 #include <arpa/inet.h>
@@ -84,8 +85,30 @@ Listener::~Listener()
     stop();
 }
 
+//! True when another socket (another process) already holds the address and port. Our own
+//! listeners set SO_REUSEPORT, which would otherwise let a second tincand share the port
+//! silently with the first, each answering half of the connections from its own database.
+static bool portTaken(const QHostAddress &address, quint16 port)
+{
+    if (port == 0) {
+        return false;
+    }
+    QTcpServer probe;
+    if (probe.listen(address, port)) {
+        probe.close();
+        return false;
+    }
+    return probe.serverError() == QAbstractSocket::AddressInUseError;
+}
+
 bool Listener::start(QString *error)
 {
+    if (portTaken(m_config.listenAddress, m_config.port)) {
+        *error = QStringLiteral("%1:%2 is already in use (is another tincand running?).")
+                     .arg(m_config.listenAddress.toString())
+                     .arg(m_config.port);
+        return false;
+    }
     const int threads =
         m_config.threads > 0 ? m_config.threads : qBound(2, QThread::idealThreadCount() * 2, 16);
     quint16 port = m_config.port;

@@ -23,6 +23,7 @@ private Q_SLOTS:
     void clientKilledWithMessageInOutbox();
     void clientRestartedWhileServerDown();
     void retentionPurgesExpiredInboxEntries();
+    void secondDaemonOnSamePortOrDataIsRefused();
 
 private:
     static qint64 inboxSize(TestClient &client);
@@ -219,6 +220,39 @@ void TestDurability::retentionPurgesExpiredInboxEntries()
     alice->send(QStringLiteral("bob"), QStringLiteral("fresh"), &error);
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 1, 10000);
     QVERIFY2(server.stop(), qPrintable(server.output()));
+}
+
+void TestDurability::secondDaemonOnSamePortOrDataIsRefused()
+{
+    TestServer first;
+    QVERIFY(first.start());
+    TestClient alice(first.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+
+    // Same port, other data: refused, instead of silently sharing the port (SO_REUSEPORT).
+    TestServer samePort;
+    QProcess second;
+    second.setProcessChannelMode(QProcess::MergedChannels);
+    second.start(QStringLiteral(TINCAND_PATH),
+                 {QStringLiteral("--data-dir"), samePort.dataDir(), QStringLiteral("--listen"),
+                  QStringLiteral("127.0.0.1:%1").arg(first.port())});
+    QVERIFY(second.waitForFinished(30000));
+    QCOMPARE(second.exitCode(), 1);
+    QVERIFY2(second.readAll().contains("already in use"), "no clear error");
+
+    // Same data, other port: refused too.
+    QProcess third;
+    third.setProcessChannelMode(QProcess::MergedChannels);
+    third.start(QStringLiteral(TINCAND_PATH),
+                {QStringLiteral("--data-dir"), first.dataDir(), QStringLiteral("--listen"),
+                 QStringLiteral("127.0.0.1:0")});
+    QVERIFY(third.waitForFinished(30000));
+    QCOMPARE(third.exitCode(), 1);
+    QVERIFY2(third.readAll().contains("is using the data directory"), "no clear error");
+
+    // The first one is unaffected.
+    QCOMPARE(alice.call("GET", QStringLiteral("/v1/account")).status, 200);
+    QVERIFY2(first.stop(), qPrintable(first.output()));
 }
 
 QTEST_GUILESS_MAIN(TestDurability)

@@ -6,6 +6,8 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <sqlite3.h>
+
 #include <atomic>
 #include <future>
 #include <memory>
@@ -15,9 +17,26 @@ namespace Tincan::Server {
 
 namespace {
 std::atomic<quint64> s_nextInstance{1};
-thread_local std::unordered_map<quint64, std::unique_ptr<Storage::Connection>> t_readers;
+}
+
+//! One thread's read connection and its prepared statements (destroyed first).
+struct SqliteBackend::ThreadReader
+{
+    Storage::Connection connection;
+    QHash<QString, QSqlQuery> queries;
+    ~ThreadReader() { queries.clear(); }
+};
+
+namespace {
 constexpr size_t MaxOpsPerBatch = 2000;
 } // namespace
+
+std::unordered_map<quint64, std::unique_ptr<SqliteBackend::ThreadReader>> &
+SqliteBackend::threadReaders()
+{
+    thread_local std::unordered_map<quint64, std::unique_ptr<ThreadReader>> readers;
+    return readers;
+}
 
 SqliteBackend::SqliteBackend()
     : m_instanceId(s_nextInstance.fetch_add(1))
@@ -31,6 +50,14 @@ SqliteBackend::~SqliteBackend()
 
 bool SqliteBackend::open(const QString &path, const QString &synchronous, QString *error)
 {
+    // Before SQLite initialises (first open in the process): no global memory statistics, whose
+    // mutex every allocation of every thread would take. Each connection is used by one thread
+    // only (the writer, or one reader per thread), and Qt opens them with SQLITE_OPEN_NOMUTEX.
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    Q_UNUSED(configured);
     m_path = path;
     m_synchronous = synchronous;
     {
@@ -169,21 +196,57 @@ QSqlQuery &SqliteBackend::writerQuery(const QString &sql)
     return it.value();
 }
 
-QSqlDatabase SqliteBackend::readDatabase()
+SqliteBackend::ThreadReader &SqliteBackend::threadReader()
 {
-    auto &slot = t_readers[m_instanceId];
+    auto &slot = threadReaders()[m_instanceId];
     if (!slot) {
-        slot = std::make_unique<Storage::Connection>();
-        if (!slot->open({m_path, m_synchronous, false, 10000})) {
-            qCCritical(lcServerStore) << "cannot open a read connection:" << slot->lastError();
+        slot = std::make_unique<ThreadReader>();
+        if (!slot->connection.open({m_path, m_synchronous, false, 10000})) {
+            qCCritical(lcServerStore)
+                << "cannot open a read connection:" << slot->connection.lastError();
         }
     }
-    return slot->database();
+    return *slot;
+}
+
+QSqlDatabase SqliteBackend::readDatabase()
+{
+    return threadReader().connection.database();
+}
+
+SqliteBackend::ReadQuery::ReadQuery(SqliteBackend &backend, const QString &sql)
+    : m_query([&]() -> QSqlQuery & {
+        ThreadReader &reader = backend.threadReader();
+        auto it = reader.queries.find(sql);
+        if (it == reader.queries.end()) {
+            QSqlQuery query(reader.connection.database());
+            query.setForwardOnly(true);
+            if (!query.prepare(sql)) {
+                qCCritical(lcServerStore)
+                    << "cannot prepare a statement:" << query.lastError().text();
+            }
+            it = reader.queries.insert(sql, query);
+        }
+        return it.value();
+    }())
+{}
+
+bool SqliteBackend::ReadQuery::exec(std::initializer_list<QVariant> values)
+{
+    int index = 0;
+    for (const QVariant &value : values) {
+        m_query.bindValue(index++, value);
+    }
+    if (!m_query.exec()) {
+        qCWarning(lcServerStore) << "query failed:" << m_query.lastError().text();
+        return false;
+    }
+    return true;
 }
 
 void SqliteBackend::releaseThreadConnection()
 {
-    t_readers.erase(m_instanceId);
+    threadReaders().erase(m_instanceId);
 }
 
 } // namespace Tincan::Server

@@ -11,8 +11,10 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace Tincan::Server {
 
@@ -46,6 +48,24 @@ public:
     void submit(WriteOp op);
     //! This thread's read connection (opened on first use).
     QSqlDatabase readDatabase();
+
+    //! A prepared statement cached on this thread's read connection, for one use: bind, exec,
+    //! read rows; the guard's destructor finishes the statement, which ends its read
+    //! transaction (an open one would pin an old WAL snapshot).
+    class ReadQuery
+    {
+    public:
+        ReadQuery(SqliteBackend &backend, const QString &sql);
+        ~ReadQuery() { m_query.finish(); }
+        ReadQuery(const ReadQuery &) = delete;
+        ReadQuery &operator=(const ReadQuery &) = delete;
+
+        bool exec(std::initializer_list<QVariant> values);
+        QSqlQuery *operator->() { return &m_query; }
+
+    private:
+        QSqlQuery &m_query;
+    };
     //! Drops the calling thread's read connection; call before a thread that used it ends.
     void releaseThreadConnection();
 
@@ -56,6 +76,9 @@ public:
     quint64 batchesCommitted() const;
 
 private:
+    struct ThreadReader;
+    static std::unordered_map<quint64, std::unique_ptr<ThreadReader>> &threadReaders();
+    ThreadReader &threadReader();
     void writerLoop();
 
     QString m_path;

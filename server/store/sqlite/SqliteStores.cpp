@@ -66,15 +66,15 @@ bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
 
 std::optional<User> SqliteUserStore::userByName(const QString &username)
 {
-    QSqlQuery query(m_backend.readDatabase());
-    query.prepare(QStringLiteral(
-        "SELECT id, username, password_hash, created_at FROM users WHERE username = ?"));
-    query.addBindValue(username);
-    if (!query.exec() || !query.next()) {
+    SqliteBackend::ReadQuery query(
+        m_backend,
+        QStringLiteral(
+            "SELECT id, username, password_hash, created_at FROM users WHERE username = ?"));
+    if (!query.exec({username}) || !query->next()) {
         return std::nullopt;
     }
-    return User{query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toString(),
-                query.value(3).toLongLong()};
+    return User{query->value(0).toLongLong(), query->value(1).toString(),
+                query->value(2).toString(), query->value(3).toLongLong()};
 }
 
 void SqliteUserStore::createUser(const QString &username, const QString &passwordHash,
@@ -141,33 +141,31 @@ void SqliteUserStore::createInvite(const QByteArray &codeHash, qint64 expiresAt,
 
 std::optional<AuthContext> SqliteDeviceStore::authenticate(const QByteArray &tokenHash)
 {
-    QSqlQuery query(m_backend.readDatabase());
-    query.prepare(QStringLiteral("SELECT d.user_id, u.username, d.id FROM devices d "
-                                 "JOIN users u ON u.id = d.user_id "
-                                 "WHERE d.token_hash = ? AND d.revoked_at IS NULL"));
-    query.addBindValue(tokenHash);
-    if (!query.exec() || !query.next()) {
+    SqliteBackend::ReadQuery query(
+        m_backend, QStringLiteral("SELECT d.user_id, u.username, d.id FROM devices d "
+                                  "JOIN users u ON u.id = d.user_id "
+                                  "WHERE d.token_hash = ? AND d.revoked_at IS NULL"));
+    if (!query.exec({tokenHash}) || !query->next()) {
         return std::nullopt;
     }
-    return AuthContext{query.value(0).toLongLong(), query.value(1).toString(),
-                       query.value(2).toLongLong()};
+    return AuthContext{query->value(0).toLongLong(), query->value(1).toString(),
+                       query->value(2).toLongLong()};
 }
 
 QList<Device> SqliteDeviceStore::devicesOf(qint64 userId)
 {
-    QSqlQuery query(m_backend.readDatabase());
-    query.prepare(QStringLiteral("SELECT id, user_id, name, created_at, last_seen FROM devices "
-                                 "WHERE user_id = ? AND revoked_at IS NULL ORDER BY id"));
-    query.addBindValue(userId);
+    SqliteBackend::ReadQuery query(
+        m_backend, QStringLiteral("SELECT id, user_id, name, created_at, last_seen FROM devices "
+                                  "WHERE user_id = ? AND revoked_at IS NULL ORDER BY id"));
     QList<Device> devices;
-    if (!query.exec()) {
-        qCWarning(lcServerStore) << "device query failed:" << query.lastError().text();
+    if (!query.exec({userId})) {
+        qCWarning(lcServerStore) << "device query failed:" << query->lastError().text();
         return devices;
     }
-    while (query.next()) {
-        devices.append({query.value(0).toLongLong(), query.value(1).toLongLong(),
-                        query.value(2).toString(), query.value(3).toLongLong(),
-                        query.value(4).toLongLong()});
+    while (query->next()) {
+        devices.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
+                        query->value(2).toString(), query->value(3).toLongLong(),
+                        query->value(4).toLongLong()});
     }
     return devices;
 }
@@ -263,17 +261,15 @@ void SqliteDeviceStore::touch(qint64 deviceId, Done<bool> done)
 std::optional<Protocol::SendReceipt> SqliteMessageStore::findStored(qint64 senderUserId,
                                                                     const QString &clientMessageId)
 {
-    QSqlQuery query(m_backend.readDatabase());
-    query.prepare(QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
-                                 "WHERE sender_user = ? AND client_id = ?"));
-    query.addBindValue(senderUserId);
-    query.addBindValue(clientMessageId);
-    if (!query.exec() || !query.next()) {
+    SqliteBackend::ReadQuery query(
+        m_backend, QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
+                                  "WHERE sender_user = ? AND client_id = ?"));
+    if (!query.exec({senderUserId, clientMessageId}) || !query->next()) {
         return std::nullopt;
     }
-    return Protocol::SendReceipt{clientMessageId, query.value(0).toLongLong(),
-                                 query.value(1).toString(), query.value(2).toLongLong(),
-                                 query.value(3).toLongLong()};
+    return Protocol::SendReceipt{clientMessageId, query->value(0).toLongLong(),
+                                 query->value(1).toString(), query->value(2).toLongLong(),
+                                 query->value(3).toLongLong()};
 }
 
 void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> done)
@@ -360,32 +356,29 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
 
 QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 afterId, qint64 limit)
 {
-    QSqlQuery query(m_backend.readDatabase());
-    query.setForwardOnly(true);
-    query.prepare(QStringLiteral(
-        "SELECT i.message_id, i.payload, m.client_id, m.conversation, m.seq, m.sender_name, "
-        "m.sender_device, m.recipient, m.server_ts FROM inbox i "
-        "JOIN messages m ON m.id = i.message_id "
-        "WHERE i.device_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?"));
-    query.addBindValue(deviceId);
-    query.addBindValue(afterId);
-    query.addBindValue(limit);
+    SqliteBackend::ReadQuery query(
+        m_backend,
+        QStringLiteral(
+            "SELECT i.message_id, i.payload, m.client_id, m.conversation, m.seq, m.sender_name, "
+            "m.sender_device, m.recipient, m.server_ts FROM inbox i "
+            "JOIN messages m ON m.id = i.message_id "
+            "WHERE i.device_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?"));
     QList<Protocol::Envelope> envelopes;
-    if (!query.exec()) {
-        qCWarning(lcServerStore) << "inbox query failed:" << query.lastError().text();
+    if (!query.exec({deviceId, afterId, limit})) {
+        qCWarning(lcServerStore) << "inbox query failed:" << query->lastError().text();
         return envelopes;
     }
-    while (query.next()) {
+    while (query->next()) {
         Protocol::Envelope e;
-        e.id = query.value(0).toLongLong();
-        e.payload = query.value(1).toByteArray();
-        e.clientMessageId = query.value(2).toString();
-        e.conversation = query.value(3).toString();
-        e.seq = query.value(4).toLongLong();
-        e.fromUser = query.value(5).toString();
-        e.fromDevice = query.value(6).toLongLong();
-        e.toUser = query.value(7).toString();
-        e.serverTimestamp = query.value(8).toLongLong();
+        e.id = query->value(0).toLongLong();
+        e.payload = query->value(1).toByteArray();
+        e.clientMessageId = query->value(2).toString();
+        e.conversation = query->value(3).toString();
+        e.seq = query->value(4).toLongLong();
+        e.fromUser = query->value(5).toString();
+        e.fromDevice = query->value(6).toLongLong();
+        e.toUser = query->value(7).toString();
+        e.serverTimestamp = query->value(8).toLongLong();
         envelopes.append(std::move(e));
     }
     return envelopes;
