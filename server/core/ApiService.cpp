@@ -491,6 +491,11 @@ void ApiService::acknowledgeInbox(const ApiRequest &request, Reply reply)
     });
 }
 
+void ApiService::drain()
+{
+    m_hashPool.waitForDone();
+}
+
 void ApiService::deviceConnected(qint64 deviceId)
 {
     m_devices.touch(deviceId, [](const Result<bool> &) {});

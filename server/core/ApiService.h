@@ -69,6 +69,9 @@ public:
     void inbox(const ApiRequest &request, Reply reply);
     void acknowledgeInbox(const ApiRequest &request, Reply reply);
 
+    //! Waits for password hashing in flight (their writes are queued to the stores when done).
+    void drain();
+
     //! A device opened its stream: remember when it was last seen.
     void deviceConnected(qint64 deviceId);
 

@@ -96,8 +96,10 @@ void Server::stop()
     m_purgeTimer.stop();
     if (m_listener) {
         m_listener->stopAccepting();
-        // Order matters: stop accepting, then drain the writer (its callbacks queue answers to
-        // the worker threads), then let the workers write those answers and close.
+        // Order matters: stop accepting; let password hashing finish (it queues writes); drain
+        // the writer (its callbacks queue answers to the worker threads); then let the workers
+        // write those answers and close. Nothing may post to a worker after it is gone.
+        m_api->drain();
         if (m_backend) {
             m_backend->close();
         }

@@ -84,12 +84,18 @@ HttpFrontend::HttpFrontend(const Config &config, ApiService &api, MessageStore &
     , m_api(api)
     , m_messages(messages)
     , m_registry(registry)
+    , m_handle(std::make_shared<Handle>())
 {
+    m_handle->frontend = this;
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this,
             &HttpFrontend::onNewWebSocket);
 }
 
-HttpFrontend::~HttpFrontend() = default;
+HttpFrontend::~HttpFrontend()
+{
+    std::lock_guard lock(m_handle->mutex);
+    m_handle->frontend = nullptr;
+}
 
 void HttpFrontend::writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close)
 {
@@ -186,22 +192,20 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
 
     const quint64 id = ++m_nextRequestId;
     m_pending.emplace(id, Pending{QPointer<QTcpSocket>(socket), close});
-    QPointer<HttpFrontend> self(this);
-    Reply reply = [self, id](ApiResponse response) {
-        if (!self) {
+    Reply reply = [handle = m_handle, id](ApiResponse response) {
+        // Any thread. The lock keeps the front end alive while we post to it; once it is gone
+        // the answer has nowhere to go (its socket is gone too).
+        std::lock_guard lock(handle->mutex);
+        HttpFrontend *frontend = handle->frontend;
+        if (!frontend) {
             return;
         }
-        if (QThread::currentThread() == self->thread()) {
-            self->finish(id, response);
+        if (QThread::currentThread() == frontend->thread()) {
+            frontend->finish(id, response);
             return;
         }
         QMetaObject::invokeMethod(
-            self.data(),
-            [self, id, response] {
-                if (self) {
-                    self->finish(id, response);
-                }
-            },
+            frontend, [frontend, id, response] { frontend->finish(id, response); },
             Qt::QueuedConnection);
     };
     (m_api.*(route->handler))(apiRequest, std::move(reply));

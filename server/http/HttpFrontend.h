@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <QTcpSocket>
 
+#include <memory>
+#include <mutex>
 #include <unordered_map>
 
 namespace Tincan::Server {
@@ -40,6 +42,13 @@ private:
     void onNewWebSocket();
     void finish(quint64 requestId, const ApiResponse &response);
 
+    //! Lets answers produced on other threads reach this object safely, or nowhere.
+    struct Handle
+    {
+        std::mutex mutex;
+        HttpFrontend *frontend = nullptr;
+    };
+
     struct Pending
     {
         QPointer<QTcpSocket> socket;
@@ -51,6 +60,7 @@ private:
     MessageStore &m_messages;
     SessionRegistry &m_registry;
     std::unordered_map<quint64, Pending> m_pending;
+    std::shared_ptr<Handle> m_handle;
     quint64 m_nextRequestId = 0;
     bool m_answeredUpgrade = false;
 };
