@@ -3,8 +3,12 @@
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkRequest>
 #include <QUuid>
+#include <QWebSocket>
 #include <QtTest>
 
 using namespace Tincan;
@@ -23,6 +27,8 @@ private Q_SLOTS:
     void deviceMismatchIsResolvedAutomatically();
     void streamReconnectsAfterServerRestart();
     void noteToSelfReachesOwnOtherDevice();
+    void sendersDevicesAreToldItWasStored();
+    void silentStreamIsClosedAfterIdleTimeout();
 
 private:
     qint64 inboxSize(TestClient &client);
@@ -281,6 +287,95 @@ void TestDelivery::noteToSelfReachesOwnOtherDevice()
     QTRY_COMPARE_WITH_TIMEOUT(phoneSeen.received.size(), 1, 10000);
     QCOMPARE(phoneSeen.received.first().conversation, QStringLiteral("dm:dana6:dana6"));
     QVERIFY(phoneSeen.received.first().outgoing);
+}
+
+namespace {
+//! A raw /v1/stream connection that records the frames it receives and never pings.
+struct RawStream
+{
+    QWebSocket socket;
+    QList<QJsonObject> frames;
+
+    RawStream(const QUrl &server, const QByteArray &token)
+    {
+        QUrl url = server;
+        url.setScheme(QStringLiteral("ws"));
+        url.setPath(QStringLiteral("/v1/stream"));
+        QNetworkRequest request(url);
+        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
+        QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
+            frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        });
+        socket.open(request);
+    }
+    bool has(const QString &type) const
+    {
+        return std::any_of(frames.cbegin(), frames.cend(), [&](const QJsonObject &f) {
+            return f.value(QStringLiteral("type")).toString() == type;
+        });
+    }
+};
+} // namespace
+
+void TestDelivery::sendersDevicesAreToldItWasStored()
+{
+    TestClient alice(m_server->url());
+    TestClient alicePhone(m_server->url());
+    TestClient bob(m_server->url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice7")));
+    QVERIFY(alicePhone.login(QStringLiteral("alice7")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob7")));
+    RawStream phone(m_server->url(), alicePhone->profile().token());
+    QTRY_VERIFY_WITH_TIMEOUT(phone.has(QStringLiteral("synced")), 10000);
+
+    QString error;
+    const QString id = alice->send(QStringLiteral("bob7"), QStringLiteral("tracked"), &error);
+    QTRY_VERIFY_WITH_TIMEOUT(phone.has(QStringLiteral("sent")), 10000);
+    const auto sent =
+        std::find_if(phone.frames.cbegin(), phone.frames.cend(), [](const QJsonObject &f) {
+            return f.value(QStringLiteral("type")).toString() == QLatin1String("sent");
+        });
+    QCOMPARE(sent->value(QStringLiteral("clientMessageId")).toString(), id);
+    QCOMPARE(sent->value(QStringLiteral("conversation")).toString(),
+             QStringLiteral("dm:alice7:bob7"));
+    QCOMPARE(sent->value(QStringLiteral("seq")).toInteger(), 1);
+    QVERIFY(sent->value(QStringLiteral("messageId")).toInteger() > 0);
+    QVERIFY(phone.has(QStringLiteral("envelope"))); // And the self-sync copy itself.
+}
+
+void TestDelivery::silentStreamIsClosedAfterIdleTimeout()
+{
+    TestServer server(QStringLiteral("[stream]\nidle_timeout_seconds=5\n"));
+    QVERIFY(server.start());
+    TestClient bob(server.url());
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    RawStream silent(server.url(), bob->profile().token());
+    RawStream chatty(server.url(), bob->profile().token());
+    Q_UNUSED(chatty);
+    QTRY_VERIFY_WITH_TIMEOUT(silent.has(QStringLiteral("hello")), 10000);
+    // The second connection of the same device replaces the first.
+    QTRY_COMPARE_WITH_TIMEOUT(int(silent.socket.closeCode()), 4409, 10000);
+
+    RawStream quiet(server.url(), bob->profile().token());
+    QTRY_VERIFY_WITH_TIMEOUT(quiet.has(QStringLiteral("hello")), 10000);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QTRY_COMPARE_WITH_TIMEOUT(quiet.socket.state(), QAbstractSocket::UnconnectedState, 30000);
+    QCOMPARE(int(quiet.socket.closeCode()), 4000);
+    QVERIFY(elapsed.elapsed() >= 4000);
+
+    // A client that pings stays connected past the timeout.
+    RawStream pinging(server.url(), bob->profile().token());
+    QTRY_VERIFY_WITH_TIMEOUT(pinging.has(QStringLiteral("hello")), 10000);
+    QElapsedTimer alive;
+    alive.start();
+    while (alive.elapsed() < 12000) {
+        pinging.socket.sendTextMessage(QStringLiteral(R"({"type":"ping"})"));
+        QTest::qWait(1000);
+        QCOMPARE(pinging.socket.state(), QAbstractSocket::ConnectedState);
+    }
+    QVERIFY(pinging.has(QStringLiteral("pong")));
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 QTEST_GUILESS_MAIN(TestDelivery)
