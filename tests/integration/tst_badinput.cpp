@@ -1,4 +1,5 @@
 // Bad input of every kind gets its documented error, and the server keeps serving others.
+#include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
@@ -283,35 +284,24 @@ void TestBadInput::oversizedHeadersAreRefused()
 
 void TestBadInput::badStreamFrames()
 {
-    QUrl url = m_server->url();
-    url.setScheme(QStringLiteral("ws"));
-    url.setPath(QStringLiteral("/v1/stream"));
-    QNetworkRequest request(url);
-    request.setRawHeader(QByteArrayLiteral("Authorization"),
-                         "Bearer " + m_bob->core().profile().token());
-
-    QWebSocket socket;
-    QStringList frames;
-    connect(&socket, &QWebSocket::textMessageReceived, this,
-            [&](const QString &text) { frames.append(text); });
-    socket.open(request);
-    QTRY_VERIFY_WITH_TIMEOUT(socket.state() == QAbstractSocket::ConnectedState, 10000);
-    socket.sendTextMessage(QStringLiteral("this is not json"));
-    QTRY_VERIFY_WITH_TIMEOUT(!frames.filter(QStringLiteral("bad_json")).isEmpty(), 10000);
-    socket.sendTextMessage(QStringLiteral(R"({"type":"ack","ids":[-4]})"));
-    QTRY_VERIFY_WITH_TIMEOUT(!frames.filter(QStringLiteral("invalid_request")).isEmpty(), 10000);
-    socket.sendTextMessage(QStringLiteral(R"({"type":"ping"})"));
-    QTRY_VERIFY_WITH_TIMEOUT(!frames.filter(QStringLiteral("pong")).isEmpty(), 10000);
+    const QByteArray token = m_bob->core().profile().token();
+    RawStream stream(m_server->url(), token);
+    QTRY_VERIFY_WITH_TIMEOUT(stream.has(QStringLiteral("hello")), 10000);
+    stream.socket.sendTextMessage(QStringLiteral("this is not json"));
+    QTRY_VERIFY_WITH_TIMEOUT(stream.hasError(QStringLiteral("bad_json")), 10000);
+    stream.socket.sendTextMessage(QStringLiteral(R"({"type":"ack","ids":[-4]})"));
+    QTRY_VERIFY_WITH_TIMEOUT(stream.hasError(QStringLiteral("invalid_request")), 10000);
+    stream.socket.sendTextMessage(QStringLiteral(R"({"type":"ping"})"));
+    QTRY_VERIFY_WITH_TIMEOUT(stream.has(QStringLiteral("pong")), 10000);
     // A frame over the limit closes the connection.
-    socket.sendTextMessage(QString(100000, QLatin1Char('x')));
-    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+    stream.socket.sendTextMessage(QString(100000, QLatin1Char('x')));
+    QTRY_COMPARE_WITH_TIMEOUT(stream.socket.state(), QAbstractSocket::UnconnectedState, 10000);
 
-    QWebSocket binary;
-    binary.open(request);
-    QTRY_VERIFY_WITH_TIMEOUT(binary.state() == QAbstractSocket::ConnectedState, 10000);
-    binary.sendBinaryMessage(QByteArrayLiteral("\x01\x02"));
-    QTRY_COMPARE_WITH_TIMEOUT(binary.state(), QAbstractSocket::UnconnectedState, 10000);
-    QCOMPARE(int(binary.closeCode()), 4400);
+    RawStream binary(m_server->url(), token);
+    QTRY_VERIFY_WITH_TIMEOUT(binary.has(QStringLiteral("hello")), 10000);
+    binary.socket.sendBinaryMessage(QByteArrayLiteral("\x01\x02"));
+    QTRY_COMPARE_WITH_TIMEOUT(binary.socket.state(), QAbstractSocket::UnconnectedState, 10000);
+    QCOMPARE(int(binary.socket.closeCode()), 4400);
     QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}).status, 200);
 }
 

@@ -1,5 +1,6 @@
 // Online and offline delivery, self-sync, idempotent retries and device-mismatch recovery,
 // against the real tincand with real client cores.
+#include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
@@ -289,34 +290,6 @@ void TestDelivery::noteToSelfReachesOwnOtherDevice()
     QVERIFY(phoneSeen.received.first().outgoing);
 }
 
-namespace {
-//! A raw /v1/stream connection that records the frames it receives and never pings.
-struct RawStream
-{
-    QWebSocket socket;
-    QList<QJsonObject> frames;
-
-    RawStream(const QUrl &server, const QByteArray &token)
-    {
-        QUrl url = server;
-        url.setScheme(QStringLiteral("ws"));
-        url.setPath(QStringLiteral("/v1/stream"));
-        QNetworkRequest request(url);
-        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
-        QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
-            frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
-        });
-        socket.open(request);
-    }
-    bool has(const QString &type) const
-    {
-        return std::any_of(frames.cbegin(), frames.cend(), [&](const QJsonObject &f) {
-            return f.value(QStringLiteral("type")).toString() == type;
-        });
-    }
-};
-} // namespace
-
 void TestDelivery::sendersDevicesAreToldItWasStored()
 {
     TestClient alice(m_server->url());
@@ -331,15 +304,12 @@ void TestDelivery::sendersDevicesAreToldItWasStored()
     QString error;
     const QString id = alice->send(QStringLiteral("bob7"), QStringLiteral("tracked"), &error);
     QTRY_VERIFY_WITH_TIMEOUT(phone.has(QStringLiteral("sent")), 10000);
-    const auto sent =
-        std::find_if(phone.frames.cbegin(), phone.frames.cend(), [](const QJsonObject &f) {
-            return f.value(QStringLiteral("type")).toString() == QLatin1String("sent");
-        });
-    QCOMPARE(sent->value(QStringLiteral("clientMessageId")).toString(), id);
-    QCOMPARE(sent->value(QStringLiteral("conversation")).toString(),
+    const QJsonObject sent = phone.first(QStringLiteral("sent"));
+    QCOMPARE(sent.value(QStringLiteral("clientMessageId")).toString(), id);
+    QCOMPARE(sent.value(QStringLiteral("conversation")).toString(),
              QStringLiteral("dm:alice7:bob7"));
-    QCOMPARE(sent->value(QStringLiteral("seq")).toInteger(), 1);
-    QVERIFY(sent->value(QStringLiteral("messageId")).toInteger() > 0);
+    QCOMPARE(sent.value(QStringLiteral("seq")).toInteger(), 1);
+    QVERIFY(sent.value(QStringLiteral("messageId")).toInteger() > 0);
     QVERIFY(phone.has(QStringLiteral("envelope"))); // And the self-sync copy itself.
 }
 

@@ -1,6 +1,7 @@
 // Authentication and authorisation: every endpoint without a token, with a revoked token and with
 // another user's token; revocation cutting a device off at once; invite-only registration.
 #include "server/http/Router.h"
+#include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
@@ -30,7 +31,6 @@ private Q_SLOTS:
     void inviteOnlyRegistration();
 
 private:
-    static bool streamConnects(const QUrl &server, const QByteArray &token);
     std::unique_ptr<TestServer> m_server;
     std::unique_ptr<TestClient> m_revoked;
 };
@@ -93,38 +93,14 @@ void TestSecurity::everyEndpointRefusesMissingOrBadTokens()
     QCOMPARE(result.error.code, QStringLiteral("unauthenticated"));
 }
 
-bool TestSecurity::streamConnects(const QUrl &server, const QByteArray &token)
-{
-    QWebSocket socket;
-    QUrl url = server;
-    url.setScheme(QStringLiteral("ws"));
-    url.setPath(QStringLiteral("/v1/stream"));
-    QNetworkRequest request(url);
-    if (!token.isEmpty()) {
-        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
-    }
-    bool connected = false;
-    bool finished = false;
-    QObject::connect(&socket, &QWebSocket::connected, [&] {
-        connected = true;
-        finished = true;
-    });
-    QObject::connect(&socket, &QWebSocket::disconnected, [&] { finished = true; });
-    socket.open(request);
-    if (!QTest::qWaitFor([&] { return finished; }, 10000)) {
-        return true; // Neither answer: treat as a failure of the test.
-    }
-    return connected;
-}
-
 void TestSecurity::streamRefusesMissingAndRevokedTokens()
 {
     TestClient good(m_server->url());
     QVERIFY(good.registerAccount(QStringLiteral("streamer")));
-    QVERIFY(streamConnects(m_server->url(), good->profile().token()));
-    QVERIFY(!streamConnects(m_server->url(), {}));
-    QVERIFY(!streamConnects(m_server->url(), QByteArrayLiteral("garbage")));
-    QVERIFY(!streamConnects(m_server->url(), m_revoked->core().profile().token()));
+    QVERIFY(RawStream::connects(m_server->url(), good->profile().token()));
+    QVERIFY(!RawStream::connects(m_server->url(), {}));
+    QVERIFY(!RawStream::connects(m_server->url(), QByteArrayLiteral("garbage")));
+    QVERIFY(!RawStream::connects(m_server->url(), m_revoked->core().profile().token()));
 }
 
 void TestSecurity::revokedDeviceIsCutOffAtOnce()

@@ -1,0 +1,64 @@
+#include "tests/common/RawStream.h"
+
+#include <QJsonDocument>
+#include <QNetworkRequest>
+#include <QtTest>
+
+namespace Tincan::Test {
+
+RawStream::RawStream(const QUrl &server, const QByteArray &token)
+{
+    QUrl url = server;
+    url.setScheme(QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/v1/stream"));
+    QNetworkRequest request(url);
+    if (!token.isEmpty()) {
+        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
+    }
+    QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
+        frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
+    });
+    socket.open(request);
+}
+
+QJsonObject RawStream::first(const QString &type) const
+{
+    for (const QJsonObject &frame : frames) {
+        if (frame.value(QStringLiteral("type")).toString() == type) {
+            return frame;
+        }
+    }
+    return {};
+}
+
+bool RawStream::has(const QString &type) const
+{
+    return !first(type).isEmpty();
+}
+
+bool RawStream::hasError(const QString &code) const
+{
+    return std::any_of(frames.cbegin(), frames.cend(), [&](const QJsonObject &frame) {
+        return frame.value(QStringLiteral("type")).toString() == QLatin1String("error") &&
+               frame.value(QStringLiteral("error")).toString() == code;
+    });
+}
+
+bool RawStream::connects(const QUrl &server, const QByteArray &token)
+{
+    RawStream stream(server, token);
+    bool connected = false;
+    bool finished = false;
+    QObject::connect(&stream.socket, &QWebSocket::connected, [&] {
+        connected = true;
+        finished = true;
+    });
+    QObject::connect(&stream.socket, &QWebSocket::disconnected, [&] { finished = true; });
+    if (!QTest::qWaitFor([&] { return finished; }, 10000)) {
+        qWarning("the stream neither connected nor failed within 10 s");
+        return false;
+    }
+    return connected;
+}
+
+} // namespace Tincan::Test
