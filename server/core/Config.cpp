@@ -85,6 +85,15 @@ bool Config::loadFile(const QString &file, QString *error)
         !setListen(settings.value(QStringLiteral("server/listen")).toString(), error)) {
         return false;
     }
+    if (settings.contains(QStringLiteral("server/event_dispatcher"))) {
+        const QString dispatcher =
+            settings.value(QStringLiteral("server/event_dispatcher")).toString();
+        if (dispatcher != QLatin1String("epoll") && dispatcher != QLatin1String("qt")) {
+            *error = QStringLiteral("server/event_dispatcher must be 'epoll' or 'qt'.");
+            return false;
+        }
+        epollDispatcher = dispatcher == QLatin1String("epoll");
+    }
     if (settings.contains(QStringLiteral("server/data_dir"))) {
         dataDir = settings.value(QStringLiteral("server/data_dir")).toString();
     }

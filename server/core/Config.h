@@ -17,6 +17,9 @@ struct Config
     quint16 port = 7420;
     QString dataDir; //!< Empty: the per-user data directory.
     int threads = 0; //!< Event-loop threads for connections; 0 = automatic.
+    //! Connection threads wait with epoll (scales with ready sockets) instead of Qt's poll()
+    //! dispatcher (scales with all sockets of the thread).
+    bool epollDispatcher = true;
 
     RegistrationPolicy registration = RegistrationPolicy::Open;
     Protocol::Limits limits;

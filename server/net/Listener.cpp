@@ -2,6 +2,7 @@
 
 #include "server/core/Config.h"
 #include "server/core/Logging.h"
+#include "server/net/EpollEventDispatcher.h"
 #include "server/net/Worker.h"
 
 #include <QTcpServer>
@@ -127,6 +128,9 @@ bool Listener::start(QString *error)
         port = bound; // With port 0, the later sockets join the port the first one got.
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("tincan-io-%1").arg(i));
+        if (m_config.epollDispatcher) {
+            thread->setEventDispatcher(new EpollEventDispatcher);
+        }
         auto *worker = new Worker(m_config, m_api, m_messages, m_registry, fd);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);

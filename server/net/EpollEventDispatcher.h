@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QAbstractEventDispatcher>
+#include <QHash>
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <vector>
+
+#include <sys/epoll.h>
+
+class QSocketNotifier;
+
+namespace Tincan::Server {
+
+//! An event dispatcher on Linux epoll, for the connection threads. Qt's default dispatchers
+//! call poll() over every socket of the thread on each wakeup, so a thread holding thousands of
+//! idle WebSockets spends its time walking them (see ../shared/stack-notes.md); with epoll a
+//! wakeup costs in proportion to the sockets that are ready. Level-triggered, so socket
+//! notifiers behave as with poll(). Timers live in a deadline-ordered set.
+//!
+//! Thread contract: wakeUp() and interrupt() are thread-safe; everything else runs on the
+//! thread that owns the dispatcher.
+class EpollEventDispatcher final : public QAbstractEventDispatcher
+{
+    Q_OBJECT
+
+public:
+    explicit EpollEventDispatcher(QObject *parent = nullptr);
+    ~EpollEventDispatcher() override;
+
+    bool processEvents(QEventLoop::ProcessEventsFlags flags) override;
+    void registerSocketNotifier(QSocketNotifier *notifier) override;
+    void unregisterSocketNotifier(QSocketNotifier *notifier) override;
+    void registerTimer(int timerId, qint64 interval, Qt::TimerType timerType,
+                       QObject *object) override;
+    bool unregisterTimer(int timerId) override;
+    bool unregisterTimers(QObject *object) override;
+    QList<TimerInfo> registeredTimers(QObject *object) const override;
+    int remainingTime(int timerId) override;
+    void wakeUp() override;
+    void interrupt() override;
+
+private:
+    using Clock = std::chrono::steady_clock;
+
+    struct Notifiers
+    {
+        QSocketNotifier *read = nullptr;
+        QSocketNotifier *write = nullptr;
+        QSocketNotifier *exception = nullptr;
+    };
+    struct Timer
+    {
+        qint64 interval = 0;
+        Qt::TimerType type = Qt::CoarseTimer;
+        QObject *object = nullptr;
+        Clock::time_point deadline;
+        bool inCall = false;
+    };
+
+    void updateInterest(int fd);
+    int activateTimers();
+    int activateNotifiers(int ready);
+    int waitTimeoutMs() const;
+
+    int m_epoll = -1;
+    int m_wakeFd = -1;
+    std::atomic<bool> m_wakePending{false};
+    std::atomic<bool> m_interrupted{false};
+    QHash<int, Notifiers> m_notifiers;
+    QHash<int, Timer> m_timers;
+    std::set<std::pair<Clock::time_point, int>> m_deadlines;
+    std::vector<::epoll_event> m_events;
+};
+
+} // namespace Tincan::Server
