@@ -1,6 +1,7 @@
 #include "tests/common/TestClient.h"
 
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QTimer>
 #include <QtTest>
 
@@ -68,6 +69,25 @@ bool TestClient::login(const QString &username, const QString &password, const Q
                  qPrintable(result.error.message));
     }
     return result.ok();
+}
+
+qint64 TestClient::inboxSize()
+{
+    const auto result = call("GET", QStringLiteral("/v1/inbox?limit=500"));
+    return result.ok() ? result.body.value(QStringLiteral("envelopes")).toArray().size() : -1;
+}
+
+QStringList TestClient::sendNumbered(const QString &to, const QString &prefix, int count)
+{
+    QStringList texts;
+    QString error;
+    for (int i = 0; i < count; ++i) {
+        texts.append(QStringLiteral("%1 %2").arg(prefix).arg(i));
+        if (m_core->send(to, texts.last(), &error).isEmpty()) {
+            qWarning("send failed: %s", qPrintable(error));
+        }
+    }
+    return texts;
 }
 
 Client::ApiResult TestClient::call(const QByteArray &verb, const QString &path,

@@ -30,6 +30,10 @@ public:
     //! Raw HTTP call with this client's token (or none).
     Client::ApiResult call(const QByteArray &verb, const QString &path,
                            const QJsonObject *body = nullptr);
+    //! Envelopes waiting in this device's server inbox (GET /v1/inbox), or -1 on error.
+    qint64 inboxSize();
+    //! Queues `count` messages "<prefix> 0", "<prefix> 1", ... to `to`; returns their texts.
+    QStringList sendNumbered(const QString &to, const QString &prefix, int count);
     //! Re-creates the core from the same profile (as after a restart of the app).
     void reopen();
 

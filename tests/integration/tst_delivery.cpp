@@ -32,7 +32,6 @@ private Q_SLOTS:
     void silentStreamIsClosedAfterIdleTimeout();
 
 private:
-    qint64 inboxSize(TestClient &client);
     std::unique_ptr<TestServer> m_server;
 };
 
@@ -45,12 +44,6 @@ void TestDelivery::initTestCase()
 void TestDelivery::cleanupTestCase()
 {
     QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
-}
-
-qint64 TestDelivery::inboxSize(TestClient &client)
-{
-    const auto result = client.call("GET", QStringLiteral("/v1/inbox?limit=500"));
-    return result.ok() ? result.body.value(QStringLiteral("envelopes")).toArray().size() : -1;
 }
 
 void TestDelivery::onlineDeliveryWithSelfSync()
@@ -99,8 +92,8 @@ void TestDelivery::onlineDeliveryWithSelfSync()
     QCOMPARE(own->serverId, atBob.serverId);
 
     // Acknowledged, so nothing is left in either inbox.
-    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(alicePhone), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.inboxSize(), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(alicePhone.inboxSize(), 0, 10000);
     QCOMPARE(bob->store().messageCount(), 1);
 }
 
@@ -112,15 +105,11 @@ void TestDelivery::offlineHundredInOrderOnce()
     QVERIFY(bob.registerAccount(QStringLiteral("bob2")));
 
     Recorder aliceSeen(alice.core());
-    QStringList expected;
-    QString error;
-    for (int i = 0; i < 100; ++i) {
-        expected.append(QStringLiteral("message %1").arg(i));
-        QVERIFY(!alice->send(QStringLiteral("bob2"), expected.last(), &error).isEmpty());
-    }
+    const QStringList expected =
+        alice.sendNumbered(QStringLiteral("bob2"), QStringLiteral("message"), 100);
     QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 100, 60000);
     QCOMPARE(alice->outboxSize(), 0);
-    QCOMPARE(inboxSize(bob), 100);
+    QCOMPARE(bob.inboxSize(), 100);
 
     Recorder bobSeen(bob.core());
     bob->connectToServer();
@@ -130,7 +119,7 @@ void TestDelivery::offlineHundredInOrderOnce()
     for (int i = 0; i < 100; ++i) {
         QCOMPARE(bobSeen.received[i].seq, i + 1);
     }
-    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.inboxSize(), 0, 10000);
 
     // A second connection of the same device gets nothing again.
     bob->disconnectFromServer();
@@ -176,7 +165,7 @@ void TestDelivery::retryOfSameClientIdCreatesNoDuplicate()
     QCOMPARE(second.body.value(QStringLiteral("seq")), first.body.value(QStringLiteral("seq")));
     QCOMPARE(second.body.value(QStringLiteral("serverTs")),
              first.body.value(QStringLiteral("serverTs")));
-    QCOMPARE(inboxSize(bob), 1);
+    QCOMPARE(bob.inboxSize(), 1);
 
     // The same id for another conversation is a conflict, not a silent overwrite.
     TestClient carol(m_server->url());
@@ -195,7 +184,7 @@ void TestDelivery::retryOfSameClientIdCreatesNoDuplicate()
     const auto conflict = alice.call("POST", QStringLiteral("/v1/messages"), &other);
     QCOMPARE(conflict.status, 409);
     QCOMPARE(conflict.error.code, QStringLiteral("client_id_conflict"));
-    QCOMPARE(inboxSize(carol), 0);
+    QCOMPARE(carol.inboxSize(), 0);
 }
 
 void TestDelivery::deviceMismatchIsResolvedAutomatically()

@@ -26,15 +26,8 @@ private Q_SLOTS:
     void secondDaemonOnSamePortOrDataIsRefused();
 
 private:
-    static qint64 inboxSize(TestClient &client);
     static int outboxRows(const QString &profileDir);
 };
-
-qint64 TestDurability::inboxSize(TestClient &client)
-{
-    const auto result = client.call("GET", QStringLiteral("/v1/inbox?limit=500"));
-    return result.ok() ? result.body.value(QStringLiteral("envelopes")).toArray().size() : -1;
-}
 
 int TestDurability::outboxRows(const QString &profileDir)
 {
@@ -60,12 +53,8 @@ void TestDurability::daemonKilledAfterAcknowledgingBeforeDelivery()
     QVERIFY(bob.registerAccount(QStringLiteral("bob")));
 
     Recorder aliceSeen(alice.core());
-    QStringList expected;
-    QString error;
-    for (int i = 0; i < 50; ++i) {
-        expected.append(QStringLiteral("durable %1").arg(i));
-        alice->send(QStringLiteral("bob"), expected.last(), &error);
-    }
+    const QStringList expected =
+        alice.sendNumbered(QStringLiteral("bob"), QStringLiteral("durable"), 50);
     QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 50, 30000);
 
     server.kill(); // SIGKILL: no chance to flush anything.
@@ -76,7 +65,7 @@ void TestDurability::daemonKilledAfterAcknowledgingBeforeDelivery()
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 50, 30000);
     QTRY_VERIFY_WITH_TIMEOUT(bobSeen.syncedCount >= 1, 10000);
     QCOMPARE(bobSeen.texts(), expected);
-    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.inboxSize(), 0, 10000);
     QCOMPARE(bob->store().messageCount(), 50);
     QVERIFY2(server.stop(), qPrintable(server.output()));
 }
@@ -91,12 +80,8 @@ void TestDurability::cleanShutdownUnderLoadLosesNothing()
     QVERIFY(bob.registerAccount(QStringLiteral("bob")));
 
     Recorder aliceSeen(alice.core());
-    QStringList expected;
-    QString error;
-    for (int i = 0; i < 300; ++i) {
-        expected.append(QStringLiteral("burst %1").arg(i));
-        alice->send(QStringLiteral("bob"), expected.last(), &error);
-    }
+    const QStringList expected =
+        alice.sendNumbered(QStringLiteral("bob"), QStringLiteral("burst"), 300);
     QTRY_VERIFY_WITH_TIMEOUT(aliceSeen.sent.size() >= 50, 30000);
     QVERIFY2(server.stop(), qPrintable(server.output())); // SIGTERM in the middle of the burst.
     QVERIFY(server.output().contains(QStringLiteral("tincand stopped")));
@@ -152,7 +137,7 @@ void TestDurability::clientKilledWithMessageInOutbox()
     QVERIFY(flush.waitForFinished(60000));
     QCOMPARE(flush.exitCode(), 0);
     QCOMPARE(outboxRows(aliceProfile), 0);
-    QCOMPARE(inboxSize(bob), 1);
+    QCOMPARE(bob.inboxSize(), 1);
 
     Recorder bobSeen(bob.core());
     bob->connectToServer();
@@ -207,10 +192,10 @@ void TestDurability::retentionPurgesExpiredInboxEntries()
     QString error;
     alice->send(QStringLiteral("bob"), QStringLiteral("short-lived"), &error);
     QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.sent.size(), 1, 10000);
-    QCOMPARE(inboxSize(bob), 1);
+    QCOMPARE(bob.inboxSize(), 1);
 
     // Past the retention period the periodic job removes it.
-    QTRY_COMPARE_WITH_TIMEOUT(inboxSize(bob), 0, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.inboxSize(), 0, 30000);
     Recorder bobSeen(bob.core());
     bob->connectToServer();
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.syncedCount, 1, 10000);

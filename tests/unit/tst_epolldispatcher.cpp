@@ -11,8 +11,8 @@
 #include <QtTest>
 
 #include <atomic>
-#include <thread>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 using Tincan::Server::EpollEventDispatcher;
