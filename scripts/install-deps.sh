@@ -10,7 +10,7 @@ packages=(
   qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite
   libargon2-dev libssl-dev libsqlite3-dev
   # tests and tools
-  sqlite3 python3 clang-format
+  sqlite3 clang-format
 )
 
 missing=()
