@@ -4,6 +4,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -31,6 +32,9 @@ int fail(const QString &message)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    // QtHttpServer warns on every refused WebSocket upgrade; refusals are answered (401 JSON)
+    // and anyone could fill the log with them. QT_LOGGING_RULES still overrides this.
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.httpserver.warning=false"));
     QCoreApplication::setApplicationName(QStringLiteral("tincand"));
     QCoreApplication::setApplicationVersion(QStringLiteral(TINCAN_VERSION));
 
