@@ -92,22 +92,28 @@ bool ApiService::checkAuthRate(const ApiRequest &request, const Reply &reply)
     return false;
 }
 
-void ApiService::signIn(const User &user, const QString &deviceName, int status, const Reply &reply)
+namespace {
+ApiResponse signedIn(const User &user, qint64 deviceId, const QByteArray &token)
+{
+    return ApiResponse::json(201, {{QStringLiteral("userId"), user.id},
+                                   {QStringLiteral("username"), user.username},
+                                   {QStringLiteral("deviceId"), deviceId},
+                                   {QStringLiteral("token"), QString::fromLatin1(token)}});
+}
+} // namespace
+
+void ApiService::signIn(const User &user, const QString &deviceName, const Reply &reply)
 {
     const QByteArray token = Tokens::generate();
-    m_devices.createDevice(
-        user.id, deviceName, Tokens::hash(token), m_config.limits.maxDevicesPerUser,
-        [user, token, status, reply](Result<Device> device) {
-            if (!device) {
-                reply(ApiResponse::error(device.error()));
-                return;
-            }
-            reply(
-                ApiResponse::json(status, {{QStringLiteral("userId"), user.id},
-                                           {QStringLiteral("username"), user.username},
-                                           {QStringLiteral("deviceId"), device->id},
-                                           {QStringLiteral("token"), QString::fromLatin1(token)}}));
-        });
+    m_devices.createDevice(user.id, deviceName, Tokens::hash(token),
+                           m_config.limits.maxDevicesPerUser,
+                           [user, token, reply](Result<Device> device) {
+                               if (!device) {
+                                   reply(ApiResponse::error(device.error()));
+                                   return;
+                               }
+                               reply(signedIn(user, device->id, token));
+                           });
 }
 
 std::optional<ApiService::Credentials> ApiService::readCredentials(const ApiRequest &request,
@@ -175,14 +181,17 @@ void ApiService::registerAccount(const ApiRequest &request, Reply reply)
                 ApiResponse::error(ApiError::internal(QStringLiteral("Password hashing failed."))));
             return;
         }
+        // The account and its first device are created in one transaction.
+        const QByteArray token = Tokens::generate();
         m_users.createUser(credentials.username, hash, inviteHash,
-                           [this, deviceName = credentials.deviceName, reply](Result<User> user) {
-                               if (!user) {
-                                   reply(ApiResponse::error(user.error()));
+                           FirstDevice{credentials.deviceName, Tokens::hash(token)},
+                           [token, reply](Result<NewAccount> account) {
+                               if (!account) {
+                                   reply(ApiResponse::error(account.error()));
                                    return;
                                }
-                               qCInfo(lcServer) << "account created:" << user->username;
-                               signIn(*user, deviceName, 201, reply);
+                               qCInfo(lcServer) << "account created:" << account->user.username;
+                               reply(signedIn(account->user, account->device.id, token));
                            });
     });
 }
@@ -209,7 +218,7 @@ void ApiService::login(const ApiRequest &request, Reply reply)
                 ApiError::unauthenticated(QStringLiteral("Wrong username or password."))));
             return;
         }
-        signIn(*user, deviceName, 201, reply);
+        signIn(*user, deviceName, reply);
     });
 }
 

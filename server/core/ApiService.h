@@ -95,7 +95,7 @@ private:
     bool answerStoredRetry(const AuthContext &sender, const QString &clientMessageId,
                            const QString &conversation, const Reply &reply);
     bool checkAuthRate(const ApiRequest &request, const Reply &reply);
-    void signIn(const User &user, const QString &deviceName, int status, const Reply &reply);
+    void signIn(const User &user, const QString &deviceName, const Reply &reply);
 
     const Config &m_config;
     UserStore &m_users;

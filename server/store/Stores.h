@@ -47,15 +47,33 @@ struct AuthContext
     qint64 deviceId = 0;
 };
 
+//! The device signed in together with a new account.
+struct FirstDevice
+{
+    QString name;
+    QByteArray tokenHash;
+};
+
+//! What creating an account produced; `device.id` is 0 when no first device was asked for.
+struct NewAccount
+{
+    User user;
+    Device device;
+};
+
 class UserStore
 {
 public:
     virtual ~UserStore() = default;
     virtual std::optional<User> userByName(const QString &username) = 0;
-    //! Creates the user. With a non-empty `inviteCodeHash` the invite is consumed in the same
-    //! transaction; an unknown, used or expired invite fails with 403 invite_required.
+    //! Creates the user and, when `firstDevice` is given, signs that device in, all in one
+    //! transaction (no account is ever left without its device). With a non-empty
+    //! `inviteCodeHash` the invite is consumed in the same transaction; an unknown, used or
+    //! expired invite fails with 403 invite_required.
     virtual void createUser(const QString &username, const QString &passwordHash,
-                            const QByteArray &inviteCodeHash, Done<User> done) = 0;
+                            const QByteArray &inviteCodeHash,
+                            const std::optional<FirstDevice> &firstDevice,
+                            Done<NewAccount> done) = 0;
     virtual void createInvite(const QByteArray &codeHash, qint64 expiresAt, Done<bool> done) = 0;
 };
 

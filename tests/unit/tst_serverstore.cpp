@@ -46,6 +46,7 @@ private Q_SLOTS:
     void acknowledgeRemovesOnlyThatDevicesEntries();
     void purgeRemovesOnlyExpiredEntries();
     void revokeDropsInbox();
+    void accountAndFirstDeviceAreCreatedTogether();
     void deviceLimit();
     void invitesAreSingleUse();
     void concurrentWritesAreGroupCommitted();
@@ -103,19 +104,20 @@ NewMessage TestServerStore::message(const QString &clientId, QList<qint64> devic
 
 void TestServerStore::usersAndDevices()
 {
-    auto user = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("alice"), QStringLiteral("$argon2id$x"), {}, done);
+    auto user = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("alice"), QStringLiteral("$argon2id$x"), {},
+                            std::nullopt, done);
     });
     QVERIFY(user.ok());
-    auto taken = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("alice"), QStringLiteral("h"), {}, done);
+    auto taken = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("alice"), QStringLiteral("h"), {}, std::nullopt, done);
     });
     QCOMPARE(taken.error().status, 409);
-    QCOMPARE(m_users->userByName(QStringLiteral("alice"))->id, user->id);
+    QCOMPARE(m_users->userByName(QStringLiteral("alice"))->id, user->user.id);
     QVERIFY(!m_users->userByName(QStringLiteral("nobody")));
 
     auto device = await<Device>([&](auto done) {
-        m_devices->createDevice(user->id, QStringLiteral("pc"), "hash-1", 5, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "hash-1", 5, done);
     });
     QVERIFY(device.ok());
     const auto auth = m_devices->authenticate("hash-1");
@@ -123,7 +125,7 @@ void TestServerStore::usersAndDevices()
     QCOMPARE(auth->deviceId, device->id);
     QCOMPARE(auth->username, QStringLiteral("alice"));
     QVERIFY(!m_devices->authenticate("hash-2"));
-    QCOMPARE(m_devices->devicesOf(user->id).size(), 1);
+    QCOMPARE(m_devices->devicesOf(user->user.id).size(), 1);
 }
 
 void TestServerStore::storeIsIdempotent()
@@ -223,45 +225,75 @@ void TestServerStore::purgeRemovesOnlyExpiredEntries()
 
 void TestServerStore::revokeDropsInbox()
 {
-    auto user = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("bob"), QStringLiteral("h"), {}, done);
+    auto user = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("bob"), QStringLiteral("h"), {}, std::nullopt, done);
     });
-    auto other = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("eve"), QStringLiteral("h"), {}, done);
+    auto other = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("eve"), QStringLiteral("h"), {}, std::nullopt, done);
     });
     auto device = await<Device>([&](auto done) {
-        m_devices->createDevice(user->id, QStringLiteral("pc"), "tok", 5, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "tok", 5, done);
     });
     await<StoredMessage>(
         [&](auto done) { m_messages->storeMessage(message(newId(), {device->id}), done); });
     QCOMPARE(m_messages->pending(device->id, 0, 10).size(), 1);
 
     auto notYours =
-        await<bool>([&](auto done) { m_devices->revokeDevice(other->id, device->id, done); });
+        await<bool>([&](auto done) { m_devices->revokeDevice(other->user.id, device->id, done); });
     QCOMPARE(notYours.error().status, 403);
     auto revoked =
-        await<bool>([&](auto done) { m_devices->revokeDevice(user->id, device->id, done); });
+        await<bool>([&](auto done) { m_devices->revokeDevice(user->user.id, device->id, done); });
     QVERIFY(revoked.ok());
     QVERIFY(!m_devices->authenticate("tok"));
     QVERIFY(m_messages->pending(device->id, 0, 10).isEmpty());
     auto twice =
-        await<bool>([&](auto done) { m_devices->revokeDevice(user->id, device->id, done); });
+        await<bool>([&](auto done) { m_devices->revokeDevice(user->user.id, device->id, done); });
     QCOMPARE(twice.error().status, 404);
+}
+
+void TestServerStore::accountAndFirstDeviceAreCreatedTogether()
+{
+    auto account = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("dora"), QStringLiteral("h"), {},
+                            FirstDevice{QStringLiteral("laptop"), "dora-token"}, done);
+    });
+    QVERIFY(account.ok());
+    QVERIFY(account->device.id > 0);
+    const auto auth = m_devices->authenticate("dora-token");
+    QVERIFY(auth);
+    QCOMPARE(auth->userId, account->user.id);
+    QCOMPARE(auth->deviceId, account->device.id);
+
+    // A refused account leaves no device behind either.
+    auto taken = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("dora"), QStringLiteral("h"), {},
+                            FirstDevice{QStringLiteral("phone"), "second-token"}, done);
+    });
+    QCOMPARE(taken.error().status, 409);
+    QVERIFY(!m_devices->authenticate("second-token"));
+    auto noInvite = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("eric"), QStringLiteral("h"), "no-such-invite",
+                            FirstDevice{QStringLiteral("pc"), "eric-token"}, done);
+    });
+    QCOMPARE(noInvite.error().status, 403);
+    QVERIFY(!m_devices->authenticate("eric-token"));
+    QVERIFY(!m_users->userByName(QStringLiteral("eric")));
 }
 
 void TestServerStore::deviceLimit()
 {
-    auto user = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("carl"), QStringLiteral("h"), {}, done);
+    auto user = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("carl"), QStringLiteral("h"), {}, std::nullopt, done);
     });
     for (int i = 0; i < 2; ++i) {
         QVERIFY(await<Device>([&](auto done) {
-                    m_devices->createDevice(user->id, QStringLiteral("d"), QByteArray::number(i), 2,
-                                            done);
+                    m_devices->createDevice(user->user.id, QStringLiteral("d"),
+                                            QByteArray::number(i), 2, done);
                 }).ok());
     }
-    auto third = await<Device>(
-        [&](auto done) { m_devices->createDevice(user->id, QStringLiteral("d"), "3", 2, done); });
+    auto third = await<Device>([&](auto done) {
+        m_devices->createDevice(user->user.id, QStringLiteral("d"), "3", 2, done);
+    });
     QCOMPARE(third.error().status, 403);
 }
 
@@ -271,20 +303,23 @@ void TestServerStore::invitesAreSingleUse()
     QVERIFY(
         await<bool>([&](auto done) { m_users->createInvite("code-hash", tomorrow, done); }).ok());
     QVERIFY(await<bool>([&](auto done) { m_users->createInvite("expired", 1, done); }).ok());
-    auto unknown = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "nope", done);
+    auto unknown = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "nope", std::nullopt, done);
     });
     QCOMPARE(unknown.error().status, 403);
     QVERIFY(!m_users->userByName(QStringLiteral("u1"))); // Rolled back with the invite check.
-    auto expired = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "expired", done);
+    auto expired = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "expired", std::nullopt,
+                            done);
     });
     QCOMPARE(expired.error().status, 403);
-    QVERIFY(await<User>([&](auto done) {
-                m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "code-hash", done);
+    QVERIFY(await<NewAccount>([&](auto done) {
+                m_users->createUser(QStringLiteral("u1"), QStringLiteral("h"), "code-hash",
+                                    std::nullopt, done);
             }).ok());
-    auto reused = await<User>([&](auto done) {
-        m_users->createUser(QStringLiteral("u2"), QStringLiteral("h"), "code-hash", done);
+    auto reused = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("u2"), QStringLiteral("h"), "code-hash", std::nullopt,
+                            done);
     });
     QCOMPARE(reused.error().status, 403);
 }

@@ -60,6 +60,33 @@ bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
     return query.exec();
 }
 
+//! Writer thread: adds a device unless the user already has `maxDevices` active ones.
+Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString &name,
+                            const QByteArray &tokenHash, qint64 maxDevices)
+{
+    QSqlQuery &count = backend.writerQuery(
+        QStringLiteral("SELECT COUNT(*) FROM devices WHERE user_id = ? AND revoked_at IS NULL"));
+    if (!execPrepared(count, {userId}) || !count.next()) {
+        return storageError(count);
+    }
+    const qint64 active = count.value(0).toLongLong();
+    count.finish();
+    if (active >= maxDevices) {
+        return ApiError::forbidden(QStringLiteral("This account already has %1 devices, the most "
+                                                  "allowed. Revoke one first.")
+                                       .arg(active));
+    }
+    Device device{0, userId, name, nowMs(), nowMs()};
+    QSqlQuery &insert = backend.writerQuery(
+        QStringLiteral("INSERT INTO devices (user_id, name, token_hash, created_at, last_seen) "
+                       "VALUES (?, ?, ?, ?, ?)"));
+    if (!execPrepared(insert, {userId, name, tokenHash, device.createdAt, device.lastSeen})) {
+        return storageError(insert);
+    }
+    device.id = insert.lastInsertId().toLongLong();
+    return device;
+}
+
 } // namespace
 
 // ---------------------------------------------------------------------------------- users
@@ -78,12 +105,14 @@ std::optional<User> SqliteUserStore::userByName(const QString &username)
 }
 
 void SqliteUserStore::createUser(const QString &username, const QString &passwordHash,
-                                 const QByteArray &inviteCodeHash, Done<User> done)
+                                 const QByteArray &inviteCodeHash,
+                                 const std::optional<FirstDevice> &firstDevice,
+                                 Done<NewAccount> done)
 {
     SqliteBackend &backend = m_backend;
-    runWrite<User>(
+    runWrite<NewAccount>(
         backend,
-        [&backend, username, passwordHash, inviteCodeHash]() -> Result<User> {
+        [&backend, username, passwordHash, inviteCodeHash, firstDevice]() -> Result<NewAccount> {
             QSqlQuery &exists =
                 backend.writerQuery(QStringLiteral("SELECT 1 FROM users WHERE username = ?"));
             if (!execPrepared(exists, {username})) {
@@ -116,7 +145,16 @@ void SqliteUserStore::createUser(const QString &username, const QString &passwor
                         Protocol::ErrorCode::InviteRequired);
                 }
             }
-            return user;
+            NewAccount account{user, {}};
+            if (firstDevice) {
+                auto device =
+                    insertDevice(backend, user.id, firstDevice->name, firstDevice->tokenHash, 1);
+                if (!device) {
+                    return device.error();
+                }
+                account.device = *device;
+            }
+            return account;
         },
         std::move(done));
 }
@@ -178,29 +216,7 @@ void SqliteDeviceStore::createDevice(qint64 userId, const QString &name,
     runWrite<Device>(
         backend,
         [&backend, userId, name, tokenHash, maxDevices]() -> Result<Device> {
-            QSqlQuery &count = backend.writerQuery(QStringLiteral(
-                "SELECT COUNT(*) FROM devices WHERE user_id = ? AND revoked_at IS NULL"));
-            if (!execPrepared(count, {userId}) || !count.next()) {
-                return storageError(count);
-            }
-            const qint64 active = count.value(0).toLongLong();
-            count.finish();
-            if (active >= maxDevices) {
-                return ApiError::forbidden(
-                    QStringLiteral("This account already has %1 devices, the most allowed. "
-                                   "Revoke one first.")
-                        .arg(active));
-            }
-            Device device{0, userId, name, nowMs(), nowMs()};
-            QSqlQuery &insert = backend.writerQuery(
-                QStringLiteral("INSERT INTO devices (user_id, name, token_hash, created_at, "
-                               "last_seen) VALUES (?, ?, ?, ?, ?)"));
-            if (!execPrepared(insert,
-                              {userId, name, tokenHash, device.createdAt, device.lastSeen})) {
-                return storageError(insert);
-            }
-            device.id = insert.lastInsertId().toLongLong();
-            return device;
+            return insertDevice(backend, userId, name, tokenHash, maxDevices);
         },
         std::move(done));
 }

@@ -14,7 +14,8 @@ public:
     {}
     std::optional<User> userByName(const QString &username) override;
     void createUser(const QString &username, const QString &passwordHash,
-                    const QByteArray &inviteCodeHash, Done<User> done) override;
+                    const QByteArray &inviteCodeHash, const std::optional<FirstDevice> &firstDevice,
+                    Done<NewAccount> done) override;
     void createInvite(const QByteArray &codeHash, qint64 expiresAt, Done<bool> done) override;
 
 private:
