@@ -124,11 +124,6 @@ quint16 Server::port() const
     return m_listener ? m_listener->port() : 0;
 }
 
-ApiService &Server::api()
-{
-    return *m_api;
-}
-
 bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code, QString *error)
 {
     SqliteBackend backend;

@@ -36,7 +36,6 @@ public:
 
     quint16 port() const;
     const Config &config() const { return m_config; }
-    ApiService &api();
 
     //! Creates an invite code directly in the database of a server that is not running.
     static bool createInvite(const Config &config, qint64 ttlSeconds, QString *code,

@@ -44,7 +44,7 @@ bool RawStream::hasError(const QString &code) const
     });
 }
 
-bool RawStream::connects(const QUrl &server, const QByteArray &token)
+RawStream::Outcome RawStream::connect(const QUrl &server, const QByteArray &token)
 {
     RawStream stream(server, token);
     bool connected = false;
@@ -55,10 +55,9 @@ bool RawStream::connects(const QUrl &server, const QByteArray &token)
     });
     QObject::connect(&stream.socket, &QWebSocket::disconnected, [&] { finished = true; });
     if (!QTest::qWaitFor([&] { return finished; }, 10000)) {
-        qWarning("the stream neither connected nor failed within 10 s");
-        return false;
+        return Outcome::NoAnswer;
     }
-    return connected;
+    return connected ? Outcome::Accepted : Outcome::Refused;
 }
 
 } // namespace Tincan::Test

@@ -24,8 +24,10 @@ public:
     //! Whether the error code arrived in an `error` frame.
     bool hasError(const QString &code) const;
 
-    //! Opens a stream and tells whether the server accepted it (waits up to 10 s).
-    static bool connects(const QUrl &server, const QByteArray &token);
+    enum class Outcome { Accepted, Refused, NoAnswer };
+    //! Opens a stream and tells what the server did with it within 10 s. A server that neither
+    //! accepts nor refuses is a bug of its own, so it is not counted as a refusal.
+    static Outcome connect(const QUrl &server, const QByteArray &token);
 };
 
 } // namespace Tincan::Test

@@ -132,3 +132,18 @@ QStringList Recorder::texts() const
 }
 
 } // namespace Tincan::Test
+
+namespace Tincan::Test {
+
+bool TwoUsers::start()
+{
+    if (!server.start()) {
+        return false;
+    }
+    alice = std::make_unique<TestClient>(server.url());
+    bob = std::make_unique<TestClient>(server.url());
+    return alice->registerAccount(QStringLiteral("alice")) &&
+           bob->registerAccount(QStringLiteral("bob"));
+}
+
+} // namespace Tincan::Test

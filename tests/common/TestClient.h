@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/core/ClientCore.h"
+#include "tests/common/TestServer.h"
 
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -64,6 +65,24 @@ public:
     QStringList fatalErrors;
 
     QStringList texts() const;
+};
+
+} // namespace Tincan::Test
+
+namespace Tincan::Test {
+
+//! A running tincand with two registered users, "alice" and "bob", each on one device.
+struct TwoUsers
+{
+    explicit TwoUsers(const QString &config = {})
+        : server(config)
+    {}
+    //! Starts the server and registers both users; false (with a warning) if anything failed.
+    bool start();
+
+    TestServer server;
+    std::unique_ptr<TestClient> alice;
+    std::unique_ptr<TestClient> bob;
 };
 
 } // namespace Tincan::Test

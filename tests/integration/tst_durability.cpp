@@ -45,12 +45,11 @@ int TestDurability::outboxRows(const QString &profileDir)
 
 void TestDurability::daemonKilledAfterAcknowledgingBeforeDelivery()
 {
-    TestServer server;
-    QVERIFY(server.start());
-    TestClient alice(server.url());
-    TestClient bob(server.url());
-    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
-    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    TwoUsers users;
+    QVERIFY(users.start());
+    TestServer &server = users.server;
+    TestClient &alice = *users.alice;
+    TestClient &bob = *users.bob;
 
     Recorder aliceSeen(alice.core());
     const QStringList expected =
@@ -72,12 +71,11 @@ void TestDurability::daemonKilledAfterAcknowledgingBeforeDelivery()
 
 void TestDurability::cleanShutdownUnderLoadLosesNothing()
 {
-    TestServer server;
-    QVERIFY(server.start());
-    TestClient alice(server.url());
-    TestClient bob(server.url());
-    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
-    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    TwoUsers users;
+    QVERIFY(users.start());
+    TestServer &server = users.server;
+    TestClient &alice = *users.alice;
+    TestClient &bob = *users.bob;
 
     Recorder aliceSeen(alice.core());
     const QStringList expected =
@@ -149,12 +147,11 @@ void TestDurability::clientKilledWithMessageInOutbox()
 
 void TestDurability::clientRestartedWhileServerDown()
 {
-    TestServer server;
-    QVERIFY(server.start());
-    TestClient alice(server.url());
-    TestClient bob(server.url());
-    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
-    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    TwoUsers users;
+    QVERIFY(users.start());
+    TestServer &server = users.server;
+    TestClient &alice = *users.alice;
+    TestClient &bob = *users.bob;
     QVERIFY2(server.stop(), qPrintable(server.output()));
 
     QString error;
@@ -182,12 +179,11 @@ void TestDurability::clientRestartedWhileServerDown()
 
 void TestDurability::retentionPurgesExpiredInboxEntries()
 {
-    TestServer server(QStringLiteral("[retention]\ninbox_seconds=3\npurge_interval_seconds=1\n"));
-    QVERIFY(server.start());
-    TestClient alice(server.url());
-    TestClient bob(server.url());
-    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
-    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    TwoUsers users(QStringLiteral("[retention]\ninbox_seconds=3\npurge_interval_seconds=1\n"));
+    QVERIFY(users.start());
+    TestServer &server = users.server;
+    TestClient &alice = *users.alice;
+    TestClient &bob = *users.bob;
     Recorder aliceSeen(alice.core());
     QString error;
     alice->send(QStringLiteral("bob"), QStringLiteral("short-lived"), &error);

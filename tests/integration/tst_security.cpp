@@ -97,10 +97,13 @@ void TestSecurity::streamRefusesMissingAndRevokedTokens()
 {
     TestClient good(m_server->url());
     QVERIFY(good.registerAccount(QStringLiteral("streamer")));
-    QVERIFY(RawStream::connects(m_server->url(), good->profile().token()));
-    QVERIFY(!RawStream::connects(m_server->url(), {}));
-    QVERIFY(!RawStream::connects(m_server->url(), QByteArrayLiteral("garbage")));
-    QVERIFY(!RawStream::connects(m_server->url(), m_revoked->core().profile().token()));
+    QCOMPARE(RawStream::connect(m_server->url(), good->profile().token()),
+             RawStream::Outcome::Accepted);
+    QCOMPARE(RawStream::connect(m_server->url(), {}), RawStream::Outcome::Refused);
+    QCOMPARE(RawStream::connect(m_server->url(), QByteArrayLiteral("garbage")),
+             RawStream::Outcome::Refused);
+    QCOMPARE(RawStream::connect(m_server->url(), m_revoked->core().profile().token()),
+             RawStream::Outcome::Refused);
 }
 
 void TestSecurity::revokedDeviceIsCutOffAtOnce()

@@ -209,11 +209,6 @@ SqliteBackend::ThreadReader &SqliteBackend::threadReader()
     return *slot;
 }
 
-QSqlDatabase SqliteBackend::readDatabase()
-{
-    return threadReader().connection.database();
-}
-
 SqliteBackend::ReadQuery::ReadQuery(SqliteBackend &backend, const QString &sql)
     : m_query([&]() -> QSqlQuery & {
         ThreadReader &reader = backend.threadReader();

@@ -46,9 +46,6 @@ public:
     void close();
 
     void submit(WriteOp op);
-    //! This thread's read connection (opened on first use).
-    QSqlDatabase readDatabase();
-
     //! A prepared statement cached on this thread's read connection, for one use: bind, exec,
     //! read rows; the guard's destructor finishes the statement, which ends its read
     //! transaction (an open one would pin an old WAL snapshot).
