@@ -9,8 +9,9 @@ packages=(
   # libraries
   qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite
   libargon2-dev libssl-dev libsqlite3-dev
-  # tests and tools
-  sqlite3 clang-format
+  libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
+  # tests and tools: the keychain tests need a real Secret Service under dbus
+  sqlite3 sqlcipher clang-format dbus gnome-keyring libsecret-1-0
 )
 
 missing=()
