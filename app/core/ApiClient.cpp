@@ -76,6 +76,9 @@ void ApiClient::registerAccount(const QString &username, const QString &password
     QJsonObject body{{QStringLiteral("username"), username},
                      {QStringLiteral("password"), password},
                      {QStringLiteral("deviceName"), deviceName}};
+    if (!m_signInKeys.isEmpty()) {
+        body.insert(QStringLiteral("keys"), m_signInKeys);
+    }
     if (!inviteCode.isEmpty()) {
         body.insert(QStringLiteral("inviteCode"), inviteCode);
     }
@@ -85,9 +88,12 @@ void ApiClient::registerAccount(const QString &username, const QString &password
 void ApiClient::login(const QString &username, const QString &password, const QString &deviceName,
                       ApiCallback done)
 {
-    const QJsonObject body{{QStringLiteral("username"), username},
-                           {QStringLiteral("password"), password},
-                           {QStringLiteral("deviceName"), deviceName}};
+    QJsonObject body{{QStringLiteral("username"), username},
+                     {QStringLiteral("password"), password},
+                     {QStringLiteral("deviceName"), deviceName}};
+    if (!m_signInKeys.isEmpty()) {
+        body.insert(QStringLiteral("keys"), m_signInKeys);
+    }
     call("POST", QStringLiteral("/v1/sessions"), &body, std::move(done));
 }
 

@@ -38,6 +38,8 @@ public:
     void setBaseUrl(const QUrl &url) { m_base = url; }
     QUrl baseUrl() const { return m_base; }
     void setToken(const QByteArray &token) { m_token = token; }
+    //! The device's public keys, sent with registration and login (see PUT /v1/keys).
+    void setSignInKeys(const QJsonObject &keys) { m_signInKeys = keys; }
     //! ws:// or wss:// URL of /v1/stream on the same server.
     QUrl streamUrl() const;
 
@@ -59,6 +61,7 @@ private:
     QNetworkAccessManager m_network;
     QUrl m_base;
     QByteArray m_token;
+    QJsonObject m_signInKeys;
 };
 
 } // namespace Tincan::Client

@@ -1,20 +1,93 @@
 #include "app/core/ClientCore.h"
 
+#include "app/core/DatabaseKey.h"
+#include "app/core/Keychain.h"
 #include "app/core/Logging.h"
+#include "shared/crypto/DeviceCrypto.h"
 #include "shared/protocol/MessageContent.h"
 #include "shared/protocol/Validation.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QUuid>
+
+#include <algorithm>
+#include <filesystem>
 
 namespace Tincan::Client {
 
 namespace {
+
 constexpr int MaxMismatchRetries = 3;
+constexpr int MaxPreKeysPerUpload = 200;
+const auto TokenSetting = QStringLiteral("device_token");
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
+
+QString b64(const QByteArray &bytes)
+{
+    return QString::fromLatin1(bytes.toBase64());
+}
+
+QJsonObject signedPreKeyJson(const Crypto::PublicSignedPreKey &key)
+{
+    return {{QStringLiteral("id"), static_cast<qint64>(key.id)},
+            {QStringLiteral("publicKey"), b64(key.publicKey)},
+            {QStringLiteral("signature"), b64(key.signature)}};
+}
+
+QJsonArray preKeysJson(const QList<Crypto::PublicPreKey> &keys)
+{
+    QJsonArray array;
+    for (const auto &key : keys) {
+        array.append(QJsonObject{{QStringLiteral("id"), static_cast<qint64>(key.id)},
+                                 {QStringLiteral("publicKey"), b64(key.publicKey)}});
+    }
+    return array;
+}
+
+std::optional<Crypto::PreKeyBundle> bundleFromJson(const QJsonObject &object)
+{
+    Crypto::PreKeyBundle bundle;
+    bundle.deviceId = object.value(QStringLiteral("id")).toInt();
+    bundle.registrationId =
+        static_cast<quint32>(object.value(QStringLiteral("registrationId")).toInteger());
+    bundle.identityKey =
+        QByteArray::fromBase64(object.value(QStringLiteral("identityKey")).toString().toLatin1());
+    const QJsonObject spk = object.value(QStringLiteral("signedPreKey")).toObject();
+    bundle.signedPreKey.id = static_cast<quint32>(spk.value(QStringLiteral("id")).toInteger());
+    bundle.signedPreKey.publicKey =
+        QByteArray::fromBase64(spk.value(QStringLiteral("publicKey")).toString().toLatin1());
+    bundle.signedPreKey.signature =
+        QByteArray::fromBase64(spk.value(QStringLiteral("signature")).toString().toLatin1());
+    if (object.contains(QStringLiteral("preKey"))) {
+        const QJsonObject pk = object.value(QStringLiteral("preKey")).toObject();
+        bundle.preKey = Crypto::PublicPreKey{
+            static_cast<quint32>(pk.value(QStringLiteral("id")).toInteger()),
+            QByteArray::fromBase64(pk.value(QStringLiteral("publicKey")).toString().toLatin1())};
+    }
+    if (bundle.deviceId <= 0 || bundle.identityKey.isEmpty() ||
+        bundle.signedPreKey.publicKey.isEmpty()) {
+        return std::nullopt;
+    }
+    return bundle;
+}
+
+bool isPlaintextSqlite(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) && file.read(16) == QByteArray("SQLite format 3\0", 16);
+}
+
+} // namespace
 
 ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     : QObject(parent)
@@ -26,10 +99,14 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     m_ackTimer.setSingleShot(true);
     m_ackTimer.setInterval(0);
     connect(&m_ackTimer, &QTimer::timeout, this, &ClientCore::flushAcks);
+    // Key maintenance is coalesced: many pre-key messages in a backlog make one check.
+    m_maintainTimer.setSingleShot(true);
+    connect(&m_maintainTimer, &QTimer::timeout, this, [this] { maintainKeys(); });
 
     connect(&m_stream, &StreamClient::envelopeReceived, this, &ClientCore::onEnvelope);
     connect(&m_stream, &StreamClient::connected, this, [this] {
         Q_EMIT connectionStateChanged(true);
+        maintainKeys();
         // The server is reachable again: retry the outbox now rather than at the backoff.
         if (!m_sending && m_retryTimer.isActive()) {
             m_retryTimer.stop();
@@ -57,16 +134,161 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     connect(&m_stream, &StreamClient::rejected, this, &ClientCore::fatalError);
 }
 
-ClientCore::~ClientCore() = default;
+ClientCore::~ClientCore()
+{
+    // libsignal's stores use the database connection: the context goes first.
+    m_crypto.reset();
+}
+
+bool ClientCore::obtainDatabaseKey(QByteArray *key, QString *error)
+{
+    switch (m_profile.keySource()) {
+    case Profile::KeySource::Keychain: {
+        const Keychain::Result read = Keychain::read(m_profile.keychainKey());
+        if (read.ok && read.secret.size() == DatabaseKey::KeySize) {
+            *key = read.secret;
+            return true;
+        }
+        *error = read.notFound || read.ok
+                     ? QStringLiteral("The key of this profile's database is missing from the "
+                                      "keychain; the messages in %1 cannot be read without it.")
+                           .arg(m_profile.databasePath())
+                     : QStringLiteral("Cannot read the database key from the keychain. %1")
+                           .arg(read.error);
+        return false;
+    }
+    case Profile::KeySource::Passphrase: {
+        const auto passphrase =
+            m_passphrasePrompt
+                ? m_passphrasePrompt(false, QStringLiteral("Enter the passphrase of this profile."))
+                : std::nullopt;
+        if (!passphrase || passphrase->isEmpty()) {
+            *error = QStringLiteral("This profile is protected by a passphrase; none was given.");
+            return false;
+        }
+        *key = DatabaseKey::deriveFromPassphrase(*passphrase, m_profile.keySalt());
+        if (key->isEmpty()) {
+            *error = QStringLiteral("Cannot derive the database key.");
+            return false;
+        }
+        return true;
+    }
+    case Profile::KeySource::None:
+        break;
+    }
+    // A new profile (or one from before the database was encrypted): a fresh random key, kept in
+    // the keychain; without a keychain, a key derived from a passphrase the user chooses. Never
+    // a plaintext database, never QtKeychain's plaintext fallback.
+    QString profileError;
+    if (!m_profile.save(&profileError)) { // Creates the profile id that names the entry.
+        *error = profileError;
+        return false;
+    }
+    *key = DatabaseKey::randomKey();
+    const Keychain::Result written = Keychain::write(m_profile.keychainKey(), *key);
+    if (written.ok) {
+        m_profile.setKeySource(Profile::KeySource::Keychain);
+    } else {
+        qCInfo(lcDb) << "no keychain, asking for a passphrase:" << written.error;
+        const auto passphrase =
+            m_passphrasePrompt
+                ? m_passphrasePrompt(true, QStringLiteral("No keychain is available (%1). Choose "
+                                                          "a passphrase to protect this profile.")
+                                               .arg(written.error))
+                : std::nullopt;
+        if (!passphrase || passphrase->isEmpty()) {
+            *error = QStringLiteral("No keychain is available to keep the database key (%1), and "
+                                    "no passphrase was given.")
+                         .arg(written.error);
+            return false;
+        }
+        const QByteArray salt = DatabaseKey::randomSalt();
+        *key = DatabaseKey::deriveFromPassphrase(*passphrase, salt);
+        if (key->isEmpty()) {
+            *error = QStringLiteral("Cannot derive the database key.");
+            return false;
+        }
+        m_profile.setKeySource(Profile::KeySource::Passphrase, salt);
+    }
+    if (isPlaintextSqlite(m_profile.databasePath()) &&
+        !encryptExistingPlaintextDatabase(*key, error)) {
+        return false;
+    }
+    return m_profile.save(error);
+}
+
+bool ClientCore::encryptExistingPlaintextDatabase(const QByteArray &key, QString *error)
+{
+    // A database written before encryption existed: copy it into an encrypted file with
+    // sqlcipher_export, then replace it atomically.
+    const QString path = m_profile.databasePath();
+    const QString encrypted = path + QStringLiteral(".encrypting");
+    QFile::remove(encrypted);
+    {
+        Storage::Connection plain;
+        if (!plain.open({path, QStringLiteral("FULL"), false, 5000})) {
+            *error = plain.lastError();
+            return false;
+        }
+        QSqlQuery query(plain.database());
+        query.prepare(QStringLiteral("ATTACH DATABASE ? AS encrypted KEY ?"));
+        query.addBindValue(encrypted);
+        query.addBindValue(QString::fromLatin1("x'" + key.toHex() + "'"));
+        const bool ok = query.exec() &&
+                        query.exec(QStringLiteral("SELECT sqlcipher_export('encrypted')")) &&
+                        query.exec(QStringLiteral("PRAGMA main.user_version")) && query.next();
+        const int version = ok ? query.value(0).toInt() : 0;
+        query.finish();
+        if (!ok || !query.exec(QStringLiteral("PRAGMA encrypted.user_version = %1").arg(version)) ||
+            !query.exec(QStringLiteral("DETACH DATABASE encrypted"))) {
+            *error = QStringLiteral("Cannot encrypt the existing database: %1")
+                         .arg(query.lastError().text());
+            QFile::remove(encrypted);
+            return false;
+        }
+        plain.exec(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+    }
+    std::error_code failed;
+    std::filesystem::rename(encrypted.toStdString(), path.toStdString(), failed);
+    if (failed) {
+        *error = QStringLiteral("Cannot replace the database: %1")
+                     .arg(QString::fromStdString(failed.message()));
+        return false;
+    }
+    QFile::remove(path + QStringLiteral("-wal"));
+    QFile::remove(path + QStringLiteral("-shm"));
+    qCInfo(lcDb) << "encrypted the database of an older profile";
+    return true;
+}
 
 bool ClientCore::open(QString *error)
 {
     if (!m_profile.load(error)) {
         return false;
     }
-    if (!m_store.open(m_profile.databasePath())) {
+    QByteArray key;
+    if (!obtainDatabaseKey(&key, error)) {
+        return false;
+    }
+    const bool opened = m_store.open(m_profile.databasePath(), key);
+    key.fill('\0');
+    if (!opened) {
         *error = QStringLiteral("Cannot open the local database: %1").arg(m_store.lastError());
         return false;
+    }
+    m_crypto = std::make_unique<Crypto::DeviceCrypto>(m_store.database());
+    if (!m_crypto->init(error)) {
+        return false;
+    }
+    m_crypto->store().identityChanged = [this](const QString &name, int) {
+        if (!m_changedIdentities.contains(name)) {
+            m_changedIdentities.append(name);
+        }
+    };
+    const QByteArray token = m_store.setting(TokenSetting);
+    if (!token.isEmpty()) {
+        m_profile.setIdentity(m_profile.username(), m_profile.userId(), m_profile.deviceId(),
+                              token);
     }
     m_api.setBaseUrl(m_profile.serverUrl());
     m_api.setToken(m_profile.token());
@@ -93,6 +315,37 @@ void ClientCore::setRetryDelays(int initialMs, int maxMs)
     m_stream.setBackoff(initialMs, maxMs);
 }
 
+void ClientCore::setKeyPolicy(qint64 signedPreKeyRotationMs, qint64 signedPreKeyGraceMs,
+                              int preKeyBatch)
+{
+    m_rotationMs = signedPreKeyRotationMs;
+    m_graceMs = signedPreKeyGraceMs;
+    m_preKeyBatch = std::clamp(preKeyBatch, 1, MaxPreKeysPerUpload);
+}
+
+QJsonObject ClientCore::signInKeys(QString *error)
+{
+    if (!m_crypto->hasIdentity() && !m_crypto->createIdentity(error)) {
+        return {};
+    }
+    QList<Crypto::PublicPreKey> preKeys = m_crypto->localPreKeys();
+    if (preKeys.size() < m_preKeyBatch) {
+        preKeys +=
+            m_crypto->generatePreKeys(m_preKeyBatch - static_cast<int>(preKeys.size()), error);
+    }
+    const auto signedPreKey = m_crypto->currentSignedPreKey();
+    if (preKeys.isEmpty() || !signedPreKey) {
+        if (error->isEmpty()) {
+            *error = QStringLiteral("Cannot prepare this device's keys.");
+        }
+        return {};
+    }
+    return {{QStringLiteral("identityKey"), b64(m_crypto->identityPublicKey())},
+            {QStringLiteral("registrationId"), static_cast<qint64>(m_crypto->registrationId())},
+            {QStringLiteral("signedPreKey"), signedPreKeyJson(*signedPreKey)},
+            {QStringLiteral("preKeys"), preKeysJson(preKeys.mid(0, MaxPreKeysPerUpload))}};
+}
+
 void ClientCore::signedIn(const ApiResult &result, const ApiCallback &done)
 {
     if (result.ok()) {
@@ -101,7 +354,10 @@ void ClientCore::signedIn(const ApiResult &result, const ApiCallback &done)
                               result.body.value(QStringLiteral("deviceId")).toInteger(),
                               result.body.value(QStringLiteral("token")).toString().toLatin1());
         QString error;
-        if (!m_profile.save(&error)) {
+        if (!m_store.setSetting(TokenSetting, m_profile.token())) {
+            error = QStringLiteral("Cannot save the device token: %1").arg(m_store.lastError());
+        }
+        if (!error.isEmpty() || !m_profile.save(&error)) {
             ApiResult failed = result;
             failed.status = 0;
             failed.error.code = QStringLiteral("profile");
@@ -119,6 +375,16 @@ void ClientCore::registerAccount(const QString &username, const QString &passwor
                                  const QString &deviceName, const QString &inviteCode,
                                  ApiCallback done)
 {
+    QString error;
+    const QJsonObject keys = signInKeys(&error);
+    if (keys.isEmpty()) {
+        ApiResult failed;
+        failed.error.code = QStringLiteral("keys");
+        failed.error.message = error;
+        done(failed);
+        return;
+    }
+    m_api.setSignInKeys(keys);
     m_api.registerAccount(username, password, deviceName, inviteCode,
                           [this, done](const ApiResult &result) { signedIn(result, done); });
 }
@@ -126,6 +392,16 @@ void ClientCore::registerAccount(const QString &username, const QString &passwor
 void ClientCore::login(const QString &username, const QString &password, const QString &deviceName,
                        ApiCallback done)
 {
+    QString error;
+    const QJsonObject keys = signInKeys(&error);
+    if (keys.isEmpty()) {
+        ApiResult failed;
+        failed.error.code = QStringLiteral("keys");
+        failed.error.message = error;
+        done(failed);
+        return;
+    }
+    m_api.setSignInKeys(keys);
     m_api.login(username, password, deviceName,
                 [this, done](const ApiResult &result) { signedIn(result, done); });
 }
@@ -147,6 +423,7 @@ void ClientCore::disconnectFromServer()
     flushAcks();
     m_stream.stop();
     m_retryTimer.stop();
+    m_maintainTimer.stop();
 }
 
 QString ClientCore::send(const QString &to, const QString &text, QString *error)
@@ -164,8 +441,14 @@ QString ClientCore::send(const QString &to, const QString &text, QString *error)
                      .arg(Protocol::MessageContent::MaxTextLength);
         return {};
     }
+    if (m_store.trust(to).confirmationRequired) {
+        *error = QStringLiteral("Your safety number with %1 has changed since you verified it. "
+                                "Compare it again, or accept the change, before sending.")
+                     .arg(to);
+        return {};
+    }
     StoredMessage message;
-    message.clientMessageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    message.clientMessageId = newId();
     message.conversation = Protocol::directConversationId(m_profile.username(), to);
     message.sender = m_profile.username();
     message.senderDevice = m_profile.deviceId();
@@ -225,19 +508,38 @@ void ClientCore::withDevices(const QString &username, std::function<void(bool, Q
     });
 }
 
+void ClientCore::entryFailed(const OutboxEntry &entry, const QString &reason)
+{
+    m_store.markFailed(entry.clientMessageId, reason);
+    m_sending = false;
+    if (entry.kind == QLatin1String("text")) {
+        Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Failed, reason);
+    } else {
+        qCInfo(lcNet) << "dropped a" << entry.kind << "control message:" << reason;
+    }
+    processOutbox();
+}
+
 void ClientCore::sendEntry(const OutboxEntry &entry)
 {
+    if (entry.kind != QLatin1String("text")) {
+        // Control messages go to exactly one device.
+        encryptAndPost(entry, {{entry.recipient, entry.targetDevice}}, true);
+        return;
+    }
+    if (m_store.trust(entry.recipient).confirmationRequired) {
+        entryFailed(entry, QStringLiteral("Your safety number with %1 changed before this message "
+                                          "was sent. Verify it or accept the change, then send "
+                                          "again.")
+                               .arg(entry.recipient));
+        return;
+    }
     const QString self = m_profile.username();
-    auto fail = [this, entry](const QString &reason) {
-        m_store.markFailed(entry.clientMessageId, reason);
-        m_sending = false;
-        Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Failed, reason);
-        processOutbox();
-    };
     withDevices(entry.recipient, [=, this](bool ok, const QString &code) {
         if (!ok) {
             if (code == QLatin1String(Protocol::ErrorCode::UnknownUser)) {
-                fail(QStringLiteral("There is no user called '%1'.").arg(entry.recipient));
+                entryFailed(entry,
+                            QStringLiteral("There is no user called '%1'.").arg(entry.recipient));
             } else {
                 m_sending = false;
                 retryLater(0);
@@ -250,67 +552,194 @@ void ClientCore::sendEntry(const OutboxEntry &entry)
                 retryLater(0);
                 return;
             }
-            // One payload per target device. Until the E2EE issue lands the payload is the
-            // encoded content itself; the shape of the request does not change with it.
-            Protocol::MessageContent content{entry.text};
-            const QByteArray payload = content.encode().toBase64();
-            QList<qint64> targets = m_deviceCache.value(entry.recipient);
-            if (entry.recipient != self) {
-                targets += m_deviceCache.value(self);
-            }
-            QJsonArray payloads;
+            // One payload per device: the recipient's, and our own other devices (self-sync).
+            QList<Target> targets;
             QSet<qint64> seen;
-            for (const qint64 device : std::as_const(targets)) {
-                if (device == m_profile.deviceId() || seen.contains(device)) {
-                    continue;
-                }
-                seen.insert(device);
-                payloads.append(
-                    QJsonObject{{QStringLiteral("device"), device},
-                                {QStringLiteral("body"), QString::fromLatin1(payload)}});
-            }
-            const QJsonObject request{{QStringLiteral("clientMessageId"), entry.clientMessageId},
-                                      {QStringLiteral("to"), entry.recipient},
-                                      {QStringLiteral("payloads"), payloads}};
-            m_store.bumpAttempts(entry.clientMessageId);
-            m_api.sendMessage(request, [=, this](const ApiResult &result) {
-                m_sending = false;
-                if (result.ok()) {
-                    m_retryAttempt = 0;
-                    m_mismatchRetries = 0;
-                    bool changed = false;
-                    m_store.markSent(entry.clientMessageId,
-                                     result.body.value(QStringLiteral("messageId")).toInteger(),
-                                     result.body.value(QStringLiteral("seq")).toInteger(),
-                                     result.body.value(QStringLiteral("serverTs")).toInteger(),
-                                     &changed);
-                    if (changed) {
-                        Q_EMIT messageStatusChanged(entry.clientMessageId,
-                                                    StoredMessage::Status::Sent, {});
+            auto add = [&](const QString &user) {
+                for (const qint64 device : m_deviceCache.value(user)) {
+                    if (device != m_profile.deviceId() && !seen.contains(device)) {
+                        seen.insert(device);
+                        targets.append({user, device});
                     }
-                    processOutbox();
-                } else if (result.status == 409 &&
-                           result.error.code ==
-                               QLatin1String(Protocol::ErrorCode::DeviceMismatch) &&
-                           m_mismatchRetries < MaxMismatchRetries) {
-                    // Someone added or removed a device: refresh both lists and try again now.
-                    ++m_mismatchRetries;
-                    m_deviceCache.remove(entry.recipient);
-                    m_deviceCache.remove(self);
-                    processOutbox();
-                } else if (result.status == 409 &&
-                           result.error.code == QLatin1String(Protocol::ErrorCode::IdConflict)) {
-                    fail(result.error.message);
-                } else if (result.transient() || result.status == 409) {
-                    m_mismatchRetries = 0;
-                    retryLater(result.retryAfterSeconds);
-                } else if (result.status == 401) {
-                    m_sending = false;
-                    Q_EMIT fatalError(result.error.message);
-                } else {
-                    fail(result.error.message);
                 }
-            });
+            };
+            add(entry.recipient);
+            add(self);
+            encryptAndPost(entry, targets, false);
+        });
+    });
+}
+
+void ClientCore::ensureSessions(const QList<Target> &targets,
+                                std::function<void(bool, QString)> next)
+{
+    // The first user with devices we have no session with: fetch just those bundles.
+    QString user;
+    QStringList wanted;
+    for (const Target &target : targets) {
+        if (user.isEmpty() || target.user == user) {
+            if (!m_crypto->hasSession(target.user, static_cast<int>(target.device))) {
+                user = target.user;
+                wanted.append(QString::number(target.device));
+            }
+        }
+    }
+    if (user.isEmpty()) {
+        next(true, {});
+        return;
+    }
+    const QString path =
+        QStringLiteral("/v1/users/%1/keys?devices=%2").arg(user, wanted.join(QLatin1Char(',')));
+    m_api.call("GET", path, nullptr, [=, this](const ApiResult &result) {
+        if (!result.ok()) {
+            next(false, result.error.code);
+            return;
+        }
+        QSet<qint64> served;
+        const QJsonArray devices = result.body.value(QStringLiteral("devices")).toArray();
+        for (const QJsonValue &value : devices) {
+            const auto bundle = bundleFromJson(value.toObject());
+            if (!bundle) {
+                continue;
+            }
+            m_changedIdentities.clear();
+            const auto built = m_crypto->processBundle(user, *bundle);
+            if (built.ok()) {
+                served.insert(bundle->deviceId);
+            } else {
+                qCWarning(lcNet) << "cannot start a session:" << built.error.message;
+            }
+            if (!m_changedIdentities.isEmpty()) {
+                checkSafetyNumber(user, true);
+            }
+        }
+        checkSafetyNumber(user, false);
+        QList<Target> rest;
+        for (const Target &target : targets) {
+            const bool askedNow =
+                target.user == user && wanted.contains(QString::number(target.device));
+            if (askedNow && !served.contains(target.device)) {
+                // No keys (gone, or not reachable yet): forget the cached list, the server's
+                // answer to the send will tell what is current.
+                m_deviceCache.remove(user);
+                continue;
+            }
+            if (!askedNow) {
+                rest.append(target);
+            }
+        }
+        ensureSessions(rest, next);
+    });
+}
+
+void ClientCore::encryptAndPost(const OutboxEntry &entry, const QList<Target> &targets,
+                                bool targeted)
+{
+    ensureSessions(targets, [=, this](bool ok, const QString &code) {
+        if (!ok) {
+            if (code == QLatin1String(Protocol::ErrorCode::UnknownUser)) {
+                entryFailed(entry,
+                            QStringLiteral("There is no user called '%1'.").arg(entry.recipient));
+            } else {
+                m_sending = false;
+                retryLater(0);
+            }
+            return;
+        }
+        Protocol::MessageContent content;
+        if (entry.kind == QLatin1String("retry")) {
+            content.kind = Protocol::MessageContent::Kind::Retry;
+            content.ref = entry.ref;
+        } else if (entry.kind == QLatin1String("resend")) {
+            const auto original = m_store.message(m_profile.username(), entry.ref);
+            if (!original) {
+                entryFailed(entry, QStringLiteral("the message to resend is gone"));
+                return;
+            }
+            content.text = original->text;
+            content.ref = entry.ref;
+        } else {
+            content.text = entry.text;
+        }
+        QByteArray plaintext = content.encode();
+        QJsonArray payloads;
+        QSqlDatabase &db = m_store.database();
+        db.transaction();
+        for (const Target &target : targets) {
+            if (!m_crypto->hasSession(target.user, static_cast<int>(target.device))) {
+                continue;
+            }
+            const auto encrypted =
+                m_crypto->encrypt(target.user, static_cast<int>(target.device), plaintext);
+            if (!encrypted.ok()) {
+                qCWarning(lcNet) << encrypted.error.message;
+                continue;
+            }
+            payloads.append(QJsonObject{{QStringLiteral("device"), target.device},
+                                        {QStringLiteral("body"), b64(*encrypted.value)}});
+        }
+        db.commit();
+        plaintext.fill('\0');
+        if (targeted && payloads.isEmpty()) {
+            entryFailed(entry, QStringLiteral("no session with the device"));
+            return;
+        }
+        QJsonObject request{{QStringLiteral("clientMessageId"), entry.clientMessageId},
+                            {QStringLiteral("to"), entry.recipient},
+                            {QStringLiteral("payloads"), payloads}};
+        if (targeted) {
+            request.insert(QStringLiteral("targeted"), true);
+        }
+        m_store.bumpAttempts(entry.clientMessageId);
+        m_api.sendMessage(request, [=, this](const ApiResult &result) {
+            m_sending = false;
+            if (result.ok()) {
+                m_retryAttempt = 0;
+                m_mismatchRetries = 0;
+                bool changed = false;
+                m_store.markSent(entry.clientMessageId,
+                                 result.body.value(QStringLiteral("messageId")).toInteger(),
+                                 result.body.value(QStringLiteral("seq")).toInteger(),
+                                 result.body.value(QStringLiteral("serverTs")).toInteger(),
+                                 &changed);
+                if (changed) {
+                    Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Sent,
+                                                {});
+                }
+                processOutbox();
+            } else if (result.status == 409 &&
+                       result.error.code == QLatin1String(Protocol::ErrorCode::DeviceMismatch) &&
+                       targeted) {
+                entryFailed(entry, result.error.message);
+            } else if (result.status == 409 &&
+                       result.error.code == QLatin1String(Protocol::ErrorCode::DeviceMismatch) &&
+                       m_mismatchRetries < MaxMismatchRetries) {
+                // Someone added or removed a device: drop sessions with removed ones, refresh
+                // both lists and try again now.
+                ++m_mismatchRetries;
+                const QJsonArray stale =
+                    result.error.details.value(QStringLiteral("staleDevices")).toArray();
+                for (const QJsonValue &id : stale) {
+                    for (const Target &target : targets) {
+                        if (target.device == id.toInteger()) {
+                            m_crypto->deleteSession(target.user, static_cast<int>(target.device));
+                        }
+                    }
+                }
+                m_deviceCache.remove(entry.recipient);
+                m_deviceCache.remove(m_profile.username());
+                processOutbox();
+            } else if (result.status == 409 &&
+                       result.error.code == QLatin1String(Protocol::ErrorCode::IdConflict)) {
+                entryFailed(entry, result.error.message);
+            } else if (result.transient() || result.status == 409) {
+                m_mismatchRetries = 0;
+                retryLater(result.retryAfterSeconds);
+            } else if (result.status == 401) {
+                Q_EMIT fatalError(result.error.message);
+            } else {
+                entryFailed(entry, result.error.message);
+            }
         });
     });
 }
@@ -331,6 +760,7 @@ void ClientCore::retryLater(int hintSeconds)
 
 void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
 {
+    const QString self = m_profile.username();
     StoredMessage message;
     message.conversation = envelope.conversation;
     message.sender = envelope.fromUser;
@@ -341,31 +771,126 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
     message.serverTimestamp = envelope.serverTimestamp;
     message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
     // Our own message sent from another device (self-sync) is outgoing here too.
-    message.outgoing = envelope.fromUser == m_profile.username();
+    message.outgoing = envelope.fromUser == self;
     message.status =
         message.outgoing ? StoredMessage::Status::Sent : StoredMessage::Status::Received;
-    auto content = Protocol::MessageContent::decode(envelope.payload);
-    if (content) {
-        message.text = content->text;
-    } else {
-        // Never dropped silently: kept, visibly, with the reason.
-        message.error = content.error().message;
-        message.status = StoredMessage::Status::Failed;
+
+    // Decrypting advances the ratchet: it happens in one transaction with storing the result,
+    // so a failure to store rolls the session back and the re-delivery decrypts again.
+    QSqlDatabase &db = m_store.database();
+    if (!db.transaction()) {
+        qCWarning(lcDb) << "cannot start a transaction; the envelope will be delivered again";
+        return;
     }
-    bool inserted = false;
-    if (!m_store.insertIncoming(message, &inserted)) {
+    m_changedIdentities.clear();
+    enum class Outcome { Nothing, Received, Repaired, Undecryptable };
+    Outcome outcome = Outcome::Nothing;
+    bool stored = true;
+    bool controlQueued = false;
+    bool preKeyMessage = false;
+    QString failure;
+    const auto decrypted = m_crypto->decrypt(
+        envelope.fromUser, static_cast<int>(envelope.fromDevice), envelope.payload);
+    if (decrypted.ok()) {
+        preKeyMessage = decrypted.value->preKeyMessage;
+        m_store.recordDecryption(envelope.fromUser, envelope.fromDevice, true, {});
+        auto content = Protocol::MessageContent::decode(decrypted.value->plaintext);
+        bool inserted = false;
+        if (!content) {
+            // Decrypted, but not something this version understands: kept, visibly.
+            message.status = StoredMessage::Status::Failed;
+            message.error = content.error().message;
+            stored = m_store.insertIncoming(message, &inserted);
+            outcome = inserted ? Outcome::Received : Outcome::Nothing;
+        } else if (content->kind == Protocol::MessageContent::Kind::Retry) {
+            // A device could not read our message `ref`: send it again, to that device only.
+            const auto mine = m_store.message(self, content->ref);
+            if (mine && mine->outgoing && mine->status != StoredMessage::Status::Undecryptable) {
+                OutboxEntry resend;
+                resend.clientMessageId = newId();
+                resend.recipient = envelope.fromUser;
+                resend.createdAt = QDateTime::currentMSecsSinceEpoch();
+                resend.kind = QStringLiteral("resend");
+                resend.ref = content->ref;
+                resend.targetDevice = envelope.fromDevice;
+                stored = m_store.queueControl(resend);
+                controlQueued = true;
+            }
+        } else if (!content->ref.isEmpty()) {
+            // The resend of a message we could not read: it repairs that message.
+            message.clientMessageId = content->ref;
+            message.text = content->text;
+            stored = m_store.repairIncoming(message, &inserted);
+            outcome = inserted ? Outcome::Repaired : Outcome::Nothing;
+        } else {
+            message.text = content->text;
+            stored = m_store.insertIncoming(message, &inserted);
+            outcome = inserted ? Outcome::Received : Outcome::Nothing;
+        }
+    } else if (decrypted.error.failure != Crypto::DecryptFailure::Duplicate) {
+        // Never dropped silently: kept with the reason; the session with that device is reset
+        // and the device is asked to resend over a new one.
+        failure = decrypted.error.message;
+        message.status = StoredMessage::Status::Undecryptable;
+        message.error = failure;
+        bool inserted = false;
+        stored = m_store.insertIncoming(message, &inserted) &&
+                 m_store.recordDecryption(envelope.fromUser, envelope.fromDevice, false, failure);
+        if (stored && inserted) {
+            m_crypto->deleteSession(envelope.fromUser, static_cast<int>(envelope.fromDevice));
+            OutboxEntry retry;
+            retry.clientMessageId = newId();
+            retry.recipient = envelope.fromUser;
+            retry.createdAt = QDateTime::currentMSecsSinceEpoch();
+            retry.kind = QStringLiteral("retry");
+            retry.ref = envelope.clientMessageId;
+            retry.targetDevice = envelope.fromDevice;
+            stored = m_store.queueControl(retry);
+            controlQueued = true;
+            outcome = Outcome::Undecryptable;
+        }
+    }
+    // A duplicate was decrypted and stored by an earlier transaction: nothing to do but ACK.
+    if (!stored || !db.commit()) {
         qCWarning(lcDb) << "cannot store an incoming message; it will be delivered again:"
                         << m_store.lastError();
+        db.rollback();
         return; // Not acknowledged: the server keeps it.
     }
     m_pendingAcks.append(envelope.id);
     if (!m_ackTimer.isActive()) {
         m_ackTimer.start();
     }
-    if (inserted) {
+    if (!m_changedIdentities.isEmpty()) {
+        checkSafetyNumber(envelope.fromUser, true);
+    } else if (preKeyMessage) {
+        checkSafetyNumber(envelope.fromUser, false);
+    }
+    if (preKeyMessage && !m_maintainTimer.isActive()) {
+        // One of our one-time pre-keys was used: see whether the server needs more.
+        m_maintainTimer.start(1000);
+    }
+    switch (outcome) {
+    case Outcome::Received:
+    case Outcome::Repaired:
         if (auto stored = m_store.message(message.sender, message.clientMessageId)) {
-            Q_EMIT messageReceived(*stored);
+            if (outcome == Outcome::Received) {
+                Q_EMIT messageReceived(*stored);
+            } else {
+                Q_EMIT messageRepaired(*stored);
+            }
         }
+        break;
+    case Outcome::Undecryptable:
+        qCInfo(lcNet) << "undecryptable message from" << envelope.fromUser << envelope.fromDevice
+                      << "- asked for a resend";
+        Q_EMIT decryptionFailed(envelope.fromUser, envelope.fromDevice, failure);
+        break;
+    case Outcome::Nothing:
+        break;
+    }
+    if (controlQueued) {
+        processOutbox();
     }
 }
 
@@ -376,6 +901,168 @@ void ClientCore::flushAcks()
     }
     m_stream.sendAck(m_pendingAcks);
     m_pendingAcks.clear();
+}
+
+// ---- identity and trust ----
+
+std::optional<Crypto::SafetyNumber> ClientCore::safetyNumber(const QString &user)
+{
+    const QString self = m_profile.username();
+    auto keysOf = [this](const QString &name) {
+        QList<QByteArray> keys;
+        for (const int device : m_crypto->store().sessionDevices(name)) {
+            const QByteArray key = m_crypto->store().remoteIdentity(name, device);
+            if (!key.isEmpty()) {
+                keys.append(key);
+            }
+        }
+        return keys;
+    };
+    QList<QByteArray> local = keysOf(self);
+    local.append(m_crypto->identityPublicKey());
+    const QList<QByteArray> remote = keysOf(user);
+    if (remote.isEmpty() || user == self) {
+        return std::nullopt;
+    }
+    auto number = m_crypto->safetyNumber(self, local, user, remote);
+    if (!number.ok()) {
+        return std::nullopt;
+    }
+    return *number.value;
+}
+
+bool ClientCore::markVerified(const QString &user, QString *error)
+{
+    const auto number = safetyNumber(user);
+    if (!number) {
+        *error =
+            QStringLiteral("There is no session with %1 yet: exchange a message first.").arg(user);
+        return false;
+    }
+    if (!m_store.setVerified(user, true, number->digits)) {
+        *error = m_store.lastError();
+        return false;
+    }
+    return true;
+}
+
+bool ClientCore::clearVerified(const QString &user)
+{
+    return m_store.setVerified(user, false, {});
+}
+
+bool ClientCore::acceptSafetyNumberChange(const QString &user)
+{
+    return m_store.clearConfirmation(user);
+}
+
+void ClientCore::checkSafetyNumber(const QString &user, bool identityChanged)
+{
+    if (user == m_profile.username()) {
+        // Our own devices: the safety numbers with everyone change; nothing to confirm.
+        return;
+    }
+    const ContactTrust trust = m_store.trust(user);
+    bool changed = identityChanged;
+    if (!changed && trust.verified) {
+        const auto number = safetyNumber(user);
+        changed = number && number->digits != trust.verifiedNumber;
+    }
+    if (!changed) {
+        return;
+    }
+    bool wasVerified = false;
+    m_store.safetyNumberChanged(user, &wasVerified);
+    addNotice(user, identityChanged
+                        ? QStringLiteral("Your safety number with %1 changed: one of their "
+                                         "devices has a new identity key.")
+                              .arg(user)
+                        : QStringLiteral("Your safety number with %1 changed: they use a new "
+                                         "device.")
+                              .arg(user));
+    Q_EMIT safetyNumberChanged(user, wasVerified);
+}
+
+void ClientCore::addNotice(const QString &user, const QString &text)
+{
+    StoredMessage notice;
+    notice.conversation = Protocol::directConversationId(m_profile.username(), user);
+    notice.sender = user;
+    notice.clientMessageId = newId();
+    notice.text = text;
+    notice.localTimestamp = QDateTime::currentMSecsSinceEpoch();
+    notice.status = StoredMessage::Status::System;
+    bool inserted = false;
+    m_store.insertIncoming(notice, &inserted);
+}
+
+// ---- keys ----
+
+void ClientCore::publishKeys(const QJsonObject &body, std::function<void(bool)> done)
+{
+    m_api.call("PUT", QStringLiteral("/v1/keys"), &body, [this, done](const ApiResult &result) {
+        if (result.ok()) {
+            Q_EMIT keysPublished(result.body.value(QStringLiteral("preKeyCount")).toInt());
+        } else {
+            qCWarning(lcNet) << "cannot publish keys:" << result.error.message;
+        }
+        done(result.ok());
+    });
+}
+
+void ClientCore::maintainKeys(std::function<void(bool)> done)
+{
+    if (!done) {
+        done = [](bool) {
+        };
+    }
+    if (m_maintaining || !m_profile.isSignedIn() || !m_crypto) {
+        done(false);
+        return;
+    }
+    m_maintaining = true;
+    m_api.call("GET", QStringLiteral("/v1/keys"), nullptr, [this, done](const ApiResult &status) {
+        if (!status.ok()) {
+            m_maintaining = false;
+            done(false);
+            return;
+        }
+        QJsonObject body;
+        QString error;
+        const int count = status.body.value(QStringLiteral("preKeyCount")).toInt();
+        if (status.body.value(QStringLiteral("low")).toBool() || count < m_preKeyBatch / 2) {
+            const auto fresh = m_crypto->generatePreKeys(
+                m_preKeyBatch - std::min(count, m_preKeyBatch / 2), &error);
+            if (!fresh.isEmpty()) {
+                body.insert(QStringLiteral("preKeys"), preKeysJson(fresh));
+            }
+        }
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto current = m_crypto->currentSignedPreKey();
+        if (!current || now - current->createdAt >= m_rotationMs) {
+            current = m_crypto->rotateSignedPreKey(&error);
+            if (current) {
+                body.insert(QStringLiteral("signedPreKey"), signedPreKeyJson(*current));
+            }
+        } else if (status.body.value(QStringLiteral("signedPreKeyId")).toInteger() !=
+                   static_cast<qint64>(current->id)) {
+            body.insert(QStringLiteral("signedPreKey"), signedPreKeyJson(*current));
+        }
+        // Old signed pre-keys stay for a grace period, for messages built on them in flight.
+        m_crypto->purgeSignedPreKeys(now - m_rotationMs - m_graceMs);
+        if (!error.isEmpty()) {
+            qCWarning(lcDb) << "key maintenance:" << error;
+        }
+        if (body.isEmpty()) {
+            m_maintaining = false;
+            done(true);
+            return;
+        }
+        publishKeys(body, [this, done](bool ok) {
+            m_maintaining = false;
+            done(ok);
+        });
+    });
 }
 
 } // namespace Tincan::Client

@@ -9,35 +9,62 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace Tincan::Crypto {
+class DeviceCrypto;
+struct SafetyNumber;
+} // namespace Tincan::Crypto
+
 namespace Tincan::Client {
 
-//! One account on one device: profile, local store, HTTP API, stream, outbox. This is what the
-//! desktop app and tincan-cli drive. Main thread.
+//! One account on one device: profile, encrypted local store, Signal protocol state, HTTP API,
+//! stream, outbox. This is what the desktop app and tincan-cli drive.
+//!
+//! Threading: everything here (the SQLCipher connection, the libsignal context, the network
+//! objects) belongs to the thread that created the core. The desktop app runs it on its own
+//! thread, so decrypting a backlog never blocks the UI thread; tincan-cli runs it on main.
 //!
 //! Sending: send() writes the message and an outbox entry in one transaction, then the outbox is
 //! worked off in order, one request at a time, retrying with the same client message id until
-//! the server answers (so a crash or a lost answer never duplicates a message). A 409
-//! device_mismatch refreshes the cached device lists and retries at once.
-//! Receiving: each envelope is stored (de-duplicated on sender + client id) before it is
-//! acknowledged, so an envelope is either stored or delivered again.
+//! the server answers (so a crash or a lost answer never duplicates a message). Each entry is
+//! encrypted once per target device (the recipient's devices and our own other devices) with
+//! the Signal protocol; missing sessions are started from key bundles (X3DH). A 409
+//! device_mismatch drops stale sessions, refreshes the device lists and retries at once.
+//!
+//! Receiving: each envelope is decrypted and stored in one transaction (so the ratchet never
+//! advances without the message being kept) before it is acknowledged. A payload that cannot be
+//! decrypted is kept as Undecryptable with the reason; the session with that device is dropped
+//! and the device is asked (over a fresh session) to resend, which repairs the message.
 class ClientCore : public QObject
 {
     Q_OBJECT
 
 public:
+    //! Asks the user for the passphrase of the database key when there is no keychain.
+    //! `creating`: a new passphrase is being chosen. Return nothing to cancel.
+    using PassphrasePrompt =
+        std::function<std::optional<QString>(bool creating, const QString &reason)>;
+
     explicit ClientCore(const QString &profileDirectory, QObject *parent = nullptr);
     ~ClientCore() override;
 
+    void setPassphrasePrompt(PassphrasePrompt prompt) { m_passphrasePrompt = std::move(prompt); }
+    //! Opens the profile: obtains the database key (keychain, or passphrase), opens the SQLCipher
+    //! database and the Signal protocol state.
     bool open(QString *error);
     Profile &profile() { return m_profile; }
     LocalStore &store() { return m_store; }
     ApiClient &api() { return m_api; }
     StreamClient &stream() { return m_stream; }
+    Crypto::DeviceCrypto &crypto() { return *m_crypto; }
 
     //! Overrides (and remembers) the server URL.
     bool setServerUrl(const QUrl &url, QString *error);
 
-    //! Creates the account and signs this profile's device in.
+    //! Creates the account and signs this profile's device in, publishing its keys.
     void registerAccount(const QString &username, const QString &password,
                          const QString &deviceName, const QString &inviteCode, ApiCallback done);
     void login(const QString &username, const QString &password, const QString &deviceName,
@@ -48,18 +75,44 @@ public:
     void disconnectFromServer();
 
     //! Queues a text message; returns its client message id (empty with `error` on failure).
+    //! Refused while the recipient's safety number changed after being verified, until
+    //! acceptSafetyNumberChange().
     QString send(const QString &to, const QString &text, QString *error);
     int outboxSize();
     //! Works off the outbox without opening the stream.
     void flushOutbox();
+
+    // ---- identity and trust ----
+    //! The safety number with `user`, over the identity keys of all devices we have sessions
+    //! with on both sides; nothing if there is no session yet.
+    std::optional<Crypto::SafetyNumber> safetyNumber(const QString &user);
+    //! Marks `user` verified at the current safety number.
+    bool markVerified(const QString &user, QString *error);
+    bool clearVerified(const QString &user);
+    //! The user saw that the safety number changed and wants to send anyway.
+    bool acceptSafetyNumberChange(const QString &user);
+
+    // ---- key maintenance (public for tests and tools) ----
+    //! Checks the server's count of our one-time pre-keys and tops it up; rotates the signed
+    //! pre-key when it is older than the rotation interval.
+    void maintainKeys(std::function<void(bool ok)> done = {});
+    void setKeyPolicy(qint64 signedPreKeyRotationMs, qint64 signedPreKeyGraceMs, int preKeyBatch);
 
     //! Retry bounds for the outbox, for tests.
     void setRetryDelays(int initialMs, int maxMs);
 
 Q_SIGNALS:
     void messageReceived(const Tincan::Client::StoredMessage &message);
+    //! An Undecryptable message became readable after its sender resent it.
+    void messageRepaired(const Tincan::Client::StoredMessage &message);
+    //! A payload could not be decrypted; it was recorded and a resend was requested.
+    void decryptionFailed(const QString &user, qint64 device, const QString &reason);
     void messageStatusChanged(const QString &clientMessageId,
                               Tincan::Client::StoredMessage::Status status, const QString &error);
+    //! A contact's safety number changed (a device's identity key changed, or a verified
+    //! contact's set of devices changed). `wasVerified`: sending now asks for confirmation.
+    void safetyNumberChanged(const QString &user, bool wasVerified);
+    void keysPublished(int preKeyCount);
     void connectionStateChanged(bool online);
     void synced();
     void outboxEmpty();
@@ -67,28 +120,51 @@ Q_SIGNALS:
     void fatalError(const QString &message);
 
 private:
+    bool obtainDatabaseKey(QByteArray *key, QString *error);
+    bool encryptExistingPlaintextDatabase(const QByteArray &key, QString *error);
+    QJsonObject signInKeys(QString *error);
     void signedIn(const ApiResult &result, const ApiCallback &done);
     void processOutbox();
     void sendEntry(const OutboxEntry &entry);
+    struct Target
+    {
+        QString user;
+        qint64 device = 0;
+    };
+    void ensureSessions(const QList<Target> &targets, std::function<void(bool, QString)> next);
+    void encryptAndPost(const OutboxEntry &entry, const QList<Target> &targets, bool targeted);
     void withDevices(const QString &username, std::function<void(bool, QString)> next);
+    void entryFailed(const OutboxEntry &entry, const QString &reason);
     void retryLater(int hintSeconds);
     void onEnvelope(const Protocol::Envelope &envelope);
+    void requestResend(const QString &user, qint64 device, const QString &clientMessageId);
+    void checkSafetyNumber(const QString &user, bool identityChanged);
+    void addNotice(const QString &user, const QString &text);
+    void publishKeys(const QJsonObject &body, std::function<void(bool)> done);
     void flushAcks();
 
     Profile m_profile;
     LocalStore m_store;
+    std::unique_ptr<Crypto::DeviceCrypto> m_crypto;
     ApiClient m_api;
     StreamClient m_stream;
+    PassphrasePrompt m_passphrasePrompt;
     QHash<QString, QList<qint64>> m_deviceCache;
     QTimer m_retryTimer;
     QTimer m_ackTimer;
+    QTimer m_maintainTimer;
     QList<qint64> m_pendingAcks;
+    QStringList m_changedIdentities; //!< Users whose identity changed during the current call.
     bool m_sending = false;
     bool m_connected = false;
+    bool m_maintaining = false;
     int m_retryAttempt = 0;
     int m_mismatchRetries = 0;
     int m_initialRetryMs = 500;
     int m_maxRetryMs = 30000;
+    qint64 m_rotationMs = 7LL * 24 * 3600 * 1000;
+    qint64 m_graceMs = 30LL * 24 * 3600 * 1000;
+    int m_preKeyBatch = 100;
 };
 
 } // namespace Tincan::Client

@@ -1,6 +1,8 @@
 #include "app/core/LocalStore.h"
 
+#include "app/core/DatabaseKey.h"
 #include "app/core/Logging.h"
+#include "shared/crypto/SignalStore.h"
 #include "shared/protocol/Validation.h"
 #include "shared/storage/Migrations.h"
 
@@ -41,6 +43,34 @@ Storage::Migrations clientMigrations()
                             " created_at INTEGER NOT NULL,"
                             " attempts INTEGER NOT NULL DEFAULT 0)"),
          }},
+        {2,
+         [] {
+             // End-to-end encryption: libsignal's stores, settings (the device token lives here,
+             // in the encrypted file), trust and per-device decryption status, control messages
+             // in the outbox.
+             QStringList statements = Crypto::SignalStore::schema();
+             statements += {
+                 QStringLiteral("CREATE TABLE settings (key TEXT PRIMARY KEY, value BLOB)"),
+                 QStringLiteral("CREATE TABLE contacts ("
+                                " username TEXT PRIMARY KEY,"
+                                " verified INTEGER NOT NULL DEFAULT 0,"
+                                " verified_number TEXT,"
+                                " confirmation_required INTEGER NOT NULL DEFAULT 0)"),
+                 QStringLiteral("CREATE TABLE device_status ("
+                                " username TEXT NOT NULL,"
+                                " device INTEGER NOT NULL,"
+                                " last_ok_at INTEGER NOT NULL DEFAULT 0,"
+                                " last_failure_at INTEGER NOT NULL DEFAULT 0,"
+                                " last_failure TEXT,"
+                                " failures INTEGER NOT NULL DEFAULT 0,"
+                                " PRIMARY KEY (username, device))"),
+                 QStringLiteral("ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'"),
+                 QStringLiteral("ALTER TABLE outbox ADD COLUMN ref TEXT"),
+                 QStringLiteral("ALTER TABLE outbox ADD COLUMN target_device INTEGER"),
+                 QStringLiteral("CREATE INDEX messages_status ON messages(status)"),
+             };
+             return statements;
+         }()},
     });
 }
 
@@ -60,15 +90,23 @@ QString StoredMessage::statusName(Status status)
         return QStringLiteral("failed");
     case Status::Received:
         return QStringLiteral("received");
+    case Status::Undecryptable:
+        return QStringLiteral("undecryptable");
+    case Status::System:
+        return QStringLiteral("system");
     }
     return {};
 }
 
-bool LocalStore::open(const QString &path)
+bool LocalStore::open(const QString &path, const QByteArray &key)
 {
     // The client's commits are small; NORMAL in WAL mode survives a crash of the app, which is
-    // what the outbox needs.
-    if (!m_connection.open({path, QStringLiteral("NORMAL"), false, 5000})) {
+    // what the outbox needs. The key is applied before anything else touches the file.
+    const Storage::Connection::Options options{path, QStringLiteral("NORMAL"), false, 5000};
+    const auto applyKey = [key](QSqlDatabase &database, QString *error) {
+        return DatabaseKey::apply(database, key, error);
+    };
+    if (!m_connection.open(options, applyKey)) {
         m_lastError = m_connection.lastError();
         return false;
     }
@@ -115,15 +153,17 @@ QList<OutboxEntry> LocalStore::outbox()
 {
     QSqlQuery query(m_connection.database());
     QList<OutboxEntry> entries;
-    if (!query.exec(QStringLiteral("SELECT client_id, recipient, text, created_at, attempts FROM "
-                                   "outbox ORDER BY created_at, rowid"))) {
+    if (!query.exec(QStringLiteral("SELECT client_id, recipient, text, created_at, attempts, "
+                                   "kind, ref, target_device FROM outbox ORDER BY created_at, "
+                                   "rowid"))) {
         m_lastError = query.lastError().text();
         return entries;
     }
     while (query.next()) {
         entries.append({query.value(0).toString(), query.value(1).toString(),
                         query.value(2).toString(), query.value(3).toLongLong(),
-                        query.value(4).toInt()});
+                        query.value(4).toInt(), query.value(5).toString(),
+                        query.value(6).toString(), query.value(7).toLongLong()});
     }
     return entries;
 }
@@ -194,19 +234,23 @@ bool LocalStore::insertIncoming(const StoredMessage &message, bool *inserted)
     query.prepare(QStringLiteral(
         "INSERT INTO messages (conversation, sender, sender_device, client_id, server_id, seq, "
         "text, server_ts, local_ts, outgoing, status, error) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sender, client_id) DO NOTHING"));
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+        "WHERE NOT EXISTS (SELECT 1 FROM messages WHERE sender = ? AND client_id = ?)"));
+    // Not INSERT OR IGNORE: that would also swallow a constraint violation, dropping a message.
     query.addBindValue(message.conversation);
     query.addBindValue(message.sender);
     query.addBindValue(message.senderDevice);
     query.addBindValue(message.clientMessageId);
     query.addBindValue(message.serverId);
     query.addBindValue(message.seq);
-    query.addBindValue(message.text);
+    query.addBindValue(message.text.isNull() ? QStringLiteral("") : message.text);
     query.addBindValue(message.serverTimestamp);
     query.addBindValue(message.localTimestamp);
     query.addBindValue(message.outgoing ? 1 : 0);
     query.addBindValue(static_cast<int>(message.status));
     query.addBindValue(message.error.isEmpty() ? QVariant() : QVariant(message.error));
+    query.addBindValue(message.sender);
+    query.addBindValue(message.clientMessageId);
     if (!query.exec()) {
         m_lastError = query.lastError().text();
         return false;
@@ -303,6 +347,202 @@ qint64 LocalStore::messageCount()
         return -1;
     }
     return query.value(0).toLongLong();
+}
+
+bool LocalStore::queueControl(const OutboxEntry &entry)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral(
+        "INSERT INTO outbox (client_id, recipient, text, created_at, kind, ref, target_device) "
+        "SELECT ?, ?, '', ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND "
+        "ref = ? AND recipient = ? AND target_device = ?)"));
+    query.addBindValue(entry.clientMessageId);
+    query.addBindValue(entry.recipient);
+    query.addBindValue(entry.createdAt);
+    query.addBindValue(entry.kind);
+    query.addBindValue(entry.ref);
+    query.addBindValue(entry.targetDevice);
+    query.addBindValue(entry.kind);
+    query.addBindValue(entry.ref);
+    query.addBindValue(entry.recipient);
+    query.addBindValue(entry.targetDevice);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::repairIncoming(const StoredMessage &message, bool *changed)
+{
+    QSqlQuery update(m_connection.database());
+    update.prepare(QStringLiteral("UPDATE messages SET text = ?, status = ?, error = NULL WHERE "
+                                  "sender = ? AND client_id = ? AND status = ?"));
+    update.addBindValue(message.text);
+    update.addBindValue(static_cast<int>(message.status));
+    update.addBindValue(message.sender);
+    update.addBindValue(message.clientMessageId);
+    update.addBindValue(static_cast<int>(StoredMessage::Status::Undecryptable));
+    if (!update.exec()) {
+        m_lastError = update.lastError().text();
+        return false;
+    }
+    if (update.numRowsAffected() > 0) {
+        *changed = true;
+        return true;
+    }
+    return insertIncoming(message, changed);
+}
+
+QList<StoredMessage> LocalStore::undecryptable()
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE status = ? ORDER BY id")
+                      .arg(QLatin1String(Columns)));
+    query.addBindValue(static_cast<int>(StoredMessage::Status::Undecryptable));
+    QList<StoredMessage> messages;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return messages;
+    }
+    while (query.next()) {
+        messages.append(read(query));
+    }
+    return messages;
+}
+
+QByteArray LocalStore::setting(const QString &key)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT value FROM settings WHERE key = ?"));
+    query.addBindValue(key);
+    if (!query.exec() || !query.next()) {
+        return {};
+    }
+    return query.value(0).toByteArray();
+}
+
+bool LocalStore::setSetting(const QString &key, const QByteArray &value)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"));
+    query.addBindValue(key);
+    query.addBindValue(value);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+ContactTrust LocalStore::trust(const QString &user)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT verified, verified_number, confirmation_required FROM "
+                                 "contacts WHERE username = ?"));
+    query.addBindValue(user);
+    ContactTrust trust;
+    if (query.exec() && query.next()) {
+        trust.verified = query.value(0).toInt() != 0;
+        trust.verifiedNumber = query.value(1).toString();
+        trust.confirmationRequired = query.value(2).toInt() != 0;
+    }
+    return trust;
+}
+
+bool LocalStore::setVerified(const QString &user, bool verified, const QString &number)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO contacts (username, verified, "
+                                 "verified_number, confirmation_required) VALUES (?, ?, ?, 0)"));
+    query.addBindValue(user);
+    query.addBindValue(verified ? 1 : 0);
+    query.addBindValue(verified ? QVariant(number) : QVariant());
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::safetyNumberChanged(const QString &user, bool *wasVerified)
+{
+    const ContactTrust before = trust(user);
+    *wasVerified = before.verified;
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("INSERT OR REPLACE INTO contacts (username, verified, "
+                                 "verified_number, confirmation_required) VALUES (?, 0, NULL, ?)"));
+    query.addBindValue(user);
+    query.addBindValue(before.verified || before.confirmationRequired ? 1 : 0);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::clearConfirmation(const QString &user)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(
+        QStringLiteral("UPDATE contacts SET confirmation_required = 0 WHERE username = ?"));
+    query.addBindValue(user);
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::recordDecryption(const QString &user, qint64 device, bool ok,
+                                  const QString &failure)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QSqlQuery insert(m_connection.database());
+    insert.prepare(
+        QStringLiteral("INSERT OR IGNORE INTO device_status (username, device) VALUES (?, ?)"));
+    insert.addBindValue(user);
+    insert.addBindValue(device);
+    QSqlQuery update(m_connection.database());
+    if (ok) {
+        update.prepare(QStringLiteral(
+            "UPDATE device_status SET last_ok_at = ? WHERE username = ? AND device = ?"));
+        update.addBindValue(now);
+    } else {
+        update.prepare(QStringLiteral("UPDATE device_status SET last_failure_at = ?, "
+                                      "last_failure = ?, failures = failures + 1 WHERE "
+                                      "username = ? AND device = ?"));
+        update.addBindValue(now);
+        update.addBindValue(failure);
+    }
+    update.addBindValue(user);
+    update.addBindValue(device);
+    if (!insert.exec() || !update.exec()) {
+        m_lastError =
+            insert.lastError().isValid() ? insert.lastError().text() : update.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+QList<DeviceStatus> LocalStore::deviceStatuses(const QString &user)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT username, device, last_ok_at, last_failure_at, "
+                                 "last_failure, failures FROM device_status WHERE username = ? "
+                                 "ORDER BY device"));
+    query.addBindValue(user);
+    QList<DeviceStatus> result;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return result;
+    }
+    while (query.next()) {
+        result.append({query.value(0).toString(), query.value(1).toLongLong(),
+                       query.value(2).toLongLong(), query.value(3).toLongLong(),
+                       query.value(4).toString(), query.value(5).toLongLong()});
+    }
+    return result;
 }
 
 } // namespace Tincan::Client

@@ -13,7 +13,10 @@ namespace Tincan::Client {
 //! A message as the client keeps it.
 struct StoredMessage
 {
-    enum class Status { Pending, Sent, Failed, Received };
+    //! Undecryptable: it arrived but could not be decrypted; it is kept with the reason, the
+    //! sender's device is asked to resend, and the resend turns it into Received.
+    //! System: a notice in the conversation (e.g. a changed safety number), not a message.
+    enum class Status { Pending, Sent, Failed, Received, Undecryptable, System };
 
     qint64 localId = 0;
     QString conversation;
@@ -32,6 +35,10 @@ struct StoredMessage
     static QString statusName(Status status);
 };
 
+//! Something to send. Kind "text" is a user's message (to all of the recipient's devices and
+//! our own other devices). "retry" asks one device to resend `ref` (a message we could not
+//! decrypt); "resend" sends our message `ref` again to one device. The last two are control
+//! messages: they go to `targetDevice` only and have no row in `messages`.
 struct OutboxEntry
 {
     QString clientMessageId;
@@ -39,6 +46,28 @@ struct OutboxEntry
     QString text;
     qint64 createdAt = 0;
     int attempts = 0;
+    QString kind = QStringLiteral("text");
+    QString ref;
+    qint64 targetDevice = 0;
+};
+
+//! What we know about a contact's trust.
+struct ContactTrust
+{
+    bool verified = false;
+    QString verifiedNumber;            //!< The safety number that was verified.
+    bool confirmationRequired = false; //!< Verified before, changed since: ask before sending.
+};
+
+//! Decryption status of one of a contact's devices.
+struct DeviceStatus
+{
+    QString user;
+    qint64 device = 0;
+    qint64 lastOkAt = 0;
+    qint64 lastFailureAt = 0;
+    QString lastFailure;
+    qint64 failures = 0;
 };
 
 struct ConversationSummary
@@ -56,11 +85,16 @@ struct ConversationSummary
 class LocalStore
 {
 public:
-    bool open(const QString &path);
+    //! Opens the SQLCipher database with its 256-bit key; refuses plain SQLite.
+    bool open(const QString &path, const QByteArray &key);
+    QSqlDatabase &database() { return m_connection.database(); }
     QString lastError() const { return m_lastError; }
 
     //! Records an outgoing message and its outbox entry in one transaction.
     bool queueOutgoing(const StoredMessage &message, const QString &recipient);
+    //! Queues a control message (retry or resend); an entry for the same kind, ref and device
+    //! already queued is not queued twice.
+    bool queueControl(const OutboxEntry &entry);
     QList<OutboxEntry> outbox();
     bool bumpAttempts(const QString &clientMessageId);
     //! The server stored it: remove from the outbox, record server id/seq/time, status Sent.
@@ -73,6 +107,27 @@ public:
     //! Inserts a message that arrived from the server. Returns true in `inserted` only the first
     //! time a (sender, clientMessageId) is seen: a re-delivery changes nothing.
     bool insertIncoming(const StoredMessage &message, bool *inserted);
+    //! A resend arrived for (sender, clientMessageId): an Undecryptable row becomes Received with
+    //! its text; without such a row the message is inserted. `changed` tells whether anything
+    //! was written.
+    bool repairIncoming(const StoredMessage &message, bool *changed);
+    QList<StoredMessage> undecryptable();
+
+    // ---- small key/value settings (secrets allowed: the file is encrypted) ----
+    QByteArray setting(const QString &key);
+    bool setSetting(const QString &key, const QByteArray &value);
+
+    // ---- trust ----
+    ContactTrust trust(const QString &user);
+    bool setVerified(const QString &user, bool verified, const QString &number);
+    //! The safety number changed: clears verified, requires confirmation if it was verified.
+    //! Returns whether the contact had been verified.
+    bool safetyNumberChanged(const QString &user, bool *wasVerified);
+    bool clearConfirmation(const QString &user);
+
+    // ---- per-device decryption status ----
+    bool recordDecryption(const QString &user, qint64 device, bool ok, const QString &failure);
+    QList<DeviceStatus> deviceStatuses(const QString &user);
 
     std::optional<StoredMessage> message(const QString &sender, const QString &clientMessageId);
     //! Newest-last page of a conversation, `limit` messages before `beforeLocalId` (0: newest).

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QUuid>
 
 namespace Tincan::Client {
 
@@ -52,15 +53,29 @@ bool Profile::load(QString *error)
     m_username = settings.value(QStringLiteral("account/username")).toString();
     m_userId = settings.value(QStringLiteral("account/user_id")).toLongLong();
     m_deviceId = settings.value(QStringLiteral("account/device_id")).toLongLong();
-    m_token = settings.value(QStringLiteral("account/token")).toByteArray();
+    m_profileId = settings.value(QStringLiteral("profile/id")).toString();
+    const QString source = settings.value(QStringLiteral("database/key_source")).toString();
+    m_keySource = source == QLatin1String("keychain")     ? KeySource::Keychain
+                  : source == QLatin1String("passphrase") ? KeySource::Passphrase
+                                                          : KeySource::None;
+    m_keySalt = QByteArray::fromBase64(
+        settings.value(QStringLiteral("database/passphrase_salt")).toByteArray());
+    if (settings.contains(QStringLiteral("account/token"))) {
+        // Written by the first version, which had no encrypted database: drop it.
+        settings.remove(QStringLiteral("account/token"));
+        settings.sync();
+    }
     return true;
 }
 
-bool Profile::save(QString *error) const
+bool Profile::save(QString *error)
 {
+    if (m_profileId.isEmpty()) {
+        m_profileId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    }
     const QString path = m_directory + QStringLiteral("/profile.ini");
     {
-        // Create the file owner-only before anything secret is written to it.
+        // Owner-only: nothing in it is secret, but nobody else needs to read it.
         QFile file(path);
         if (!file.exists() && !file.open(QIODevice::WriteOnly)) {
             *error = QStringLiteral("Cannot write %1.").arg(path);
@@ -74,7 +89,17 @@ bool Profile::save(QString *error) const
     settings.setValue(QStringLiteral("account/username"), m_username);
     settings.setValue(QStringLiteral("account/user_id"), m_userId);
     settings.setValue(QStringLiteral("account/device_id"), m_deviceId);
-    settings.setValue(QStringLiteral("account/token"), m_token);
+    settings.setValue(QStringLiteral("profile/id"), m_profileId);
+    settings.setValue(QStringLiteral("database/key_source"),
+                      m_keySource == KeySource::Keychain     ? QStringLiteral("keychain")
+                      : m_keySource == KeySource::Passphrase ? QStringLiteral("passphrase")
+                                                             : QString());
+    if (m_keySalt.isEmpty()) {
+        settings.remove(QStringLiteral("database/passphrase_salt"));
+    } else {
+        settings.setValue(QStringLiteral("database/passphrase_salt"),
+                          QString::fromLatin1(m_keySalt.toBase64()));
+    }
     settings.sync();
     if (settings.status() != QSettings::NoError) {
         *error = QStringLiteral("Cannot write %1.").arg(path);
@@ -90,6 +115,12 @@ void Profile::setIdentity(const QString &username, qint64 userId, qint64 deviceI
     m_userId = userId;
     m_deviceId = deviceId;
     m_token = token;
+}
+
+void Profile::setKeySource(KeySource source, const QByteArray &salt)
+{
+    m_keySource = source;
+    m_keySalt = salt;
 }
 
 void Profile::clearIdentity()

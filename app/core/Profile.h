@@ -6,11 +6,12 @@
 namespace Tincan::Client {
 
 //! Everything for one account on one device lives in one profile directory: profile.ini (server,
-//! identity, device token) and client.db (messages and outbox). The desktop app and tincan-cli
-//! share the format, so `--profile DIR` works with both.
+//! account ids, how the database key is kept: nothing secret) and client.db (SQLCipher: messages,
+//! outbox, Signal keys and sessions, the device token). The desktop app and tincan-cli share the
+//! format, so `--profile DIR` works with both.
 //!
-//! The device token is kept in profile.ini, readable by the owner only (0600); the E2EE issue
-//! moves it, with the database key, into the OS keychain.
+//! The database key is random and lives in the OS keychain under "client-db/<profile id>"; when
+//! no keychain is available it is derived from a passphrase (Argon2id, salt in profile.ini).
 class Profile
 {
 public:
@@ -18,7 +19,7 @@ public:
 
     //! Creates the directory (0700) if needed and loads profile.ini if present.
     bool load(QString *error);
-    bool save(QString *error) const;
+    bool save(QString *error);
 
     QString directory() const { return m_directory; }
     QString databasePath() const;
@@ -34,6 +35,14 @@ public:
                      const QByteArray &token);
     void clearIdentity();
 
+    enum class KeySource { None, Keychain, Passphrase };
+    KeySource keySource() const { return m_keySource; }
+    QByteArray keySalt() const { return m_keySalt; }
+    void setKeySource(KeySource source, const QByteArray &salt = {});
+    //! A random id naming this profile's keychain entry; created on first save.
+    QString profileId() const { return m_profileId; }
+    QString keychainKey() const { return QStringLiteral("client-db/") + m_profileId; }
+
     static QString defaultDirectory();
     static QUrl defaultServerUrl();
 
@@ -43,7 +52,10 @@ private:
     QString m_username;
     qint64 m_userId = 0;
     qint64 m_deviceId = 0;
-    QByteArray m_token;
+    QByteArray m_token; //!< In memory only: persisted in the encrypted database.
+    KeySource m_keySource = KeySource::None;
+    QByteArray m_keySalt;
+    QString m_profileId;
 };
 
 } // namespace Tincan::Client

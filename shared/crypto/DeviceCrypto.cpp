@@ -292,6 +292,21 @@ QList<PublicPreKey> DeviceCrypto::generatePreKeys(int count, QString *error)
     return result;
 }
 
+QList<PublicPreKey> DeviceCrypto::localPreKeys()
+{
+    QList<PublicPreKey> result;
+    const auto records = m_store.preKeyRecords();
+    for (const auto &[id, record] : records) {
+        Ref<session_pre_key> key;
+        if (session_pre_key_deserialize(key.out(), data(record), size(record), d->context.get()) ==
+            0) {
+            result.append(
+                {id, serialize(ec_key_pair_get_public(session_pre_key_get_key_pair(key.get())))});
+        }
+    }
+    return result;
+}
+
 bool DeviceCrypto::hasSession(const QString &name, int device)
 {
     const Address address(name, device);

@@ -108,6 +108,8 @@ public:
     std::optional<PublicSignedPreKey> currentSignedPreKey();
     //! Generates and stores `count` one-time pre-keys with fresh ids; returns their public parts.
     QList<PublicPreKey> generatePreKeys(int count, QString *error);
+    //! The public parts of all one-time pre-keys this device still holds.
+    QList<PublicPreKey> localPreKeys();
     //! Makes a new signed pre-key the current one; older ones stay until purgeSignedPreKeys.
     std::optional<PublicSignedPreKey> rotateSignedPreKey(QString *error);
     //! Removes signed pre-keys (other than the current) created before `cutoffMs`.

@@ -470,6 +470,19 @@ int SignalStore::preKeyCount()
     return query.value(0).toInt();
 }
 
+QList<QPair<quint32, QByteArray>> SignalStore::preKeyRecords()
+{
+    QList<QPair<quint32, QByteArray>> records;
+    QSqlQuery query(m_database);
+    if (query.exec(QStringLiteral("SELECT id, record FROM crypto_prekeys ORDER BY id"))) {
+        while (query.next()) {
+            records.append({static_cast<quint32>(query.value(0).toLongLong()),
+                            query.value(1).toByteArray()});
+        }
+    }
+    return records;
+}
+
 quint32 SignalStore::maxPreKeyId()
 {
     QSqlQuery query(m_database);

@@ -43,6 +43,8 @@ public:
 
     bool storePreKey(quint32 id, const QByteArray &record);
     int preKeyCount();
+    //! All one-time pre-key records, by id.
+    QList<QPair<quint32, QByteArray>> preKeyRecords();
     quint32 maxPreKeyId();
     bool storeSignedPreKey(quint32 id, const QByteArray &record, qint64 createdAtMs);
     //! Newest signed pre-key: id and creation time (0, 0 when none).

@@ -1,6 +1,7 @@
 #include "shared/protocol/MessageContent.h"
 
 #include "shared/protocol/JsonReader.h"
+#include "shared/protocol/Validation.h"
 
 #include <QJsonDocument>
 
@@ -8,9 +9,16 @@ namespace Tincan::Protocol {
 
 QByteArray MessageContent::encode() const
 {
-    const QJsonObject object{{QStringLiteral("v"), Version},
-                             {QStringLiteral("kind"), QStringLiteral("text")},
-                             {QStringLiteral("text"), text}};
+    QJsonObject object{{QStringLiteral("v"), Version}};
+    if (kind == Kind::Retry) {
+        object.insert(QStringLiteral("kind"), QStringLiteral("retry"));
+    } else {
+        object.insert(QStringLiteral("kind"), QStringLiteral("text"));
+        object.insert(QStringLiteral("text"), text);
+    }
+    if (!ref.isEmpty()) {
+        object.insert(QStringLiteral("ref"), ref);
+    }
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
@@ -24,11 +32,21 @@ Result<MessageContent> MessageContent::decode(const QByteArray &bytes)
     const qint64 version = reader.integer(QStringLiteral("v"), 1, 1000);
     const QString kind = reader.string(QStringLiteral("kind"), 32);
     MessageContent content;
-    content.text = reader.string(QStringLiteral("text"), MaxTextLength);
+    if (kind == QLatin1String("retry")) {
+        content.kind = Kind::Retry;
+    } else if (kind == QLatin1String("text")) {
+        content.text = reader.string(QStringLiteral("text"), MaxTextLength);
+    }
+    if (object->contains(QStringLiteral("ref")) || content.kind == Kind::Retry) {
+        content.ref = reader.string(QStringLiteral("ref"), 64);
+        if (reader.ok() && !isValidClientMessageId(content.ref)) {
+            return ApiError::badRequest(QStringLiteral("content.ref must be a message id."));
+        }
+    }
     if (!reader.ok()) {
         return reader.error();
     }
-    if (version > Version || kind != QLatin1String("text")) {
+    if (version > Version || (kind != QLatin1String("text") && kind != QLatin1String("retry"))) {
         return ApiError::badRequest(
             QStringLiteral("Unsupported message content (version %1, kind '%2').")
                 .arg(version)

@@ -17,7 +17,7 @@ Connection::~Connection()
     close();
 }
 
-bool Connection::open(const Options &options)
+bool Connection::open(const Options &options, const Prepare &prepare)
 {
     close();
     m_name = QStringLiteral("tincan-%1").arg(s_connectionCounter.fetchAndAddRelaxed(1));
@@ -37,6 +37,10 @@ bool Connection::open(const Options &options)
     m_database.setConnectOptions(connectOptions);
     if (!m_database.open()) {
         m_lastError = m_database.lastError().text();
+        return false;
+    }
+    if (prepare && !prepare(m_database, &m_lastError)) {
+        close();
         return false;
     }
     if (!options.readOnly && !exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {

@@ -3,6 +3,8 @@
 #include <QSqlDatabase>
 #include <QString>
 
+#include <functional>
+
 namespace Tincan::Storage {
 
 //! Owns one named Qt Sql connection to an SQLite file and removes it on destruction.
@@ -19,6 +21,7 @@ public:
         bool readOnly = false;
         int busyTimeoutMs = 10000;
     };
+    using Prepare = std::function<bool(QSqlDatabase &, QString *)>;
 
     Connection() = default;
     ~Connection();
@@ -26,7 +29,9 @@ public:
     Connection &operator=(const Connection &) = delete;
 
     //! Opens the file (creating it unless read-only), switches to WAL and applies the pragmas.
-    bool open(const Options &options);
+    //! `prepare` runs first on the new connection, before any pragma (e.g. to key an SQLCipher
+    //! file); when it fails, the connection is closed.
+    bool open(const Options &options, const Prepare &prepare = {});
     void close();
 
     bool isOpen() const { return m_database.isOpen(); }

@@ -1,8 +1,11 @@
 // Unit tests for the client's LocalStore: outgoing messages and the outbox, de-duplication of
-// incoming messages, history paging and conversation summaries, on a real SQLite file.
+// incoming messages, history paging and conversation summaries, repairs of undecryptable
+// messages, trust state, on a real SQLCipher file (checked to be unreadable without its key).
 
 #include "app/core/LocalStore.h"
 
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QUuid>
 #include <QtTest>
@@ -19,6 +22,8 @@ const QString Bob = QStringLiteral("bob");
 const QString Carol = QStringLiteral("carol");
 const QString AliceBob = QStringLiteral("dm:alice:bob");
 const QString AliceCarol = QStringLiteral("dm:alice:carol");
+const QByteArray Key =
+    QByteArray::fromHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 
 QString newId()
 {
@@ -111,6 +116,12 @@ private Q_SLOTS:
     void conversationsSummary();
     void everythingSurvivesReopen();
     void statusNames();
+    void fileIsEncrypted();
+    void wrongKeyIsRefused();
+    void undecryptableIsRepaired();
+    void controlEntriesAreQueuedOnce();
+    void trustState();
+    void deviceStatus();
 
 private:
     QString path() const { return m_dir->filePath(QStringLiteral("profile/local.sqlite")); }
@@ -138,7 +149,7 @@ void TestLocalStore::cleanup()
 std::unique_ptr<LocalStore> TestLocalStore::openStore()
 {
     auto store = std::make_unique<LocalStore>();
-    if (!store->open(path())) {
+    if (!store->open(path(), Key)) {
         qWarning("LocalStore::open failed: %s", qPrintable(store->lastError()));
         return nullptr;
     }
@@ -151,7 +162,7 @@ void TestLocalStore::openFailsOnUnusablePath()
     const QString directory = m_dir->filePath(QStringLiteral("is-a-directory"));
     QVERIFY(QDir().mkpath(directory));
     LocalStore store;
-    QVERIFY(!store.open(directory));
+    QVERIFY(!store.open(directory, Key));
     QVERIFY(!store.lastError().isEmpty());
 }
 
@@ -573,6 +584,150 @@ void TestLocalStore::statusNames()
     QCOMPARE(StoredMessage::statusName(Status::Sent), QStringLiteral("sent"));
     QCOMPARE(StoredMessage::statusName(Status::Failed), QStringLiteral("failed"));
     QCOMPARE(StoredMessage::statusName(Status::Received), QStringLiteral("received"));
+}
+
+void TestLocalStore::fileIsEncrypted()
+{
+    QVERIFY(m_store->queueOutgoing(outgoing(QStringLiteral("marker-e7f1 secret words"), 1), Bob));
+    m_store.reset(); // Closes and checkpoints.
+    QFile file(path());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY(!bytes.startsWith("SQLite format 3"));
+    QVERIFY(!bytes.contains("marker-e7f1"));
+    QVERIFY(!bytes.contains("outbox"));
+
+    // The sqlite3 CLI cannot read it; the sqlcipher CLI can, with the key only.
+    const QString sqlite3 = QStandardPaths::findExecutable(QStringLiteral("sqlite3"));
+    const QString sqlcipher = QStandardPaths::findExecutable(QStringLiteral("sqlcipher"));
+    QVERIFY2(!sqlite3.isEmpty() && !sqlcipher.isEmpty(), "sqlite3 and sqlcipher CLIs are needed");
+    auto run = [this](const QString &program, const QByteArray &script) {
+        QProcess process;
+        process.start(program, {path()});
+        process.write(script);
+        process.closeWriteChannel();
+        process.waitForFinished(30000);
+        return QPair<int, QByteArray>(process.exitCode(), process.readAllStandardOutput() +
+                                                              process.readAllStandardError());
+    };
+    const auto plain = run(sqlite3, "SELECT text FROM messages;\n");
+    QVERIFY(!plain.second.contains("marker-e7f1"));
+    QVERIFY2(plain.second.contains("not a database") || plain.first != 0, plain.second);
+    const QByteArray keyPragma = "PRAGMA key = \"x'" + Key.toHex() + "'\";\n";
+    const auto right = run(sqlcipher, keyPragma + "SELECT text FROM messages;\n");
+    QVERIFY2(right.second.contains("marker-e7f1"), right.second);
+    QByteArray wrongKey = Key;
+    wrongKey[0] = static_cast<char>(wrongKey[0] ^ 1);
+    const auto wrong = run(sqlcipher, "PRAGMA key = \"x'" + wrongKey.toHex() +
+                                          "'\";\nSELECT text FROM messages;\n");
+    QVERIFY(!wrong.second.contains("marker-e7f1"));
+}
+
+void TestLocalStore::wrongKeyIsRefused()
+{
+    QVERIFY(m_store->setSetting(QStringLiteral("k"), "v"));
+    m_store.reset();
+    QByteArray wrong = Key;
+    wrong[5] = 'x';
+    LocalStore store;
+    QVERIFY(!store.open(path(), wrong));
+    QVERIFY2(store.lastError().contains(QStringLiteral("key")), qPrintable(store.lastError()));
+    LocalStore shortKey;
+    QVERIFY(!shortKey.open(path(), "short"));
+    LocalStore right;
+    QVERIFY(right.open(path(), Key));
+    QCOMPARE(right.setting(QStringLiteral("k")), QByteArray("v"));
+}
+
+void TestLocalStore::undecryptableIsRepaired()
+{
+    StoredMessage broken = incoming(Bob, AliceBob, 3, QString());
+    broken.status = Status::Undecryptable;
+    broken.error = QStringLiteral("bad MAC");
+    bool inserted = false;
+    QVERIFY(m_store->insertIncoming(broken, &inserted));
+    QVERIFY(inserted);
+    QCOMPARE(m_store->undecryptable().size(), 1);
+
+    StoredMessage resent = broken;
+    resent.text = QStringLiteral("readable now");
+    resent.status = Status::Received;
+    resent.error.clear();
+    bool changed = false;
+    QVERIFY(m_store->repairIncoming(resent, &changed));
+    QVERIFY(changed);
+    const auto repaired = m_store->message(Bob, broken.clientMessageId);
+    QVERIFY(repaired);
+    QCOMPARE(repaired->text, QStringLiteral("readable now"));
+    QCOMPARE(repaired->status, Status::Received);
+    QVERIFY(repaired->error.isEmpty());
+    QVERIFY(m_store->undecryptable().isEmpty());
+    // The same resend again changes nothing.
+    changed = false;
+    QVERIFY(m_store->repairIncoming(resent, &changed));
+    QVERIFY(!changed);
+    // A resend for a message never seen is stored as new.
+    StoredMessage unseen = incoming(Bob, AliceBob, 9, QStringLiteral("first sight"));
+    QVERIFY(m_store->repairIncoming(unseen, &changed));
+    QVERIFY(changed);
+    QCOMPARE(m_store->message(Bob, unseen.clientMessageId)->text, QStringLiteral("first sight"));
+}
+
+void TestLocalStore::controlEntriesAreQueuedOnce()
+{
+    OutboxEntry retry;
+    retry.clientMessageId = newId();
+    retry.recipient = Bob;
+    retry.createdAt = 5;
+    retry.kind = QStringLiteral("retry");
+    retry.ref = newId();
+    retry.targetDevice = 7;
+    QVERIFY(m_store->queueControl(retry));
+    OutboxEntry again = retry;
+    again.clientMessageId = newId();
+    QVERIFY(m_store->queueControl(again));
+    const auto entries = m_store->outbox();
+    QCOMPARE(entries.size(), 1);
+    QCOMPARE(entries.first().kind, QStringLiteral("retry"));
+    QCOMPARE(entries.first().ref, retry.ref);
+    QCOMPARE(entries.first().targetDevice, 7);
+    // Sent: gone from the outbox, no message row touched.
+    QVERIFY(m_store->markSent(retry.clientMessageId, 1, 1, 1));
+    QVERIFY(m_store->outbox().isEmpty());
+    QCOMPARE(m_store->messageCount(), 0);
+}
+
+void TestLocalStore::trustState()
+{
+    QVERIFY(!m_store->trust(Bob).verified);
+    QVERIFY(m_store->setVerified(Bob, true, QStringLiteral("123")));
+    QVERIFY(m_store->trust(Bob).verified);
+    QCOMPARE(m_store->trust(Bob).verifiedNumber, QStringLiteral("123"));
+    bool wasVerified = false;
+    QVERIFY(m_store->safetyNumberChanged(Bob, &wasVerified));
+    QVERIFY(wasVerified);
+    QVERIFY(!m_store->trust(Bob).verified);
+    QVERIFY(m_store->trust(Bob).confirmationRequired);
+    QVERIFY(m_store->clearConfirmation(Bob));
+    QVERIFY(!m_store->trust(Bob).confirmationRequired);
+    // An unverified contact's change needs no confirmation.
+    QVERIFY(m_store->safetyNumberChanged(Carol, &wasVerified));
+    QVERIFY(!wasVerified);
+    QVERIFY(!m_store->trust(Carol).confirmationRequired);
+}
+
+void TestLocalStore::deviceStatus()
+{
+    QVERIFY(m_store->recordDecryption(Bob, 4, true, {}));
+    QVERIFY(m_store->recordDecryption(Bob, 4, false, QStringLiteral("bad MAC")));
+    QVERIFY(m_store->recordDecryption(Bob, 5, true, {}));
+    const auto statuses = m_store->deviceStatuses(Bob);
+    QCOMPARE(statuses.size(), 2);
+    QCOMPARE(statuses.at(0).device, 4);
+    QCOMPARE(statuses.at(0).failures, 1);
+    QCOMPARE(statuses.at(0).lastFailure, QStringLiteral("bad MAC"));
+    QVERIFY(statuses.at(0).lastOkAt > 0);
+    QCOMPARE(statuses.at(1).failures, 0);
 }
 
 QTEST_GUILESS_MAIN(TestLocalStore)
