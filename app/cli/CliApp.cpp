@@ -1,5 +1,7 @@
 #include "app/cli/CliApp.h"
 
+#include "shared/crypto/DeviceCrypto.h"
+#include "shared/crypto/QrCode.h"
 #include "shared/protocol/Validation.h"
 
 #include <QCommandLineParser>
@@ -70,7 +72,15 @@ const char *const UsageText =
     "  send USERNAME TEXT       send a message; exits once the server stored it\n"
     "  flush                    send everything waiting in the outbox\n"
     "  listen                   print incoming messages and events\n"
-    "  history USERNAME         print the conversation with USERNAME\n";
+    "  history USERNAME         print the conversation with USERNAME\n"
+    "  safety-number USERNAME   show the safety number with USERNAME (digits and QR code)\n"
+    "  verify USERNAME          mark USERNAME verified, after comparing the safety number\n"
+    "  unverify USERNAME        clear the verified mark\n"
+    "  accept-change USERNAME   send to USERNAME again after their safety number changed\n"
+    "\n"
+    "The profile's database is encrypted with a key kept in the OS keychain. Without a\n"
+    "keychain, it is protected by a passphrase: read from the TINCAN_PASSPHRASE environment\n"
+    "variable, or asked for on the terminal.\n";
 
 } // namespace
 
@@ -137,6 +147,38 @@ QString CliApp::readPassword()
         err() << Qt::endl;
     }
     return password;
+}
+
+std::optional<QString> CliApp::readPassphrase(bool creating, const QString &reason)
+{
+    const QByteArray fromEnvironment = qgetenv("TINCAN_PASSPHRASE");
+    if (!fromEnvironment.isEmpty()) {
+        return QString::fromUtf8(fromEnvironment);
+    }
+    if (!::isatty(STDIN_FILENO)) {
+        return std::nullopt;
+    }
+    err() << reason << Qt::endl;
+    QTextStream in(stdin);
+    termios saved{};
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    err() << "Passphrase: " << Qt::flush;
+    const QString first = in.readLine();
+    QString second = first;
+    if (creating) {
+        err() << Qt::endl << "Again: " << Qt::flush;
+        second = in.readLine();
+    }
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    err() << Qt::endl;
+    if (first != second) {
+        err() << "tincan-cli: the passphrases differ." << Qt::endl;
+        return std::nullopt;
+    }
+    return first;
 }
 
 int CliApp::run(const QStringList &arguments)
@@ -214,6 +256,8 @@ int CliApp::run(const QStringList &arguments)
     const QString profileDir = parser.isSet(profileOption) ? parser.value(profileOption)
                                                            : Client::Profile::defaultDirectory();
     m_core = std::make_unique<Client::ClientCore>(profileDir);
+    m_core->setPassphrasePrompt(
+        [](bool creating, const QString &reason) { return readPassphrase(creating, reason); });
     QString error;
     if (!m_core->open(&error)) {
         err() << "tincan-cli: " << error << Qt::endl;
@@ -258,8 +302,62 @@ int CliApp::run(const QStringList &arguments)
     if (command == QLatin1String("history")) {
         return history(args, json, limit);
     }
+    if (command == QLatin1String("safety-number") || command == QLatin1String("verify") ||
+        command == QLatin1String("unverify") || command == QLatin1String("accept-change")) {
+        return trust(command, args, json);
+    }
     err() << "tincan-cli: unknown command '" << command << "'.\n" << UsageText << Qt::flush;
     return Usage;
+}
+
+int CliApp::trust(const QString &command, const QStringList &args, bool json)
+{
+    if (args.size() != 1 || !Protocol::isValidUsername(args.first())) {
+        err() << "tincan-cli: " << command << " takes one USERNAME." << Qt::endl;
+        return Usage;
+    }
+    const QString user = args.first();
+    if (command == QLatin1String("unverify")) {
+        m_core->clearVerified(user);
+        out() << user << " is no longer marked verified." << Qt::endl;
+        return Ok;
+    }
+    if (command == QLatin1String("accept-change")) {
+        m_core->acceptSafetyNumberChange(user);
+        out() << "You can send to " << user << " again." << Qt::endl;
+        return Ok;
+    }
+    if (command == QLatin1String("verify")) {
+        QString error;
+        if (!m_core->markVerified(user, &error)) {
+            err() << "tincan-cli: " << error << Qt::endl;
+            return Refused;
+        }
+        out() << user << " is verified." << Qt::endl;
+        return Ok;
+    }
+    const auto number = m_core->safetyNumber(user);
+    if (!number) {
+        err() << "tincan-cli: there is no session with " << user
+              << " yet: exchange a message first." << Qt::endl;
+        return Refused;
+    }
+    const Client::ContactTrust trust = m_core->store().trust(user);
+    if (json) {
+        printJson({{QStringLiteral("type"), QStringLiteral("safety-number")},
+                   {QStringLiteral("user"), user},
+                   {QStringLiteral("digits"), number->digits},
+                   {QStringLiteral("verified"), trust.verified},
+                   {QStringLiteral("changed"), trust.confirmationRequired}});
+        return Ok;
+    }
+    out() << "Safety number with " << user << (trust.verified ? " (verified)" : " (not verified)")
+          << ":\n";
+    for (int i = 0; i < number->digits.size(); i += 5) {
+        out() << number->digits.mid(i, 5) << ((i / 5) % 4 == 3 ? "\n" : " ");
+    }
+    out() << "\n" << Crypto::QrCode::encode(number->scannable).toText() << Qt::flush;
+    return Ok;
 }
 
 int CliApp::registerOrLogin(bool create, const QStringList &args)

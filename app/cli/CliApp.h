@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <optional>
 
 namespace Tincan::Cli {
 
@@ -27,6 +28,8 @@ private:
     int flush();
     int listen(bool json, int count, int timeoutSeconds);
     int history(const QStringList &args, bool json, int limit);
+    int trust(const QString &command, const QStringList &args, bool json);
+    static std::optional<QString> readPassphrase(bool creating, const QString &reason);
 
     //! Runs the event loop until `done` is called or `timeoutMs` passes (then returns false).
     bool wait(const std::function<void(std::function<void()>)> &start, int timeoutMs);
