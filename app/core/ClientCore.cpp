@@ -646,6 +646,15 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, const QList<Target> &t
             }
             return;
         }
+        if (entry.kind == QLatin1String("text") &&
+            m_store.trust(entry.recipient).confirmationRequired) {
+            // Starting the sessions showed a changed safety number for a verified contact:
+            // nothing goes to the new device before the user confirms.
+            entryFailed(entry, QStringLiteral("Your safety number with %1 changed. Verify it or "
+                                              "accept the change, then send again.")
+                                   .arg(entry.recipient));
+            return;
+        }
         Protocol::MessageContent content;
         if (entry.kind == QLatin1String("retry")) {
             content.kind = Protocol::MessageContent::Kind::Retry;

@@ -120,6 +120,19 @@ Recorder::Recorder(Client::ClientCore &core)
     });
     connect(&core, &Client::ClientCore::fatalError, this,
             [this](const QString &message) { fatalErrors.append(message); });
+    connect(&core, &Client::ClientCore::messageRepaired, this,
+            [this](const Client::StoredMessage &m) { repaired.append(m); });
+    connect(&core, &Client::ClientCore::decryptionFailed, this,
+            [this](const QString &user, qint64 device, const QString &) {
+                decryptionFailures.append(QStringLiteral("%1.%2").arg(user).arg(device));
+            });
+    connect(&core, &Client::ClientCore::safetyNumberChanged, this,
+            [this](const QString &user, bool wasVerified) {
+                safetyNumberChanges.append(wasVerified ? user + QStringLiteral(" (verified)")
+                                                       : user);
+            });
+    connect(&core, &Client::ClientCore::keysPublished, this,
+            [this](int count) { keysPublished.append(count); });
 }
 
 QStringList Recorder::texts() const

@@ -63,6 +63,10 @@ public:
     int syncedCount = 0;
     int connectedCount = 0;
     QStringList fatalErrors;
+    QList<Client::StoredMessage> repaired; //!< Undecryptable messages that became readable.
+    QStringList decryptionFailures;        //!< "user.device" of each failure.
+    QStringList safetyNumberChanges;       //!< "user" or "user (verified)".
+    QList<int> keysPublished;              //!< Pre-key counts the server reported.
 
     QStringList texts() const;
 };
