@@ -1,5 +1,6 @@
 #include "server/core/ApiService.h"
 
+#include "server/core/KeyJson.h"
 #include "server/core/Logging.h"
 #include "server/core/MessageBus.h"
 #include "server/core/SessionRegistry.h"
@@ -12,6 +13,7 @@
 #include <QJsonDocument>
 #include <QSet>
 
+#include <algorithm>
 #include <cmath>
 
 namespace Tincan::Server {
@@ -23,9 +25,54 @@ using Protocol::Result;
 namespace {
 constexpr qint64 MaxId = (qint64(1) << 53);
 
+constexpr qsizetype MaxBundleDevices = 64;
+
 QString defaultDeviceName()
 {
     return QStringLiteral("Unnamed device");
+}
+
+ApiError unknownUser(const QString &username)
+{
+    return ApiError::notFound(
+        QStringLiteral("There is no user called '%1'.").arg(username.left(64)),
+        Protocol::ErrorCode::UnknownUser);
+}
+
+//! Only a device that has published keys can receive (encrypted) messages.
+QList<Device> reachable(const QList<Device> &devices)
+{
+    QList<Device> result;
+    for (const Device &device : devices) {
+        if (device.hasKeys) {
+            result.append(device);
+        }
+    }
+    return result;
+}
+
+//! Parses `?devices=3,5`: comma-separated positive ids, at most MaxBundleDevices.
+std::optional<QList<qint64>> parseDeviceFilter(const QString &text)
+{
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() > MaxBundleDevices) {
+        return std::nullopt;
+    }
+    QList<qint64> ids;
+    for (const QString &part : parts) {
+        const bool digits = !part.isEmpty() && part.size() <= 16 &&
+                            std::all_of(part.cbegin(), part.cend(), [](QChar c) {
+                                return c >= QLatin1Char('0') && c <= QLatin1Char('9');
+                            });
+        const qint64 id = digits ? part.toLongLong() : 0;
+        if (id < 1 || id > MaxId) {
+            return std::nullopt;
+        }
+        if (!ids.contains(id)) {
+            ids.append(id);
+        }
+    }
+    return ids;
 }
 } // namespace
 
@@ -42,11 +89,12 @@ ApiResponse ApiResponse::error(const ApiError &error)
     return json(error.status, error.toJson());
 }
 
-ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices,
+ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
                        MessageStore &messages, MessageBus &bus, SessionRegistry &registry)
     : m_config(config)
     , m_users(users)
     , m_devices(devices)
+    , m_keys(keys)
     , m_messages(messages)
     , m_bus(bus)
     , m_registry(registry)
@@ -102,11 +150,12 @@ ApiResponse signedIn(const User &user, qint64 deviceId, const QByteArray &token)
 }
 } // namespace
 
-void ApiService::signIn(const User &user, const QString &deviceName, const Reply &reply)
+void ApiService::signIn(const User &user, const QString &deviceName,
+                        const std::optional<DeviceKeys> &keys, const Reply &reply)
 {
     const QByteArray token = Tokens::generate();
     m_devices.createDevice(user.id, deviceName, Tokens::hash(token),
-                           m_config.limits.maxDevicesPerUser,
+                           m_config.limits.maxDevicesPerUser, keys,
                            [user, token, reply](Result<Device> device) {
                                if (!device) {
                                    reply(ApiResponse::error(device.error()));
@@ -133,9 +182,25 @@ std::optional<ApiService::Credentials> ApiService::readCredentials(const ApiRequ
     credentials.password = reader.string(QStringLiteral("password"), 1024);
     credentials.deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
     credentials.inviteCode = reader.optionalString(QStringLiteral("inviteCode"), 128);
+    const QJsonObject keysObject =
+        reader.has(QStringLiteral("keys")) ? reader.object(QStringLiteral("keys")) : QJsonObject();
     if (!reader.ok()) {
         reply(ApiResponse::error(reader.error()));
         return std::nullopt;
+    }
+    if (reader.has(QStringLiteral("keys"))) {
+        auto keys = readDeviceKeys(keysObject, QStringLiteral("keys"));
+        if (!keys) {
+            reply(ApiResponse::error(keys.error()));
+            return std::nullopt;
+        }
+        if (!keys->isComplete()) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("'keys' must include identityKey, registrationId and "
+                               "signedPreKey: it is the new device's first publication."))));
+            return std::nullopt;
+        }
+        credentials.keys = *keys;
     }
     if (credentials.deviceName.isEmpty()) {
         credentials.deviceName = defaultDeviceName();
@@ -183,16 +248,17 @@ void ApiService::registerAccount(const ApiRequest &request, Reply reply)
         }
         // The account and its first device are created in one transaction.
         const QByteArray token = Tokens::generate();
-        m_users.createUser(credentials.username, hash, inviteHash,
-                           FirstDevice{credentials.deviceName, Tokens::hash(token)},
-                           [token, reply](Result<NewAccount> account) {
-                               if (!account) {
-                                   reply(ApiResponse::error(account.error()));
-                                   return;
-                               }
-                               qCInfo(lcServer) << "account created:" << account->user.username;
-                               reply(signedIn(account->user, account->device.id, token));
-                           });
+        m_users.createUser(
+            credentials.username, hash, inviteHash,
+            FirstDevice{credentials.deviceName, Tokens::hash(token), credentials.keys},
+            [token, reply](Result<NewAccount> account) {
+                if (!account) {
+                    reply(ApiResponse::error(account.error()));
+                    return;
+                }
+                qCInfo(lcServer) << "account created:" << account->user.username;
+                reply(signedIn(account->user, account->device.id, token));
+            });
     });
 }
 
@@ -205,9 +271,10 @@ void ApiService::login(const ApiRequest &request, Reply reply)
     const QString &username = credentials->username;
     const QString &password = credentials->password;
     const QString &deviceName = credentials->deviceName;
+    const std::optional<DeviceKeys> &keys = credentials->keys;
     const std::optional<User> user =
         Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
-    m_hashPool.start([this, user, password, deviceName, reply] {
+    m_hashPool.start([this, user, password, deviceName, keys, reply] {
         // Verify against a throwaway hash for unknown users too, so that timing does not tell
         // which usernames exist.
         static const QString decoy = m_hasher.hash(QStringLiteral("decoy password"));
@@ -218,7 +285,7 @@ void ApiService::login(const ApiRequest &request, Reply reply)
                 ApiError::unauthenticated(QStringLiteral("Wrong username or password."))));
             return;
         }
-        signIn(*user, deviceName, reply);
+        signIn(*user, deviceName, keys, reply);
     });
 }
 
@@ -238,7 +305,8 @@ void ApiService::listDevices(const ApiRequest &request, Reply reply)
                                    {QStringLiteral("createdAt"), device.createdAt},
                                    {QStringLiteral("lastSeen"), device.lastSeen},
                                    {QStringLiteral("current"), device.id == request.auth->deviceId},
-                                   {QStringLiteral("online"), m_registry.isOnline(device.id)}});
+                                   {QStringLiteral("online"), m_registry.isOnline(device.id)},
+                                   {QStringLiteral("hasKeys"), device.hasKeys}});
     }
     reply(ApiResponse::json(200, {{QStringLiteral("devices"), devices}}));
 }
@@ -269,18 +337,98 @@ void ApiService::userDevices(const ApiRequest &request, Reply reply)
     const std::optional<User> user =
         Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
     if (!user) {
-        reply(ApiResponse::error(ApiError::notFound(
-            QStringLiteral("There is no user called '%1'.").arg(username.left(64)),
-            Protocol::ErrorCode::UnknownUser)));
+        reply(ApiResponse::error(unknownUser(username)));
         return;
     }
     QJsonArray devices;
-    for (const Device &device : m_devices.devicesOf(user->id)) {
+    for (const Device &device : reachable(m_devices.devicesOf(user->id))) {
         devices.append(QJsonObject{{QStringLiteral("id"), device.id}});
     }
     reply(ApiResponse::json(200, {{QStringLiteral("username"), user->username},
                                   {QStringLiteral("userId"), user->id},
                                   {QStringLiteral("devices"), devices}}));
+}
+
+void ApiService::publishKeys(const ApiRequest &request, Reply reply)
+{
+    auto body = Protocol::parseJsonObject(request.body);
+    if (!body) {
+        reply(ApiResponse::error(body.error()));
+        return;
+    }
+    auto keys = readDeviceKeys(*body);
+    if (!keys) {
+        reply(ApiResponse::error(keys.error()));
+        return;
+    }
+    m_keys.publishKeys(request.auth->deviceId, *keys, [reply](Result<qint64> count) {
+        if (!count) {
+            reply(ApiResponse::error(count.error()));
+            return;
+        }
+        reply(ApiResponse::json(200, {{QStringLiteral("preKeyCount"), *count}}));
+    });
+}
+
+void ApiService::keyStatus(const ApiRequest &request, Reply reply)
+{
+    const KeyStatus status = m_keys.keyStatus(request.auth->deviceId);
+    reply(ApiResponse::json(
+        200, {{QStringLiteral("hasKeys"), status.hasKeys},
+              {QStringLiteral("preKeyCount"), status.preKeyCount},
+              {QStringLiteral("signedPreKeyId"), status.signedPreKeyId},
+              {QStringLiteral("signedPreKeyAt"), status.signedPreKeyAt},
+              {QStringLiteral("low"), status.preKeyCount < m_config.keysLowWatermark}}));
+}
+
+void ApiService::userKeys(const ApiRequest &request, Reply reply)
+{
+    QList<qint64> only;
+    if (request.query.hasQueryItem(QStringLiteral("devices"))) {
+        const auto parsed = parseDeviceFilter(
+            request.query.queryItemValue(QStringLiteral("devices"), QUrl::FullyDecoded));
+        if (!parsed) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("'devices' must be 1 to %1 comma-separated positive device ids.")
+                    .arg(MaxBundleDevices))));
+            return;
+        }
+        only = *parsed;
+    }
+    const QString username = request.params.value(QStringLiteral("username"));
+    const std::optional<User> user =
+        Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
+    if (!user) {
+        reply(ApiResponse::error(unknownUser(username)));
+        return;
+    }
+    auto answer = [user = *user, reply](Result<QList<KeyBundle>> bundles) {
+        if (!bundles) {
+            reply(ApiResponse::error(bundles.error()));
+            return;
+        }
+        QJsonArray devices;
+        for (const KeyBundle &bundle : *bundles) {
+            devices.append(keyBundleJson(bundle));
+        }
+        reply(ApiResponse::json(200, {{QStringLiteral("username"), user.username},
+                                      {QStringLiteral("userId"), user.id},
+                                      {QStringLiteral("devices"), devices}}));
+    };
+    // A device never needs a session with itself: do not spend one of its own prekeys.
+    if (user->id == request.auth->userId) {
+        if (only.isEmpty()) {
+            for (const Device &device : reachable(m_devices.devicesOf(user->id))) {
+                only.append(device.id);
+            }
+        }
+        only.removeAll(request.auth->deviceId);
+        if (only.isEmpty()) { // An empty filter would mean every device.
+            answer(QList<KeyBundle>());
+            return;
+        }
+    }
+    m_keys.takeBundles(user->id, only, std::move(answer));
 }
 
 void ApiService::sendMessage(const ApiRequest &request, Reply reply)
@@ -306,6 +454,7 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
     message.recipientUsername = reader.string(QStringLiteral("to"), 64);
     const QJsonArray payloads =
         reader.array(QStringLiteral("payloads"), m_config.limits.maxDevicesPerMessage);
+    const bool targeted = reader.optionalBoolean(QStringLiteral("targeted"), false);
     if (!reader.ok()) {
         reply(ApiResponse::error(reader.error()));
         return;
@@ -353,33 +502,35 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
         Protocol::directConversationId(sender.username, message.recipientUsername);
     const std::optional<User> recipient = m_users.userByName(message.recipientUsername);
     if (!recipient) {
-        reply(ApiResponse::error(ApiError::notFound(
-            QStringLiteral("There is no user called '%1'.").arg(message.recipientUsername),
-            Protocol::ErrorCode::UnknownUser)));
+        reply(ApiResponse::error(unknownUser(message.recipientUsername)));
         return;
     }
 
-    // The payload set must match the recipient's devices plus the sender's other devices.
+    // The payload set must match the recipient's devices plus the sender's other devices, all
+    // of them reachable (with keys). A targeted message goes to some of the recipient's
+    // reachable devices only, never to the sending device.
     QJsonArray missing;
     QSet<qint64> expected;
     const QList<Device> recipientDevices = m_devices.devicesOf(recipient->id);
-    QList<Device> senderDevices =
+    const QList<Device> senderDevices =
         recipient->id == sender.userId ? recipientDevices : m_devices.devicesOf(sender.userId);
     auto expect = [&](const Device &device, const QString &owner) {
         if (device.id == sender.deviceId || expected.contains(device.id)) {
             return;
         }
         expected.insert(device.id);
-        if (!given.contains(device.id)) {
+        if (!targeted && !given.contains(device.id)) {
             missing.append(QJsonObject{{QStringLiteral("user"), owner},
                                        {QStringLiteral("device"), device.id}});
         }
     };
-    for (const Device &device : recipientDevices) {
+    for (const Device &device : reachable(recipientDevices)) {
         expect(device, recipient->username);
     }
-    for (const Device &device : senderDevices) {
-        expect(device, sender.username);
+    if (!targeted) {
+        for (const Device &device : reachable(senderDevices)) {
+            expect(device, sender.username);
+        }
     }
     QJsonArray stale;
     for (const qint64 id : std::as_const(given)) {
@@ -400,9 +551,11 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(error));
         return;
     }
-    if (expected.isEmpty()) {
+    if (given.isEmpty()) {
         reply(ApiResponse::error(ApiError::badRequest(
-            QStringLiteral("There is no other device to deliver this message to."))));
+            targeted ? QStringLiteral("A targeted message needs at least one payload.")
+                     : QStringLiteral("There is no other device to deliver this message to "
+                                      "(a device without keys cannot receive messages)."))));
         return;
     }
 

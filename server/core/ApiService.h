@@ -46,14 +46,14 @@ struct ApiResponse
 //! Called exactly once with the answer, from any thread.
 using Reply = std::function<void(ApiResponse)>;
 
-//! The HTTP API's logic: accounts, devices, sending, the pull inbox. Thread-safe: every worker
-//! thread calls into one instance. Slow work (Argon2) runs on a small pool, writes go through
-//! the stores' group commit; nothing here blocks an event loop for long.
+//! The HTTP API's logic: accounts, devices, the key directory, sending, the pull inbox.
+//! Thread-safe: every worker thread calls into one instance. Slow work (Argon2) runs on a small
+//! pool, writes go through the stores' group commit; nothing here blocks an event loop for long.
 class ApiService
 {
 public:
-    ApiService(const Config &config, UserStore &users, DeviceStore &devices, MessageStore &messages,
-               MessageBus &bus, SessionRegistry &registry);
+    ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
+               MessageStore &messages, MessageBus &bus, SessionRegistry &registry);
     ~ApiService();
 
     std::optional<AuthContext> authenticate(const QByteArray &authorizationHeader);
@@ -65,6 +65,9 @@ public:
     void listDevices(const ApiRequest &request, Reply reply);
     void revokeDevice(const ApiRequest &request, Reply reply);
     void userDevices(const ApiRequest &request, Reply reply);
+    void publishKeys(const ApiRequest &request, Reply reply);
+    void keyStatus(const ApiRequest &request, Reply reply);
+    void userKeys(const ApiRequest &request, Reply reply);
     void sendMessage(const ApiRequest &request, Reply reply);
     void inbox(const ApiRequest &request, Reply reply);
     void acknowledgeInbox(const ApiRequest &request, Reply reply);
@@ -87,6 +90,7 @@ private:
         QString password;
         QString deviceName;
         QString inviteCode;
+        std::optional<DeviceKeys> keys; //!< Published with the new device.
     };
     //! Rate limit, parse and check the body of a sign-in or registration; answers on failure.
     std::optional<Credentials> readCredentials(const ApiRequest &request, const Reply &reply);
@@ -95,11 +99,13 @@ private:
     bool answerStoredRetry(const AuthContext &sender, const QString &clientMessageId,
                            const QString &conversation, const Reply &reply);
     bool checkAuthRate(const ApiRequest &request, const Reply &reply);
-    void signIn(const User &user, const QString &deviceName, const Reply &reply);
+    void signIn(const User &user, const QString &deviceName, const std::optional<DeviceKeys> &keys,
+                const Reply &reply);
 
     const Config &m_config;
     UserStore &m_users;
     DeviceStore &m_devices;
+    KeyStore &m_keys;
     MessageStore &m_messages;
     MessageBus &m_bus;
     SessionRegistry &m_registry;

@@ -1,5 +1,7 @@
 #include "server/core/Config.h"
 
+#include "server/store/Stores.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
@@ -149,7 +151,9 @@ bool Config::loadFile(const QString &file, QString *error)
                       big, error) &&
            readNumber(settings, QStringLiteral("rate/auth_burst"), &authBurst, 1, big, error) &&
            readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds,
-                      5, 86400, error);
+                      5, 86400, error) &&
+           readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,
+                      KeyStore::MaxPreKeys, error);
 }
 
 QString Config::resolvedDataDir() const

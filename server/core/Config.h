@@ -38,6 +38,9 @@ struct Config
 
     int idleTimeoutSeconds = 60; //!< Stream closed when no frame arrives for this long.
 
+    //! GET /v1/keys reports `low` below this many one-time prekeys.
+    qint64 keysLowWatermark = 20;
+
     //! Reads `file` over the defaults. Returns false with an error text on a bad value.
     bool loadFile(const QString &file, QString *error);
     //! Parses "ADDR:PORT", "[v6]:PORT", "ADDR" or ":PORT".

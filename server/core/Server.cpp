@@ -53,11 +53,12 @@ bool Server::start(QString *error)
     }
     m_users = std::make_unique<SqliteUserStore>(*m_backend);
     m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
+    m_keys = std::make_unique<SqliteKeyStore>(*m_backend);
     m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
     m_registry = std::make_unique<LocalSessionRegistry>();
     m_bus = std::make_unique<LocalMessageBus>(*m_registry);
-    m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_messages, *m_bus,
-                                         *m_registry);
+    m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
+                                         *m_bus, *m_registry);
     m_listener = std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry);
     if (!m_listener->start(error)) {
         stop();
@@ -110,6 +111,7 @@ void Server::stop()
     m_bus.reset();
     m_registry.reset();
     m_messages.reset();
+    m_keys.reset();
     m_devices.reset();
     m_users.reset();
     if (m_backend) {
@@ -132,10 +134,11 @@ bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code
     }
     SqliteUserStore users(backend);
     SqliteDeviceStore devices(backend);
+    SqliteKeyStore keys(backend);
     SqliteMessageStore messages(backend);
     LocalSessionRegistry registry;
     LocalMessageBus bus(registry);
-    ApiService api(config, users, devices, messages, bus, registry);
+    ApiService api(config, users, devices, keys, messages, bus, registry);
     std::promise<Protocol::Result<QString>> promise;
     auto future = promise.get_future();
     api.createInvite(ttlSeconds, [&promise](Protocol::Result<QString> result) {

@@ -16,6 +16,7 @@ class LocalMessageBus;
 class LocalSessionRegistry;
 class SqliteBackend;
 class SqliteDeviceStore;
+class SqliteKeyStore;
 class SqliteMessageStore;
 class SqliteUserStore;
 
@@ -52,6 +53,7 @@ private:
     std::unique_ptr<SqliteBackend> m_backend;
     std::unique_ptr<SqliteUserStore> m_users;
     std::unique_ptr<SqliteDeviceStore> m_devices;
+    std::unique_ptr<SqliteKeyStore> m_keys;
     std::unique_ptr<SqliteMessageStore> m_messages;
     std::unique_ptr<LocalSessionRegistry> m_registry;
     std::unique_ptr<LocalMessageBus> m_bus;

@@ -17,6 +17,9 @@ const Router &Router::api()
         add("GET", "/v1/devices", &ApiService::listDevices, true);
         add("DELETE", "/v1/devices/{id}", &ApiService::revokeDevice, true);
         add("GET", "/v1/users/{username}/devices", &ApiService::userDevices, true);
+        add("PUT", "/v1/keys", &ApiService::publishKeys, true);
+        add("GET", "/v1/keys", &ApiService::keyStatus, true);
+        add("GET", "/v1/users/{username}/keys", &ApiService::userKeys, true);
         add("POST", "/v1/messages", &ApiService::sendMessage, true);
         add("GET", "/v1/inbox", &ApiService::inbox, true);
         add("POST", "/v1/inbox/ack", &ApiService::acknowledgeInbox, true);

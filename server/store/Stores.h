@@ -37,6 +37,62 @@ struct Device
     QString name;
     qint64 createdAt = 0;
     qint64 lastSeen = 0;
+    //! The device has published its keys; only such a device can receive messages.
+    bool hasKeys = false;
+};
+
+// The key directory. Clients publish the public half of their Signal-protocol keys per device;
+// the server stores and hands them out, and never checks the curve math. Public keys are
+// libsignal's serialized form (33 bytes, first byte 0x05), signatures 64 bytes.
+
+//! A medium-term key, signed with the identity key, replaced from time to time.
+struct SignedPreKey
+{
+    qint64 id = 0;
+    QByteArray publicKey;
+    QByteArray signature;
+};
+
+//! A one-time key: handed out to one sender only, then deleted.
+struct PreKey
+{
+    qint64 id = 0;
+    QByteArray publicKey;
+};
+
+//! What a device publishes. Every part is optional, except that a device's first publication
+//! must carry the identity key, the registration id and a signed prekey.
+struct DeviceKeys
+{
+    QByteArray identityKey; //!< Empty: not given.
+    int registrationId = 0; //!< 0: not given.
+    std::optional<SignedPreKey> signedPreKey;
+    QList<PreKey> preKeys;
+
+    //! Whether this may be a device's first publication.
+    bool isComplete() const
+    {
+        return !identityKey.isEmpty() && registrationId != 0 && signedPreKey.has_value();
+    }
+};
+
+//! What a sender needs to start a session with one device.
+struct KeyBundle
+{
+    qint64 deviceId = 0;
+    int registrationId = 0;
+    QByteArray identityKey;
+    SignedPreKey signedPreKey;
+    std::optional<PreKey> preKey; //!< None when the device has no one-time prekey left.
+};
+
+//! A device's own view of its published keys.
+struct KeyStatus
+{
+    bool hasKeys = false;
+    qint64 preKeyCount = 0;
+    qint64 signedPreKeyId = 0; //!< 0: none.
+    qint64 signedPreKeyAt = 0; //!< When the signed prekey was published (ms); 0: never.
 };
 
 //! Who is calling: resolved from a bearer token.
@@ -52,6 +108,8 @@ struct FirstDevice
 {
     QString name;
     QByteArray tokenHash;
+    //! Published with the device, in the same transaction.
+    std::optional<DeviceKeys> keys = std::nullopt;
 };
 
 //! What creating an account produced; `device.id` is 0 when no first device was asked for.
@@ -86,13 +144,40 @@ public:
     //! Active devices of a user, ordered by id.
     virtual QList<Device> devicesOf(qint64 userId) = 0;
     //! Adds a device; fails with 403 when the user already has `maxDevices` active devices.
+    //! Given `keys` are published with the device in the same transaction (see
+    //! KeyStore::publishKeys); if they are refused, no device is created.
     virtual void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
-                              qint64 maxDevices, Done<Device> done) = 0;
-    //! Revokes one of the user's devices and drops its inbox. 403 if the device belongs to
-    //! another user, 404 if there is no such active device.
+                              qint64 maxDevices, const std::optional<DeviceKeys> &keys,
+                              Done<Device> done) = 0;
+    //! Revokes one of the user's devices and drops its inbox and one-time prekeys. 403 if the
+    //! device belongs to another user, 404 if there is no such active device.
     virtual void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) = 0;
     //! Records that the device was seen now (it opened its stream).
     virtual void touch(qint64 deviceId, Done<bool> done) = 0;
+};
+
+class KeyStore
+{
+public:
+    //! The most one-time prekeys a device may hold.
+    static constexpr qint64 MaxPreKeys = 1000;
+
+    virtual ~KeyStore() = default;
+    //! Publishes keys of an active device and yields its one-time prekey count afterwards.
+    //! The first publication sets the identity key and registration id for good: it must carry
+    //! both and a signed prekey (400 otherwise); a later one with a different identity key or
+    //! registration id fails with 409 identity_conflict. A signed prekey replaces the stored
+    //! one. One-time prekeys are added; one with an id the device already holds replaces it.
+    //! More than MaxPreKeys one-time prekeys in all is a 400, and nothing is stored.
+    virtual void publishKeys(qint64 deviceId, DeviceKeys keys, Done<qint64> done) = 0;
+    //! The device's key status (nothing published: hasKeys false and zeros).
+    virtual KeyStatus keyStatus(qint64 deviceId) = 0;
+    //! One bundle per active device of the user that has keys (only those in `onlyDevices`
+    //! unless it is empty), ordered by device id. Each bundle consumes the device's one-time
+    //! prekey with the lowest id, atomically: no prekey is ever handed out twice. A device
+    //! without one-time prekeys left gets a bundle without one. A write (writer thread).
+    virtual void takeBundles(qint64 userId, QList<qint64> onlyDevices,
+                             Done<QList<KeyBundle>> done) = 0;
 };
 
 //! A message to store: one opaque payload per target device.

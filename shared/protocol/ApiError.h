@@ -20,6 +20,7 @@ inline constexpr auto MethodNotAllowed = "method_not_allowed"; // 405
 inline constexpr auto UsernameTaken = "username_taken";        // 409
 inline constexpr auto DeviceMismatch = "device_mismatch";      // 409
 inline constexpr auto IdConflict = "client_id_conflict";       // 409
+inline constexpr auto IdentityConflict = "identity_conflict";  // 409
 inline constexpr auto TooLarge = "too_large";                  // 413
 inline constexpr auto UpgradeRequired = "upgrade_required";    // 426
 inline constexpr auto HeadersTooLarge = "headers_too_large";   // 431

@@ -55,6 +55,12 @@ QJsonValue JsonReader::require(const QString &key)
     return value;
 }
 
+bool JsonReader::has(const QString &key) const
+{
+    const QJsonValue value = m_object.value(key);
+    return !value.isUndefined() && !value.isNull();
+}
+
 QString JsonReader::string(const QString &key, int maxLength)
 {
     const QJsonValue value = require(key);
@@ -112,6 +118,19 @@ qint64 JsonReader::optionalInteger(const QString &key, qint64 min, qint64 max, q
         return fallback;
     }
     return integer(key, min, max);
+}
+
+bool JsonReader::optionalBoolean(const QString &key, bool fallback)
+{
+    if (!has(key)) {
+        return fallback;
+    }
+    const QJsonValue value = m_object.value(key);
+    if (!value.isBool()) {
+        fail(ApiError::badRequest(QStringLiteral("Field '%1' must be a boolean.").arg(name(key))));
+        return fallback;
+    }
+    return value.toBool();
 }
 
 QJsonArray JsonReader::array(const QString &key, qsizetype maxCount)
@@ -179,6 +198,26 @@ QByteArray JsonReader::base64(const QString &key, qsizetype maxDecodedBytes)
         return {};
     }
     return decoded.decoded;
+}
+
+QByteArray JsonReader::fixedBase64(const QString &key, qsizetype size)
+{
+    const QJsonValue value = require(key);
+    if (!ok()) {
+        return {};
+    }
+    const QString text = value.toString();
+    // Padding included, the encoding of `size` bytes has exactly this length.
+    if (value.isString() && text.size() == (size + 2) / 3 * 4) {
+        auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(),
+                                                      QByteArray::AbortOnBase64DecodingErrors);
+        if (decoded && decoded.decoded.size() == size) {
+            return decoded.decoded;
+        }
+    }
+    fail(ApiError::badRequest(
+        QStringLiteral("Field '%1' must be %2 bytes of base64.").arg(name(key)).arg(size)));
+    return {};
 }
 
 } // namespace Tincan::Protocol

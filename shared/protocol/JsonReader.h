@@ -20,22 +20,28 @@ class JsonReader
 public:
     explicit JsonReader(const QJsonObject &object, QString context = {});
 
+    //! Whether the member is present and not null.
+    bool has(const QString &key) const;
     QString string(const QString &key, int maxLength = 1024);
     QString optionalString(const QString &key, int maxLength = 1024);
     qint64 integer(const QString &key, qint64 min, qint64 max);
     qint64 optionalInteger(const QString &key, qint64 min, qint64 max, qint64 fallback);
+    bool optionalBoolean(const QString &key, bool fallback);
     QJsonArray array(const QString &key, qsizetype maxCount);
     QJsonObject object(const QString &key);
     //! A base64 (standard alphabet) string decoded to bytes.
     QByteArray base64(const QString &key, qsizetype maxDecodedBytes);
+    //! Exactly `size` bytes in standard base64 with padding; anything else is a 400.
+    QByteArray fixedBase64(const QString &key, qsizetype size);
 
     bool ok() const { return m_error.isNull(); }
     const ApiError &error() const { return m_error; }
     void fail(const ApiError &error);
+    //! The member's name as error messages show it (with the context).
+    QString name(const QString &key) const;
 
 private:
     QJsonValue require(const QString &key);
-    QString name(const QString &key) const;
 
     QJsonObject m_object;
     QString m_context;

@@ -23,6 +23,8 @@ public:
     explicit Migrations(QList<Migration> steps);
 
     int latestVersion() const;
+    //! The steps, in version order.
+    const QList<Migration> &steps() const { return m_steps; }
     static int currentVersion(QSqlDatabase &database);
 
     //! Brings the database up to latestVersion(). Returns false with lastError() on failure or

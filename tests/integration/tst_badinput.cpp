@@ -1,6 +1,7 @@
 // Bad input of every kind gets its documented error, and the server keeps serving others.
 #include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
+#include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
 
 #include <QJsonArray>
@@ -315,6 +316,7 @@ void TestBadInput::floodIsRateLimitedWhileOthersAreServed()
     QVERIFY(alice.registerAccount(QStringLiteral("alice")));
     QVERIFY(bob.registerAccount(QStringLiteral("bob")));
     QVERIFY(carol.registerAccount(QStringLiteral("carol")));
+    QVERIFY(ensureKeys(bob)); // Only a device with keys can receive.
     const QJsonArray toBob{QJsonObject{{QStringLiteral("device"), bob->profile().deviceId()},
                                        {QStringLiteral("body"), QStringLiteral("eA==")}}};
 

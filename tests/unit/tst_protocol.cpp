@@ -86,6 +86,9 @@ private Q_SLOTS:
     void readerBadBase64();
     void readerBase64Size_data();
     void readerBase64Size();
+    void readerHasAndOptionalBoolean();
+    void readerFixedBase64_data();
+    void readerFixedBase64();
 
     // Envelope.h
     void envelopeRoundTrip();
@@ -643,6 +646,72 @@ void TestProtocol::readerBase64Size()
         QCOMPARE(reader.error().status, status);
         QCOMPARE(reader.error().code, QLatin1String(ErrorCode::TooLarge));
     }
+}
+
+void TestProtocol::readerHasAndOptionalBoolean()
+{
+    JsonReader reader(parseObject(R"({"yes": true, "no": false, "null": null, "text": "true"})"));
+    QVERIFY(reader.has(QStringLiteral("yes")));
+    QVERIFY(!reader.has(QStringLiteral("null")));
+    QVERIFY(!reader.has(QStringLiteral("absent")));
+    QCOMPARE(reader.optionalBoolean(QStringLiteral("yes"), false), true);
+    QCOMPARE(reader.optionalBoolean(QStringLiteral("no"), true), false);
+    QCOMPARE(reader.optionalBoolean(QStringLiteral("null"), true), true);
+    QCOMPARE(reader.optionalBoolean(QStringLiteral("absent"), false), false);
+    QVERIFY(reader.ok());
+    reader.optionalBoolean(QStringLiteral("text"), false);
+    QVERIFY(!reader.ok());
+    QCOMPARE(reader.error().status, 400);
+    QVERIFY2(reader.error().message.contains(QStringLiteral("'text' must be a boolean")),
+             qPrintable(reader.error().message));
+}
+
+void TestProtocol::readerFixedBase64_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<bool>("ok");
+
+    const QByteArray key33(33, '\x05');
+    const QByteArray sig64(64, '\x7f');
+    const QString sig64Text = QString::fromLatin1(sig64.toBase64());
+    QTest::newRow("33 bytes") << QString::fromLatin1(key33.toBase64()) << 33 << true;
+    QTest::newRow("64 bytes, padded") << sig64Text << 64 << true;
+    QTest::newRow("64 bytes, unpadded") << sig64Text.chopped(2) << 64 << false;
+    QTest::newRow("32 bytes for 33")
+        << QString::fromLatin1(QByteArray(32, 'a').toBase64()) << 33 << false;
+    QTest::newRow("34 bytes for 33")
+        << QString::fromLatin1(QByteArray(34, 'a').toBase64()) << 33 << false;
+    QTest::newRow("63 bytes for 64")
+        << QString::fromLatin1(QByteArray(63, 'a').toBase64()) << 64 << false;
+    QTest::newRow("url alphabet") << QString(44, QLatin1Char('_')) << 33 << false;
+    QTest::newRow("empty") << QString() << 33 << false;
+}
+
+void TestProtocol::readerFixedBase64()
+{
+    QFETCH(QString, text);
+    QFETCH(int, size);
+    QFETCH(bool, ok);
+
+    JsonReader reader(QJsonObject{{QStringLiteral("key"), text}}, QStringLiteral("keys"));
+    const QByteArray result = reader.fixedBase64(QStringLiteral("key"), size);
+    QCOMPARE(reader.ok(), ok);
+    if (ok) {
+        QCOMPARE(result.size(), size);
+        QCOMPARE(QString::fromLatin1(result.toBase64()), text);
+    } else {
+        QVERIFY(result.isEmpty());
+        QCOMPARE(reader.error().status, 400);
+        QCOMPARE(reader.error().code, QLatin1String(ErrorCode::InvalidRequest));
+        QVERIFY2(reader.error().message.contains(
+                     QStringLiteral("'keys.key' must be %1 bytes of base64").arg(size)),
+                 qPrintable(reader.error().message));
+    }
+
+    JsonReader wrongType(QJsonObject{{QStringLiteral("key"), 33}});
+    wrongType.fixedBase64(QStringLiteral("key"), size);
+    QCOMPARE(wrongType.error().status, 400);
 }
 
 // ---- Envelope ------------------------------------------------------------------------------

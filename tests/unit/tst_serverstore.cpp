@@ -1,17 +1,23 @@
 // The daemon's SQLite stores: idempotent storage, ordering, sequence numbers, inbox paging and
-// ACKs, retention, revocation, device limits, invites, group commit, schema version checks.
+// ACKs, retention, revocation, device limits, invites, group commit, schema version checks, and
+// the key directory (publication, identity conflicts, prekey limits, atomic prekey hand-out).
 #include "server/core/Server.h"
 #include "server/store/sqlite/SqliteBackend.h"
+#include "server/store/sqlite/SqliteSchema.h"
 #include "server/store/sqlite/SqliteStores.h"
 #include "shared/storage/Connection.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
+#include <QSet>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QUuid>
 #include <QtTest>
 
+#include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
 
 using namespace Tincan;
@@ -29,6 +35,41 @@ template<class T> Protocol::Result<T> await(const std::function<void(Done<T>)> &
 QString newId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+QByteArray randomBytes(int size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (char &byte : bytes) {
+        byte = static_cast<char>(QRandomGenerator::global()->bounded(256));
+    }
+    return bytes;
+}
+
+//! A well-formed fake public key: libsignal's type byte, then 32 random bytes.
+QByteArray publicKey()
+{
+    return QByteArray(1, '\x05') + randomBytes(32);
+}
+
+QList<PreKey> preKeys(qint64 firstId, int count)
+{
+    QList<PreKey> keys;
+    for (int i = 0; i < count; ++i) {
+        keys.append({firstId + i, publicKey()});
+    }
+    return keys;
+}
+
+//! A complete first publication with `count` one-time prekeys numbered from 1.
+DeviceKeys fullKeys(int count, qint64 signedPreKeyId = 1)
+{
+    DeviceKeys keys;
+    keys.identityKey = publicKey();
+    keys.registrationId = QRandomGenerator::global()->bounded(1, 16381);
+    keys.signedPreKey = SignedPreKey{signedPreKeyId, publicKey(), randomBytes(64)};
+    keys.preKeys = preKeys(1, count);
+    return keys;
 }
 } // namespace
 
@@ -52,15 +93,30 @@ private Q_SLOTS:
     void concurrentWritesAreGroupCommitted();
     void dataSurvivesReopen();
     void daemonRefusesNewerSchema();
+    void firstPublicationNeedsIdentityAndSignedPreKey();
+    void identityCannotChange();
+    void signedPreKeyAndPreKeysAreReplaced();
+    void atMostThousandPreKeys();
+    void devicesAreCreatedWithTheirKeys();
+    void bundlesConsumeOnePreKeyPerDevice();
+    void concurrentBundleTakersNeverShareAPreKey();
+    void revokeDropsPreKeys();
+    void upgradeFromSchemaOneKeepsDevices();
 
 private:
     NewMessage message(const QString &clientId, QList<qint64> devices,
                        const QString &conversation = QStringLiteral("dm:a:b"));
+    //! A new user with `devices` devices without keys; yields the user id and device ids.
+    qint64 userWithDevices(const QString &username, int devices, QList<qint64> *ids);
+    Protocol::Result<qint64> publish(qint64 deviceId, const DeviceKeys &keys);
+    Protocol::Result<QList<KeyBundle>> take(qint64 userId, QList<qint64> only = {});
+    qint64 preKeyRows(qint64 deviceId);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<SqliteBackend> m_backend;
     std::unique_ptr<SqliteUserStore> m_users;
     std::unique_ptr<SqliteDeviceStore> m_devices;
+    std::unique_ptr<SqliteKeyStore> m_keys;
     std::unique_ptr<SqliteMessageStore> m_messages;
 };
 
@@ -74,12 +130,14 @@ void TestServerStore::init()
         qPrintable(error));
     m_users = std::make_unique<SqliteUserStore>(*m_backend);
     m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
+    m_keys = std::make_unique<SqliteKeyStore>(*m_backend);
     m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
 }
 
 void TestServerStore::cleanup()
 {
     m_messages.reset();
+    m_keys.reset();
     m_devices.reset();
     m_users.reset();
     m_backend.reset();
@@ -117,7 +175,8 @@ void TestServerStore::usersAndDevices()
     QVERIFY(!m_users->userByName(QStringLiteral("nobody")));
 
     auto device = await<Device>([&](auto done) {
-        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "hash-1", 5, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "hash-1", 5, std::nullopt,
+                                done);
     });
     QVERIFY(device.ok());
     const auto auth = m_devices->authenticate("hash-1");
@@ -232,7 +291,7 @@ void TestServerStore::revokeDropsInbox()
         m_users->createUser(QStringLiteral("eve"), QStringLiteral("h"), {}, std::nullopt, done);
     });
     auto device = await<Device>([&](auto done) {
-        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "tok", 5, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "tok", 5, std::nullopt, done);
     });
     await<StoredMessage>(
         [&](auto done) { m_messages->storeMessage(message(newId(), {device->id}), done); });
@@ -288,11 +347,11 @@ void TestServerStore::deviceLimit()
     for (int i = 0; i < 2; ++i) {
         QVERIFY(await<Device>([&](auto done) {
                     m_devices->createDevice(user->user.id, QStringLiteral("d"),
-                                            QByteArray::number(i), 2, done);
+                                            QByteArray::number(i), 2, std::nullopt, done);
                 }).ok());
     }
     auto third = await<Device>([&](auto done) {
-        m_devices->createDevice(user->user.id, QStringLiteral("d"), "3", 2, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("d"), "3", 2, std::nullopt, done);
     });
     QCOMPARE(third.error().status, 403);
 }
@@ -397,6 +456,363 @@ void TestServerStore::daemonRefusesNewerSchema()
     QString error;
     QVERIFY(!server.start(&error));
     QVERIFY2(error.contains(QStringLiteral("newer")), qPrintable(error));
+}
+
+qint64 TestServerStore::userWithDevices(const QString &username, int devices, QList<qint64> *ids)
+{
+    auto user = await<NewAccount>([&](auto done) {
+        m_users->createUser(username, QStringLiteral("h"), {}, std::nullopt, done);
+    });
+    if (!user) {
+        return 0;
+    }
+    for (int i = 0; i < devices; ++i) {
+        auto device = await<Device>([&](auto done) {
+            m_devices->createDevice(user->user.id, QStringLiteral("d"),
+                                    username.toUtf8() + QByteArray::number(i), 100, std::nullopt,
+                                    done);
+        });
+        ids->append(device ? device->id : 0);
+    }
+    return user->user.id;
+}
+
+Protocol::Result<qint64> TestServerStore::publish(qint64 deviceId, const DeviceKeys &keys)
+{
+    return await<qint64>([&](auto done) { m_keys->publishKeys(deviceId, keys, done); });
+}
+
+Protocol::Result<QList<KeyBundle>> TestServerStore::take(qint64 userId, QList<qint64> only)
+{
+    return await<QList<KeyBundle>>([&](auto done) { m_keys->takeBundles(userId, only, done); });
+}
+
+qint64 TestServerStore::preKeyRows(qint64 deviceId)
+{
+    Storage::Connection connection;
+    if (!connection.open(
+            {m_dir->filePath(QStringLiteral("t.db")), QStringLiteral("FULL"), true, 1000})) {
+        return -1;
+    }
+    QSqlQuery query(connection.database());
+    query.prepare(QStringLiteral("SELECT COUNT(*) FROM one_time_prekeys WHERE device_id = ?"));
+    query.bindValue(0, deviceId);
+    return query.exec() && query.next() ? query.value(0).toLongLong() : -1;
+}
+
+void TestServerStore::firstPublicationNeedsIdentityAndSignedPreKey()
+{
+    QList<qint64> devices;
+    const qint64 user = userWithDevices(QStringLiteral("kim"), 1, &devices);
+    const qint64 device = devices.first();
+    QVERIFY(!m_keys->keyStatus(device).hasKeys);
+    QVERIFY(!m_devices->devicesOf(user).first().hasKeys);
+
+    const DeviceKeys full = fullKeys(10);
+    for (int missing = 0; missing < 3; ++missing) {
+        DeviceKeys partial = full;
+        if (missing == 0) {
+            partial.identityKey.clear();
+        } else if (missing == 1) {
+            partial.registrationId = 0;
+        } else {
+            partial.signedPreKey.reset();
+        }
+        const auto refused = publish(device, partial);
+        QCOMPARE(refused.error().status, 400);
+        QVERIFY2(refused.error().message.contains(QStringLiteral("first publication")),
+                 qPrintable(refused.error().message));
+    }
+    QCOMPARE(preKeyRows(device), 0); // The refused ones stored nothing.
+    QVERIFY(!m_keys->keyStatus(device).hasKeys);
+
+    const qint64 before = QDateTime::currentMSecsSinceEpoch();
+    const auto count = publish(device, full);
+    QVERIFY(count.ok());
+    QCOMPARE(*count, 10);
+    const KeyStatus status = m_keys->keyStatus(device);
+    QVERIFY(status.hasKeys);
+    QCOMPARE(status.preKeyCount, 10);
+    QCOMPARE(status.signedPreKeyId, 1);
+    QVERIFY(status.signedPreKeyAt >= before);
+    QVERIFY(m_devices->devicesOf(user).first().hasKeys);
+
+    // Later publications may carry any part, or nothing.
+    QCOMPARE(*publish(device, DeviceKeys{{}, 0, std::nullopt, preKeys(11, 5)}), 15);
+    QCOMPARE(*publish(device, DeviceKeys{}), 15);
+    QCOMPARE(publish(424242, full).error().status, 404);
+}
+
+void TestServerStore::identityCannotChange()
+{
+    QList<qint64> devices;
+    userWithDevices(QStringLiteral("lea"), 1, &devices);
+    const qint64 device = devices.first();
+    const DeviceKeys keys = fullKeys(5);
+    QVERIFY(publish(device, keys).ok());
+
+    DeviceKeys otherIdentity = fullKeys(0);
+    otherIdentity.registrationId = keys.registrationId;
+    otherIdentity.preKeys = preKeys(100, 3);
+    const auto conflict = publish(device, otherIdentity);
+    QCOMPARE(conflict.error().status, 409);
+    QCOMPARE(conflict.error().code, QStringLiteral("identity_conflict"));
+
+    DeviceKeys otherRegistration = keys;
+    otherRegistration.registrationId = keys.registrationId % 16380 + 1;
+    QCOMPARE(publish(device, otherRegistration).error().code, QStringLiteral("identity_conflict"));
+    QCOMPARE(m_keys->keyStatus(device).preKeyCount, 5); // Nothing of the refused ones stored.
+
+    // The same identity again is fine.
+    DeviceKeys same = keys;
+    same.preKeys = preKeys(6, 2);
+    QCOMPARE(*publish(device, same), 7);
+    const auto bundles = take(m_devices->authenticate("lea0")->userId);
+    QCOMPARE(bundles->size(), 1);
+    QCOMPARE(bundles->first().identityKey, keys.identityKey);
+    QCOMPARE(bundles->first().registrationId, keys.registrationId);
+}
+
+void TestServerStore::signedPreKeyAndPreKeysAreReplaced()
+{
+    QList<qint64> devices;
+    const qint64 user = userWithDevices(QStringLiteral("max"), 1, &devices);
+    const qint64 device = devices.first();
+    const DeviceKeys keys = fullKeys(3);
+    QVERIFY(publish(device, keys).ok());
+    const qint64 firstAt = m_keys->keyStatus(device).signedPreKeyAt;
+
+    QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > firstAt);
+    DeviceKeys update;
+    update.signedPreKey = SignedPreKey{2, publicKey(), randomBytes(64)};
+    const QByteArray newFirst = publicKey();
+    update.preKeys = {{1, newFirst}}; // Same id as a stored one: replaces it.
+    QCOMPARE(*publish(device, update), 3);
+    const KeyStatus status = m_keys->keyStatus(device);
+    QCOMPARE(status.signedPreKeyId, 2);
+    QVERIFY(status.signedPreKeyAt > firstAt);
+
+    const auto bundles = take(user);
+    QCOMPARE(bundles->size(), 1);
+    const KeyBundle &bundle = bundles->first();
+    QCOMPARE(bundle.signedPreKey.id, 2);
+    QCOMPARE(bundle.signedPreKey.publicKey, update.signedPreKey->publicKey);
+    QCOMPARE(bundle.signedPreKey.signature, update.signedPreKey->signature);
+    QCOMPARE(bundle.identityKey, keys.identityKey);
+    QVERIFY(bundle.preKey.has_value());
+    QCOMPARE(bundle.preKey->id, 1);
+    QCOMPARE(bundle.preKey->publicKey, newFirst);
+}
+
+void TestServerStore::atMostThousandPreKeys()
+{
+    QList<qint64> devices;
+    userWithDevices(QStringLiteral("ned"), 1, &devices);
+    const qint64 device = devices.first();
+    QCOMPARE(*publish(device, fullKeys(990)), 990);
+    const auto over = publish(device, DeviceKeys{{}, 0, std::nullopt, preKeys(991, 11)});
+    QCOMPARE(over.error().status, 400);
+    QVERIFY2(over.error().message.contains(QStringLiteral("at most 1000")),
+             qPrintable(over.error().message));
+    QCOMPARE(m_keys->keyStatus(device).preKeyCount, 990); // All or nothing.
+    QCOMPARE(*publish(device, DeviceKeys{{}, 0, std::nullopt, preKeys(991, 10)}), 1000);
+    // At the limit, replacing existing ids is still fine; adding one is not.
+    QCOMPARE(*publish(device, DeviceKeys{{}, 0, std::nullopt, preKeys(1, 200)}), 1000);
+    QCOMPARE(publish(device, DeviceKeys{{}, 0, std::nullopt, preKeys(5000, 1)}).error().status,
+             400);
+}
+
+void TestServerStore::devicesAreCreatedWithTheirKeys()
+{
+    auto account = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("olga"), QStringLiteral("h"), {},
+                            FirstDevice{QStringLiteral("laptop"), "olga-1", fullKeys(7)}, done);
+    });
+    QVERIFY(account.ok());
+    QVERIFY(account->device.hasKeys);
+    QCOMPARE(m_keys->keyStatus(account->device.id).preKeyCount, 7);
+
+    auto second = await<Device>([&](auto done) {
+        m_devices->createDevice(account->user.id, QStringLiteral("phone"), "olga-2", 5, fullKeys(4),
+                                done);
+    });
+    QVERIFY(second.ok());
+    QVERIFY(second->hasKeys);
+    QCOMPARE(m_keys->keyStatus(second->id).preKeyCount, 4);
+    const QList<Device> listed = m_devices->devicesOf(account->user.id);
+    QCOMPARE(listed.size(), 2);
+    QVERIFY(listed[0].hasKeys && listed[1].hasKeys);
+
+    // Refused keys refuse the device, and the account with it.
+    DeviceKeys incomplete = fullKeys(1);
+    incomplete.signedPreKey.reset();
+    auto refused = await<Device>([&](auto done) {
+        m_devices->createDevice(account->user.id, QStringLiteral("tablet"), "olga-3", 5, incomplete,
+                                done);
+    });
+    QCOMPARE(refused.error().status, 400);
+    QVERIFY(!m_devices->authenticate("olga-3"));
+    QCOMPARE(m_devices->devicesOf(account->user.id).size(), 2);
+
+    auto tooMany = await<NewAccount>([&](auto done) {
+        m_users->createUser(QStringLiteral("pia"), QStringLiteral("h"), {},
+                            FirstDevice{QStringLiteral("pc"), "pia-1", fullKeys(1001)}, done);
+    });
+    QCOMPARE(tooMany.error().status, 400);
+    QVERIFY(!m_users->userByName(QStringLiteral("pia")));
+    QVERIFY(!m_devices->authenticate("pia-1"));
+}
+
+void TestServerStore::bundlesConsumeOnePreKeyPerDevice()
+{
+    QList<qint64> devices;
+    const qint64 user = userWithDevices(QStringLiteral("quinn"), 4, &devices);
+    QVERIFY(publish(devices[0], fullKeys(2)).ok());
+    QVERIFY(publish(devices[1], fullKeys(3)).ok());
+    // devices[2] has no keys; devices[3] has keys but is revoked.
+    QVERIFY(publish(devices[3], fullKeys(3)).ok());
+    QVERIFY(await<bool>([&](auto done) { m_devices->revokeDevice(user, devices[3], done); }).ok());
+
+    for (int round = 1; round <= 3; ++round) {
+        const auto bundles = take(user);
+        QVERIFY(bundles.ok());
+        QCOMPARE(bundles->size(), 2);
+        QCOMPARE(bundles->at(0).deviceId, devices[0]);
+        QCOMPARE(bundles->at(1).deviceId, devices[1]);
+        for (const KeyBundle &bundle : *bundles) {
+            QCOMPARE(bundle.signedPreKey.id, 1);
+            QCOMPARE(bundle.signedPreKey.signature.size(), 64);
+            QCOMPARE(bundle.identityKey.size(), 33);
+        }
+        // Lowest id first; device 0 runs out after two rounds and then only has its signed
+        // prekey to offer.
+        QCOMPARE(bundles->at(0).preKey.has_value(), round <= 2);
+        if (round <= 2) {
+            QCOMPARE(bundles->at(0).preKey->id, round);
+        }
+        QVERIFY(bundles->at(1).preKey.has_value());
+        QCOMPARE(bundles->at(1).preKey->id, round);
+    }
+    QCOMPARE(m_keys->keyStatus(devices[0]).preKeyCount, 0);
+    QCOMPARE(m_keys->keyStatus(devices[1]).preKeyCount, 0);
+    const auto empty = take(user);
+    QCOMPARE(empty->size(), 2);
+    QVERIFY(!empty->at(0).preKey && !empty->at(1).preKey);
+
+    // A filter limits both the bundles and what is consumed.
+    QCOMPARE(*publish(devices[0], DeviceKeys{{}, 0, std::nullopt, preKeys(50, 2)}), 2);
+    QCOMPARE(*publish(devices[1], DeviceKeys{{}, 0, std::nullopt, preKeys(50, 2)}), 2);
+    const auto filtered = take(user, {devices[1], devices[2], devices[3], 99999});
+    QCOMPARE(filtered->size(), 1);
+    QCOMPARE(filtered->first().deviceId, devices[1]);
+    QCOMPARE(filtered->first().preKey->id, 50);
+    QCOMPARE(m_keys->keyStatus(devices[0]).preKeyCount, 2);
+    QCOMPARE(m_keys->keyStatus(devices[1]).preKeyCount, 1);
+    QVERIFY(take(424242)->isEmpty());
+}
+
+void TestServerStore::concurrentBundleTakersNeverShareAPreKey()
+{
+    constexpr int PreKeysPerDevice = 150;
+    constexpr int Threads = 8;
+    constexpr int PerThread = 50; // 400 takes of 2 bundles: more than the 300 prekeys.
+    QList<qint64> devices;
+    const qint64 user = userWithDevices(QStringLiteral("rita"), 2, &devices);
+    for (const qint64 device : devices) {
+        QVERIFY(publish(device, fullKeys(PreKeysPerDevice)).ok());
+    }
+
+    std::mutex mutex;
+    QList<QPair<qint64, qint64>> handedOut;
+    std::atomic<int> failures{0};
+    std::atomic<int> bundles{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < Threads; ++t) {
+        threads.emplace_back([&] {
+            std::vector<std::future<void>> waits;
+            for (int i = 0; i < PerThread; ++i) {
+                auto promise = std::make_shared<std::promise<void>>();
+                waits.push_back(promise->get_future());
+                m_keys->takeBundles(user, {}, [&, promise](Protocol::Result<QList<KeyBundle>> r) {
+                    if (!r) {
+                        ++failures;
+                    } else {
+                        std::lock_guard lock(mutex);
+                        for (const KeyBundle &bundle : *r) {
+                            ++bundles;
+                            if (bundle.preKey) {
+                                handedOut.append({bundle.deviceId, bundle.preKey->id});
+                            }
+                        }
+                    }
+                    promise->set_value();
+                });
+            }
+            for (auto &w : waits) {
+                w.get();
+            }
+        });
+    }
+    for (auto &thread : threads) {
+        thread.join();
+    }
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(bundles.load(), Threads * PerThread * 2);
+    const QSet<QPair<qint64, qint64>> distinct(handedOut.cbegin(), handedOut.cend());
+    QCOMPARE(distinct.size(), handedOut.size());      // Never the same prekey twice.
+    QCOMPARE(handedOut.size(), 2 * PreKeysPerDevice); // And every published one exactly once.
+    for (const qint64 device : devices) {
+        QCOMPARE(m_keys->keyStatus(device).preKeyCount, 0);
+    }
+}
+
+void TestServerStore::revokeDropsPreKeys()
+{
+    QList<qint64> devices;
+    const qint64 user = userWithDevices(QStringLiteral("sam"), 2, &devices);
+    QVERIFY(publish(devices[0], fullKeys(20)).ok());
+    QVERIFY(publish(devices[1], fullKeys(20)).ok());
+    QCOMPARE(preKeyRows(devices[0]), 20);
+    QVERIFY(await<bool>([&](auto done) { m_devices->revokeDevice(user, devices[0], done); }).ok());
+    QCOMPARE(preKeyRows(devices[0]), 0);
+    QCOMPARE(preKeyRows(devices[1]), 20);
+    QVERIFY(!m_keys->keyStatus(devices[0]).hasKeys);
+    QCOMPARE(take(user)->size(), 1);
+    // A revoked device cannot publish again.
+    QCOMPARE(publish(devices[0], DeviceKeys{{}, 0, std::nullopt, preKeys(1, 1)}).error().status,
+             404);
+    QCOMPARE(preKeyRows(devices[0]), 0);
+}
+
+void TestServerStore::upgradeFromSchemaOneKeepsDevices()
+{
+    const QString path = m_dir->filePath(QStringLiteral("old.db"));
+    {
+        Storage::Connection connection;
+        QVERIFY(connection.open({path, QStringLiteral("FULL"), false, 1000}));
+        Storage::Migrations schemaOne({serverMigrations().steps().first()});
+        QVERIFY2(schemaOne.apply(connection.database()), qPrintable(schemaOne.lastError()));
+        QCOMPARE(Storage::Migrations::currentVersion(connection.database()), 1);
+        QVERIFY(connection.exec(QStringLiteral("INSERT INTO users (id, username, password_hash, "
+                                               "created_at) VALUES (7, 'old', 'h', 1)")));
+        QVERIFY(connection.exec(QStringLiteral(
+            "INSERT INTO devices (id, user_id, name, token_hash, created_at, last_seen) "
+            "VALUES (3, 7, 'pc', x'00', 1, 1)")));
+    }
+    SqliteBackend backend;
+    QString error;
+    QVERIFY2(backend.open(path, QStringLiteral("FULL"), &error), qPrintable(error));
+    SqliteDeviceStore devices(backend);
+    SqliteKeyStore keys(backend);
+    const QList<Device> listed = devices.devicesOf(7);
+    QCOMPARE(listed.size(), 1);
+    QVERIFY(!listed.first().hasKeys);
+    QVERIFY(!keys.keyStatus(3).hasKeys);
+    const auto count = await<qint64>([&](auto done) { keys.publishKeys(3, fullKeys(2), done); });
+    QCOMPARE(*count, 2);
+    QVERIFY(devices.devicesOf(7).first().hasKeys);
+    backend.close();
+    backend.releaseThreadConnection();
 }
 
 QTEST_GUILESS_MAIN(TestServerStore)

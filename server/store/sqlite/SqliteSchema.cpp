@@ -50,6 +50,22 @@ Storage::Migrations serverMigrations()
                             " PRIMARY KEY (device_id, message_id)) WITHOUT ROWID"),
              QStringLiteral("CREATE INDEX inbox_stored ON inbox(stored_at)"),
          }},
+        // The Signal-protocol key directory: each device's public identity key, registration id
+        // and signed prekey, and its one-time prekeys (each handed out once, then deleted).
+        {2,
+         {
+             QStringLiteral("ALTER TABLE devices ADD COLUMN identity_key BLOB"),
+             QStringLiteral("ALTER TABLE devices ADD COLUMN registration_id INTEGER"),
+             QStringLiteral("ALTER TABLE devices ADD COLUMN signed_prekey_id INTEGER"),
+             QStringLiteral("ALTER TABLE devices ADD COLUMN signed_prekey BLOB"),
+             QStringLiteral("ALTER TABLE devices ADD COLUMN signed_prekey_signature BLOB"),
+             QStringLiteral("ALTER TABLE devices ADD COLUMN signed_prekey_at INTEGER"),
+             QStringLiteral("CREATE TABLE one_time_prekeys ("
+                            " device_id INTEGER NOT NULL,"
+                            " key_id INTEGER NOT NULL,"
+                            " public_key BLOB NOT NULL,"
+                            " PRIMARY KEY (device_id, key_id)) WITHOUT ROWID"),
+         }},
     });
 }
 

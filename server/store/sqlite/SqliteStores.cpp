@@ -60,9 +60,88 @@ bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
     return query.exec();
 }
 
-//! Writer thread: adds a device unless the user already has `maxDevices` active ones.
+//! Writer thread: publishes keys of an active device (see KeyStore::publishKeys) and yields
+//! its one-time prekey count afterwards. On an error the caller's savepoint rolls back
+//! whatever this already wrote.
+Result<qint64> writeKeys(SqliteBackend &backend, qint64 deviceId, const DeviceKeys &keys)
+{
+    QSqlQuery &current = backend.writerQuery(QStringLiteral(
+        "SELECT identity_key, registration_id FROM devices WHERE id = ? AND revoked_at IS NULL"));
+    if (!execPrepared(current, {deviceId})) {
+        return storageError(current);
+    }
+    if (!current.next()) {
+        current.finish();
+        return ApiError::notFound(
+            QStringLiteral("There is no active device with id %1.").arg(deviceId),
+            Protocol::ErrorCode::UnknownDevice);
+    }
+    const bool first = current.value(0).isNull();
+    const QByteArray identityKey = current.value(0).toByteArray();
+    const qint64 registrationId = current.value(1).toLongLong();
+    current.finish();
+
+    if (first) {
+        if (!keys.isComplete()) {
+            return ApiError::badRequest(
+                QStringLiteral("The first publication of a device's keys must include "
+                               "identityKey, registrationId and signedPreKey."));
+        }
+        QSqlQuery &identity = backend.writerQuery(QStringLiteral(
+            "UPDATE devices SET identity_key = ?, registration_id = ? WHERE id = ?"));
+        if (!execPrepared(identity, {keys.identityKey, keys.registrationId, deviceId})) {
+            return storageError(identity);
+        }
+    } else if ((!keys.identityKey.isEmpty() && keys.identityKey != identityKey) ||
+               (keys.registrationId != 0 && keys.registrationId != registrationId)) {
+        return ApiError::conflict(
+            QStringLiteral("This device already published another identity key and registration "
+                           "id; they cannot change. Sign in as a new device to use a new "
+                           "identity."),
+            Protocol::ErrorCode::IdentityConflict);
+    }
+
+    if (keys.signedPreKey) {
+        QSqlQuery &signedKey = backend.writerQuery(
+            QStringLiteral("UPDATE devices SET signed_prekey_id = ?, signed_prekey = ?, "
+                           "signed_prekey_signature = ?, signed_prekey_at = ? WHERE id = ?"));
+        if (!execPrepared(signedKey, {keys.signedPreKey->id, keys.signedPreKey->publicKey,
+                                      keys.signedPreKey->signature, nowMs(), deviceId})) {
+            return storageError(signedKey);
+        }
+    }
+
+    QSqlQuery &insert = backend.writerQuery(
+        QStringLiteral("INSERT INTO one_time_prekeys (device_id, key_id, public_key) "
+                       "VALUES (?, ?, ?) ON CONFLICT (device_id, key_id) "
+                       "DO UPDATE SET public_key = excluded.public_key"));
+    for (const PreKey &preKey : keys.preKeys) {
+        if (!execPrepared(insert, {deviceId, preKey.id, preKey.publicKey})) {
+            return storageError(insert);
+        }
+    }
+    QSqlQuery &count = backend.writerQuery(
+        QStringLiteral("SELECT COUNT(*) FROM one_time_prekeys WHERE device_id = ?"));
+    if (!execPrepared(count, {deviceId}) || !count.next()) {
+        return storageError(count);
+    }
+    const qint64 preKeyCount = count.value(0).toLongLong();
+    count.finish();
+    if (preKeyCount > KeyStore::MaxPreKeys) {
+        return ApiError::badRequest(
+            QStringLiteral("A device may hold at most %1 one-time prekeys (too many prekeys); "
+                           "with these it would hold %2. Publish fewer.")
+                .arg(KeyStore::MaxPreKeys)
+                .arg(preKeyCount));
+    }
+    return preKeyCount;
+}
+
+//! Writer thread: adds a device unless the user already has `maxDevices` active ones, and
+//! publishes its keys when given.
 Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString &name,
-                            const QByteArray &tokenHash, qint64 maxDevices)
+                            const QByteArray &tokenHash, qint64 maxDevices,
+                            const std::optional<DeviceKeys> &keys)
 {
     QSqlQuery &count = backend.writerQuery(
         QStringLiteral("SELECT COUNT(*) FROM devices WHERE user_id = ? AND revoked_at IS NULL"));
@@ -84,6 +163,13 @@ Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString
         return storageError(insert);
     }
     device.id = insert.lastInsertId().toLongLong();
+    if (keys) {
+        const auto published = writeKeys(backend, device.id, *keys);
+        if (!published) {
+            return published.error();
+        }
+        device.hasKeys = true;
+    }
     return device;
 }
 
@@ -147,8 +233,8 @@ void SqliteUserStore::createUser(const QString &username, const QString &passwor
             }
             NewAccount account{user, {}};
             if (firstDevice) {
-                auto device =
-                    insertDevice(backend, user.id, firstDevice->name, firstDevice->tokenHash, 1);
+                auto device = insertDevice(backend, user.id, firstDevice->name,
+                                           firstDevice->tokenHash, 1, firstDevice->keys);
                 if (!device) {
                     return device.error();
                 }
@@ -193,7 +279,8 @@ std::optional<AuthContext> SqliteDeviceStore::authenticate(const QByteArray &tok
 QList<Device> SqliteDeviceStore::devicesOf(qint64 userId)
 {
     SqliteBackend::ReadQuery query(
-        m_backend, QStringLiteral("SELECT id, user_id, name, created_at, last_seen FROM devices "
+        m_backend, QStringLiteral("SELECT id, user_id, name, created_at, last_seen, "
+                                  "identity_key IS NOT NULL FROM devices "
                                   "WHERE user_id = ? AND revoked_at IS NULL ORDER BY id"));
     QList<Device> devices;
     if (!query.exec({userId})) {
@@ -203,20 +290,20 @@ QList<Device> SqliteDeviceStore::devicesOf(qint64 userId)
     while (query->next()) {
         devices.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
                         query->value(2).toString(), query->value(3).toLongLong(),
-                        query->value(4).toLongLong()});
+                        query->value(4).toLongLong(), query->value(5).toBool()});
     }
     return devices;
 }
 
 void SqliteDeviceStore::createDevice(qint64 userId, const QString &name,
                                      const QByteArray &tokenHash, qint64 maxDevices,
-                                     Done<Device> done)
+                                     const std::optional<DeviceKeys> &keys, Done<Device> done)
 {
     SqliteBackend &backend = m_backend;
     runWrite<Device>(
         backend,
-        [&backend, userId, name, tokenHash, maxDevices]() -> Result<Device> {
-            return insertDevice(backend, userId, name, tokenHash, maxDevices);
+        [&backend, userId, name, tokenHash, maxDevices, keys]() -> Result<Device> {
+            return insertDevice(backend, userId, name, tokenHash, maxDevices, keys);
         },
         std::move(done));
 }
@@ -251,6 +338,11 @@ void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> 
             if (!execPrepared(drop, {deviceId})) {
                 return storageError(drop);
             }
+            QSqlQuery &dropKeys = backend.writerQuery(
+                QStringLiteral("DELETE FROM one_time_prekeys WHERE device_id = ?"));
+            if (!execPrepared(dropKeys, {deviceId})) {
+                return storageError(dropKeys);
+            }
             return true;
         },
         std::move(done));
@@ -268,6 +360,88 @@ void SqliteDeviceStore::touch(qint64 deviceId, Done<bool> done)
                 return storageError(update);
             }
             return true;
+        },
+        std::move(done));
+}
+
+// ----------------------------------------------------------------------------------- keys
+
+void SqliteKeyStore::publishKeys(qint64 deviceId, DeviceKeys keys, Done<qint64> done)
+{
+    SqliteBackend &backend = m_backend;
+    auto shared = std::make_shared<DeviceKeys>(std::move(keys));
+    runWrite<qint64>(
+        backend,
+        [&backend, deviceId, shared]() -> Result<qint64> {
+            return writeKeys(backend, deviceId, *shared);
+        },
+        std::move(done));
+}
+
+KeyStatus SqliteKeyStore::keyStatus(qint64 deviceId)
+{
+    SqliteBackend::ReadQuery query(
+        m_backend,
+        QStringLiteral("SELECT identity_key IS NOT NULL, signed_prekey_id, signed_prekey_at, "
+                       "(SELECT COUNT(*) FROM one_time_prekeys WHERE device_id = d.id) "
+                       "FROM devices d WHERE d.id = ? AND d.revoked_at IS NULL"));
+    KeyStatus status;
+    if (!query.exec({deviceId}) || !query->next()) {
+        return status;
+    }
+    status.hasKeys = query->value(0).toBool();
+    status.signedPreKeyId = query->value(1).toLongLong();
+    status.signedPreKeyAt = query->value(2).toLongLong();
+    status.preKeyCount = query->value(3).toLongLong();
+    return status;
+}
+
+void SqliteKeyStore::takeBundles(qint64 userId, QList<qint64> onlyDevices,
+                                 Done<QList<KeyBundle>> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<QList<KeyBundle>>(
+        backend,
+        [&backend, userId, onlyDevices = std::move(onlyDevices)]() -> Result<QList<KeyBundle>> {
+            QSqlQuery &devices = backend.writerQuery(QStringLiteral(
+                "SELECT id, registration_id, identity_key, signed_prekey_id, signed_prekey, "
+                "signed_prekey_signature FROM devices WHERE user_id = ? AND revoked_at IS NULL "
+                "AND identity_key IS NOT NULL ORDER BY id"));
+            if (!execPrepared(devices, {userId})) {
+                return storageError(devices);
+            }
+            QList<KeyBundle> bundles;
+            while (devices.next()) {
+                const qint64 deviceId = devices.value(0).toLongLong();
+                if (!onlyDevices.isEmpty() && !onlyDevices.contains(deviceId)) {
+                    continue;
+                }
+                KeyBundle bundle;
+                bundle.deviceId = deviceId;
+                bundle.registrationId = devices.value(1).toInt();
+                bundle.identityKey = devices.value(2).toByteArray();
+                bundle.signedPreKey = {devices.value(3).toLongLong(),
+                                       devices.value(4).toByteArray(),
+                                       devices.value(5).toByteArray()};
+                bundles.append(std::move(bundle));
+            }
+            devices.finish();
+            // The writer is the only writer, and the delete runs in its transaction: a prekey
+            // handed out here can never be handed out again.
+            QSqlQuery &take = backend.writerQuery(
+                QStringLiteral("DELETE FROM one_time_prekeys WHERE device_id = ? AND key_id = "
+                               "(SELECT MIN(key_id) FROM one_time_prekeys WHERE device_id = ?) "
+                               "RETURNING key_id, public_key"));
+            for (KeyBundle &bundle : bundles) {
+                if (!execPrepared(take, {bundle.deviceId, bundle.deviceId})) {
+                    return storageError(take);
+                }
+                if (take.next()) {
+                    bundle.preKey = PreKey{take.value(0).toLongLong(), take.value(1).toByteArray()};
+                }
+                take.finish();
+            }
+            return bundles;
         },
         std::move(done));
 }

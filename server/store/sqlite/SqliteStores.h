@@ -31,9 +31,25 @@ public:
     std::optional<AuthContext> authenticate(const QByteArray &tokenHash) override;
     QList<Device> devicesOf(qint64 userId) override;
     void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
-                      qint64 maxDevices, Done<Device> done) override;
+                      qint64 maxDevices, const std::optional<DeviceKeys> &keys,
+                      Done<Device> done) override;
     void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) override;
     void touch(qint64 deviceId, Done<bool> done) override;
+
+private:
+    SqliteBackend &m_backend;
+};
+
+class SqliteKeyStore final : public KeyStore
+{
+public:
+    explicit SqliteKeyStore(SqliteBackend &backend)
+        : m_backend(backend)
+    {}
+    void publishKeys(qint64 deviceId, DeviceKeys keys, Done<qint64> done) override;
+    KeyStatus keyStatus(qint64 deviceId) override;
+    void takeBundles(qint64 userId, QList<qint64> onlyDevices,
+                     Done<QList<KeyBundle>> done) override;
 
 private:
     SqliteBackend &m_backend;
