@@ -160,6 +160,7 @@ void TestE2ee::everyDeviceDecryptsEverythingAcrossRestarts()
             device->core().disconnectFromServer();
             device->reopen();
         }
+        QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
         QVERIFY2(m_server->restart(), qPrintable(m_server->output()));
     }
 }
