@@ -1,5 +1,7 @@
 // Nothing acknowledged is ever lost and nothing is delivered twice: daemon crashes, clean
 // shutdowns under load, a client killed with messages in its outbox, and retention.
+#include "app/core/DatabaseKey.h"
+#include "app/core/Keychain.h"
 #include "shared/storage/Connection.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
@@ -31,9 +33,20 @@ private:
 
 int TestDurability::outboxRows(const QString &profileDir)
 {
+    // The database is SQLCipher: open it with the key the profile keeps in the keychain.
+    Client::Profile profile(profileDir);
+    QString error;
+    if (!profile.load(&error)) {
+        return -1;
+    }
+    const Client::Keychain::Result key = Client::Keychain::read(profile.keychainKey());
     Storage::Connection connection;
-    if (!connection.open(
-            {profileDir + QStringLiteral("/client.db"), QStringLiteral("NORMAL"), false, 5000})) {
+    const auto applyKey = [&key](QSqlDatabase &database, QString *failure) {
+        return Client::DatabaseKey::apply(database, key.secret, failure);
+    };
+    if (!key.ok || !connection.open({profileDir + QStringLiteral("/client.db"),
+                                     QStringLiteral("NORMAL"), false, 5000},
+                                    applyKey)) {
         return -1;
     }
     QSqlQuery query(connection.database());
