@@ -38,12 +38,26 @@ struct Config
 
     int idleTimeoutSeconds = 60; //!< Stream closed when no frame arrives for this long.
 
+    //! HTTPS and WSS (the default). Off: plain HTTP, only on a loopback address unless
+    //! plainHttpOnNetwork says otherwise.
+    bool tlsEnabled = true;
+    //! PEM files of the admin's certificate (chain) and key; empty: a self-signed pair kept in
+    //! <data dir>/tls/, created on first start.
+    QString tlsCertificate;
+    QString tlsPrivateKey;
+    int tlsHandshakeTimeoutSeconds = 10; //!< A connection still handshaking after this is closed.
+    bool plainHttpOnNetwork = false;     //!< Allows tls/enabled=false on a non-loopback address.
+
     //! Reads `file` over the defaults. Returns false with an error text on a bad value.
     bool loadFile(const QString &file, QString *error);
     //! Parses "ADDR:PORT", "[v6]:PORT", "ADDR" or ":PORT".
     bool setListen(const QString &value, QString *error);
     QString resolvedDataDir() const;
     QString databasePath() const;
+    //! Where the self-signed certificate and key live.
+    QString tlsDirectory() const;
+    //! Refuses plain HTTP on a non-loopback address unless explicitly allowed.
+    bool checkTransport(QString *error) const;
 };
 
 } // namespace Tincan::Server

@@ -6,6 +6,7 @@
 #include "server/http/HttpFrontend.h"
 
 #include <QDateTime>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QVariant>
 
@@ -20,9 +21,14 @@ constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
 constexpr int DrainTimeoutMs = 5000;
 const char *const DrainedProperty = "tincanDrained";
 
+//! Shuts our side once everything written has left, encrypted bytes included.
 void shutdownWrite(QTcpSocket *socket)
 {
-    if (socket->bytesToWrite() == 0) {
+    qint64 pending = socket->bytesToWrite();
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        pending += tls->encryptedBytesToWrite();
+    }
+    if (pending == 0) {
         ::shutdown(static_cast<int>(socket->socketDescriptor()), SHUT_WR);
     }
 }
@@ -42,6 +48,10 @@ void reject(QTcpSocket *socket, int status, const QString &message)
     shutdownWrite(socket);
     QObject::connect(socket, &QTcpSocket::bytesWritten, socket,
                      [socket] { shutdownWrite(socket); });
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        QObject::connect(tls, &QSslSocket::encryptedBytesWritten, socket,
+                         [socket] { shutdownWrite(socket); });
+    }
     QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
@@ -90,31 +100,76 @@ void guard(QTcpSocket *socket, qint64 maxBody)
 }
 } // namespace
 
-GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBody, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBody, std::optional<QSslConfiguration> tls,
+                                   int handshakeTimeoutMs, QObject *parent)
     : QTcpServer(parent)
     , m_maxRequestBody(maxRequestBody)
+    , m_tls(std::move(tls))
+    , m_handshakeTimeoutMs(handshakeTimeoutMs)
 {}
 
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
 {
-    auto *socket = new QTcpSocket(this);
+    QTcpSocket *socket = m_tls ? new QSslSocket(this) : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
         delete socket;
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     const qint64 maxBody = m_maxRequestBody;
-    // Connected before QtHttpServer's own readyRead handler, so it runs first.
+    // Connected before QtHttpServer's own readyRead handler, so it runs first. A QSslSocket
+    // signals readyRead for decrypted bytes only, so the guard reads the same HTTP either way.
     connect(socket, &QTcpSocket::readyRead, socket, [socket, maxBody] { guard(socket, maxBody); });
+    if (m_tls) {
+        startHandshake(socket);
+        return;
+    }
     addPendingConnection(socket);
 }
 
+void GuardedTcpServer::startHandshake(QTcpSocket *plain)
+{
+    auto *socket = static_cast<QSslSocket *>(plain);
+    // What watches the handshake hangs off this object: deleting it ends the watch.
+    auto *handshake = new QObject(socket);
+    auto *timer = new QTimer(handshake);
+    timer->setSingleShot(true);
+    auto fail = [socket, handshake, timer] {
+        // Only at debug level: anyone can connect and send garbage, speak plain HTTP to this
+        // port, or never finish; each such connection is closed and must not fill the log.
+        qCDebug(lcServerHttp).noquote()
+            << "TLS handshake with" << socket->peerAddress().toString()
+            << "failed:" << (timer->isActive() ? socket->errorString() : QStringLiteral("timeout"));
+        timer->stop();
+        QObject::disconnect(socket, nullptr, handshake, nullptr);
+        socket->abort();
+        socket->deleteLater();
+    };
+    connect(socket, &QAbstractSocket::errorOccurred, handshake, fail);
+    connect(socket, &QAbstractSocket::disconnected, handshake, fail);
+    connect(timer, &QTimer::timeout, handshake, fail);
+    connect(socket, &QSslSocket::encrypted, handshake, [this, socket, handshake] {
+        delete handshake;
+        // From here on QtHttpServer owns the connection, as it owns a plain one.
+        addPendingConnection(socket);
+        if (socket->bytesAvailable() > 0) {
+            // The request came with the end of the handshake: make sure it gets parsed.
+            QMetaObject::invokeMethod(socket, &QAbstractSocket::readyRead, Qt::QueuedConnection);
+        }
+    });
+    timer->start(m_handshakeTimeoutMs);
+    socket->setSslConfiguration(*m_tls);
+    socket->startServerEncryption();
+}
+
 Worker::Worker(const Config &config, ApiService &api, MessageStore &messages,
-               SessionRegistry &registry, qintptr listeningDescriptor)
+               SessionRegistry &registry, std::optional<QSslConfiguration> tls,
+               qintptr listeningDescriptor)
     : m_config(config)
     , m_api(api)
     , m_messages(messages)
     , m_registry(registry)
+    , m_tls(std::move(tls))
     , m_descriptor(listeningDescriptor)
 {}
 
@@ -129,7 +184,8 @@ Worker::~Worker()
 bool Worker::start()
 {
     m_frontend = new HttpFrontend(m_config, m_api, m_messages, m_registry, this);
-    m_server = new GuardedTcpServer(m_config.limits.maxRequestBody, this);
+    m_server = new GuardedTcpServer(m_config.limits.maxRequestBody, m_tls,
+                                    m_config.tlsHandshakeTimeoutSeconds * 1000, this);
     if (!m_server->setSocketDescriptor(m_descriptor)) {
         qCCritical(lcServer) << "cannot use the listening socket:" << m_server->errorString();
         return false;
