@@ -1,10 +1,12 @@
 #include "app/core/ClientCore.h"
 
 #include "app/core/Logging.h"
+#include "shared/protocol/Fingerprint.h"
 #include "shared/protocol/MessageContent.h"
 #include "shared/protocol/Validation.h"
 
 #include <QDateTime>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSet>
@@ -14,7 +16,13 @@ namespace Tincan::Client {
 
 namespace {
 constexpr int MaxMismatchRetries = 3;
+
+bool isLoopbackHost(const QString &host)
+{
+    return host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+           QHostAddress(host).isLoopback();
 }
+} // namespace
 
 ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     : QObject(parent)
@@ -55,6 +63,18 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
                 }
             });
     connect(&m_stream, &StreamClient::rejected, this, &ClientCore::fatalError);
+
+    m_api.setCertificatePin(&m_pin);
+    m_stream.setCertificatePin(&m_pin);
+    connect(&m_pin, &CertificatePin::pinned, this, [this](const QString &fingerprint) {
+        m_profile.setServerFingerprint(fingerprint);
+        QString error;
+        if (!m_profile.save(&error)) {
+            qCWarning(lcCore).noquote() << "cannot remember the pinned certificate:" << error;
+        }
+        Q_EMIT certificatePinned(fingerprint);
+    });
+    connect(&m_pin, &CertificatePin::rejected, this, &ClientCore::fatalError);
 }
 
 ClientCore::~ClientCore() = default;
@@ -70,19 +90,48 @@ bool ClientCore::open(QString *error)
     }
     m_api.setBaseUrl(m_profile.serverUrl());
     m_api.setToken(m_profile.token());
+    m_pin.setDigest(Protocol::parseFingerprint(m_profile.serverFingerprint()));
     return true;
 }
 
 bool ClientCore::setServerUrl(const QUrl &url, QString *error)
 {
-    if (!url.isValid() ||
-        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+    const bool https = url.scheme() == QLatin1String("https");
+    if (!url.isValid() || (!https && url.scheme() != QLatin1String("http")) ||
         url.host().isEmpty()) {
-        *error = QStringLiteral("The server URL must look like http://HOST:PORT.");
+        *error = QStringLiteral("The server URL must look like https://HOST:PORT.");
         return false;
+    }
+    if (!https && !m_plainHttpAllowed && !isLoopbackHost(url.host())) {
+        *error = QStringLiteral("%1 would send passwords and tokens unencrypted: use https://, or "
+                                "allow plain HTTP explicitly.")
+                     .arg(url.toString());
+        return false;
+    }
+    if (url.adjusted(QUrl::StripTrailingSlash) !=
+        m_profile.serverUrl().adjusted(QUrl::StripTrailingSlash)) {
+        // Another server: the pinned certificate was the old one's.
+        m_pin.setDigest({});
+        m_profile.setServerFingerprint({});
+        m_api.resetConnections();
     }
     m_profile.setServerUrl(url);
     m_api.setBaseUrl(url);
+    return m_profile.save(error);
+}
+
+bool ClientCore::pinServerCertificate(const QString &fingerprint, QString *error)
+{
+    const QByteArray digest = Protocol::parseFingerprint(fingerprint);
+    if (digest.isEmpty()) {
+        *error = QStringLiteral("'%1' is not a SHA-256 fingerprint (64 hex digits, colons "
+                                "optional).")
+                     .arg(fingerprint.left(120));
+        return false;
+    }
+    m_pin.setDigest(digest);
+    m_profile.setServerFingerprint(Protocol::formatFingerprint(digest));
+    m_api.resetConnections();
     return m_profile.save(error);
 }
 
