@@ -8,8 +8,8 @@
 #include <QDateTime>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <QVariant>
 
+#include <cctype>
 #include <sys/socket.h>
 
 namespace Tincan::Server {
@@ -19,7 +19,6 @@ constexpr qint64 MaxHeaderBytes = 16 * 1024;
 
 constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
 constexpr int DrainTimeoutMs = 5000;
-const char *const DrainedProperty = "tincanDrained";
 
 //! Shuts our side once everything written has left, encrypted bytes included.
 void shutdownWrite(QTcpSocket *socket)
@@ -37,13 +36,10 @@ void shutdownWrite(QTcpSocket *socket)
 //! of the connection is shut, and what the client still uploads is read and dropped for a
 //! while. Closing at once would make the client's kernel reset the connection, and the client
 //! would never see the answer.
-void reject(QTcpSocket *socket, int status, const QString &message)
+void reject(QTcpSocket *socket, const Protocol::ApiError &error)
 {
-    const char *code =
-        status == 431 ? Protocol::ErrorCode::HeadersTooLarge : Protocol::ErrorCode::TooLarge;
-    Protocol::ApiError error{status, QString::fromLatin1(code), message, {}};
     HttpFrontend::writeResponse(socket, ApiResponse::error(error), false);
-    socket->setProperty(DrainedProperty, socket->readAll().size());
+    socket->readAll();
     socket->flush();
     shutdownWrite(socket);
     QObject::connect(socket, &QTcpSocket::bytesWritten, socket,
@@ -55,48 +51,145 @@ void reject(QTcpSocket *socket, int status, const QString &message)
     QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->abort(); });
 }
 
-//! Peeks at the head of each new request and refuses what is too large to buffer.
-void guard(QTcpSocket *socket, qint64 maxBody)
+//! Follows the requests of one connection as their bytes arrive, before QtHttpServer reads them
+//! (its parser buffers heads and bodies without limit), and refuses what is too large to buffer:
+//! a head over 16 KiB gets 431, a Content-Length over the limit 413. Every byte is looked at
+//! once, so a head is followed across any number of readyRead signals: a QSslSocket hands its
+//! decrypted bytes over in 4 KiB pieces, and QtHttpServer reads each piece before the next one
+//! arrives. Chunked request bodies cannot be bounded in advance and are refused.
+class RequestGuard : public QObject
 {
-    if (socket->state() != QAbstractSocket::ConnectedState) {
+public:
+    RequestGuard(QTcpSocket *socket, qint64 maxBody)
+        : QObject(socket)
+        , m_socket(socket)
+        , m_maxBody(maxBody)
+    {}
+
+    //! Connected to readyRead before QtHttpServer's handler: looks at the bytes not seen yet.
+    void inspect();
+    //! Connected after it: whatever QtHttpServer left unread has been looked at already.
+    void markInspected() { m_inspectedUnread = m_socket->bytesAvailable(); }
+
+private:
+    void follow(const QByteArray &bytes);
+    //! Checks a complete head; false once the request has been refused.
+    bool checkHead(const QByteArray &head);
+    void refuse(int status, const char *code, const QString &message);
+
+    QTcpSocket *m_socket;
+    qint64 m_maxBody;
+    QByteArray m_head;     //!< The current request's head so far.
+    qint64 m_bodyLeft = 0; //!< Bytes of the current request's body still to come.
+    qint64 m_inspectedUnread = 0;
+    qint64 m_drained = -1; //!< Bytes dropped since the refusal; -1 before one.
+};
+
+void RequestGuard::inspect()
+{
+    if (m_socket->state() != QAbstractSocket::ConnectedState) {
         return;
     }
-    const QVariant drained = socket->property(DrainedProperty);
-    if (drained.isValid()) {
-        const qint64 total = drained.toLongLong() + socket->readAll().size();
-        socket->setProperty(DrainedProperty, total);
-        if (total > MaxDrainBytes) {
-            socket->abort();
+    if (m_drained >= 0) {
+        m_drained += m_socket->readAll().size();
+        if (m_drained > MaxDrainBytes) {
+            m_socket->abort();
         }
         return;
     }
-    if (socket->isTransactionStarted()) {
-        if (socket->bytesAvailable() > maxBody + MaxHeaderBytes) {
-            reject(socket, 413, QStringLiteral("The request body is too large."));
-        }
-        return;
+    const qint64 available = m_socket->bytesAvailable();
+    if (available > m_inspectedUnread) {
+        const QByteArray fresh = m_socket->peek(available).mid(m_inspectedUnread);
+        m_inspectedUnread = available;
+        follow(fresh);
     }
-    const QByteArray head = socket->peek(MaxHeaderBytes);
-    const qsizetype end = head.indexOf("\r\n\r\n");
-    if (end < 0) {
-        if (head.size() >= MaxHeaderBytes) {
-            reject(socket, 431, QStringLiteral("The request headers are too large."));
+}
+
+void RequestGuard::follow(const QByteArray &bytes)
+{
+    qsizetype pos = 0;
+    while (pos < bytes.size() && m_drained < 0) {
+        if (m_bodyLeft > 0) {
+            const qint64 take = std::min<qint64>(m_bodyLeft, bytes.size() - pos);
+            m_bodyLeft -= take;
+            pos += take;
+            continue;
         }
-        return;
-    }
-    const QList<QByteArray> lines = head.left(end).split('\n');
-    for (const QByteArray &line : lines) {
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0 && line.left(colon).trimmed().toLower() == "content-length") {
-            bool ok = false;
-            const qint64 length = line.mid(colon + 1).trimmed().toLongLong(&ok);
-            if (!ok || length > maxBody) {
-                reject(socket, 413,
-                       QStringLiteral("The request body is larger than %1 bytes.").arg(maxBody));
+        if (m_head.isEmpty()) {
+            // QtHttpServer skips white space left over from the previous request; so do we.
+            while (pos < bytes.size() && std::isspace(static_cast<unsigned char>(bytes[pos]))) {
+                ++pos;
+            }
+            if (pos == bytes.size()) {
+                return;
+            }
+        }
+        // The head ends with an empty line; QtHttpServer accepts bare LF line ends too.
+        const qsizetype searchFrom = std::max<qsizetype>(0, m_head.size() - 2);
+        m_head.append(bytes.constData() + pos, bytes.size() - pos);
+        qsizetype end = m_head.indexOf("\n\r\n", searchFrom);
+        qsizetype endLength = 3;
+        const qsizetype bare = m_head.indexOf("\n\n", searchFrom);
+        if (bare >= 0 && (end < 0 || bare < end)) {
+            end = bare;
+            endLength = 2;
+        }
+        if (end < 0) {
+            if (m_head.size() > MaxHeaderBytes) {
+                refuse(431, Protocol::ErrorCode::HeadersTooLarge,
+                       QStringLiteral("The request headers are too large."));
             }
             return;
         }
+        const qsizetype headLength = end + endLength;
+        if (headLength > MaxHeaderBytes) {
+            refuse(431, Protocol::ErrorCode::HeadersTooLarge,
+                   QStringLiteral("The request headers are too large."));
+            return;
+        }
+        // What followed the head in this piece is the body (or the next request).
+        pos = bytes.size() - (m_head.size() - headLength);
+        const QByteArray head = m_head.left(headLength);
+        m_head.clear();
+        if (!checkHead(head)) {
+            return;
+        }
     }
+}
+
+bool RequestGuard::checkHead(const QByteArray &head)
+{
+    const QList<QByteArray> lines = head.split('\n');
+    for (const QByteArray &line : lines) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            continue;
+        }
+        const QByteArray name = line.left(colon).trimmed().toLower();
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        if (name == "content-length" && m_bodyLeft == 0) {
+            bool ok = false;
+            const qint64 length = value.toLongLong(&ok);
+            if (!ok || length < 0 || length > m_maxBody) {
+                refuse(413, Protocol::ErrorCode::TooLarge,
+                       QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBody));
+                return false;
+            }
+            m_bodyLeft = length;
+        } else if (name == "transfer-encoding" && value.toLower().contains("chunked")) {
+            refuse(400, Protocol::ErrorCode::InvalidRequest,
+                   QStringLiteral("Chunked request bodies are not supported; send "
+                                  "Content-Length."));
+            return false;
+        }
+    }
+    return true;
+}
+
+void RequestGuard::refuse(int status, const char *code, const QString &message)
+{
+    m_drained = 0;
+    reject(m_socket, Protocol::ApiError{status, QString::fromLatin1(code), message, {}});
 }
 } // namespace
 
@@ -116,18 +209,25 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor)
         return;
     }
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    const qint64 maxBody = m_maxRequestBody;
     // Connected before QtHttpServer's own readyRead handler, so it runs first. A QSslSocket
     // signals readyRead for decrypted bytes only, so the guard reads the same HTTP either way.
-    connect(socket, &QTcpSocket::readyRead, socket, [socket, maxBody] { guard(socket, maxBody); });
+    auto *guard = new RequestGuard(socket, m_maxRequestBody);
+    connect(socket, &QTcpSocket::readyRead, guard, &RequestGuard::inspect);
     if (m_tls) {
-        startHandshake(socket);
+        startHandshake(socket, guard);
         return;
     }
-    addPendingConnection(socket);
+    hand(socket, guard);
 }
 
-void GuardedTcpServer::startHandshake(QTcpSocket *plain)
+void GuardedTcpServer::hand(QTcpSocket *socket, QObject *guard)
+{
+    addPendingConnection(socket); // QtHttpServer connects its readyRead handler here.
+    connect(socket, &QTcpSocket::readyRead, guard,
+            [guard = static_cast<RequestGuard *>(guard)] { guard->markInspected(); });
+}
+
+void GuardedTcpServer::startHandshake(QTcpSocket *plain, QObject *guard)
 {
     auto *socket = static_cast<QSslSocket *>(plain);
     // What watches the handshake hangs off this object: deleting it ends the watch.
@@ -148,10 +248,10 @@ void GuardedTcpServer::startHandshake(QTcpSocket *plain)
     connect(socket, &QAbstractSocket::errorOccurred, handshake, fail);
     connect(socket, &QAbstractSocket::disconnected, handshake, fail);
     connect(timer, &QTimer::timeout, handshake, fail);
-    connect(socket, &QSslSocket::encrypted, handshake, [this, socket, handshake] {
+    connect(socket, &QSslSocket::encrypted, handshake, [this, socket, handshake, guard] {
         delete handshake;
         // From here on QtHttpServer owns the connection, as it owns a plain one.
-        addPendingConnection(socket);
+        hand(socket, guard);
         if (socket->bytesAvailable() > 0) {
             // The request came with the end of the handshake: make sure it gets parsed.
             QMetaObject::invokeMethod(socket, &QAbstractSocket::readyRead, Qt::QueuedConnection);

@@ -32,7 +32,9 @@ protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
-    void startHandshake(QTcpSocket *socket);
+    void startHandshake(QTcpSocket *socket, QObject *guard);
+    //! Passes a ready connection on to QtHttpServer.
+    void hand(QTcpSocket *socket, QObject *guard);
 
     qint64 m_maxRequestBody;
     std::optional<QSslConfiguration> m_tls;
