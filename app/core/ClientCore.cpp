@@ -108,8 +108,10 @@ bool ClientCore::setServerUrl(const QUrl &url, QString *error)
                      .arg(url.toString());
         return false;
     }
-    if (url.adjusted(QUrl::StripTrailingSlash) !=
-        m_profile.serverUrl().adjusted(QUrl::StripTrailingSlash)) {
+    const QUrl previous = m_profile.serverUrl();
+    if (url.scheme() != previous.scheme() ||
+        url.host().compare(previous.host(), Qt::CaseInsensitive) != 0 ||
+        url.port() != previous.port()) {
         // Another server: the pinned certificate was the old one's.
         m_pin.setDigest({});
         m_profile.setServerFingerprint({});

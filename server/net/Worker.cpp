@@ -32,31 +32,18 @@ void shutdownWrite(QTcpSocket *socket)
     }
 }
 
-//! Answers and stops reading the request, with a lingering close: the answer is sent, our side
-//! of the connection is shut, and what the client still uploads is read and dropped for a
-//! while. Closing at once would make the client's kernel reset the connection, and the client
-//! would never see the answer.
-void reject(QTcpSocket *socket, const Protocol::ApiError &error)
-{
-    HttpFrontend::writeResponse(socket, ApiResponse::error(error), false);
-    socket->readAll();
-    socket->flush();
-    shutdownWrite(socket);
-    QObject::connect(socket, &QTcpSocket::bytesWritten, socket,
-                     [socket] { shutdownWrite(socket); });
-    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
-        QObject::connect(tls, &QSslSocket::encryptedBytesWritten, socket,
-                         [socket] { shutdownWrite(socket); });
-    }
-    QTimer::singleShot(DrainTimeoutMs, socket, [socket] { socket->abort(); });
-}
-
 //! Follows the requests of one connection as their bytes arrive, before QtHttpServer reads them
 //! (its parser buffers heads and bodies without limit), and refuses what is too large to buffer:
 //! a head over 16 KiB gets 431, a Content-Length over the limit 413. Every byte is looked at
 //! once, so a head is followed across any number of readyRead signals: a QSslSocket hands its
 //! decrypted bytes over in 4 KiB pieces, and QtHttpServer reads each piece before the next one
 //! arrives. Chunked request bodies cannot be bounded in advance and are refused.
+//!
+//! A refusal is answered with a lingering close: the answer is sent, what the client still
+//! uploads of the announced body is read and dropped, then our side is shut, all within bounds.
+//! Closing at once would make the client's kernel reset the connection, and shutting our side
+//! while the client is still uploading makes some clients (QNAM over TLS) report the close
+//! instead of the answer.
 class RequestGuard : public QObject
 {
 public:
@@ -73,16 +60,21 @@ public:
 
 private:
     void follow(const QByteArray &bytes);
-    //! Checks a complete head; false once the request has been refused.
-    bool checkHead(const QByteArray &head);
-    void refuse(int status, const char *code, const QString &message);
+    //! Checks a complete head, of which `bodyReceived` body bytes already arrived; false once
+    //! the request has been refused.
+    bool checkHead(const QByteArray &head, qint64 bodyReceived);
+    //! Answers and drains `bodyToCome` more bytes before shutting our side.
+    void refuse(int status, const char *code, const QString &message, qint64 bodyToCome = 0);
+    void drain();
 
     QTcpSocket *m_socket;
     qint64 m_maxBody;
     QByteArray m_head;     //!< The current request's head so far.
     qint64 m_bodyLeft = 0; //!< Bytes of the current request's body still to come.
     qint64 m_inspectedUnread = 0;
-    qint64 m_drained = -1; //!< Bytes dropped since the refusal; -1 before one.
+    qint64 m_drained = -1;    //!< Bytes dropped since the refusal; -1 before one.
+    qint64 m_lingerBytes = 0; //!< Our side is shut once this much was dropped.
+    bool m_shutting = false;
 };
 
 void RequestGuard::inspect()
@@ -91,10 +83,7 @@ void RequestGuard::inspect()
         return;
     }
     if (m_drained >= 0) {
-        m_drained += m_socket->readAll().size();
-        if (m_drained > MaxDrainBytes) {
-            m_socket->abort();
-        }
+        drain();
         return;
     }
     const qint64 available = m_socket->bytesAvailable();
@@ -151,13 +140,13 @@ void RequestGuard::follow(const QByteArray &bytes)
         pos = bytes.size() - (m_head.size() - headLength);
         const QByteArray head = m_head.left(headLength);
         m_head.clear();
-        if (!checkHead(head)) {
+        if (!checkHead(head, bytes.size() - pos)) {
             return;
         }
     }
 }
 
-bool RequestGuard::checkHead(const QByteArray &head)
+bool RequestGuard::checkHead(const QByteArray &head, qint64 bodyReceived)
 {
     const QList<QByteArray> lines = head.split('\n');
     for (const QByteArray &line : lines) {
@@ -172,7 +161,8 @@ bool RequestGuard::checkHead(const QByteArray &head)
             const qint64 length = value.toLongLong(&ok);
             if (!ok || length < 0 || length > m_maxBody) {
                 refuse(413, Protocol::ErrorCode::TooLarge,
-                       QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBody));
+                       QStringLiteral("The request body is larger than %1 bytes.").arg(m_maxBody),
+                       ok ? std::max<qint64>(0, length - bodyReceived) : 0);
                 return false;
             }
             m_bodyLeft = length;
@@ -186,10 +176,39 @@ bool RequestGuard::checkHead(const QByteArray &head)
     return true;
 }
 
-void RequestGuard::refuse(int status, const char *code, const QString &message)
+void RequestGuard::refuse(int status, const char *code, const QString &message, qint64 bodyToCome)
 {
+    ApiResponse response =
+        ApiResponse::error(Protocol::ApiError{status, QString::fromLatin1(code), message, {}});
+    response.headers.append({QByteArrayLiteral("Connection"), QByteArrayLiteral("close")});
+    HttpFrontend::writeResponse(m_socket, response, false);
+    m_socket->flush();
+    // Everything unread so far is this request's head and the start of its body: drop it.
+    m_socket->readAll();
     m_drained = 0;
-    reject(m_socket, Protocol::ApiError{status, QString::fromLatin1(code), message, {}});
+    // A body too large to wait for is cut short: the client then sees the close early.
+    m_lingerBytes = bodyToCome <= MaxDrainBytes ? bodyToCome : 0;
+    QTimer::singleShot(DrainTimeoutMs, m_socket, [socket = m_socket] { socket->abort(); });
+    drain();
+}
+
+void RequestGuard::drain()
+{
+    m_drained += m_socket->readAll().size();
+    if (m_drained > MaxDrainBytes) {
+        m_socket->abort();
+        return;
+    }
+    if (m_shutting || m_drained < m_lingerBytes) {
+        return;
+    }
+    m_shutting = true;
+    QTcpSocket *socket = m_socket;
+    shutdownWrite(socket);
+    connect(socket, &QTcpSocket::bytesWritten, this, [socket] { shutdownWrite(socket); });
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        connect(tls, &QSslSocket::encryptedBytesWritten, this, [socket] { shutdownWrite(socket); });
+    }
 }
 } // namespace
 
