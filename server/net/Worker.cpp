@@ -264,8 +264,9 @@ void GuardedTcpServer::startHandshake(QTcpSocket *plain, QObject *guard)
         socket->abort();
         socket->deleteLater();
     };
+    // Not `disconnected`: a socket still handshaking when its worker shuts down emits it from its
+    // destructor. A peer that goes away reports RemoteHostClosedError; the timer catches the rest.
     connect(socket, &QAbstractSocket::errorOccurred, handshake, fail);
-    connect(socket, &QAbstractSocket::disconnected, handshake, fail);
     connect(timer, &QTimer::timeout, handshake, fail);
     connect(socket, &QSslSocket::encrypted, handshake, [this, socket, handshake, guard] {
         delete handshake;
