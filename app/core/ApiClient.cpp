@@ -59,37 +59,35 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
     }
     QNetworkReply *reply = m_network.sendCustomRequest(request, verb, data);
     // Filled by the pin when the server shows another certificate: the request was not sent.
-    auto certificateError = std::make_shared<QString>();
+    auto pinError = std::make_shared<QString>();
     if (pinned) {
-        m_pin->guard(reply, certificateError.get());
+        m_pin->guard(reply, pinError.get());
     }
-    connect(reply, &QNetworkReply::finished, this,
-            [reply, certificateError, done = std::move(done)] {
-                reply->deleteLater();
-                ApiResult result;
-                result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-                const QByteArray bytes = reply->readAll();
-                if (!certificateError->isEmpty()) {
-                    result.status = 0;
-                    result.error.code = QString::fromLatin1(ClientErrorCode::CertificateChanged);
-                    result.error.message = *certificateError;
-                } else if (result.status == 0) {
-                    result.error.code = QString::fromLatin1(ClientErrorCode::Network);
-                    result.error.message = reply->errorString();
-                    qCInfo(lcNet) << "request failed:" << reply->errorString();
-                } else if (!result.ok()) {
-                    result.error = Protocol::ApiError::fromJson(result.status, bytes);
-                    if (result.error.message.isEmpty()) {
-                        result.error.message =
-                            QStringLiteral("The server answered HTTP %1.").arg(result.status);
-                    }
-                    result.retryAfterSeconds =
-                        reply->rawHeader(QByteArrayLiteral("Retry-After")).toInt();
-                } else {
-                    result.body = QJsonDocument::fromJson(bytes).object();
-                }
-                done(result);
-            });
+    connect(reply, &QNetworkReply::finished, this, [reply, pinError, done = std::move(done)] {
+        reply->deleteLater();
+        ApiResult result;
+        result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray bytes = reply->readAll();
+        if (!pinError->isEmpty()) {
+            result.status = 0;
+            result.error.code = QString::fromLatin1(ClientErrorCode::CertificateChanged);
+            result.error.message = *pinError;
+        } else if (result.status == 0) {
+            result.error.code = QString::fromLatin1(ClientErrorCode::Network);
+            result.error.message = reply->errorString();
+            qCInfo(lcNet) << "request failed:" << reply->errorString();
+        } else if (!result.ok()) {
+            result.error = Protocol::ApiError::fromJson(result.status, bytes);
+            if (result.error.message.isEmpty()) {
+                result.error.message =
+                    QStringLiteral("The server answered HTTP %1.").arg(result.status);
+            }
+            result.retryAfterSeconds = reply->rawHeader(QByteArrayLiteral("Retry-After")).toInt();
+        } else {
+            result.body = QJsonDocument::fromJson(bytes).object();
+        }
+        done(result);
+    });
 }
 
 void ApiClient::registerAccount(const QString &username, const QString &password,

@@ -90,7 +90,15 @@ bool ClientCore::open(QString *error)
     }
     m_api.setBaseUrl(m_profile.serverUrl());
     m_api.setToken(m_profile.token());
-    m_pin.setDigest(Protocol::parseFingerprint(m_profile.serverFingerprint()));
+    const QByteArray pin = Protocol::parseFingerprint(m_profile.serverFingerprint());
+    if (pin.isEmpty() && !m_profile.serverFingerprint().isEmpty()) {
+        // Never fall back to trusting the next certificate because the pin got garbled.
+        *error = QStringLiteral("The pinned server certificate in %1/profile.ini is not a SHA-256 "
+                                "fingerprint; correct or delete server/certificate_sha256.")
+                     .arg(m_profile.directory());
+        return false;
+    }
+    m_pin.setDigest(pin);
     return true;
 }
 

@@ -386,6 +386,15 @@ void TestTls::clientAcceptsHttpOnlyForLoopback()
     QVERIFY(core.profile().serverFingerprint().isEmpty());
     QVERIFY(core.certificatePin().digest().isEmpty());
 
+    // A garbled pin is an error, never a silent return to trust on first use.
+    {
+        QSettings ini(dir.filePath(QStringLiteral("profile.ini")), QSettings::IniFormat);
+        ini.setValue(QStringLiteral("server/certificate_sha256"), QStringLiteral("AB:CD"));
+    }
+    Client::ClientCore garbled(dir.path());
+    QVERIFY(!garbled.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("certificate_sha256")), qPrintable(error));
+
     // The fingerprint text: 64 hex digits, colons optional, any case.
     const QByteArray digest = Protocol::parseFingerprint(OtherFingerprint);
     QCOMPARE(digest.size(), 32);
