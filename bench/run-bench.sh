@@ -27,8 +27,10 @@ start_server() {
   "$TINCAND" --config "$here/tincand-bench.conf" --data-dir "$data/db" --listen 127.0.0.1:0 >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do
-    port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" 2>/dev/null | grep -o '[0-9]*$' || true)
-    [ -n "$port" ] && return 0
+    port=$(grep -o 'listening on https://127.0.0.1:[0-9]*' "$log" 2>/dev/null | grep -o '[0-9]*$' || true)
+    # The daemon's self-signed certificate, which the load generator accepts like a pinning client.
+    fingerprint=$(grep -o 'fingerprint [0-9A-F:]*' "$log" 2>/dev/null | cut -d' ' -f2 || true)
+    [ -n "$port" ] && [ -n "$fingerprint" ] && return 0
     sleep 0.05
   done
   echo "tincand did not start:"; cat "$log"; exit 1
@@ -40,7 +42,7 @@ stop_server() {
 
 run() {
   echo "+ tincan-loadgen $*" >&2
-  "$LOADGEN" --server "http://127.0.0.1:$port" --server-pid "$pid" "$@"
+  "$LOADGEN" --server "https://127.0.0.1:$port" --server-fingerprint "$fingerprint" --server-pid "$pid" "$@"
 }
 
 case "$mode" in

@@ -10,6 +10,8 @@ cmake --preset release >/dev/null
 cmake --build --preset release
 
 bin="$PWD/build/release"
+# The server's TLS certificate (created now on the first run); clients pin it on first use.
+fingerprint="$("$bin/server/tincand" "$@" --print-fingerprint 2>/dev/null || true)"
 cat <<EOT
 
 Tincan is starting. Connect with the command-line client from another terminal:
@@ -19,7 +21,13 @@ Tincan is starting. Connect with the command-line client from another terminal:
   $bin/app/cli/tincan-cli --profile ~/tincan-alice send bob "hello"
   $bin/app/cli/tincan-cli --profile ~/tincan-bob listen
 
-(--server http://HOST:PORT picks another server; it is remembered in the profile.)
+(--server https://HOST:PORT picks another server; it is remembered in the profile.)
+
+The server's TLS certificate has the SHA-256 fingerprint
+  ${fingerprint:-(see the server's output)}
+The client pins it on first use and prints it ("Pinned server certificate SHA-256 ..."):
+check that the two match. Give it to other users, who can pin it up front with
+--server-fingerprint.
 Stop the server with Ctrl+C.
 
 EOT

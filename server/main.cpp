@@ -58,7 +58,13 @@ int main(int argc, char *argv[])
         QStringLiteral("create-invite"),
         QStringLiteral("Create an invite code valid for HOURS hours, print it, and exit."),
         QStringLiteral("HOURS"));
-    parser.addOptions({configOption, dataOption, listenOption, threadsOption, inviteOption});
+    const QCommandLineOption fingerprintOption(
+        QStringLiteral("print-fingerprint"),
+        QStringLiteral(
+            "Print the SHA-256 fingerprint of the server's TLS certificate (creating the "
+            "self-signed one if needed) and exit."));
+    parser.addOptions(
+        {configOption, dataOption, listenOption, threadsOption, inviteOption, fingerprintOption});
     parser.process(app);
 
     Tincan::Server::Config config;
@@ -95,6 +101,15 @@ int main(int argc, char *argv[])
         return 0;
     }
 
+    if (parser.isSet(fingerprintOption)) {
+        QString fingerprint;
+        if (!Tincan::Server::Server::certificateFingerprint(config, &fingerprint, &error)) {
+            return fail(error);
+        }
+        std::printf("%s\n", qPrintable(fingerprint));
+        return 0;
+    }
+
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_signalPipe) != 0) {
         return fail(QStringLiteral("Cannot set up signal handling."));
     }
@@ -126,7 +141,17 @@ int main(int argc, char *argv[])
     const QString host = config.listenAddress.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(config.listenAddress.toString())
                              : config.listenAddress.toString();
-    std::printf("tincand listening on http://%s:%u\n", qPrintable(host), server.port());
+    if (server.createdCertificate()) {
+        std::printf("tincand created a self-signed TLS certificate in %s\n",
+                    qPrintable(config.tlsDirectory()));
+    }
+    if (!server.fingerprint().isEmpty()) {
+        // Users compare this with what their client pinned (see docs/admin.md).
+        std::printf("tincand certificate SHA-256 fingerprint %s\n",
+                    qPrintable(server.fingerprint()));
+    }
+    std::printf("tincand listening on %s://%s:%u\n", qPrintable(server.scheme()), qPrintable(host),
+                server.port());
     std::fflush(stdout);
 
     const int rc = QCoreApplication::exec();

@@ -80,7 +80,15 @@ const char *const UsageText =
     "\n"
     "The profile's database is encrypted with a key kept in the OS keychain. Without a\n"
     "keychain, it is protected by a passphrase: read from the TINCAN_PASSPHRASE environment\n"
-    "variable, or asked for on the terminal.\n";
+    "variable, or asked for on the terminal.\n"
+    "\n"
+    "The first connection to a server pins its TLS certificate (SHA-256 fingerprint, printed\n"
+    "to stderr; compare it with `tincand --print-fingerprint` on the server). A server that\n"
+    "later shows another certificate gets nothing, and the command exits with code 3.\n"
+    "--server-fingerprint pins a known fingerprint instead of trusting the first one.\n"
+    "\n"
+    "Exit codes: 0 done, 1 usage or local error, 2 the server refused, 3 the server could\n"
+    "not be reached, timed out or showed another certificate, 4 listen ended before --count.\n";
 
 } // namespace
 
@@ -117,8 +125,18 @@ ApiResult CliApp::callApi(const std::function<void(Client::ApiCallback)> &call)
     return result;
 }
 
+int CliApp::reportCertificateError()
+{
+    err() << "tincan-cli: " << m_certificateError << Qt::endl;
+    return Unreachable;
+}
+
 int CliApp::reportApiError(const ApiResult &result)
 {
+    if (result.error.code == QLatin1String(Client::ClientErrorCode::CertificateChanged)) {
+        m_certificateError = result.error.message;
+        return reportCertificateError();
+    }
     if (result.status == 0) {
         err() << "tincan-cli: cannot reach the server at " << m_core->api().baseUrl().toString()
               << ": " << result.error.message << Qt::endl;
@@ -189,9 +207,19 @@ int CliApp::run(const QStringList &arguments)
     parser.addHelpOption();
     const QCommandLineOption profileOption(
         QStringLiteral("profile"), QStringLiteral("Profile directory."), QStringLiteral("DIR"));
-    const QCommandLineOption serverOption(QStringLiteral("server"),
-                                          QStringLiteral("Server URL (remembered in the profile)."),
-                                          QStringLiteral("URL"));
+    const QCommandLineOption serverOption(
+        QStringLiteral("server"),
+        QStringLiteral("Server URL, https://HOST:PORT (remembered in the profile)."),
+        QStringLiteral("URL"));
+    const QCommandLineOption fingerprintOption(
+        QStringLiteral("server-fingerprint"),
+        QStringLiteral("Require this SHA-256 fingerprint of the server's TLS certificate instead "
+                       "of trusting the first one (remembered in the profile)."),
+        QStringLiteral("SHA256"));
+    const QCommandLineOption plainHttpOption(
+        QStringLiteral("allow-plain-http"),
+        QStringLiteral("Accept an http:// server URL of another machine: passwords and tokens then "
+                       "cross the network unencrypted."));
     const QCommandLineOption passwordStdinOption(QStringLiteral("password-stdin"),
                                                  QStringLiteral("Read the password from stdin."));
     const QCommandLineOption deviceNameOption(QStringLiteral("device-name"),
@@ -212,8 +240,9 @@ int CliApp::run(const QStringList &arguments)
     const QCommandLineOption limitOption(QStringLiteral("limit"),
                                          QStringLiteral("history: at most N messages."),
                                          QStringLiteral("N"), QStringLiteral("50"));
-    parser.addOptions({profileOption, serverOption, passwordStdinOption, deviceNameOption,
-                       inviteOption, jsonOption, countOption, timeoutOption, limitOption});
+    parser.addOptions({profileOption, serverOption, fingerprintOption, plainHttpOption,
+                       passwordStdinOption, deviceNameOption, inviteOption, jsonOption, countOption,
+                       timeoutOption, limitOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do."));
     if (!parser.parse(arguments)) {
         err() << "tincan-cli: " << parser.errorText() << Qt::endl;
@@ -263,11 +292,23 @@ int CliApp::run(const QStringList &arguments)
         err() << "tincan-cli: " << error << Qt::endl;
         return Usage;
     }
+    m_core->setPlainHttpAllowed(parser.isSet(plainHttpOption));
     if (parser.isSet(serverOption) &&
         !m_core->setServerUrl(QUrl(parser.value(serverOption)), &error)) {
         err() << "tincan-cli: " << error << Qt::endl;
         return Usage;
     }
+    if (parser.isSet(fingerprintOption) &&
+        !m_core->pinServerCertificate(parser.value(fingerprintOption), &error)) {
+        err() << "tincan-cli: " << error << Qt::endl;
+        return Usage;
+    }
+    QObject::connect(m_core.get(), &Client::ClientCore::certificatePinned, m_core.get(),
+                     [](const QString &fingerprint) {
+                         err() << "Pinned server certificate SHA-256 " << fingerprint << Qt::endl;
+                     });
+    QObject::connect(&m_core->certificatePin(), &Client::CertificatePin::rejected, m_core.get(),
+                     [this](const QString &message) { m_certificateError = message; });
 
     const QString command = positional.first();
     const QStringList args = positional.mid(1);
@@ -490,6 +531,9 @@ int CliApp::send(const QStringList &args)
               << Qt::endl;
         return Unreachable;
     }
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
     if (!stored) {
         err() << "tincan-cli: the message was refused: " << failure << Qt::endl;
         return Refused;
@@ -503,9 +547,14 @@ int CliApp::flush()
     const bool finished = wait(
         [&](std::function<void()> done) {
             QObject::connect(m_core.get(), &Client::ClientCore::outboxEmpty, m_core.get(), done);
+            QObject::connect(&m_core->certificatePin(), &Client::CertificatePin::rejected,
+                             m_core.get(), done);
             m_core->flushOutbox();
         },
         m_timeoutSeconds * 1000);
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
     if (!finished) {
         err() << "tincan-cli: " << m_core->outboxSize() << " messages are still waiting."
               << Qt::endl;
@@ -575,6 +624,9 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
             m_core->disconnectFromServer();
         },
         3000);
+    if (!m_certificateError.isEmpty()) {
+        return Unreachable; // Already said by the fatalError handler.
+    }
     if (count > 0 && received < count) {
         return finished ? Refused : Incomplete;
     }

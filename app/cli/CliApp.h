@@ -10,8 +10,8 @@
 namespace Tincan::Cli {
 
 //! tincan-cli's commands on top of ClientCore. Exit codes: 0 success, 1 usage or local error,
-//! 2 the server refused, 3 the server could not be reached or timed out, 4 `listen` ended before
-//! --count messages arrived.
+//! 2 the server refused, 3 the server could not be reached, timed out, or showed another TLS
+//! certificate than the pinned one, 4 `listen` ended before --count messages arrived.
 class CliApp
 {
 public:
@@ -36,12 +36,15 @@ private:
     //! One API call, waited for; status 0 (unreachable) when it does not finish in time.
     Client::ApiResult callApi(const std::function<void(Client::ApiCallback)> &call);
     int reportApiError(const Client::ApiResult &result);
+    //! After the pin refused the server's certificate: prints why, returns Unreachable.
+    int reportCertificateError();
     QString readPassword();
 
     std::unique_ptr<Client::ClientCore> m_core;
     bool m_passwordStdin = false;
     QString m_deviceName;
     QString m_invite;
+    QString m_certificateError; //!< Set when the pin refused the server's certificate.
     int m_timeoutSeconds = 30;
 };
 

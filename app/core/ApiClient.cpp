@@ -1,10 +1,13 @@
 #include "app/core/ApiClient.h"
 
+#include "app/core/CertificatePin.h"
 #include "app/core/Logging.h"
 
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+
+#include <memory>
 
 namespace Tincan::Client {
 
@@ -15,6 +18,11 @@ constexpr int TransferTimeoutMs = 30000;
 ApiClient::ApiClient(QObject *parent)
     : QObject(parent)
 {}
+
+void ApiClient::resetConnections()
+{
+    m_network.clearConnectionCache();
+}
 
 QUrl ApiClient::streamUrl() const
 {
@@ -36,6 +44,10 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
     }
     QNetworkRequest request(url);
     request.setTransferTimeout(TransferTimeoutMs);
+    const bool pinned = m_pin && url.scheme() == QLatin1String("https");
+    if (pinned) {
+        request.setSslConfiguration(CertificatePin::clientConfiguration());
+    }
     if (!m_token.isEmpty()) {
         request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token);
     }
@@ -46,13 +58,22 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
         data = QJsonDocument(*body).toJson(QJsonDocument::Compact);
     }
     QNetworkReply *reply = m_network.sendCustomRequest(request, verb, data);
-    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+    // Filled by the pin when the server shows another certificate: the request was not sent.
+    auto pinError = std::make_shared<QString>();
+    if (pinned) {
+        m_pin->guard(reply, pinError.get());
+    }
+    connect(reply, &QNetworkReply::finished, this, [reply, pinError, done = std::move(done)] {
         reply->deleteLater();
         ApiResult result;
         result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QByteArray bytes = reply->readAll();
-        if (result.status == 0) {
-            result.error.code = QStringLiteral("network");
+        if (!pinError->isEmpty()) {
+            result.status = 0;
+            result.error.code = QString::fromLatin1(ClientErrorCode::CertificateChanged);
+            result.error.message = *pinError;
+        } else if (result.status == 0) {
+            result.error.code = QString::fromLatin1(ClientErrorCode::Network);
             result.error.message = reply->errorString();
             qCInfo(lcNet) << "request failed:" << reply->errorString();
         } else if (!result.ok()) {

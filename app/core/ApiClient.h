@@ -12,6 +12,15 @@
 
 namespace Tincan::Client {
 
+class CertificatePin;
+
+//! Error codes of failures on the client's side (status 0), next to the server's codes.
+namespace ClientErrorCode {
+inline constexpr auto Network = "network";
+//! The server showed another TLS certificate than the pinned one; nothing was sent.
+inline constexpr auto CertificateChanged = "certificate_changed";
+} // namespace ClientErrorCode
+
 //! The outcome of one HTTP call.
 struct ApiResult
 {
@@ -37,6 +46,10 @@ public:
 
     void setBaseUrl(const QUrl &url) { m_base = url; }
     QUrl baseUrl() const { return m_base; }
+    //! The pin that https:// requests must match (not owned; null: Qt's CA checks).
+    void setCertificatePin(CertificatePin *pin) { m_pin = pin; }
+    //! Forgets open connections (after the server or its pin changed).
+    void resetConnections();
     void setToken(const QByteArray &token) { m_token = token; }
     //! The device's public keys, sent with registration and login (see PUT /v1/keys).
     void setSignInKeys(const QJsonObject &keys) { m_signInKeys = keys; }
@@ -62,6 +75,7 @@ private:
     QUrl m_base;
     QByteArray m_token;
     QJsonObject m_signInKeys;
+    CertificatePin *m_pin = nullptr;
 };
 
 } // namespace Tincan::Client

@@ -4,11 +4,13 @@
 #include "app/core/Keychain.h"
 #include "app/core/Logging.h"
 #include "shared/crypto/DeviceCrypto.h"
+#include "shared/protocol/Fingerprint.h"
 #include "shared/protocol/MessageContent.h"
 #include "shared/protocol/Validation.h"
 
 #include <QDateTime>
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSet>
@@ -30,6 +32,12 @@ const auto TokenSetting = QStringLiteral("device_token");
 QString newId()
 {
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+bool isLoopbackHost(const QString &host)
+{
+    return host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+           QHostAddress(host).isLoopback();
 }
 
 QString b64(const QByteArray &bytes)
@@ -132,6 +140,18 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
                 }
             });
     connect(&m_stream, &StreamClient::rejected, this, &ClientCore::fatalError);
+
+    m_api.setCertificatePin(&m_pin);
+    m_stream.setCertificatePin(&m_pin);
+    connect(&m_pin, &CertificatePin::pinned, this, [this](const QString &fingerprint) {
+        m_profile.setServerFingerprint(fingerprint);
+        QString error;
+        if (!m_profile.save(&error)) {
+            qCWarning(lcCore).noquote() << "cannot remember the pinned certificate:" << error;
+        }
+        Q_EMIT certificatePinned(fingerprint);
+    });
+    connect(&m_pin, &CertificatePin::rejected, this, &ClientCore::fatalError);
 }
 
 ClientCore::~ClientCore()
@@ -292,19 +312,58 @@ bool ClientCore::open(QString *error)
     }
     m_api.setBaseUrl(m_profile.serverUrl());
     m_api.setToken(m_profile.token());
+    const QByteArray pin = Protocol::parseFingerprint(m_profile.serverFingerprint());
+    if (pin.isEmpty() && !m_profile.serverFingerprint().isEmpty()) {
+        // Never fall back to trusting the next certificate because the pin got garbled.
+        *error = QStringLiteral("The pinned server certificate in %1/profile.ini is not a SHA-256 "
+                                "fingerprint; correct or delete server/certificate_sha256.")
+                     .arg(m_profile.directory());
+        return false;
+    }
+    m_pin.setDigest(pin);
     return true;
 }
 
 bool ClientCore::setServerUrl(const QUrl &url, QString *error)
 {
-    if (!url.isValid() ||
-        (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")) ||
+    const bool https = url.scheme() == QLatin1String("https");
+    if (!url.isValid() || (!https && url.scheme() != QLatin1String("http")) ||
         url.host().isEmpty()) {
-        *error = QStringLiteral("The server URL must look like http://HOST:PORT.");
+        *error = QStringLiteral("The server URL must look like https://HOST:PORT.");
         return false;
+    }
+    if (!https && !m_plainHttpAllowed && !isLoopbackHost(url.host())) {
+        *error = QStringLiteral("%1 would send passwords and tokens unencrypted: use https://, or "
+                                "allow plain HTTP explicitly.")
+                     .arg(url.toString());
+        return false;
+    }
+    const QUrl previous = m_profile.serverUrl();
+    if (url.scheme() != previous.scheme() ||
+        url.host().compare(previous.host(), Qt::CaseInsensitive) != 0 ||
+        url.port() != previous.port()) {
+        // Another server: the pinned certificate was the old one's.
+        m_pin.setDigest({});
+        m_profile.setServerFingerprint({});
+        m_api.resetConnections();
     }
     m_profile.setServerUrl(url);
     m_api.setBaseUrl(url);
+    return m_profile.save(error);
+}
+
+bool ClientCore::pinServerCertificate(const QString &fingerprint, QString *error)
+{
+    const QByteArray digest = Protocol::parseFingerprint(fingerprint);
+    if (digest.isEmpty()) {
+        *error = QStringLiteral("'%1' is not a SHA-256 fingerprint (64 hex digits, colons "
+                                "optional).")
+                     .arg(fingerprint.left(120));
+        return false;
+    }
+    m_pin.setDigest(digest);
+    m_profile.setServerFingerprint(Protocol::formatFingerprint(digest));
+    m_api.resetConnections();
     return m_profile.save(error);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "app/core/ApiClient.h"
+#include "app/core/CertificatePin.h"
 #include "app/core/LocalStore.h"
 #include "app/core/Profile.h"
 #include "app/core/StreamClient.h"
@@ -38,6 +39,10 @@ namespace Tincan::Client {
 //! advances without the message being kept) before it is acknowledged. A payload that cannot be
 //! decrypted is kept as Undecryptable with the reason; the session with that device is dropped
 //! and the device is asked (over a fresh session) to resend, which repairs the message.
+//!
+//! Transport: https:// (and wss://) with the server's certificate pinned in the profile on first
+//! use (certificatePinned); a server that later shows another certificate gets nothing (HTTP
+//! calls fail with certificate_changed, the stream stops, fatalError says why).
 class ClientCore : public QObject
 {
     Q_OBJECT
@@ -60,9 +65,17 @@ public:
     ApiClient &api() { return m_api; }
     StreamClient &stream() { return m_stream; }
     Crypto::DeviceCrypto &crypto() { return *m_crypto; }
+    CertificatePin &certificatePin() { return m_pin; }
 
-    //! Overrides (and remembers) the server URL.
+    //! Overrides (and remembers) the server URL: https://, or http:// on this machine (loopback)
+    //! or when plain HTTP was allowed. Another server than before drops the pinned certificate.
     bool setServerUrl(const QUrl &url, QString *error);
+    //! Allows http:// URLs of other machines (passwords and tokens then cross the network
+    //! unencrypted). Not remembered.
+    void setPlainHttpAllowed(bool allowed) { m_plainHttpAllowed = allowed; }
+    //! Pins (and remembers) the certificate the server must show, instead of trusting the first
+    //! one: SHA-256, 64 hex digits, colons optional, any case.
+    bool pinServerCertificate(const QString &fingerprint, QString *error);
 
     //! Creates the account and signs this profile's device in, publishing its keys.
     void registerAccount(const QString &username, const QString &password,
@@ -116,8 +129,11 @@ Q_SIGNALS:
     void connectionStateChanged(bool online);
     void synced();
     void outboxEmpty();
-    //! Something the user must act on (revoked device, broken profile).
+    //! Something the user must act on (revoked device, broken profile, changed certificate).
     void fatalError(const QString &message);
+    //! No certificate was pinned, and the server's became the pin: show it, so the user can
+    //! compare it with the one the administrator announced.
+    void certificatePinned(const QString &fingerprint);
 
 private:
     bool obtainDatabaseKey(QByteArray *key, QString *error);
@@ -146,6 +162,7 @@ private:
     Profile m_profile;
     LocalStore m_store;
     std::unique_ptr<Crypto::DeviceCrypto> m_crypto;
+    CertificatePin m_pin; // Before the clients that use it.
     ApiClient m_api;
     StreamClient m_stream;
     PassphrasePrompt m_passphrasePrompt;
@@ -158,6 +175,7 @@ private:
     bool m_sending = false;
     bool m_connected = false;
     bool m_maintaining = false;
+    bool m_plainHttpAllowed = false;
     int m_retryAttempt = 0;
     int m_mismatchRetries = 0;
     int m_initialRetryMs = 500;

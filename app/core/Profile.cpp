@@ -21,7 +21,7 @@ QString Profile::defaultDirectory()
 
 QUrl Profile::defaultServerUrl()
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:7420"));
+    return QUrl(QStringLiteral("https://127.0.0.1:7420"));
 }
 
 QString Profile::databasePath() const
@@ -50,6 +50,7 @@ bool Profile::load(QString *error)
     if (url.isValid() && !url.isEmpty()) {
         m_serverUrl = url;
     }
+    m_serverFingerprint = settings.value(QStringLiteral("server/certificate_sha256")).toString();
     m_username = settings.value(QStringLiteral("account/username")).toString();
     m_userId = settings.value(QStringLiteral("account/user_id")).toLongLong();
     m_deviceId = settings.value(QStringLiteral("account/device_id")).toLongLong();
@@ -86,6 +87,7 @@ bool Profile::save(QString *error)
     }
     QSettings settings(path, QSettings::IniFormat);
     settings.setValue(QStringLiteral("server/url"), m_serverUrl.toString());
+    settings.setValue(QStringLiteral("server/certificate_sha256"), m_serverFingerprint);
     settings.setValue(QStringLiteral("account/username"), m_username);
     settings.setValue(QStringLiteral("account/user_id"), m_userId);
     settings.setValue(QStringLiteral("account/device_id"), m_deviceId);

@@ -9,6 +9,7 @@ namespace Tincan::Client {
 //! account ids, how the database key is kept: nothing secret) and client.db (SQLCipher: messages,
 //! outbox, Signal keys and sessions, the device token). The desktop app and tincan-cli share the
 //! format, so `--profile DIR` works with both.
+//! profile.ini also pins the server's certificate (server/certificate_sha256).
 //!
 //! The database key is random and lives in the OS keychain under "client-db/<profile id>"; when
 //! no keychain is available it is derived from a passphrase (Argon2id, salt in profile.ini).
@@ -27,6 +28,10 @@ public:
 
     QUrl serverUrl() const { return m_serverUrl; }
     void setServerUrl(const QUrl &url) { m_serverUrl = url; }
+    //! The pinned SHA-256 fingerprint of the server's TLS certificate ("AB:CD:..."); empty until
+    //! the first connection pins it.
+    QString serverFingerprint() const { return m_serverFingerprint; }
+    void setServerFingerprint(const QString &fingerprint) { m_serverFingerprint = fingerprint; }
     QString username() const { return m_username; }
     qint64 userId() const { return m_userId; }
     qint64 deviceId() const { return m_deviceId; }
@@ -49,6 +54,7 @@ public:
 private:
     QString m_directory;
     QUrl m_serverUrl;
+    QString m_serverFingerprint;
     QString m_username;
     qint64 m_userId = 0;
     qint64 m_deviceId = 0;

@@ -1,5 +1,6 @@
 #include "app/core/StreamClient.h"
 
+#include "app/core/CertificatePin.h"
 #include "app/core/Logging.h"
 
 #include <QDateTime>
@@ -53,6 +54,12 @@ void StreamClient::setBackoff(int initialMs, int maxMs)
     m_maxBackoffMs = maxMs;
 }
 
+void StreamClient::setCertificatePin(CertificatePin *pin)
+{
+    m_pin = pin;
+    m_pin->guard(&m_socket, &m_certificateError);
+}
+
 void StreamClient::start(const QUrl &url, const QByteArray &token)
 {
     m_url = url;
@@ -77,6 +84,10 @@ void StreamClient::openSocket()
     }
     QNetworkRequest request(m_url);
     request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token);
+    m_certificateError.clear();
+    if (m_pin && m_url.scheme() == QLatin1String("wss")) {
+        m_socket.setSslConfiguration(CertificatePin::clientConfiguration());
+    }
     m_socket.open(request);
 }
 
@@ -87,6 +98,13 @@ void StreamClient::onDisconnected()
     m_heartbeat.stop();
     if (wasConnected) {
         Q_EMIT disconnected();
+    }
+    if (!m_certificateError.isEmpty()) {
+        // Reconnecting would meet the same certificate; the user has to decide (the pin has
+        // reported it).
+        qCInfo(lcNet) << "stream stopped: the server's certificate does not match the pin";
+        m_running = false;
+        return;
     }
     if (m_socket.closeCode() == CloseRevoked) {
         m_running = false;

@@ -9,9 +9,12 @@
 
 namespace Tincan::Client {
 
+class CertificatePin;
+
 //! The receiving half: a WebSocket to /v1/stream that reconnects with jittered exponential
 //! backoff, sends a heartbeat every 30 s and drops a connection that stays silent for 60 s.
-//! Main thread.
+//! Over wss:// the server's certificate must match the pin before the handshake request (with
+//! the token) is sent; a mismatch stops the stream for good. Main thread.
 class StreamClient : public QObject
 {
     Q_OBJECT
@@ -20,6 +23,8 @@ public:
     explicit StreamClient(QObject *parent = nullptr);
     ~StreamClient() override;
 
+    //! The pin that wss:// connections must match (not owned; set once, before start()).
+    void setCertificatePin(CertificatePin *pin);
     void start(const QUrl &url, const QByteArray &token);
     void stop();
     bool isConnected() const { return m_connected; }
@@ -49,6 +54,8 @@ private:
     QTimer m_heartbeat;
     QUrl m_url;
     QByteArray m_token;
+    CertificatePin *m_pin = nullptr;
+    QString m_certificateError; //!< Set by the pin during a refused handshake.
     qint64 m_lastFrameMs = 0;
     int m_attempt = 0;
     int m_initialBackoffMs = 500;

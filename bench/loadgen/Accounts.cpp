@@ -13,7 +13,7 @@ namespace Tincan::Bench {
 namespace {
 const QString Password = QStringLiteral("benchmark password");
 
-QList<Account> run(const QUrl &server, int total, int parallel, const QString &path,
+QList<Account> run(const Endpoint &server, int total, int parallel, const QString &path,
                    const std::function<QJsonObject(int)> &body, QString *error)
 {
     QNetworkAccessManager network;
@@ -25,13 +25,14 @@ QList<Account> run(const QUrl &server, int total, int parallel, const QString &p
     std::function<void()> pump = [&] {
         while (inFlight < parallel && next < total) {
             const int index = next++;
-            QUrl url = server;
+            QUrl url = server.url;
             url.setPath(path);
             QNetworkRequest request(url);
             request.setHeader(QNetworkRequest::ContentTypeHeader,
                               QByteArrayLiteral("application/json"));
             QNetworkReply *reply =
                 network.post(request, QJsonDocument(body(index)).toJson(QJsonDocument::Compact));
+            server.accept(reply);
             ++inFlight;
             QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply, index] {
                 reply->deleteLater();
@@ -66,7 +67,7 @@ QList<Account> run(const QUrl &server, int total, int parallel, const QString &p
 }
 } // namespace
 
-QList<Account> registerAccounts(const QUrl &server, const QStringList &usernames, int parallel,
+QList<Account> registerAccounts(const Endpoint &server, const QStringList &usernames, int parallel,
                                 QString *error)
 {
     return run(
@@ -79,8 +80,8 @@ QList<Account> registerAccounts(const QUrl &server, const QStringList &usernames
         error);
 }
 
-QList<Account> loginDevices(const QUrl &server, const QString &username, int count, int parallel,
-                            QString *error)
+QList<Account> loginDevices(const Endpoint &server, const QString &username, int count,
+                            int parallel, QString *error)
 {
     return run(
         server, count, parallel, QStringLiteral("/v1/sessions"),

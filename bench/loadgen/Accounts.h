@@ -1,5 +1,7 @@
 #pragma once
 
+#include "bench/loadgen/Endpoint.h"
+
 #include <QList>
 #include <QString>
 #include <QUrl>
@@ -16,10 +18,10 @@ struct Account
 
 //! Creates accounts and devices over the real HTTP API, `parallel` requests at a time.
 //! Main thread. Returns an empty list (with `error`) on failure.
-QList<Account> registerAccounts(const QUrl &server, const QStringList &usernames, int parallel,
+QList<Account> registerAccounts(const Endpoint &server, const QStringList &usernames, int parallel,
                                 QString *error);
 //! Signs `count` new devices of one account in.
-QList<Account> loginDevices(const QUrl &server, const QString &username, int count, int parallel,
-                            QString *error);
+QList<Account> loginDevices(const Endpoint &server, const QString &username, int count,
+                            int parallel, QString *error);
 
 } // namespace Tincan::Bench

@@ -5,7 +5,8 @@
 
 namespace Tincan::Bench {
 
-HttpSender::HttpSender(const QUrl &server, QList<Pair> pairs, int connections, double ratePerSecond)
+HttpSender::HttpSender(const Endpoint &server, QList<Pair> pairs, int connections,
+                       double ratePerSecond)
     : m_server(server)
     , m_pairs(std::move(pairs))
     , m_connectionCount(connections)
@@ -16,12 +17,15 @@ void HttpSender::start()
 {
     m_connections.resize(static_cast<size_t>(m_connectionCount));
     for (Connection &connection : m_connections) {
-        connection.socket = new QTcpSocket(this);
-        connection.socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        connection.socket->connectToHost(m_server.host(), static_cast<quint16>(m_server.port()));
+        connection.socket = new QSslSocket(this);
         connect(connection.socket, &QTcpSocket::readyRead, this,
                 [this, &connection] { onReadyRead(connection); });
-        connect(connection.socket, &QTcpSocket::connected, this, [this] { dispatch(); });
+        connect(connection.socket, &QTcpSocket::connected, this, [this, &connection] {
+            connection.socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            dispatch();
+        });
+        connect(connection.socket, &QSslSocket::encrypted, this, [this] { dispatch(); });
+        m_server.connect(connection.socket);
     }
     m_running = true;
     m_start = nowMicros();
@@ -65,7 +69,7 @@ void HttpSender::dispatch()
         return;
     }
     for (Connection &connection : m_connections) {
-        if (connection.busy || connection.socket->state() != QAbstractSocket::ConnectedState) {
+        if (connection.busy || !m_server.ready(connection.socket)) {
             continue;
         }
         if (m_rate > 0) {
@@ -91,7 +95,7 @@ void HttpSender::send(Connection &connection, const Due &due)
         "\",\"payloads\":[{\"device\":" + QByteArray::number(pair.recipient.deviceId) +
         ",\"body\":\"" + payload.toBase64() + "\"}]}";
     QByteArray request =
-        "POST /v1/messages HTTP/1.1\r\nHost: " + m_server.host().toLatin1() +
+        "POST /v1/messages HTTP/1.1\r\nHost: " + m_server.url.host().toLatin1() +
         "\r\nAuthorization: Bearer " + pair.sender.token +
         "\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
         "\r\n\r\n" + body;

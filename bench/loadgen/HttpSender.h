@@ -6,7 +6,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QObject>
-#include <QTcpSocket>
+#include <QSslSocket>
 #include <QTimer>
 #include <QUrl>
 
@@ -24,13 +24,14 @@ struct Pair
 //! Sends messages with POST /v1/messages over a pool of keep-alive HTTP connections, written by
 //! hand so the load generator costs little CPU. Open loop at a fixed rate (each message is
 //! stamped with the time it was due, so queueing delay is counted: no coordinated omission), or
-//! closed loop (rate 0: each connection sends again as soon as it is answered). Own thread.
+//! closed loop (rate 0: each connection sends again as soon as it is answered). Over TLS when
+//! the server has it, like real clients. Own thread.
 class HttpSender : public QObject
 {
     Q_OBJECT
 
 public:
-    HttpSender(const QUrl &server, QList<Pair> pairs, int connections, double ratePerSecond);
+    HttpSender(const Endpoint &server, QList<Pair> pairs, int connections, double ratePerSecond);
 
     void start();
     void stop();
@@ -42,7 +43,7 @@ public:
 private:
     struct Connection
     {
-        QTcpSocket *socket = nullptr;
+        QSslSocket *socket = nullptr;
         QByteArray buffer;
         bool busy = false;
         int64_t sentAt = 0;
@@ -58,7 +59,7 @@ private:
     void send(Connection &connection, const Due &due);
     void onReadyRead(Connection &connection);
 
-    QUrl m_server;
+    Endpoint m_server;
     QList<Pair> m_pairs;
     int m_connectionCount;
     double m_rate;

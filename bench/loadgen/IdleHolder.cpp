@@ -19,7 +19,7 @@ QByteArray clientTextFrame(const QByteArray &payload)
 }
 } // namespace
 
-IdleHolder::IdleHolder(const QUrl &server, QList<Account> accounts, QList<QHostAddress> sources)
+IdleHolder::IdleHolder(const Endpoint &server, QList<Account> accounts, QList<QHostAddress> sources)
     : m_server(server)
     , m_accounts(std::move(accounts))
     , m_sources(std::move(sources))
@@ -31,8 +31,8 @@ void IdleHolder::start()
     m_heartbeat->setInterval(25000);
     connect(m_heartbeat, &QTimer::timeout, this, [this] {
         const QByteArray ping = clientTextFrame(Protocol::pingFrame());
-        for (QTcpSocket *socket : std::as_const(m_sockets)) {
-            if (socket->state() == QAbstractSocket::ConnectedState) {
+        for (QSslSocket *socket : std::as_const(m_sockets)) {
+            if (m_server.ready(socket)) {
                 socket->write(ping);
             }
         }
@@ -47,27 +47,32 @@ void IdleHolder::start()
 void IdleHolder::stop()
 {
     m_heartbeat->stop();
-    for (QTcpSocket *socket : std::as_const(m_sockets)) {
+    for (QSslSocket *socket : std::as_const(m_sockets)) {
         socket->abort();
     }
 }
 
 void IdleHolder::open(qsizetype index)
 {
-    auto *socket = new QTcpSocket(this);
+    auto *socket = new QSslSocket(this);
     m_sockets.append(socket);
     if (!m_sources.isEmpty()) {
         socket->bind(m_sources[index % m_sources.size()], 0);
     }
     auto *handshakeDone = new bool(false);
     connect(socket, &QObject::destroyed, socket, [handshakeDone] { delete handshakeDone; });
-    connect(socket, &QTcpSocket::connected, this, [this, socket, index] {
-        socket->write("GET /v1/stream HTTP/1.1\r\nHost: " + m_server.host().toLatin1() +
+    auto upgrade = [this, socket, index] {
+        socket->write("GET /v1/stream HTTP/1.1\r\nHost: " + m_server.url.host().toLatin1() +
                       "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
                       "Authorization: Bearer " +
                       m_accounts[index].token + "\r\n\r\n");
-    });
+    };
+    if (m_server.tls()) {
+        connect(socket, &QSslSocket::encrypted, this, upgrade);
+    } else {
+        connect(socket, &QTcpSocket::connected, this, upgrade);
+    }
     connect(socket, &QTcpSocket::readyRead, this, [this, socket, handshakeDone] {
         const QByteArray data = socket->readAll();
         if (!*handshakeDone) {
@@ -91,7 +96,7 @@ void IdleHolder::open(qsizetype index)
             }
         }
     });
-    socket->connectToHost(m_server.host(), static_cast<quint16>(m_server.port()));
+    m_server.connect(socket);
 }
 
 } // namespace Tincan::Bench

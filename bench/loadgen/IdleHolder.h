@@ -4,7 +4,7 @@
 
 #include <QHostAddress>
 #include <QObject>
-#include <QTcpSocket>
+#include <QSslSocket>
 #include <QTimer>
 #include <QUrl>
 
@@ -14,13 +14,14 @@ namespace Tincan::Bench {
 
 //! Holds many authenticated, idle /v1/stream connections: a minimal WebSocket client on raw
 //! sockets, so each can be bound to its own 127.0.0.x source address (about 28k ports per
-//! source address). Sends a heartbeat every 25 s like a real client. Own thread.
+//! source address), over TLS when the server has it. Sends a heartbeat every 25 s like a real
+//! client. Own thread.
 class IdleHolder : public QObject
 {
     Q_OBJECT
 
 public:
-    IdleHolder(const QUrl &server, QList<Account> accounts, QList<QHostAddress> sources);
+    IdleHolder(const Endpoint &server, QList<Account> accounts, QList<QHostAddress> sources);
 
     void start();
     void stop();
@@ -31,10 +32,10 @@ public:
 private:
     void open(qsizetype index);
 
-    QUrl m_server;
+    Endpoint m_server;
     QList<Account> m_accounts;
     QList<QHostAddress> m_sources;
-    QList<QTcpSocket *> m_sockets;
+    QList<QSslSocket *> m_sockets;
     QTimer *m_heartbeat = nullptr;
     qsizetype m_next = 0;
 };

@@ -7,7 +7,7 @@
 
 namespace Tincan::Bench {
 
-Receiver::Receiver(const QUrl &server, QList<Account> accounts)
+Receiver::Receiver(const Endpoint &server, QList<Account> accounts)
     : m_server(server)
     , m_accounts(std::move(accounts))
 {}
@@ -20,13 +20,12 @@ void Receiver::setWindow(int64_t from, int64_t to)
 
 void Receiver::start()
 {
-    QUrl url = m_server;
-    url.setScheme(QStringLiteral("ws"));
-    url.setPath(QStringLiteral("/v1/stream"));
+    const QUrl url = m_server.streamUrl();
     m_streams.resize(static_cast<size_t>(m_accounts.size()));
     for (qsizetype i = 0; i < m_accounts.size(); ++i) {
         Stream &stream = m_streams[static_cast<size_t>(i)];
         stream.socket = std::make_unique<QWebSocket>();
+        m_server.accept(stream.socket.get());
         connect(stream.socket.get(), &QWebSocket::connected, this, [this] { ++connected; });
         connect(stream.socket.get(), &QWebSocket::textMessageReceived, this,
                 [this, &stream](const QString &text) { onText(stream, text); });

@@ -21,7 +21,7 @@ class Receiver : public QObject
     Q_OBJECT
 
 public:
-    Receiver(const QUrl &server, QList<Account> accounts);
+    Receiver(const Endpoint &server, QList<Account> accounts);
 
     void start();
     void stop();
@@ -41,7 +41,7 @@ private:
 
     void onText(Stream &stream, const QString &text);
 
-    QUrl m_server;
+    Endpoint m_server;
     QList<Account> m_accounts;
     std::vector<Stream> m_streams;
     QTimer *m_ackTimer = nullptr;

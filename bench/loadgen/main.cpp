@@ -13,6 +13,8 @@
 #include "bench/loadgen/Receiver.h"
 #include "bench/loadgen/Stats.h"
 
+#include "shared/protocol/Fingerprint.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -31,7 +33,7 @@ namespace {
 
 struct Options
 {
-    QUrl server;
+    Endpoint server;
     QString scenario;
     int pairs = 10;
     double rate = 1000;
@@ -251,7 +253,11 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addOptions({
         {QStringLiteral("server"), QStringLiteral("Server URL."), QStringLiteral("URL"),
-         QStringLiteral("http://127.0.0.1:7420")},
+         QStringLiteral("https://127.0.0.1:7420")},
+        {QStringLiteral("server-fingerprint"),
+         QStringLiteral("SHA-256 fingerprint of the server's certificate (https; see tincand "
+                        "--print-fingerprint)."),
+         QStringLiteral("SHA256")},
         {QStringLiteral("scenario"), QStringLiteral("relay or idle."), QStringLiteral("NAME"),
          QStringLiteral("relay")},
         {QStringLiteral("pairs"), QStringLiteral("Sender/recipient pairs."), QStringLiteral("N"),
@@ -274,7 +280,13 @@ int main(int argc, char *argv[])
     });
     parser.process(app);
     Options options;
-    options.server = QUrl(parser.value(QStringLiteral("server")));
+    options.server.url = QUrl(parser.value(QStringLiteral("server")));
+    options.server.certificateDigest =
+        Tincan::Protocol::parseFingerprint(parser.value(QStringLiteral("server-fingerprint")));
+    if (options.server.tls() && options.server.certificateDigest.isEmpty()) {
+        std::fprintf(stderr, "tincan-loadgen: https needs --server-fingerprint\n");
+        return 1;
+    }
     options.scenario = parser.value(QStringLiteral("scenario"));
     options.pairs = parser.value(QStringLiteral("pairs")).toInt();
     options.rate = parser.value(QStringLiteral("rate")).toDouble();

@@ -29,6 +29,35 @@ bool readNumber(QSettings &settings, const QString &key, T *target, double min, 
     *target = static_cast<T>(value);
     return true;
 }
+
+bool readBool(QSettings &settings, const QString &key, bool *target, QString *error)
+{
+    if (!settings.contains(key)) {
+        return true;
+    }
+    const QString value = settings.value(key).toString().trimmed().toLower();
+    if (value == QLatin1String("true") || value == QLatin1String("yes") ||
+        value == QLatin1String("on") || value == QLatin1String("1")) {
+        *target = true;
+    } else if (value == QLatin1String("false") || value == QLatin1String("no") ||
+               value == QLatin1String("off") || value == QLatin1String("0")) {
+        *target = false;
+    } else {
+        *error = QStringLiteral("Config key '%1' must be true or false.").arg(key);
+        return false;
+    }
+    return true;
+}
+
+//! A path from the config file, relative to the file's directory.
+QString configPath(QSettings &settings, const QString &key, const QString &file)
+{
+    const QString value = settings.value(key).toString();
+    if (value.isEmpty()) {
+        return {};
+    }
+    return QFileInfo(file).absoluteDir().absoluteFilePath(value);
+}
 } // namespace
 
 bool Config::setListen(const QString &value, QString *error)
@@ -119,6 +148,17 @@ bool Config::loadFile(const QString &file, QString *error)
         }
         synchronous = sync;
     }
+    if (!readBool(settings, QStringLiteral("tls/enabled"), &tlsEnabled, error) ||
+        !readBool(settings, QStringLiteral("tls/allow_plain_http_on_network"), &plainHttpOnNetwork,
+                  error)) {
+        return false;
+    }
+    tlsCertificate = configPath(settings, QStringLiteral("tls/certificate"), file);
+    tlsPrivateKey = configPath(settings, QStringLiteral("tls/private_key"), file);
+    if (tlsCertificate.isEmpty() != tlsPrivateKey.isEmpty()) {
+        *error = QStringLiteral("tls/certificate and tls/private_key must be set together.");
+        return false;
+    }
     constexpr double big = 1e15;
     return readNumber(settings, QStringLiteral("server/threads"), &threads, 0, 256, error) &&
            readNumber(settings, QStringLiteral("limits/max_request_body"), &limits.maxRequestBody,
@@ -153,7 +193,9 @@ bool Config::loadFile(const QString &file, QString *error)
            readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds,
                       5, 86400, error) &&
            readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,
-                      KeyStore::MaxPreKeys, error);
+                      KeyStore::MaxPreKeys, error) &&
+           readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
+                      &tlsHandshakeTimeoutSeconds, 1, 300, error);
 }
 
 QString Config::resolvedDataDir() const
@@ -168,6 +210,24 @@ QString Config::resolvedDataDir() const
 QString Config::databasePath() const
 {
     return resolvedDataDir() + QStringLiteral("/tincand.db");
+}
+
+QString Config::tlsDirectory() const
+{
+    return resolvedDataDir() + QStringLiteral("/tls");
+}
+
+bool Config::checkTransport(QString *error) const
+{
+    if (tlsEnabled || listenAddress.isLoopback() || plainHttpOnNetwork) {
+        return true;
+    }
+    *error = QStringLiteral("Refusing to serve plain HTTP on %1: passwords and tokens would cross "
+                            "the network unencrypted. Keep tls/enabled=true, listen on a loopback "
+                            "address, or set tls/allow_plain_http_on_network=true (e.g. behind a "
+                            "TLS-terminating proxy).")
+                 .arg(listenAddress.toString());
+    return false;
 }
 
 } // namespace Tincan::Server

@@ -40,6 +40,15 @@ struct Config
 
     //! GET /v1/keys reports `low` below this many one-time prekeys.
     qint64 keysLowWatermark = 20;
+    //! HTTPS and WSS (the default). Off: plain HTTP, only on a loopback address unless
+    //! plainHttpOnNetwork says otherwise.
+    bool tlsEnabled = true;
+    //! PEM files of the admin's certificate (chain) and key; empty: a self-signed pair kept in
+    //! <data dir>/tls/, created on first start.
+    QString tlsCertificate;
+    QString tlsPrivateKey;
+    int tlsHandshakeTimeoutSeconds = 10; //!< A connection still handshaking after this is closed.
+    bool plainHttpOnNetwork = false;     //!< Allows tls/enabled=false on a non-loopback address.
 
     //! Reads `file` over the defaults. Returns false with an error text on a bad value.
     bool loadFile(const QString &file, QString *error);
@@ -47,6 +56,10 @@ struct Config
     bool setListen(const QString &value, QString *error);
     QString resolvedDataDir() const;
     QString databasePath() const;
+    //! Where the self-signed certificate and key live.
+    QString tlsDirectory() const;
+    //! Refuses plain HTTP on a non-loopback address unless explicitly allowed.
+    bool checkTransport(QString *error) const;
 };
 
 } // namespace Tincan::Server

@@ -5,6 +5,7 @@
 #include "server/core/LocalSessionRegistry.h"
 #include "server/core/Logging.h"
 #include "server/net/Listener.h"
+#include "server/net/TlsCredentials.h"
 #include "server/store/sqlite/SqliteBackend.h"
 #include "server/store/sqlite/SqliteStores.h"
 
@@ -27,6 +28,9 @@ Server::~Server()
 
 bool Server::start(QString *error)
 {
+    if (!m_config.checkTransport(error)) {
+        return false;
+    }
     const QString dataDir = m_config.resolvedDataDir();
     if (!QDir().mkpath(dataDir)) {
         *error = QStringLiteral("Cannot create the data directory %1.").arg(dataDir);
@@ -46,6 +50,14 @@ bool Server::start(QString *error)
         m_lock.reset();
         return false;
     }
+    if (m_config.tlsEnabled) {
+        m_tls = std::make_unique<TlsCredentials>();
+        if (!m_tls->load(m_config, error)) {
+            m_tls.reset();
+            m_lock.reset();
+            return false;
+        }
+    }
     m_backend = std::make_unique<SqliteBackend>();
     if (!m_backend->open(m_config.databasePath(), m_config.synchronous, error)) {
         m_backend.reset();
@@ -59,7 +71,12 @@ bool Server::start(QString *error)
     m_bus = std::make_unique<LocalMessageBus>(*m_registry);
     m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
                                          *m_bus, *m_registry);
-    m_listener = std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry);
+    std::optional<QSslConfiguration> tls;
+    if (m_tls) {
+        tls = m_tls->serverConfiguration();
+    }
+    m_listener =
+        std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry, std::move(tls));
     if (!m_listener->start(error)) {
         stop();
         return false;
@@ -118,12 +135,23 @@ void Server::stop()
         m_backend->close();
         m_backend.reset();
     }
+    m_tls.reset();
     m_lock.reset();
 }
 
 quint16 Server::port() const
 {
     return m_listener ? m_listener->port() : 0;
+}
+
+QString Server::fingerprint() const
+{
+    return m_tls ? m_tls->fingerprint() : QString();
+}
+
+bool Server::createdCertificate() const
+{
+    return m_tls && m_tls->created();
 }
 
 bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code, QString *error)
@@ -151,6 +179,20 @@ bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code
         return false;
     }
     *code = *result;
+    return true;
+}
+
+bool Server::certificateFingerprint(const Config &config, QString *fingerprint, QString *error)
+{
+    if (!config.tlsEnabled) {
+        *error = QStringLiteral("TLS is off (tls/enabled=false): there is no certificate.");
+        return false;
+    }
+    TlsCredentials credentials;
+    if (!credentials.load(config, error)) {
+        return false;
+    }
+    *fingerprint = credentials.fingerprint();
     return true;
 }
 

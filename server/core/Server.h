@@ -19,6 +19,7 @@ class SqliteDeviceStore;
 class SqliteKeyStore;
 class SqliteMessageStore;
 class SqliteUserStore;
+class TlsCredentials;
 
 //! The whole daemon as an object: storage, registry, bus, API, connection threads, retention.
 //! tincand's main() and the desktop app's "host a server" both run one. Main thread.
@@ -37,10 +38,22 @@ public:
 
     quint16 port() const;
     const Config &config() const { return m_config; }
+    //! "https" or "http".
+    QString scheme() const
+    {
+        return m_config.tlsEnabled ? QStringLiteral("https") : QStringLiteral("http");
+    }
+    //! The SHA-256 fingerprint clients pin ("AB:CD:..."); empty without TLS.
+    QString fingerprint() const;
+    //! True when this start created the self-signed certificate.
+    bool createdCertificate() const;
 
     //! Creates an invite code directly in the database of a server that is not running.
     static bool createInvite(const Config &config, qint64 ttlSeconds, QString *code,
                              QString *error);
+    //! The fingerprint of the certificate a server with this configuration serves, creating the
+    //! self-signed one if there is none yet (works while the daemon runs).
+    static bool certificateFingerprint(const Config &config, QString *fingerprint, QString *error);
 
 Q_SIGNALS:
     //! A retention purge finished, removing `removed` inbox entries.
@@ -50,6 +63,7 @@ private:
     void purge();
 
     Config m_config;
+    std::unique_ptr<TlsCredentials> m_tls;
     std::unique_ptr<SqliteBackend> m_backend;
     std::unique_ptr<SqliteUserStore> m_users;
     std::unique_ptr<SqliteDeviceStore> m_devices;

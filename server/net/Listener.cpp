@@ -74,11 +74,12 @@ int openListeningSocket(const QHostAddress &address, quint16 port, quint16 *boun
 } // namespace
 
 Listener::Listener(const Config &config, ApiService &api, MessageStore &messages,
-                   SessionRegistry &registry)
+                   SessionRegistry &registry, std::optional<QSslConfiguration> tls)
     : m_config(config)
     , m_api(api)
     , m_messages(messages)
     , m_registry(registry)
+    , m_tls(std::move(tls))
 {}
 
 Listener::~Listener()
@@ -131,7 +132,7 @@ bool Listener::start(QString *error)
         if (m_config.epollDispatcher) {
             thread->setEventDispatcher(new EpollEventDispatcher);
         }
-        auto *worker = new Worker(m_config, m_api, m_messages, m_registry, fd);
+        auto *worker = new Worker(m_config, m_api, m_messages, m_registry, m_tls, fd);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

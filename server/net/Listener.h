@@ -2,9 +2,11 @@
 
 #include <QHostAddress>
 #include <QList>
+#include <QSslConfiguration>
 #include <QString>
 
 #include <memory>
+#include <optional>
 
 class QThread;
 
@@ -19,12 +21,13 @@ class Worker;
 //! Runs the connection-serving threads. Each worker thread has its own listening socket on the
 //! same address and port (SO_REUSEPORT, backlog 4096), so accepting, HTTP parsing and
 //! WebSockets are spread over the threads by the kernel, and no event loop has to poll every
-//! socket of the process. Owned and driven by the main thread.
+//! socket of the process. Every thread terminates TLS on its own connections (`tls`; empty for
+//! plain HTTP). Owned and driven by the main thread.
 class Listener
 {
 public:
     Listener(const Config &config, ApiService &api, MessageStore &messages,
-             SessionRegistry &registry);
+             SessionRegistry &registry, std::optional<QSslConfiguration> tls);
     ~Listener();
 
     bool start(QString *error);
@@ -40,6 +43,7 @@ private:
     ApiService &m_api;
     MessageStore &m_messages;
     SessionRegistry &m_registry;
+    std::optional<QSslConfiguration> m_tls;
     quint16 m_port = 0;
     QList<QThread *> m_threads;
     QList<Worker *> m_workers;

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QObject>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTimer>
+
+#include <optional>
 
 namespace Tincan::Server {
 
@@ -12,20 +15,30 @@ class HttpFrontend;
 class MessageStore;
 class SessionRegistry;
 
-//! Accepts connections on its own listening socket and sets each one up: TCP_NODELAY and a
-//! guard that answers oversized requests with 413 before QtHttpServer buffers their body.
+//! Accepts connections on its own listening socket and sets each one up: TCP_NODELAY, TLS (the
+//! server side of the handshake, bounded in time), and a guard that answers oversized requests
+//! with 413 before QtHttpServer buffers their body. With TLS, a connection reaches QtHttpServer
+//! (as a QSslSocket) only once its handshake succeeded; one that fails or stalls is closed here.
 class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
 
 public:
-    GuardedTcpServer(qint64 maxRequestBody, QObject *parent = nullptr);
+    //! `tls` empty: plain HTTP.
+    GuardedTcpServer(qint64 maxRequestBody, std::optional<QSslConfiguration> tls,
+                     int handshakeTimeoutMs, QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
+    void startHandshake(QTcpSocket *socket, QObject *guard);
+    //! Passes a ready connection on to QtHttpServer.
+    void hand(QTcpSocket *socket, QObject *guard);
+
     qint64 m_maxRequestBody;
+    std::optional<QSslConfiguration> m_tls;
+    int m_handshakeTimeoutMs;
 };
 
 //! One connection-serving event loop: a listening socket of its own (the kernel spreads new
@@ -36,8 +49,9 @@ class Worker : public QObject
     Q_OBJECT
 
 public:
+    //! `tls` empty: plain HTTP.
     Worker(const Config &config, ApiService &api, MessageStore &messages, SessionRegistry &registry,
-           qintptr listeningDescriptor);
+           std::optional<QSslConfiguration> tls, qintptr listeningDescriptor);
     ~Worker() override;
 
     //! Takes over the listening socket; returns false if that fails.
@@ -51,6 +65,7 @@ private:
     ApiService &m_api;
     MessageStore &m_messages;
     SessionRegistry &m_registry;
+    std::optional<QSslConfiguration> m_tls;
     qintptr m_descriptor;
     HttpFrontend *m_frontend = nullptr;
     GuardedTcpServer *m_server = nullptr;

@@ -1,20 +1,23 @@
 #include "tests/common/RawStream.h"
 
+#include "tests/common/TestServer.h"
+
 #include <QJsonDocument>
 #include <QNetworkRequest>
 #include <QtTest>
 
 namespace Tincan::Test {
 
-RawStream::RawStream(const QUrl &server, const QByteArray &token)
+RawStream::RawStream(const TestServer &server, const QByteArray &token)
 {
-    QUrl url = server;
-    url.setScheme(QStringLiteral("ws"));
+    QUrl url = server.url();
+    url.setScheme(server.tls() ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setPath(QStringLiteral("/v1/stream"));
     QNetworkRequest request(url);
     if (!token.isEmpty()) {
         request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
     }
+    server.trust(&socket);
     QObject::connect(&socket, &QWebSocket::textMessageReceived, [this](const QString &text) {
         frames.append(QJsonDocument::fromJson(text.toUtf8()).object());
     });
@@ -44,7 +47,7 @@ bool RawStream::hasError(const QString &code) const
     });
 }
 
-RawStream::Outcome RawStream::connect(const QUrl &server, const QByteArray &token)
+RawStream::Outcome RawStream::connect(const TestServer &server, const QByteArray &token)
 {
     RawStream stream(server, token);
     bool connected = false;

@@ -1,12 +1,24 @@
 #include "tests/common/TestServer.h"
 
+#include "shared/protocol/Fingerprint.h"
+
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QNetworkReply>
 #include <QRegularExpression>
+#include <QSslSocket>
+#include <QWebSocket>
 
 #include <csignal>
 
 namespace Tincan::Test {
+
+namespace {
+bool isCertificate(const QSslCertificate &certificate, const QByteArray &digest)
+{
+    return !certificate.isNull() && Protocol::certificateDigest(certificate.toDer()) == digest;
+}
+} // namespace
 
 TestServer::TestServer(const QString &config)
 {
@@ -34,6 +46,7 @@ bool TestServer::start(quint16 port)
 {
     m_output.clear();
     m_port = 0;
+    m_fingerprint.clear();
     m_process.start(QStringLiteral(TINCAND_PATH),
                     {QStringLiteral("--config"), configPath(), QStringLiteral("--data-dir"),
                      dataDir(), QStringLiteral("--listen"),
@@ -41,7 +54,10 @@ bool TestServer::start(quint16 port)
     if (!m_process.waitForStarted(10000)) {
         return false;
     }
-    static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+    static const QRegularExpression listening(
+        QStringLiteral("listening on (https?)://[^:]+:(\\d+)"));
+    static const QRegularExpression fingerprint(
+        QStringLiteral("certificate SHA-256 fingerprint ([0-9A-F:]+)"));
     QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
         if (!m_process.waitForReadyRead(static_cast<int>(deadline.remainingTime()))) {
@@ -50,7 +66,10 @@ bool TestServer::start(quint16 port)
         m_output += QString::fromUtf8(m_process.readAll());
         const auto match = listening.match(m_output);
         if (match.hasMatch()) {
-            m_port = static_cast<quint16>(match.captured(1).toUInt());
+            // The fingerprint line comes before the listening line.
+            m_scheme = match.captured(1);
+            m_port = static_cast<quint16>(match.captured(2).toUInt());
+            m_fingerprint = fingerprint.match(m_output).captured(1);
             return true;
         }
     }
@@ -99,7 +118,55 @@ bool TestServer::isRunning() const
 
 QUrl TestServer::url() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2")
+                    .arg(tls() ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(m_port));
+}
+
+QByteArray TestServer::digest() const
+{
+    return Protocol::parseFingerprint(m_fingerprint);
+}
+
+void TestServer::trust(QNetworkReply *reply) const
+{
+    QObject::connect(reply, &QNetworkReply::sslErrors, reply,
+                     [reply, digest = digest()](const QList<QSslError> &errors) {
+                         if (isCertificate(reply->sslConfiguration().peerCertificate(), digest)) {
+                             reply->ignoreSslErrors(errors);
+                         }
+                     });
+}
+
+void TestServer::trust(QSslSocket *socket) const
+{
+    QObject::connect(socket, &QSslSocket::sslErrors, socket,
+                     [socket, digest = digest()](const QList<QSslError> &errors) {
+                         if (isCertificate(socket->peerCertificate(), digest)) {
+                             socket->ignoreSslErrors(errors);
+                         }
+                     });
+}
+
+void TestServer::trust(QWebSocket *socket) const
+{
+    QObject::connect(socket, &QWebSocket::sslErrors, socket,
+                     [socket, digest = digest()](const QList<QSslError> &errors) {
+                         if (isCertificate(socket->sslConfiguration().peerCertificate(), digest)) {
+                             socket->ignoreSslErrors(errors);
+                         }
+                     });
+}
+
+bool TestServer::connectSocket(QSslSocket *socket) const
+{
+    if (!tls()) {
+        socket->connectToHost(QHostAddress::LocalHost, m_port);
+        return socket->waitForConnected(10000);
+    }
+    trust(socket);
+    socket->connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_port);
+    return socket->waitForEncrypted(10000);
 }
 
 } // namespace Tincan::Test

@@ -8,7 +8,7 @@
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTcpSocket>
+#include <QSslSocket>
 #include <QUuid>
 #include <QWebSocket>
 #include <QtTest>
@@ -42,7 +42,7 @@ private Q_SLOTS:
 
 private:
     RawReply raw(const QByteArray &method, const QString &path, const QByteArray &body,
-                 const QByteArray &token, const QUrl &server = {});
+                 const QByteArray &token, const TestServer *server = nullptr);
     QByteArray
     sendBody(const QString &to, const QJsonArray &payloads,
              const QString &clientId = QUuid::createUuid().toString(QUuid::WithoutBraces));
@@ -70,9 +70,12 @@ void TestBadInput::cleanupTestCase()
 }
 
 RawReply TestBadInput::raw(const QByteArray &method, const QString &path, const QByteArray &body,
-                           const QByteArray &token, const QUrl &server)
+                           const QByteArray &token, const TestServer *server)
 {
-    QUrl url = server.isEmpty() ? m_server->url() : server;
+    if (!server) {
+        server = m_server.get();
+    }
+    QUrl url = server->url();
     const qsizetype q = path.indexOf(QLatin1Char('?'));
     url.setPath(q < 0 ? path : path.left(q));
     if (q >= 0) {
@@ -84,6 +87,7 @@ RawReply TestBadInput::raw(const QByteArray &method, const QString &path, const 
         request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
     }
     QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
+    server->trust(reply);
     QSignalSpy finished(reply, &QNetworkReply::finished);
     finished.wait(30000);
     RawReply result;
@@ -247,9 +251,8 @@ void TestBadInput::matrix()
 
 void TestBadInput::oversizedBodyIsRefusedBeforeItIsRead()
 {
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, m_server->port());
-    QVERIFY(socket.waitForConnected(10000));
+    QSslSocket socket;
+    QVERIFY(m_server->connectSocket(&socket));
     socket.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                  m_alice->core().profile().token() + "\r\nContent-Length: 5000000000\r\n\r\n{");
     QByteArray answer;
@@ -267,9 +270,8 @@ void TestBadInput::oversizedBodyIsRefusedBeforeItIsRead()
 
 void TestBadInput::oversizedHeadersAreRefused()
 {
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, m_server->port());
-    QVERIFY(socket.waitForConnected(10000));
+    QSslSocket socket;
+    QVERIFY(m_server->connectSocket(&socket));
     socket.write("GET /healthz HTTP/1.1\r\nX-Junk: " + QByteArray(40000, 'a'));
     QByteArray answer;
     QVERIFY(QTest::qWaitFor(
@@ -286,7 +288,7 @@ void TestBadInput::oversizedHeadersAreRefused()
 void TestBadInput::badStreamFrames()
 {
     const QByteArray token = m_bob->core().profile().token();
-    RawStream stream(m_server->url(), token);
+    RawStream stream(*m_server, token);
     QTRY_VERIFY_WITH_TIMEOUT(stream.has(QStringLiteral("hello")), 10000);
     stream.socket.sendTextMessage(QStringLiteral("this is not json"));
     QTRY_VERIFY_WITH_TIMEOUT(stream.hasError(QStringLiteral("bad_json")), 10000);
@@ -298,7 +300,7 @@ void TestBadInput::badStreamFrames()
     stream.socket.sendTextMessage(QString(100000, QLatin1Char('x')));
     QTRY_COMPARE_WITH_TIMEOUT(stream.socket.state(), QAbstractSocket::UnconnectedState, 10000);
 
-    RawStream binary(m_server->url(), token);
+    RawStream binary(*m_server, token);
     QTRY_VERIFY_WITH_TIMEOUT(binary.has(QStringLiteral("hello")), 10000);
     binary.socket.sendBinaryMessage(QByteArrayLiteral("\x01\x02"));
     QTRY_COMPARE_WITH_TIMEOUT(binary.socket.state(), QAbstractSocket::UnconnectedState, 10000);
@@ -331,6 +333,7 @@ void TestBadInput::floodIsRateLimitedWhileOthersAreServed()
         request.setRawHeader(QByteArrayLiteral("Authorization"),
                              "Bearer " + alice->profile().token());
         replies.append(m_network.post(request, sendBody(QStringLiteral("bob"), toBob)));
+        server.trust(replies.last());
     }
     // Meanwhile another user is served normally.
     const QJsonArray toBobFromCarol = toBob;
@@ -364,7 +367,7 @@ void TestBadInput::floodIsRateLimitedWhileOthersAreServed()
     // Exactly the accepted ones (and carol's) wait for bob.
     const auto inbox = bob.call("GET", QStringLiteral("/v1/inbox?limit=500"));
     QCOMPARE(inbox.body.value(QStringLiteral("envelopes")).toArray().size(), created + 1);
-    QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}, server.url()).status, 200);
+    QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}, &server).status, 200);
     QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
@@ -377,7 +380,7 @@ void TestBadInput::signInFloodIsRateLimited()
         const RawReply reply = raw("POST", QStringLiteral("/v1/sessions"),
                                    QByteArray(R"({"username":"victim","password":"guess)") +
                                        QByteArray::number(i) + "\"}",
-                                   {}, server.url());
+                                   {}, &server);
         QVERIFY(reply.status == 401 || reply.status == 429);
         if (reply.status == 429) {
             ++limited;

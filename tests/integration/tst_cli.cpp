@@ -82,6 +82,10 @@ void TestCli::accountCommands()
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.startsWith(QStringLiteral("Signed in as alice (device ")),
              qPrintable(run.out));
+    // The first connection pins the server's certificate and says so; later ones do not.
+    QVERIFY2(run.err.contains(QStringLiteral("Pinned server certificate SHA-256 ") +
+                              m_server->fingerprint()),
+             qPrintable(run.err));
 
     run = cli(profile(QStringLiteral("alice-phone")),
               {QStringLiteral("login"), QStringLiteral("alice"), QStringLiteral("--password-stdin"),
@@ -92,6 +96,7 @@ void TestCli::accountCommands()
     run = cli(profile(QStringLiteral("alice")), {QStringLiteral("whoami")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.startsWith(QStringLiteral("alice (user ")));
+    QVERIFY(!run.err.contains(QStringLiteral("Pinned")));
 
     run = cli(profile(QStringLiteral("alice")), {QStringLiteral("devices")});
     QCOMPARE(run.exitCode, 0);

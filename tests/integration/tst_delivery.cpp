@@ -287,7 +287,7 @@ void TestDelivery::sendersDevicesAreToldItWasStored()
     QVERIFY(alice.registerAccount(QStringLiteral("alice7")));
     QVERIFY(alicePhone.login(QStringLiteral("alice7")));
     QVERIFY(bob.registerAccount(QStringLiteral("bob7")));
-    RawStream phone(m_server->url(), alicePhone->profile().token());
+    RawStream phone(*m_server, alicePhone->profile().token());
     QTRY_VERIFY_WITH_TIMEOUT(phone.has(QStringLiteral("synced")), 10000);
 
     QString error;
@@ -308,16 +308,16 @@ void TestDelivery::silentStreamIsClosedAfterIdleTimeout()
     QVERIFY(server.start());
     TestClient bob(server.url());
     QVERIFY(bob.registerAccount(QStringLiteral("bob")));
-    RawStream first(server.url(), bob->profile().token());
+    RawStream first(server, bob->profile().token());
     QTRY_VERIFY_WITH_TIMEOUT(first.has(QStringLiteral("hello")), 10000);
     // A second connection of the same device replaces the first.
-    RawStream second(server.url(), bob->profile().token());
+    RawStream second(server, bob->profile().token());
     QTRY_VERIFY_WITH_TIMEOUT(second.has(QStringLiteral("hello")), 10000);
     QTRY_COMPARE_WITH_TIMEOUT(first.socket.state(), QAbstractSocket::UnconnectedState, 10000);
     QCOMPARE(int(first.socket.closeCode()), 4409);
     second.socket.close();
 
-    RawStream quiet(server.url(), bob->profile().token());
+    RawStream quiet(server, bob->profile().token());
     QTRY_VERIFY_WITH_TIMEOUT(quiet.has(QStringLiteral("hello")), 10000);
     QElapsedTimer elapsed;
     elapsed.start();
@@ -326,7 +326,7 @@ void TestDelivery::silentStreamIsClosedAfterIdleTimeout()
     QVERIFY(elapsed.elapsed() >= 4000);
 
     // A client that pings stays connected past the timeout.
-    RawStream pinging(server.url(), bob->profile().token());
+    RawStream pinging(server, bob->profile().token());
     QTRY_VERIFY_WITH_TIMEOUT(pinging.has(QStringLiteral("hello")), 10000);
     QElapsedTimer alive;
     alive.start();

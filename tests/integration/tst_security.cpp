@@ -97,12 +97,11 @@ void TestSecurity::streamRefusesMissingAndRevokedTokens()
 {
     TestClient good(m_server->url());
     QVERIFY(good.registerAccount(QStringLiteral("streamer")));
-    QCOMPARE(RawStream::connect(m_server->url(), good->profile().token()),
-             RawStream::Outcome::Accepted);
-    QCOMPARE(RawStream::connect(m_server->url(), {}), RawStream::Outcome::Refused);
-    QCOMPARE(RawStream::connect(m_server->url(), QByteArrayLiteral("garbage")),
+    QCOMPARE(RawStream::connect(*m_server, good->profile().token()), RawStream::Outcome::Accepted);
+    QCOMPARE(RawStream::connect(*m_server, {}), RawStream::Outcome::Refused);
+    QCOMPARE(RawStream::connect(*m_server, QByteArrayLiteral("garbage")),
              RawStream::Outcome::Refused);
-    QCOMPARE(RawStream::connect(m_server->url(), m_revoked->core().profile().token()),
+    QCOMPARE(RawStream::connect(*m_server, m_revoked->core().profile().token()),
              RawStream::Outcome::Refused);
 }
 
