@@ -52,6 +52,8 @@ case "$mode" in
     echo "$out"
     echo "$out" | grep -q '"delivered_per_s"' || { echo "relay smoke failed"; exit 1; }
     echo "$out" | grep -q '"error"' && { echo "relay smoke failed"; exit 1; }
+    echo "$out" | grep -q '"refused":0,' || { echo "relay smoke: the server refused messages"; exit 1; }
+    echo "$out" | grep -q '"payload":"e2ee"' || { echo "relay smoke: payloads were not E2EE"; exit 1; }
     out=$(run --scenario idle --idle 300 --rate 50 --warmup 0.5 --duration 1)
     echo "$out"
     echo "$out" | grep -q '"idle_connected":300' || { echo "idle smoke failed"; exit 1; }

@@ -49,7 +49,8 @@ QList<Account> run(const Endpoint &server, int total, int parallel, const QStrin
                     accounts[index] = {answer.value(QStringLiteral("username")).toString(),
                                        answer.value(QStringLiteral("userId")).toInteger(),
                                        answer.value(QStringLiteral("deviceId")).toInteger(),
-                                       answer.value(QStringLiteral("token")).toString().toLatin1()};
+                                       answer.value(QStringLiteral("token")).toString().toLatin1(),
+                                       {}};
                 }
                 if (finished == total) {
                     loop.quit();
@@ -68,14 +69,18 @@ QList<Account> run(const Endpoint &server, int total, int parallel, const QStrin
 } // namespace
 
 QList<Account> registerAccounts(const Endpoint &server, const QStringList &usernames, int parallel,
-                                QString *error)
+                                QString *error, const QList<QJsonObject> &keys)
 {
     return run(
         server, static_cast<int>(usernames.size()), parallel, QStringLiteral("/v1/accounts"),
         [&](int i) {
-            return QJsonObject{{QStringLiteral("username"), usernames[i]},
-                               {QStringLiteral("password"), Password},
-                               {QStringLiteral("deviceName"), QStringLiteral("loadgen")}};
+            QJsonObject body{{QStringLiteral("username"), usernames[i]},
+                             {QStringLiteral("password"), Password},
+                             {QStringLiteral("deviceName"), QStringLiteral("loadgen")}};
+            if (i < keys.size()) {
+                body.insert(QStringLiteral("keys"), keys[i]);
+            }
+            return body;
         },
         error);
 }

@@ -1,20 +1,35 @@
 #include "bench/loadgen/HttpSender.h"
 
+#include "bench/loadgen/E2ee.h"
+
 #include <QUuid>
 #include <QtEndian>
 
 namespace Tincan::Bench {
 
 HttpSender::HttpSender(const Endpoint &server, QList<Pair> pairs, int connections,
-                       double ratePerSecond)
+                       double ratePerSecond, bool e2ee)
     : m_server(server)
     , m_pairs(std::move(pairs))
     , m_connectionCount(connections)
     , m_rate(ratePerSecond)
+    , m_e2ee(e2ee)
 {}
+
+HttpSender::~HttpSender() = default;
 
 void HttpSender::start()
 {
+    if (m_e2ee) {
+        for (const Pair &pair : std::as_const(m_pairs)) {
+            auto device = std::make_unique<BenchDevice>(pair.sender.cryptoPath);
+            QString error;
+            if (!device->open(&error)) {
+                qFatal("cannot open a sender device: %s", qPrintable(error));
+            }
+            m_devices.push_back(std::move(device));
+        }
+    }
     m_connections.resize(static_cast<size_t>(m_connectionCount));
     for (Connection &connection : m_connections) {
         connection.socket = new QSslSocket(this);
@@ -87,8 +102,17 @@ void HttpSender::dispatch()
 void HttpSender::send(Connection &connection, const Due &due)
 {
     const Pair &pair = m_pairs[due.pair];
-    QByteArray payload(100, '\0');
+    // The plaintext: the due time, then filler to a short chat message's size.
+    QByteArray payload(100, 'x');
     qToBigEndian<qint64>(due.stamp, payload.data());
+    if (m_e2ee) {
+        auto encrypted = m_devices[static_cast<size_t>(due.pair)]->crypto().encrypt(
+            pair.recipient.username, static_cast<int>(pair.recipient.deviceId), payload);
+        if (!encrypted.ok()) {
+            qFatal("encrypt: %s", qPrintable(encrypted.error.message));
+        }
+        payload = *encrypted.value;
+    }
     const QByteArray body =
         "{\"clientMessageId\":\"" + QUuid::createUuid().toByteArray(QUuid::WithoutBraces) +
         "\",\"to\":\"" + pair.recipient.username.toLatin1() +

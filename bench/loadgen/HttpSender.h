@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <deque>
+#include <memory>
+#include <vector>
 
 namespace Tincan::Bench {
 
@@ -31,7 +33,11 @@ class HttpSender : public QObject
     Q_OBJECT
 
 public:
-    HttpSender(const Endpoint &server, QList<Pair> pairs, int connections, double ratePerSecond);
+    //! `e2ee`: each payload is a real Signal-protocol message from the pair's sender device
+    //! (Account::cryptoPath), encrypted when it is sent; otherwise opaque bytes of that size.
+    HttpSender(const Endpoint &server, QList<Pair> pairs, int connections, double ratePerSecond,
+               bool e2ee);
+    ~HttpSender() override;
 
     void start();
     void stop();
@@ -64,6 +70,8 @@ private:
     int m_connectionCount;
     double m_rate;
     std::vector<Connection> m_connections;
+    bool m_e2ee = false;
+    std::vector<std::unique_ptr<class BenchDevice>> m_devices; //!< Per pair: the sender's.
     std::deque<Due> m_queue;
     QTimer *m_timer = nullptr;
     int64_t m_start = 0;

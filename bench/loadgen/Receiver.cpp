@@ -1,5 +1,6 @@
 #include "bench/loadgen/Receiver.h"
 
+#include "bench/loadgen/E2ee.h"
 #include "shared/protocol/Frames.h"
 
 #include <QNetworkRequest>
@@ -7,10 +8,13 @@
 
 namespace Tincan::Bench {
 
-Receiver::Receiver(const Endpoint &server, QList<Account> accounts)
+Receiver::Receiver(const Endpoint &server, QList<Account> accounts, bool e2ee)
     : m_server(server)
     , m_accounts(std::move(accounts))
+    , m_e2ee(e2ee)
 {}
+
+Receiver::~Receiver() = default;
 
 void Receiver::setWindow(int64_t from, int64_t to)
 {
@@ -24,6 +28,13 @@ void Receiver::start()
     m_streams.resize(static_cast<size_t>(m_accounts.size()));
     for (qsizetype i = 0; i < m_accounts.size(); ++i) {
         Stream &stream = m_streams[static_cast<size_t>(i)];
+        if (m_e2ee) {
+            stream.device = std::make_unique<BenchDevice>(m_accounts[i].cryptoPath);
+            QString error;
+            if (!stream.device->open(&error)) {
+                qFatal("cannot open a recipient device: %s", qPrintable(error));
+            }
+        }
         stream.socket = std::make_unique<QWebSocket>();
         m_server.accept(stream.socket.get());
         connect(stream.socket.get(), &QWebSocket::connected, this, [this] { ++connected; });
@@ -62,7 +73,16 @@ void Receiver::onText(Stream &stream, const QString &text)
     if (!frame || frame->type != Protocol::ServerFrame::Type::Envelope) {
         return;
     }
-    const QByteArray &payload = frame->envelope.payload;
+    QByteArray payload = frame->envelope.payload;
+    if (stream.device) {
+        // Decrypted like a client would, in arrival order; the time counts in the latency.
+        auto decrypted = stream.device->crypto().decrypt(
+            frame->envelope.fromUser, static_cast<int>(frame->envelope.fromDevice), payload);
+        if (!decrypted.ok()) {
+            qFatal("decrypt: %s", qPrintable(decrypted.error.message));
+        }
+        payload = decrypted.value->plaintext;
+    }
     if (payload.size() >= 8) {
         const int64_t stamp = qFromBigEndian<qint64>(payload.constData());
         if (stamp >= m_windowFrom && stamp <= m_windowTo) {

@@ -21,7 +21,9 @@ class Receiver : public QObject
     Q_OBJECT
 
 public:
-    Receiver(const Endpoint &server, QList<Account> accounts);
+    //! `e2ee`: payloads are decrypted with each recipient's device (Account::cryptoPath).
+    Receiver(const Endpoint &server, QList<Account> accounts, bool e2ee);
+    ~Receiver() override;
 
     void start();
     void stop();
@@ -37,6 +39,7 @@ private:
     {
         std::unique_ptr<QWebSocket> socket;
         QList<qint64> acks;
+        std::unique_ptr<class BenchDevice> device;
     };
 
     void onText(Stream &stream, const QString &text);
@@ -44,6 +47,7 @@ private:
     Endpoint m_server;
     QList<Account> m_accounts;
     std::vector<Stream> m_streams;
+    bool m_e2ee = false;
     QTimer *m_ackTimer = nullptr;
     std::atomic<int64_t> m_windowFrom{INT64_MAX};
     std::atomic<int64_t> m_windowTo{INT64_MAX};

@@ -8,6 +8,7 @@
 //          source addresses), reports the server's memory per connection, then runs one active
 //          pair at --rate and reports its latency while the idle ones are held.
 #include "bench/loadgen/Accounts.h"
+#include "bench/loadgen/E2ee.h"
 #include "bench/loadgen/HttpSender.h"
 #include "bench/loadgen/IdleHolder.h"
 #include "bench/loadgen/Receiver.h"
@@ -21,6 +22,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
 
@@ -43,6 +45,8 @@ struct Options
     int idle = 0;
     int sources = 4;
     qint64 serverPid = 0;
+    bool e2ee = true;  //!< Real Signal-protocol payloads (else opaque bytes).
+    QString cryptoDir; //!< Where the simulated devices keep their protocol state.
 };
 
 //! Runs an object on a thread of its own; start() and stop() are invoked there.
@@ -102,9 +106,32 @@ QList<Pair> makePairs(const Options &options, QString *error)
         names << QStringLiteral("s%1-%2").arg(tag).arg(i)
               << QStringLiteral("r%1-%2").arg(tag).arg(i);
     }
-    const QList<Account> accounts = registerAccounts(options.server, names, 16, error);
+    // Every device has real keys (the server only delivers to devices with keys).
+    std::vector<std::unique_ptr<BenchDevice>> devices;
+    QList<QJsonObject> keys;
+    for (const QString &name : std::as_const(names)) {
+        devices.push_back(std::make_unique<BenchDevice>(options.cryptoDir + QLatin1Char('/') +
+                                                        name + QStringLiteral(".db")));
+        if (!devices.back()->open(error)) {
+            return {};
+        }
+        keys.append(devices.back()->createKeys(error));
+        if (keys.last().isEmpty()) {
+            return {};
+        }
+    }
+    QList<Account> accounts = registerAccounts(options.server, names, 16, error, keys);
     QList<Pair> pairs;
     for (qsizetype i = 0; i + 1 < accounts.size(); i += 2) {
+        accounts[i].cryptoPath =
+            options.cryptoDir + QLatin1Char('/') + names[i] + QStringLiteral(".db");
+        accounts[i + 1].cryptoPath =
+            options.cryptoDir + QLatin1Char('/') + names[i + 1] + QStringLiteral(".db");
+        if (options.e2ee &&
+            !establishSession(*devices[static_cast<size_t>(i)], accounts[i],
+                              *devices[static_cast<size_t>(i + 1)], accounts[i + 1], error)) {
+            return {};
+        }
         pairs.append({accounts[i], accounts[i + 1]});
     }
     return pairs;
@@ -117,7 +144,7 @@ QJsonObject relay(const Options &options, const QList<Pair> &pairs)
     for (const Pair &pair : pairs) {
         recipients.append(pair.recipient);
     }
-    OnThread<Receiver> receiver(new Receiver(options.server, recipients), "receiver");
+    OnThread<Receiver> receiver(new Receiver(options.server, recipients, options.e2ee), "receiver");
     waitUntil([&] { return receiver->connected.load() == recipients.size(); }, 30000);
     if (receiver->connected.load() != recipients.size()) {
         return {{QStringLiteral("error"), QStringLiteral("recipients could not connect")}};
@@ -129,7 +156,8 @@ QJsonObject relay(const Options &options, const QList<Pair> &pairs)
     const int64_t windowTo = windowFrom + static_cast<int64_t>(options.duration * 1e6);
     receiver->setWindow(windowFrom, windowTo);
     OnThread<HttpSender> sender(
-        new HttpSender(options.server, pairs, options.connections, options.rate), "sender");
+        new HttpSender(options.server, pairs, options.connections, options.rate, options.e2ee),
+        "sender");
 
     waitUntil([&] { return nowMicros() >= windowFrom; },
               static_cast<int>(options.warmup * 1000) + 1000);
@@ -147,6 +175,8 @@ QJsonObject relay(const Options &options, const QList<Pair> &pairs)
         {QStringLiteral("scenario"), QStringLiteral("relay")},
         {QStringLiteral("pairs"), options.pairs},
         {QStringLiteral("target_rate"), options.rate},
+        {QStringLiteral("payload"),
+         options.e2ee ? QStringLiteral("e2ee") : QStringLiteral("opaque")},
         {QStringLiteral("http_connections"), options.connections},
         {QStringLiteral("duration_s"), options.duration},
         {QStringLiteral("accepted_per_s"),
@@ -277,6 +307,10 @@ int main(int argc, char *argv[])
          QStringLiteral("N"), QStringLiteral("4")},
         {QStringLiteral("server-pid"), QStringLiteral("Server process id, for CPU and memory."),
          QStringLiteral("PID"), QStringLiteral("0")},
+        {QStringLiteral("payload"),
+         QStringLiteral("relay: e2ee (real Signal-protocol messages, encrypted and decrypted by "
+                        "the load generator) or opaque (random bytes)."),
+         QStringLiteral("KIND"), QStringLiteral("e2ee")},
     });
     parser.process(app);
     Options options;
@@ -296,6 +330,9 @@ int main(int argc, char *argv[])
     options.idle = parser.value(QStringLiteral("idle")).toInt();
     options.sources = parser.value(QStringLiteral("sources")).toInt();
     options.serverPid = parser.value(QStringLiteral("server-pid")).toLongLong();
+    options.e2ee = parser.value(QStringLiteral("payload")) != QLatin1String("opaque");
+    QTemporaryDir cryptoDir;
+    options.cryptoDir = cryptoDir.path();
     if (options.pairs < 1 || options.connections < 1 || options.duration <= 0 || options.rate < 0) {
         std::fprintf(stderr, "tincan-loadgen: bad numbers\n");
         return 1;

@@ -101,6 +101,7 @@ ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devi
     , m_hasher(config.argon2MemoryKiB, config.argon2Iterations)
     , m_authLimiter(config.authRatePerMinute / 60.0, config.authBurst)
     , m_messageLimiter(config.messageRatePerSecond, config.messageBurst)
+    , m_keyFetchLimiter(config.keyFetchRatePerMinute / 60.0, config.keyFetchBurst)
 {
     // Argon2 is memory-hard: bound how many run at once.
     m_hashPool.setMaxThreadCount(2);
@@ -383,6 +384,15 @@ void ApiService::keyStatus(const ApiRequest &request, Reply reply)
 
 void ApiService::userKeys(const ApiRequest &request, Reply reply)
 {
+    double retryAfter = 0;
+    if (!m_keyFetchLimiter.tryAcquire(QString::number(request.auth->deviceId), &retryAfter)) {
+        ApiResponse response = ApiResponse::error(ApiError::rateLimited(
+            QStringLiteral("This device fetches key bundles too fast; retry later.")));
+        response.headers.append({QByteArrayLiteral("Retry-After"),
+                                 QByteArray::number(static_cast<qint64>(std::ceil(retryAfter)))});
+        reply(response);
+        return;
+    }
     QList<qint64> only;
     if (request.query.hasQueryItem(QStringLiteral("devices"))) {
         const auto parsed = parseDeviceFilter(

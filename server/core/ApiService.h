@@ -112,6 +112,7 @@ private:
     PasswordHasher m_hasher;
     RateLimiter m_authLimiter;
     RateLimiter m_messageLimiter;
+    RateLimiter m_keyFetchLimiter;
     QThreadPool m_hashPool;
 };
 

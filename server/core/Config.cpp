@@ -190,6 +190,10 @@ bool Config::loadFile(const QString &file, QString *error)
            readNumber(settings, QStringLiteral("rate/auth_per_minute"), &authRatePerMinute, 0.01,
                       big, error) &&
            readNumber(settings, QStringLiteral("rate/auth_burst"), &authBurst, 1, big, error) &&
+           readNumber(settings, QStringLiteral("rate/key_fetches_per_minute"),
+                      &keyFetchRatePerMinute, 0.01, big, error) &&
+           readNumber(settings, QStringLiteral("rate/key_fetch_burst"), &keyFetchBurst, 1, big,
+                      error) &&
            readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds,
                       5, 86400, error) &&
            readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,

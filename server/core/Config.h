@@ -35,6 +35,10 @@ struct Config
     double messageBurst = 1000;
     double authRatePerMinute = 30; //!< Register/login attempts per client address.
     double authBurst = 30;
+    //! Key bundle fetches per device: each fetch uses up the target devices' one-time pre-keys,
+    //! so one device must not be able to drain them.
+    double keyFetchRatePerMinute = 600;
+    double keyFetchBurst = 100;
 
     int idleTimeoutSeconds = 60; //!< Stream closed when no frame arrives for this long.
 

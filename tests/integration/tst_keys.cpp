@@ -83,6 +83,7 @@ private Q_SLOTS:
     void exhaustionFallsBackToSignedPreKey();
     void keylessDeviceIsNotReachable();
     void targetedSends();
+    void bundleFetchesAreRateLimited();
     void badInput_data();
     void badInput();
 
@@ -121,6 +122,30 @@ void TestKeys::initTestCase()
 void TestKeys::cleanupTestCase()
 {
     QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
+}
+
+void TestKeys::bundleFetchesAreRateLimited()
+{
+    // Each fetch uses up one-time pre-keys: one device cannot drain another's quickly.
+    auto limited = std::make_unique<TestServer>(
+        QStringLiteral("[rate]\nkey_fetches_per_minute=1\nkey_fetch_burst=3\n"));
+    QVERIFY2(limited->start(), qPrintable(limited->output()));
+    std::swap(m_server, limited);
+    const Account tara = signUp(QStringLiteral("tara"), fakeDeviceKeys(10));
+    const Account finn = signUp(QStringLiteral("finn"), fakeDeviceKeys(10));
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(get(QStringLiteral("/v1/users/tara/keys"), finn).status, 200);
+    }
+    const RawReply refused = get(QStringLiteral("/v1/users/tara/keys"), finn);
+    QCOMPARE(refused.status, 429);
+    QCOMPARE(refused.body.value(QStringLiteral("error")).toString(),
+             QStringLiteral("rate_limited"));
+    QVERIFY(!refused.body.value(QStringLiteral("message")).toString().isEmpty());
+    QCOMPARE(preKeyCount(tara), 7);
+    // The limit is per fetching device: tara's own device still fetches.
+    QCOMPARE(get(QStringLiteral("/v1/users/finn/keys"), tara).status, 200);
+    std::swap(m_server, limited);
+    QVERIFY2(limited->stop(), qPrintable(limited->output()));
 }
 
 RawReply TestKeys::call(const QByteArray &method, const QString &path, const QByteArray &body,
