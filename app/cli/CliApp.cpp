@@ -384,13 +384,34 @@ int CliApp::trust(const QString &command, const QStringList &args, bool json)
         return Refused;
     }
     const Client::ContactTrust trust = m_core->store().trust(user);
+    // Per-device decryption status: which of their devices we could read, and what failed.
+    QJsonArray devices;
+    QString statusText;
+    for (const auto &status : m_core->store().deviceStatuses(user)) {
+        devices.append(QJsonObject{{QStringLiteral("device"), status.device},
+                                   {QStringLiteral("lastOkAt"), status.lastOkAt},
+                                   {QStringLiteral("failures"), status.failures},
+                                   {QStringLiteral("lastFailure"), status.lastFailure}});
+        statusText +=
+            QStringLiteral("  device %1: last decrypted %2, %3 failure(s)%4\n")
+                .arg(status.device)
+                .arg(status.lastOkAt ? timeText(status.lastOkAt) : QStringLiteral("never"))
+                .arg(status.failures)
+                .arg(status.lastFailure.isEmpty()
+                         ? QString()
+                         : QStringLiteral(", last: ") + status.lastFailure);
+    }
     if (json) {
         printJson({{QStringLiteral("type"), QStringLiteral("safety-number")},
                    {QStringLiteral("user"), user},
                    {QStringLiteral("digits"), number->digits},
                    {QStringLiteral("verified"), trust.verified},
-                   {QStringLiteral("changed"), trust.confirmationRequired}});
+                   {QStringLiteral("changed"), trust.confirmationRequired},
+                   {QStringLiteral("devices"), devices}});
         return Ok;
+    }
+    if (!statusText.isEmpty()) {
+        out() << "Decryption status of " << user << "'s devices:\n" << statusText;
     }
     out() << "Safety number with " << user << (trust.verified ? " (verified)" : " (not verified)")
           << ":\n";

@@ -1,6 +1,8 @@
 // The real tincan-cli binary against the real tincand: commands, output formats, exit codes.
 #include "tests/common/TestServer.h"
 
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -31,18 +33,23 @@ private Q_SLOTS:
     void errorsHaveMeaningfulExitCodes();
     void revokeDevice();
     void unreachableServer();
+    void passphraseWhenThereIsNoKeychain();
+    void safetyNumbersAndVerification();
 
 private:
-    Run cli(const QString &profile, const QStringList &args, const QByteArray &input = {});
+    Run cli(const QString &profile, const QStringList &args, const QByteArray &input = {},
+            const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
     QString profile(const QString &name) const { return m_dir.path() + QLatin1Char('/') + name; }
 
     QTemporaryDir m_dir;
     std::unique_ptr<TestServer> m_server;
 };
 
-Run TestCli::cli(const QString &profileDir, const QStringList &args, const QByteArray &input)
+Run TestCli::cli(const QString &profileDir, const QStringList &args, const QByteArray &input,
+                 const QProcessEnvironment &environment)
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     QStringList all{QStringLiteral("--profile"), profileDir};
     if (m_server && m_server->port()) {
         all << QStringLiteral("--server") << m_server->url().toString();
@@ -248,6 +255,107 @@ void TestCli::unreachableServer()
                QStringLiteral("1"), QStringLiteral("--timeout"), QStringLiteral("30")});
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains(QStringLiteral("\"text\":\"later\"")));
+}
+
+void TestCli::passphraseWhenThereIsNoKeychain()
+{
+    // No D-Bus session: no Secret Service, so no keychain.
+    QProcessEnvironment noKeychain = QProcessEnvironment::systemEnvironment();
+    noKeychain.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    noKeychain.remove(QStringLiteral("DISPLAY"));
+    noKeychain.remove(QStringLiteral("TINCAN_PASSPHRASE"));
+    const QString dir = profile(QStringLiteral("headless"));
+    const QStringList registerArgs{QStringLiteral("register"), QStringLiteral("headless"),
+                                   QStringLiteral("--password-stdin")};
+
+    // Without a passphrase it refuses, and says why: never a plaintext database.
+    Run run = cli(dir, registerArgs, "correct horse\n", noKeychain);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("No keychain")), qPrintable(run.err));
+    QVERIFY(!QFile::exists(dir + QStringLiteral("/client.db")));
+
+    QProcessEnvironment withPassphrase = noKeychain;
+    withPassphrase.insert(QStringLiteral("TINCAN_PASSPHRASE"), QStringLiteral("long passphrase"));
+    run = cli(dir, registerArgs, "correct horse\n", withPassphrase);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QFile ini(dir + QStringLiteral("/profile.ini"));
+    QVERIFY(ini.open(QIODevice::ReadOnly));
+    QVERIFY(ini.readAll().contains("key_source=passphrase"));
+    QFile db(dir + QStringLiteral("/client.db"));
+    QVERIFY(db.open(QIODevice::ReadOnly));
+    QVERIFY(!db.read(16).startsWith("SQLite format 3"));
+
+    run = cli(dir, {QStringLiteral("whoami")}, {}, withPassphrase);
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("headless")));
+
+    QProcessEnvironment wrong = noKeychain;
+    wrong.insert(QStringLiteral("TINCAN_PASSPHRASE"), QStringLiteral("not it"));
+    run = cli(dir, {QStringLiteral("whoami")}, {}, wrong);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("wrong passphrase")), qPrintable(run.err));
+    run = cli(dir, {QStringLiteral("whoami")}, {}, noKeychain);
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(QStringLiteral("passphrase")), qPrintable(run.err));
+}
+
+void TestCli::safetyNumbersAndVerification()
+{
+    const QString carol = profile(QStringLiteral("carol5"));
+    const QString dave = profile(QStringLiteral("dave5"));
+    for (const auto &[dir, name] :
+         {std::pair{carol, QStringLiteral("carol5")}, std::pair{dave, QStringLiteral("dave5")}}) {
+        const Run run =
+            cli(dir, {QStringLiteral("register"), name, QStringLiteral("--password-stdin")},
+                "correct horse\n");
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    }
+    // No session yet: nothing to compare.
+    Run run = cli(carol, {QStringLiteral("safety-number"), QStringLiteral("dave5")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(run.err.contains(QStringLiteral("no session")));
+
+    run = cli(carol, {QStringLiteral("send"), QStringLiteral("dave5"), QStringLiteral("hi dave5")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    run = cli(dave, {QStringLiteral("listen"), QStringLiteral("--count"), QStringLiteral("1"),
+                     QStringLiteral("--timeout"), QStringLiteral("30")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY(run.out.contains(QStringLiteral("hi dave5")));
+
+    const Run fromCarol = cli(carol, {QStringLiteral("safety-number"), QStringLiteral("dave5"),
+                                      QStringLiteral("--json")});
+    const Run fromDave = cli(dave, {QStringLiteral("safety-number"), QStringLiteral("carol5"),
+                                    QStringLiteral("--json")});
+    QVERIFY2(fromCarol.exitCode == 0 && fromDave.exitCode == 0, qPrintable(fromCarol.err));
+    const QJsonObject a = QJsonDocument::fromJson(fromCarol.out.toUtf8()).object();
+    const QJsonObject b = QJsonDocument::fromJson(fromDave.out.toUtf8()).object();
+    QCOMPARE(a.value(QStringLiteral("digits")).toString().size(), 60);
+    QCOMPARE(a.value(QStringLiteral("digits")), b.value(QStringLiteral("digits")));
+    QCOMPARE(a.value(QStringLiteral("verified")).toBool(), false);
+    // Dave's side knows carol's device decrypted fine.
+    const QJsonArray carolDevices = b.value(QStringLiteral("devices")).toArray();
+    QCOMPARE(carolDevices.size(), 1);
+    QVERIFY(carolDevices.first().toObject().value(QStringLiteral("lastOkAt")).toInteger() > 0);
+    QCOMPARE(carolDevices.first().toObject().value(QStringLiteral("failures")).toInteger(), 0);
+
+    // The human form: 12 groups of 5 digits, and a QR code.
+    run = cli(carol, {QStringLiteral("safety-number"), QStringLiteral("dave5")});
+    QCOMPARE(run.exitCode, 0);
+    const QString digits = a.value(QStringLiteral("digits")).toString();
+    QVERIFY(run.out.contains(digits.left(5) + QLatin1Char(' ') + digits.mid(5, 5)));
+    QVERIFY(run.out.contains(QChar(0x2588)));
+
+    run = cli(carol, {QStringLiteral("verify"), QStringLiteral("dave5")});
+    QCOMPARE(run.exitCode, 0);
+    run = cli(carol,
+              {QStringLiteral("safety-number"), QStringLiteral("dave5"), QStringLiteral("--json")});
+    QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8())
+                 .object()
+                 .value(QStringLiteral("verified"))
+                 .toBool(),
+             true);
+    run = cli(carol, {QStringLiteral("unverify"), QStringLiteral("dave5")});
+    QCOMPARE(run.exitCode, 0);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
