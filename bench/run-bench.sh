@@ -63,6 +63,10 @@ case "$mode" in
     start_server
     run --scenario relay --pairs 64 --rate 0 --connections 64 --warmup 3 --duration 15
     stop_server; start_server
+    # The same with opaque payloads of the same size: the server's capacity without the load
+    # generator's own Signal-protocol work on these 2 cores.
+    run --scenario relay --pairs 64 --rate 0 --connections 64 --warmup 3 --duration 15 --payload opaque
+    stop_server; start_server
     run --scenario relay --pairs 50 --rate 2000 --connections 32 --warmup 3 --duration 15
     stop_server; start_server
     run --scenario relay --pairs 50 --rate 5000 --connections 64 --warmup 3 --duration 15
