@@ -8,8 +8,10 @@ namespace Tincan::Client {
 //! The OS keychain through QtKeychain: Secret Service on Linux, Keychain on macOS, Credential
 //! Manager on Windows. QtKeychain's insecure fallback (a plaintext file) is never enabled.
 //!
-//! The calls block, running a local event loop until the job finishes: they are made once, when
-//! a profile is opened, before the client core starts its network activity.
+//! The calls block until the job finishes: they are made once, when a profile is opened, before
+//! the client core starts its network activity. On the main thread they run a local event loop;
+//! on another thread (the desktop app's client-core thread) the job runs on the main thread,
+//! where QtKeychain and the Secret Service callbacks live, and the caller waits for it.
 class Keychain
 {
 public:

@@ -13,6 +13,7 @@
 #include <QJsonArray>
 #include <QSettings>
 #include <QSqlQuery>
+#include <QThread>
 #include <QUuid>
 #include <QtTest>
 
@@ -91,6 +92,7 @@ private Q_SLOTS:
     void brokenSessionIsRepairedAutomatically();
     void changedSafetyNumberIsSurfacedAndGuarded();
     void databaseKeyLivesInTheKeychain();
+    void clientCoreRunsOnItsOwnThread();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -497,6 +499,74 @@ void TestE2ee::databaseKeyLivesInTheKeychain()
     QString error;
     QVERIFY(!orphan.open(&error));
     QVERIFY2(error.contains(QStringLiteral("keychain")), qPrintable(error));
+}
+
+void TestE2ee::clientCoreRunsOnItsOwnThread()
+{
+    // The desktop app drives its ClientCore (SQLCipher connection, libsignal context, sockets)
+    // on a thread of its own, so that decrypting a backlog never runs on the UI thread.
+    const QString alice = newUser(QStringLiteral("alice"));
+    const QString bob = newUser(QStringLiteral("bob"));
+    QTemporaryDir dir;
+    const QString bobProfile = dir.path() + QStringLiteral("/bob");
+    TestClient a(m_server->url());
+    QVERIFY(a.registerAccount(alice));
+    {
+        TestClient b(m_server->url(), bobProfile);
+        QVERIFY(b.registerAccount(bob));
+    }
+    const QStringList texts = a.sendNumbered(bob, QStringLiteral("threaded"), 300);
+    QTRY_COMPARE_WITH_TIMEOUT(a->outboxSize(), 0, Timeout);
+
+    QThread thread;
+    thread.setObjectName(QStringLiteral("client core"));
+    thread.start();
+    QObject anchor;
+    anchor.moveToThread(&thread);
+    Client::ClientCore *core = nullptr;
+    QThread *coreThread = nullptr;
+    std::atomic<int> received{0};
+    std::atomic<bool> started{false};
+    QStringList seen; // Written on the core's thread, read after it stopped.
+    QString error;
+    bool opened = false;
+    // Not a blocking call: opening the profile reads the keychain, whose jobs run on the main
+    // thread, which must keep spinning (as the UI thread does).
+    QMetaObject::invokeMethod(
+        &anchor,
+        [&] {
+            core = new Client::ClientCore(bobProfile);
+            opened = core->open(&error);
+            coreThread = core->thread();
+            QObject::connect(core, &Client::ClientCore::messageReceived,
+                             [&](const Client::StoredMessage &m) {
+                                 seen.append(m.text);
+                                 ++received;
+                             });
+            if (opened) {
+                core->connectToServer();
+            }
+            started = true;
+        },
+        Qt::QueuedConnection);
+    QTRY_VERIFY_WITH_TIMEOUT(started.load(), Timeout);
+    QVERIFY2(opened, qPrintable(error));
+    QCOMPARE(coreThread, &thread);
+    // Meanwhile this (the "UI") thread only spins its own event loop.
+    QTRY_COMPARE_WITH_TIMEOUT(received.load(), 300, 120000);
+    qint64 stored = 0;
+    QMetaObject::invokeMethod(
+        &anchor,
+        [&] {
+            stored = core->store().messageCount();
+            core->disconnectFromServer();
+            delete core;
+        },
+        Qt::BlockingQueuedConnection);
+    thread.quit();
+    QVERIFY(thread.wait(30000));
+    QCOMPARE(seen, texts);
+    QCOMPARE(stored, 300);
 }
 
 QTEST_GUILESS_MAIN(TestE2ee)
