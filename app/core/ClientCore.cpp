@@ -430,9 +430,7 @@ void ClientCore::signedIn(const ApiResult &result, const ApiCallback &done)
     done(result);
 }
 
-void ClientCore::registerAccount(const QString &username, const QString &password,
-                                 const QString &deviceName, const QString &inviteCode,
-                                 ApiCallback done)
+bool ClientCore::prepareSignIn(const ApiCallback &done)
 {
     QString error;
     const QJsonObject keys = signInKeys(&error);
@@ -441,28 +439,29 @@ void ClientCore::registerAccount(const QString &username, const QString &passwor
         failed.error.code = QStringLiteral("keys");
         failed.error.message = error;
         done(failed);
-        return;
+        return false;
     }
     m_api.setSignInKeys(keys);
-    m_api.registerAccount(username, password, deviceName, inviteCode,
-                          [this, done](const ApiResult &result) { signedIn(result, done); });
+    return true;
+}
+
+void ClientCore::registerAccount(const QString &username, const QString &password,
+                                 const QString &deviceName, const QString &inviteCode,
+                                 ApiCallback done)
+{
+    if (prepareSignIn(done)) {
+        m_api.registerAccount(username, password, deviceName, inviteCode,
+                              [this, done](const ApiResult &result) { signedIn(result, done); });
+    }
 }
 
 void ClientCore::login(const QString &username, const QString &password, const QString &deviceName,
                        ApiCallback done)
 {
-    QString error;
-    const QJsonObject keys = signInKeys(&error);
-    if (keys.isEmpty()) {
-        ApiResult failed;
-        failed.error.code = QStringLiteral("keys");
-        failed.error.message = error;
-        done(failed);
-        return;
+    if (prepareSignIn(done)) {
+        m_api.login(username, password, deviceName,
+                    [this, done](const ApiResult &result) { signedIn(result, done); });
     }
-    m_api.setSignInKeys(keys);
-    m_api.login(username, password, deviceName,
-                [this, done](const ApiResult &result) { signedIn(result, done); });
 }
 
 void ClientCore::connectToServer()

@@ -139,6 +139,8 @@ private:
     bool obtainDatabaseKey(QByteArray *key, QString *error);
     bool encryptExistingPlaintextDatabase(const QByteArray &key, QString *error);
     QJsonObject signInKeys(QString *error);
+    //! Puts this device's keys on the next sign-in request; on failure answers `done`.
+    bool prepareSignIn(const ApiCallback &done);
     void signedIn(const ApiResult &result, const ApiCallback &done);
     void processOutbox();
     void sendEntry(const OutboxEntry &entry);

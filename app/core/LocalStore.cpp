@@ -349,23 +349,12 @@ qint64 LocalStore::messageCount()
     return query.value(0).toLongLong();
 }
 
-bool LocalStore::queueControl(const OutboxEntry &entry)
+bool LocalStore::run(QSqlQuery &query, const QString &sql, const QVariantList &values)
 {
-    QSqlQuery query(m_connection.database());
-    query.prepare(QStringLiteral(
-        "INSERT INTO outbox (client_id, recipient, text, created_at, kind, ref, target_device) "
-        "SELECT ?, ?, '', ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND "
-        "ref = ? AND recipient = ? AND target_device = ?)"));
-    query.addBindValue(entry.clientMessageId);
-    query.addBindValue(entry.recipient);
-    query.addBindValue(entry.createdAt);
-    query.addBindValue(entry.kind);
-    query.addBindValue(entry.ref);
-    query.addBindValue(entry.targetDevice);
-    query.addBindValue(entry.kind);
-    query.addBindValue(entry.ref);
-    query.addBindValue(entry.recipient);
-    query.addBindValue(entry.targetDevice);
+    query.prepare(sql);
+    for (const QVariant &value : values) {
+        query.addBindValue(value);
+    }
     if (!query.exec()) {
         m_lastError = query.lastError().text();
         return false;
@@ -373,18 +362,32 @@ bool LocalStore::queueControl(const OutboxEntry &entry)
     return true;
 }
 
+bool LocalStore::run(const QString &sql, const QVariantList &values)
+{
+    QSqlQuery query(m_connection.database());
+    return run(query, sql, values);
+}
+
+bool LocalStore::queueControl(const OutboxEntry &entry)
+{
+    return run(
+        QStringLiteral("INSERT INTO outbox (client_id, recipient, text, created_at, kind, ref, "
+                       "target_device) SELECT ?, ?, '', ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 "
+                       "FROM outbox WHERE kind = ? AND ref = ? AND recipient = ? AND "
+                       "target_device = ?)"),
+        {entry.clientMessageId, entry.recipient, entry.createdAt, entry.kind, entry.ref,
+         entry.targetDevice, entry.kind, entry.ref, entry.recipient, entry.targetDevice});
+}
+
 bool LocalStore::repairIncoming(const StoredMessage &message, bool *changed)
 {
     QSqlQuery update(m_connection.database());
-    update.prepare(QStringLiteral("UPDATE messages SET text = ?, status = ?, error = NULL WHERE "
-                                  "sender = ? AND client_id = ? AND status = ?"));
-    update.addBindValue(message.text);
-    update.addBindValue(static_cast<int>(message.status));
-    update.addBindValue(message.sender);
-    update.addBindValue(message.clientMessageId);
-    update.addBindValue(static_cast<int>(StoredMessage::Status::Undecryptable));
-    if (!update.exec()) {
-        m_lastError = update.lastError().text();
+    if (!run(update,
+             QStringLiteral(
+                 "UPDATE messages SET text = ?, status = ?, error = NULL WHERE sender = ? "
+                 "AND client_id = ? AND status = ?"),
+             {message.text, static_cast<int>(message.status), message.sender,
+              message.clientMessageId, static_cast<int>(StoredMessage::Status::Undecryptable)})) {
         return false;
     }
     if (update.numRowsAffected() > 0) {
@@ -424,15 +427,8 @@ QByteArray LocalStore::setting(const QString &key)
 
 bool LocalStore::setSetting(const QString &key, const QByteArray &value)
 {
-    QSqlQuery query(m_connection.database());
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"));
-    query.addBindValue(key);
-    query.addBindValue(value);
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return false;
-    }
-    return true;
+    return run(QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"),
+               {key, value});
 }
 
 ContactTrust LocalStore::trust(const QString &user)
@@ -452,46 +448,26 @@ ContactTrust LocalStore::trust(const QString &user)
 
 bool LocalStore::setVerified(const QString &user, bool verified, const QString &number)
 {
-    QSqlQuery query(m_connection.database());
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO contacts (username, verified, "
-                                 "verified_number, confirmation_required) VALUES (?, ?, ?, 0)"));
-    query.addBindValue(user);
-    query.addBindValue(verified ? 1 : 0);
-    query.addBindValue(verified ? QVariant(number) : QVariant());
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return false;
-    }
-    return true;
+    return run(
+        QStringLiteral("INSERT OR REPLACE INTO contacts (username, verified, verified_number, "
+                       "confirmation_required) VALUES (?, ?, ?, 0)"),
+        {user, verified ? 1 : 0, verified ? QVariant(number) : QVariant()});
 }
 
 bool LocalStore::safetyNumberChanged(const QString &user, bool *wasVerified)
 {
     const ContactTrust before = trust(user);
     *wasVerified = before.verified;
-    QSqlQuery query(m_connection.database());
-    query.prepare(QStringLiteral("INSERT OR REPLACE INTO contacts (username, verified, "
-                                 "verified_number, confirmation_required) VALUES (?, 0, NULL, ?)"));
-    query.addBindValue(user);
-    query.addBindValue(before.verified || before.confirmationRequired ? 1 : 0);
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return false;
-    }
-    return true;
+    return run(
+        QStringLiteral("INSERT OR REPLACE INTO contacts (username, verified, verified_number, "
+                       "confirmation_required) VALUES (?, 0, NULL, ?)"),
+        {user, before.verified || before.confirmationRequired ? 1 : 0});
 }
 
 bool LocalStore::clearConfirmation(const QString &user)
 {
-    QSqlQuery query(m_connection.database());
-    query.prepare(
-        QStringLiteral("UPDATE contacts SET confirmation_required = 0 WHERE username = ?"));
-    query.addBindValue(user);
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return false;
-    }
-    return true;
+    return run(QStringLiteral("UPDATE contacts SET confirmation_required = 0 WHERE username = ?"),
+               {user});
 }
 
 bool LocalStore::recordDecryption(const QString &user, qint64 device, bool ok,

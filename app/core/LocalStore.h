@@ -3,6 +3,7 @@
 #include "shared/storage/Connection.h"
 
 #include <QList>
+#include <QSqlQuery>
 #include <QString>
 #include <QVariantList>
 
@@ -139,7 +140,10 @@ private:
     //! Runs `updateSql` on the message and removes its outbox entry, in one transaction.
     bool finishOutgoing(const QString &updateSql, const QVariantList &values,
                         const QString &clientMessageId, bool *changed);
-    StoredMessage read(class QSqlQuery &query) const;
+    StoredMessage read(QSqlQuery &query) const;
+    //! Prepares `sql`, binds `values` in order and runs it; false with lastError() on failure.
+    bool run(QSqlQuery &query, const QString &sql, const QVariantList &values);
+    bool run(const QString &sql, const QVariantList &values);
 
     Storage::Connection m_connection;
     QString m_lastError;

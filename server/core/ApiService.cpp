@@ -127,18 +127,25 @@ void ApiService::health(const ApiRequest &, Reply reply)
                                   {QStringLiteral("online"), m_registry.onlineCount()}}));
 }
 
-bool ApiService::checkAuthRate(const ApiRequest &request, const Reply &reply)
+bool ApiService::withinRate(RateLimiter &limiter, const QString &key, const QString &message,
+                            const Reply &reply)
 {
     double retryAfter = 0;
-    if (m_authLimiter.tryAcquire(request.peer, &retryAfter)) {
+    if (limiter.tryAcquire(key, &retryAfter)) {
         return true;
     }
-    ApiResponse response = ApiResponse::error(ApiError::rateLimited(
-        QStringLiteral("Too many sign-in attempts from this address; try again later.")));
+    ApiResponse response = ApiResponse::error(ApiError::rateLimited(message));
     response.headers.append({QByteArrayLiteral("Retry-After"),
                              QByteArray::number(static_cast<qint64>(std::ceil(retryAfter)))});
     reply(response);
     return false;
+}
+
+bool ApiService::checkAuthRate(const ApiRequest &request, const Reply &reply)
+{
+    return withinRate(
+        m_authLimiter, request.peer,
+        QStringLiteral("Too many sign-in attempts from this address; try again later."), reply);
 }
 
 namespace {
@@ -384,13 +391,9 @@ void ApiService::keyStatus(const ApiRequest &request, Reply reply)
 
 void ApiService::userKeys(const ApiRequest &request, Reply reply)
 {
-    double retryAfter = 0;
-    if (!m_keyFetchLimiter.tryAcquire(QString::number(request.auth->deviceId), &retryAfter)) {
-        ApiResponse response = ApiResponse::error(ApiError::rateLimited(
-            QStringLiteral("This device fetches key bundles too fast; retry later.")));
-        response.headers.append({QByteArrayLiteral("Retry-After"),
-                                 QByteArray::number(static_cast<qint64>(std::ceil(retryAfter)))});
-        reply(response);
+    if (!withinRate(m_keyFetchLimiter, QString::number(request.auth->deviceId),
+                    QStringLiteral("This device fetches key bundles too fast; retry later."),
+                    reply)) {
         return;
     }
     QList<qint64> only;
@@ -444,13 +447,9 @@ void ApiService::userKeys(const ApiRequest &request, Reply reply)
 void ApiService::sendMessage(const ApiRequest &request, Reply reply)
 {
     const AuthContext &sender = *request.auth;
-    double retryAfter = 0;
-    if (!m_messageLimiter.tryAcquire(QString::number(sender.deviceId), &retryAfter)) {
-        ApiResponse response = ApiResponse::error(ApiError::rateLimited(
-            QStringLiteral("This device is sending too fast; slow down and retry.")));
-        response.headers.append({QByteArrayLiteral("Retry-After"),
-                                 QByteArray::number(static_cast<qint64>(std::ceil(retryAfter)))});
-        reply(response);
+    if (!withinRate(m_messageLimiter, QString::number(sender.deviceId),
+                    QStringLiteral("This device is sending too fast; slow down and retry."),
+                    reply)) {
         return;
     }
     auto body = Protocol::parseJsonObject(request.body);

@@ -57,18 +57,9 @@ struct StoreCallbacks
 
     // ---- sessions: load_session returns 1 found / 0 not found / negative on failure ----
 
-    static int loadSession(signal_buffer **record, signal_buffer **userRecord,
-                           const signal_protocol_address *address, void *userData)
+    //! Hands a found row's record and optional user record to libsignal: 1 found, 0 not.
+    static int giveRecords(QSqlQuery &query, signal_buffer **record, signal_buffer **userRecord)
     {
-        SignalStore *store = self(userData);
-        QSqlQuery query = prepare(store, QStringLiteral("SELECT record, user_record FROM "
-                                                        "crypto_sessions WHERE name = ? AND "
-                                                        "device = ?"));
-        query.addBindValue(nameOf(address));
-        query.addBindValue(address->device_id);
-        if (!run(store, query)) {
-            return SG_ERR_UNKNOWN;
-        }
         if (!query.next()) {
             return 0;
         }
@@ -78,6 +69,18 @@ struct StoreCallbacks
             *userRecord = toBuffer(user);
         }
         return 1;
+    }
+
+    static int loadSession(signal_buffer **record, signal_buffer **userRecord,
+                           const signal_protocol_address *address, void *userData)
+    {
+        SignalStore *store = self(userData);
+        QSqlQuery query = prepare(store, QStringLiteral("SELECT record, user_record FROM "
+                                                        "crypto_sessions WHERE name = ? AND "
+                                                        "device = ?"));
+        query.addBindValue(nameOf(address));
+        query.addBindValue(address->device_id);
+        return run(store, query) ? giveRecords(query, record, userRecord) : SG_ERR_UNKNOWN;
     }
 
     static int subDeviceSessions(signal_int_list **sessions, const char *name, size_t nameLen,
@@ -323,18 +326,7 @@ struct StoreCallbacks
         query.addBindValue(nameOf(name->group_id, name->group_id_len));
         query.addBindValue(nameOf(&name->sender));
         query.addBindValue(name->sender.device_id);
-        if (!run(store, query)) {
-            return SG_ERR_UNKNOWN;
-        }
-        if (!query.next()) {
-            return 0;
-        }
-        *record = toBuffer(query.value(0).toByteArray());
-        const QByteArray user = query.value(1).toByteArray();
-        if (!user.isEmpty()) {
-            *userRecord = toBuffer(user);
-        }
-        return 1;
+        return run(store, query) ? giveRecords(query, record, userRecord) : SG_ERR_UNKNOWN;
     }
 };
 
@@ -476,8 +468,8 @@ QList<QPair<quint32, QByteArray>> SignalStore::preKeyRecords()
     QSqlQuery query(m_database);
     if (query.exec(QStringLiteral("SELECT id, record FROM crypto_prekeys ORDER BY id"))) {
         while (query.next()) {
-            records.append({static_cast<quint32>(query.value(0).toLongLong()),
-                            query.value(1).toByteArray()});
+            records.append(
+                {static_cast<quint32>(query.value(0).toLongLong()), query.value(1).toByteArray()});
         }
     }
     return records;
