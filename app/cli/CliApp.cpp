@@ -42,6 +42,11 @@ void printJson(const QJsonObject &object)
     out() << QJsonDocument(object).toJson(QJsonDocument::Compact) << Qt::endl;
 }
 
+QString timeText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
 QJsonObject messageJson(const StoredMessage &m)
 {
     return QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
@@ -54,12 +59,34 @@ QJsonObject messageJson(const StoredMessage &m)
                        {QStringLiteral("text"), m.text},
                        {QStringLiteral("serverTs"), m.serverTimestamp},
                        {QStringLiteral("outgoing"), m.outgoing},
-                       {QStringLiteral("status"), StoredMessage::statusName(m.status)}};
+                       {QStringLiteral("status"), StoredMessage::statusName(m.status)},
+                       {QStringLiteral("error"), m.error}};
 }
 
-QString timeText(qint64 ms)
+//! One message as a human-readable line (listen, history).
+QString messageLine(const StoredMessage &m)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    const QString time = QStringLiteral("[%1] ").arg(
+        timeText(m.serverTimestamp ? m.serverTimestamp : m.localTimestamp));
+    if (m.status == StoredMessage::Status::System) {
+        return time + QStringLiteral("* ") + m.text;
+    }
+    QString line = time + m.sender;
+    if (m.outgoing) {
+        line += QStringLiteral(" -> ") + Protocol::directPeer(m.conversation, m.sender);
+    }
+    line += QStringLiteral(": ");
+    if (m.status == StoredMessage::Status::Undecryptable) {
+        line += QStringLiteral("(not decrypted yet, a resend was requested: %1)").arg(m.error);
+    } else if (!m.error.isEmpty() && !m.outgoing) {
+        line += QStringLiteral("(unreadable: %1)").arg(m.error);
+    } else {
+        line += m.text;
+    }
+    if (m.outgoing) {
+        line += QStringLiteral("  [%1]").arg(StoredMessage::statusName(m.status));
+    }
+    return line;
 }
 
 const char *const UsageText =
@@ -598,22 +625,17 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
     const bool finished = wait(
         [&](std::function<void()> done) {
             Client::ClientCore *core = m_core.get();
-            QObject::connect(
-                core, &Client::ClientCore::messageReceived, core,
-                [&, done](const StoredMessage &m) {
-                    if (json) {
-                        printJson(messageJson(m));
-                    } else {
-                        out() << "[" << timeText(m.serverTimestamp) << "] " << m.sender
-                              << (m.outgoing ? QStringLiteral(" -> ") +
-                                                   Protocol::directPeer(m.conversation, m.sender)
-                                             : QString())
-                              << ": " << m.text << Qt::endl;
-                    }
-                    if (count > 0 && ++received >= count) {
-                        done();
-                    }
-                });
+            QObject::connect(core, &Client::ClientCore::messageReceived, core,
+                             [&, done](const StoredMessage &m) {
+                                 if (json) {
+                                     printJson(messageJson(m));
+                                 } else {
+                                     out() << messageLine(m) << Qt::endl;
+                                 }
+                                 if (count > 0 && ++received >= count) {
+                                     done();
+                                 }
+                             });
             QObject::connect(core, &Client::ClientCore::connectionStateChanged, core,
                              [&](bool online) { event(online ? "connected" : "disconnected"); });
             QObject::connect(core, &Client::ClientCore::synced, core, [&] { event("synced"); });
@@ -625,6 +647,45 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
                                    {QStringLiteral("clientMessageId"), id}});
                     }
                 });
+            QObject::connect(
+                core, &Client::ClientCore::decryptionFailed, core,
+                [json](const QString &user, qint64 device, const QString &reason) {
+                    if (json) {
+                        printJson({{QStringLiteral("type"), QStringLiteral("undecryptable")},
+                                   {QStringLiteral("from"), user},
+                                   {QStringLiteral("fromDevice"), device},
+                                   {QStringLiteral("reason"), reason}});
+                    } else {
+                        err() << "-- could not decrypt a message from " << user << " (device "
+                              << device << "): " << reason << "; asked for a resend" << Qt::endl;
+                    }
+                });
+            QObject::connect(
+                core, &Client::ClientCore::messageRepaired, core, [json](const StoredMessage &m) {
+                    if (json) {
+                        QJsonObject object = messageJson(m);
+                        object.insert(QStringLiteral("type"), QStringLiteral("repaired"));
+                        printJson(object);
+                    } else {
+                        out() << messageLine(m) << "  (resent)" << Qt::endl;
+                    }
+                });
+            QObject::connect(core, &Client::ClientCore::safetyNumberChanged, core,
+                             [json](const QString &user, bool wasVerified) {
+                                 if (json) {
+                                     printJson({{QStringLiteral("type"),
+                                                 QStringLiteral("safety-number-changed")},
+                                                {QStringLiteral("user"), user},
+                                                {QStringLiteral("wasVerified"), wasVerified}});
+                                 } else {
+                                     err()
+                                         << "-- your safety number with " << user << " changed"
+                                         << (wasVerified ? "; compare it again (safety-number) or "
+                                                           "accept-change before sending"
+                                                         : "")
+                                         << Qt::endl;
+                                 }
+                             });
             QObject::connect(core, &Client::ClientCore::fatalError, core,
                              [&, done](const QString &reason) {
                                  err() << "tincan-cli: " << reason << Qt::endl;
@@ -667,12 +728,7 @@ int CliApp::history(const QStringList &args, bool json, int limit)
         if (json) {
             printJson(messageJson(m));
         } else {
-            out() << "[" << timeText(m.serverTimestamp ? m.serverTimestamp : m.localTimestamp)
-                  << "] " << m.sender << ": "
-                  << (m.error.isEmpty() ? m.text : QStringLiteral("(unreadable: %1)").arg(m.error))
-                  << (m.outgoing ? QStringLiteral("  [%1]").arg(StoredMessage::statusName(m.status))
-                                 : QString())
-                  << Qt::endl;
+            out() << messageLine(m) << Qt::endl;
         }
     }
     return Ok;

@@ -168,7 +168,7 @@ void TestCli::sendListenHistory()
     QCOMPARE(run.out.trimmed().split(QLatin1Char('\n')).size(), 1);
     QVERIFY(run.out.contains(QStringLiteral("hi there, bob")));
     run = cli(profile(QStringLiteral("alice")), {QStringLiteral("history"), QStringLiteral("bob")});
-    QVERIFY(run.out.contains(QStringLiteral("alice: hi there, bob  [sent]")));
+    QVERIFY(run.out.contains(QStringLiteral("alice -> bob: hi there, bob  [sent]")));
 
     // Nothing more is waiting: listen ends on its timeout with exit code 4.
     run = cli(profile(QStringLiteral("bob")),
