@@ -80,9 +80,10 @@ struct ConversationSummary
     qint64 messageCount = 0;
 };
 
-//! The client's local database: messages (de-duplicated on sender + client message id) and the
-//! persistent outbox. Storage returns bool plus lastError(). Main thread for now; the E2EE issue
-//! moves it into SQLCipher.
+//! The client's local database, SQLCipher: messages (de-duplicated on sender + client message
+//! id), the persistent outbox, settings, trust and decryption status; the Signal protocol stores
+//! share the file (shared/crypto/SignalStore). Storage returns bool plus lastError(). Belongs to
+//! the client core's thread.
 class LocalStore
 {
 public:

@@ -6,9 +6,11 @@
 #include "app/core/Keychain.h"
 #include "shared/crypto/DeviceCrypto.h"
 #include "shared/protocol/Envelope.h"
+#include "shared/storage/Connection.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
+#include <QDir>
 #include <QDirIterator>
 #include <QJsonArray>
 #include <QSettings>
@@ -93,6 +95,7 @@ private Q_SLOTS:
     void changedSafetyNumberIsSurfacedAndGuarded();
     void databaseKeyLivesInTheKeychain();
     void clientCoreRunsOnItsOwnThread();
+    void olderPlaintextDatabaseIsEncrypted();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -567,6 +570,51 @@ void TestE2ee::clientCoreRunsOnItsOwnThread()
     QVERIFY(thread.wait(30000));
     QCOMPARE(seen, texts);
     QCOMPARE(stored, 300);
+}
+
+void TestE2ee::olderPlaintextDatabaseIsEncrypted()
+{
+    // A profile written by the first version: plain SQLite, schema 1, a message in it.
+    QTemporaryDir dir;
+    const QString profileDir = dir.path() + QStringLiteral("/old");
+    QVERIFY(QDir().mkpath(profileDir));
+    {
+        Storage::Connection plain;
+        QVERIFY(plain.open(
+            {profileDir + QStringLiteral("/client.db"), QStringLiteral("FULL"), false, 5000}));
+        QSqlQuery query(plain.database());
+        QVERIFY(query.exec(QStringLiteral(
+            "CREATE TABLE messages (id INTEGER PRIMARY KEY, conversation TEXT NOT NULL, sender "
+            "TEXT NOT NULL, sender_device INTEGER NOT NULL, client_id TEXT NOT NULL, server_id "
+            "INTEGER, seq INTEGER, text TEXT NOT NULL, server_ts INTEGER, local_ts INTEGER NOT "
+            "NULL, outgoing INTEGER NOT NULL, status INTEGER NOT NULL, error TEXT, UNIQUE (sender, "
+            "client_id))")));
+        QVERIFY(query.exec(QStringLiteral(
+            "CREATE TABLE outbox (client_id TEXT PRIMARY KEY, recipient TEXT NOT NULL, text TEXT "
+            "NOT NULL, created_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0)")));
+        QVERIFY(query.exec(QStringLiteral(
+            "INSERT INTO messages (conversation, sender, sender_device, client_id, text, local_ts, "
+            "outgoing, status) VALUES ('dm:ann:ben', 'ben', 3, "
+            "'3f1c9a56-0b7e-4e51-9a8c-2d4f6b1e7c90', 'kept across the upgrade', 1, 0, 3)")));
+        QVERIFY(query.exec(QStringLiteral("PRAGMA user_version = 1")));
+    }
+    QFile before(profileDir + QStringLiteral("/client.db"));
+    QVERIFY(before.open(QIODevice::ReadOnly));
+    QVERIFY(before.read(16).startsWith("SQLite format 3"));
+    before.close();
+
+    Client::ClientCore core(profileDir);
+    QString error;
+    QVERIFY2(core.open(&error), qPrintable(error));
+    QFile after(profileDir + QStringLiteral("/client.db"));
+    QVERIFY(after.open(QIODevice::ReadOnly));
+    const QByteArray bytes = after.readAll();
+    QVERIFY(!bytes.startsWith("SQLite format 3"));
+    QVERIFY(!bytes.contains("kept across the upgrade"));
+    const auto history = core.store().history(QStringLiteral("dm:ann:ben"), 10);
+    QCOMPARE(history.size(), 1);
+    QCOMPARE(history.first().text, QStringLiteral("kept across the upgrade"));
+    QVERIFY(!QFile::exists(profileDir + QStringLiteral("/client.db.encrypting")));
 }
 
 QTEST_GUILESS_MAIN(TestE2ee)
