@@ -1,7 +1,9 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 #include <QStringList>
 
@@ -58,6 +60,7 @@ public:
 private:
     QSqlDatabase m_database;
     QString m_lastError;
+    QHash<QString, QSqlQuery> m_statements; //!< Prepared once, reused by the callbacks.
 
     friend struct StoreCallbacks;
 };
