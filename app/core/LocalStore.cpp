@@ -278,6 +278,19 @@ StoredMessage LocalStore::read(QSqlQuery &query) const
     return m;
 }
 
+QList<StoredMessage> LocalStore::readAll(QSqlQuery &query)
+{
+    QList<StoredMessage> messages;
+    if (!query.exec()) {
+        m_lastError = query.lastError().text();
+        return messages;
+    }
+    while (query.next()) {
+        messages.append(read(query));
+    }
+    return messages;
+}
+
 std::optional<StoredMessage> LocalStore::message(const QString &sender,
                                                  const QString &clientMessageId)
 {
@@ -305,15 +318,7 @@ QList<StoredMessage> LocalStore::history(const QString &conversation, int limit,
     query.addBindValue(beforeLocalId);
     query.addBindValue(beforeLocalId);
     query.addBindValue(limit);
-    QList<StoredMessage> messages;
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return messages;
-    }
-    while (query.next()) {
-        messages.append(read(query));
-    }
-    return messages;
+    return readAll(query);
 }
 
 QList<ConversationSummary> LocalStore::conversations(const QString &self)
@@ -403,15 +408,7 @@ QList<StoredMessage> LocalStore::undecryptable()
     query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE status = ? ORDER BY id")
                       .arg(QLatin1String(Columns)));
     query.addBindValue(static_cast<int>(StoredMessage::Status::Undecryptable));
-    QList<StoredMessage> messages;
-    if (!query.exec()) {
-        m_lastError = query.lastError().text();
-        return messages;
-    }
-    while (query.next()) {
-        messages.append(read(query));
-    }
-    return messages;
+    return readAll(query);
 }
 
 QByteArray LocalStore::setting(const QString &key)

@@ -142,6 +142,8 @@ private:
     bool finishOutgoing(const QString &updateSql, const QVariantList &values,
                         const QString &clientMessageId, bool *changed);
     StoredMessage read(QSqlQuery &query) const;
+    //! Runs a prepared query and reads every row as a message.
+    QList<StoredMessage> readAll(QSqlQuery &query);
     //! Prepares `sql`, binds `values` in order and runs it; false with lastError() on failure.
     bool run(QSqlQuery &query, const QString &sql, const QVariantList &values);
     bool run(const QString &sql, const QVariantList &values);

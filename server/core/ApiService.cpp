@@ -339,13 +339,21 @@ void ApiService::revokeDevice(const ApiRequest &request, Reply reply)
         });
 }
 
-void ApiService::userDevices(const ApiRequest &request, Reply reply)
+std::optional<User> ApiService::pathUser(const ApiRequest &request, const Reply &reply)
 {
     const QString username = request.params.value(QStringLiteral("username"));
-    const std::optional<User> user =
+    std::optional<User> user =
         Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
     if (!user) {
         reply(ApiResponse::error(unknownUser(username)));
+    }
+    return user;
+}
+
+void ApiService::userDevices(const ApiRequest &request, Reply reply)
+{
+    const std::optional<User> user = pathUser(request, reply);
+    if (!user) {
         return;
     }
     QJsonArray devices;
@@ -408,11 +416,8 @@ void ApiService::userKeys(const ApiRequest &request, Reply reply)
         }
         only = *parsed;
     }
-    const QString username = request.params.value(QStringLiteral("username"));
-    const std::optional<User> user =
-        Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
+    const std::optional<User> user = pathUser(request, reply);
     if (!user) {
-        reply(ApiResponse::error(unknownUser(username)));
         return;
     }
     auto answer = [user = *user, reply](Result<QList<KeyBundle>> bundles) {

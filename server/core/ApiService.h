@@ -98,6 +98,8 @@ private:
     //! 409 if it was stored for another conversation (true); false if it is new.
     bool answerStoredRetry(const AuthContext &sender, const QString &clientMessageId,
                            const QString &conversation, const Reply &reply);
+    //! The user named by the path's {username}; otherwise answers 404 unknown_user.
+    std::optional<User> pathUser(const ApiRequest &request, const Reply &reply);
     //! Takes a token from `limiter` for `key`; otherwise answers 429 with Retry-After.
     bool withinRate(RateLimiter &limiter, const QString &key, const QString &message,
                     const Reply &reply);

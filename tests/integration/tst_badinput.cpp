@@ -1,4 +1,5 @@
 // Bad input of every kind gets its documented error, and the server keeps serving others.
+#include "tests/common/Raw.h"
 #include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestKeys.h"
@@ -16,14 +17,7 @@
 using namespace Tincan;
 using namespace Tincan::Test;
 
-namespace {
-struct RawReply
-{
-    int status = 0;
-    QJsonObject body;
-    QByteArray retryAfter;
-};
-} // namespace
+namespace {} // namespace
 
 class TestBadInput : public QObject
 {
@@ -72,30 +66,7 @@ void TestBadInput::cleanupTestCase()
 RawReply TestBadInput::raw(const QByteArray &method, const QString &path, const QByteArray &body,
                            const QByteArray &token, const TestServer *server)
 {
-    if (!server) {
-        server = m_server.get();
-    }
-    QUrl url = server->url();
-    const qsizetype q = path.indexOf(QLatin1Char('?'));
-    url.setPath(q < 0 ? path : path.left(q));
-    if (q >= 0) {
-        url.setQuery(path.mid(q + 1));
-    }
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    if (!token.isEmpty()) {
-        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
-    }
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    server->trust(reply);
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    finished.wait(30000);
-    RawReply result;
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    result.body = QJsonDocument::fromJson(reply->readAll()).object();
-    result.retryAfter = reply->rawHeader(QByteArrayLiteral("Retry-After"));
-    reply->deleteLater();
-    return result;
+    return rawRequest(m_network, server ? *server : *m_server, method, path, body, token);
 }
 
 QByteArray TestBadInput::sendBody(const QString &to, const QJsonArray &payloads,

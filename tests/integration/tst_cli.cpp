@@ -1,4 +1,5 @@
 // The real tincan-cli binary against the real tincand: commands, output formats, exit codes.
+#include "tests/common/Raw.h"
 #include "tests/common/TestServer.h"
 
 #include <QFile>
@@ -12,14 +13,7 @@
 
 using namespace Tincan::Test;
 
-namespace {
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-} // namespace
+using Run = ProcessRun;
 
 class TestCli : public QObject
 {
@@ -48,25 +42,11 @@ private:
 Run TestCli::cli(const QString &profileDir, const QStringList &args, const QByteArray &input,
                  const QProcessEnvironment &environment)
 {
-    QProcess process;
-    process.setProcessEnvironment(environment);
     QStringList all{QStringLiteral("--profile"), profileDir};
     if (m_server && m_server->port()) {
         all << QStringLiteral("--server") << m_server->url().toString();
     }
-    process.start(QStringLiteral(TINCAN_CLI_PATH), all + args);
-    process.write(input);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return runProcess(QStringLiteral(TINCAN_CLI_PATH), all + args, input, environment);
 }
 
 void TestCli::initTestCase()

@@ -83,6 +83,7 @@ class TestE2ee : public QObject
 
 private Q_SLOTS:
     void initTestCase();
+    void cleanup();
     void cleanupTestCase();
     void everyDeviceDecryptsEverythingAcrossRestarts();
     void serverAndDiskNeverHoldPlaintext();
@@ -98,15 +99,42 @@ private Q_SLOTS:
     void olderPlaintextDatabaseIsEncrypted();
 
 private:
-    std::unique_ptr<TestServer> m_server;
-    int m_users = 0;
+    //! Two new users, each signed in on one device; the clients live until the test ends.
+    struct Users
+    {
+        QString alice;
+        QString bob;
+        TestClient &a;
+        TestClient &b;
+        bool registered;
+    };
+    Users registerTwo()
+    {
+        m_a = std::make_unique<TestClient>(m_server->url());
+        m_b = std::make_unique<TestClient>(m_server->url());
+        const QString alice = newUser(QStringLiteral("alice"));
+        const QString bob = newUser(QStringLiteral("bob"));
+        const bool registered = m_a->registerAccount(alice) && m_b->registerAccount(bob);
+        return {alice, bob, *m_a, *m_b, registered};
+    }
     QString newUser(const QString &prefix) { return prefix + QString::number(++m_users); }
+
+    std::unique_ptr<TestServer> m_server;
+    std::unique_ptr<TestClient> m_a;
+    std::unique_ptr<TestClient> m_b;
+    int m_users = 0;
 };
 
 void TestE2ee::initTestCase()
 {
     m_server = std::make_unique<TestServer>(Config);
     QVERIFY2(m_server->start(), qPrintable(m_server->output()));
+}
+
+void TestE2ee::cleanup()
+{
+    m_a.reset();
+    m_b.reset();
 }
 
 void TestE2ee::cleanupTestCase()
@@ -172,12 +200,8 @@ void TestE2ee::everyDeviceDecryptsEverythingAcrossRestarts()
 
 void TestE2ee::serverAndDiskNeverHoldPlaintext()
 {
-    const QString alice = newUser(QStringLiteral("alice"));
-    const QString bob = newUser(QStringLiteral("bob"));
-    TestClient a(m_server->url());
-    TestClient b(m_server->url());
-    QVERIFY(a.registerAccount(alice));
-    QVERIFY(b.registerAccount(bob));
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
     const QString toBob = marker();
     const QString toAlice = marker();
     QString error;
@@ -211,12 +235,8 @@ void TestE2ee::serverAndDiskNeverHoldPlaintext()
 
 void TestE2ee::identicalPlaintextsDifferOnTheServer()
 {
-    const QString alice = newUser(QStringLiteral("alice"));
-    const QString bob = newUser(QStringLiteral("bob"));
-    TestClient a(m_server->url());
-    TestClient b(m_server->url());
-    QVERIFY(a.registerAccount(alice));
-    QVERIFY(b.registerAccount(bob));
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
     QString error;
     QVERIFY(!a->send(bob, QStringLiteral("same words"), &error).isEmpty());
     QVERIFY(!a->send(bob, QStringLiteral("same words"), &error).isEmpty());
@@ -232,12 +252,8 @@ void TestE2ee::identicalPlaintextsDifferOnTheServer()
 
 void TestE2ee::outOfOrderAndDuplicatedDelivery()
 {
-    const QString alice = newUser(QStringLiteral("alice"));
-    const QString bob = newUser(QStringLiteral("bob"));
-    TestClient a(m_server->url());
-    TestClient b(m_server->url());
-    QVERIFY(a.registerAccount(alice));
-    QVERIFY(b.registerAccount(bob));
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
     // A first exchange, so that later messages are normal (not pre-key) ones.
     QString error;
     Recorder bobSeen(b.core());
@@ -276,12 +292,8 @@ void TestE2ee::outOfOrderAndDuplicatedDelivery()
 
 void TestE2ee::thousandOfflineMessagesDecryptOnceInOrder()
 {
-    const QString alice = newUser(QStringLiteral("alice"));
-    const QString bob = newUser(QStringLiteral("bob"));
-    TestClient a(m_server->url());
-    TestClient b(m_server->url());
-    QVERIFY(a.registerAccount(alice));
-    QVERIFY(b.registerAccount(bob));
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
     const QStringList texts = a.sendNumbered(bob, QStringLiteral("backlog"), 1000);
     QTRY_COMPARE_WITH_TIMEOUT(a->outboxSize(), 0, 120000);
     Recorder bobSeen(b.core());
@@ -369,12 +381,8 @@ void TestE2ee::signedPreKeyRotation()
 
 void TestE2ee::brokenSessionIsRepairedAutomatically()
 {
-    const QString alice = newUser(QStringLiteral("alice"));
-    const QString bob = newUser(QStringLiteral("bob"));
-    TestClient a(m_server->url());
-    TestClient b(m_server->url());
-    QVERIFY(a.registerAccount(alice));
-    QVERIFY(b.registerAccount(bob));
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
     Recorder aliceSeen(a.core());
     Recorder bobSeen(b.core());
     a->connectToServer();

@@ -2,6 +2,7 @@
 // publication at sign-up, sign-in and PUT /v1/keys, status, bundles that consume one prekey per
 // device (never the same one twice), exhaustion, the reachability rule (devices without keys are
 // neither listed nor required), targeted sends, and the errors.
+#include "tests/common/Raw.h"
 #include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
 
@@ -18,12 +19,6 @@ using namespace Tincan;
 using namespace Tincan::Test;
 
 namespace {
-struct RawReply
-{
-    int status = 0;
-    QJsonObject body;
-};
-
 struct Account
 {
     QString username;
@@ -151,28 +146,7 @@ void TestKeys::bundleFetchesAreRateLimited()
 RawReply TestKeys::call(const QByteArray &method, const QString &path, const QByteArray &body,
                         const QByteArray &token)
 {
-    QUrl url = m_server->url();
-    const qsizetype q = path.indexOf(QLatin1Char('?'));
-    url.setPath(q < 0 ? path : path.left(q));
-    if (q >= 0) {
-        url.setQuery(path.mid(q + 1));
-    }
-    QNetworkRequest request(url);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    if (!token.isEmpty()) {
-        request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + token);
-    }
-    QNetworkReply *reply = m_network.sendCustomRequest(request, method, body);
-    m_server->trust(reply); // HTTPS with the daemon's self-signed certificate, as a pinned client.
-    QSignalSpy finished(reply, &QNetworkReply::finished);
-    if (!reply->isFinished()) {
-        finished.wait(30000);
-    }
-    RawReply result;
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    result.body = QJsonDocument::fromJson(reply->readAll()).object();
-    reply->deleteLater();
-    return result;
+    return rawRequest(m_network, *m_server, method, path, body, token);
 }
 
 Account TestKeys::signUp(const QString &username, const QJsonObject &keys, bool signIn)

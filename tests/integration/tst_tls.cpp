@@ -2,6 +2,7 @@
 // pin it on first use and refuse any other before a byte of a request leaves, plain HTTP only
 // where it was explicitly allowed.
 #include "shared/protocol/Fingerprint.h"
+#include "tests/common/Raw.h"
 #include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
@@ -25,30 +26,7 @@ namespace {
 const QString OtherFingerprint = QStringLiteral("00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
                                                 "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runProcess(const QString &program, const QStringList &args, const QByteArray &input = {})
-{
-    QProcess process;
-    process.start(program, args);
-    process.write(input);
-    process.closeWriteChannel();
-    Run run;
-    if (!process.waitForFinished(60000)) {
-        process.kill();
-        process.waitForFinished();
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
-}
+using Run = ProcessRun;
 
 //! A TLS server that is not the one the client pinned (a man in the middle, or a server that
 //! was replaced): it completes handshakes with its own certificate and records every decrypted
