@@ -12,6 +12,7 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QSqlError>
@@ -568,21 +569,26 @@ void ClientCore::withDevices(const QString &username, std::function<void(bool, Q
 
 void ClientCore::entryFailed(const OutboxEntry &entry, const QString &reason)
 {
-    m_store.markFailed(entry.clientMessageId, reason);
     m_sending = false;
+    if (!m_store.markFailed(entry.clientMessageId, reason)) {
+        qCWarning(lcDb) << "cannot record a failed message:" << m_store.lastError();
+        retryLater(0);
+        return;
+    }
     if (entry.kind == QLatin1String("text")) {
         Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Failed, reason);
     } else {
         qCInfo(lcNet) << "dropped a" << entry.kind << "control message:" << reason;
     }
-    processOutbox();
+    // Through the event loop: many entries failing at once must not recurse.
+    QMetaObject::invokeMethod(this, &ClientCore::processOutbox, Qt::QueuedConnection);
 }
 
 void ClientCore::sendEntry(const OutboxEntry &entry)
 {
     if (entry.kind != QLatin1String("text")) {
         // Control messages go to exactly one device.
-        encryptAndPost(entry, {{entry.recipient, entry.targetDevice}}, true);
+        encryptAndPost(entry, {{entry.recipient, entry.targetDevice, false}}, true);
         return;
     }
     if (m_store.trust(entry.recipient).confirmationRequired) {
@@ -617,7 +623,7 @@ void ClientCore::sendEntry(const OutboxEntry &entry)
                 for (const qint64 device : m_deviceCache.value(user)) {
                     if (device != m_profile.deviceId() && !seen.contains(device)) {
                         seen.insert(device);
-                        targets.append({user, device});
+                        targets.append({user, device, false});
                     }
                 }
             };
@@ -636,7 +642,8 @@ void ClientCore::ensureSessions(const QList<Target> &targets,
     QStringList wanted;
     for (const Target &target : targets) {
         if (user.isEmpty() || target.user == user) {
-            if (!m_crypto->hasSession(target.user, static_cast<int>(target.device))) {
+            if (target.fresh ||
+                !m_crypto->hasSession(target.user, static_cast<int>(target.device))) {
                 user = target.user;
                 wanted.append(QString::number(target.device));
             }
@@ -654,6 +661,7 @@ void ClientCore::ensureSessions(const QList<Target> &targets,
             return;
         }
         QSet<qint64> served;
+        QString invalid;
         const QJsonArray devices = result.body.value(QStringLiteral("devices")).toArray();
         for (const QJsonValue &value : devices) {
             const auto bundle = bundleFromJson(value.toObject());
@@ -666,12 +674,18 @@ void ClientCore::ensureSessions(const QList<Target> &targets,
                 served.insert(bundle->deviceId);
             } else {
                 qCWarning(lcNet) << "cannot start a session:" << built.error.message;
+                invalid = built.error.message;
             }
             if (!m_changedIdentities.isEmpty()) {
                 checkSafetyNumber(user, true);
             }
         }
         checkSafetyNumber(user, false);
+        if (!invalid.isEmpty()) {
+            // Keys that do not verify (a forged signed pre-key): never send around them.
+            next(false, QStringLiteral("bad_bundle"));
+            return;
+        }
         QList<Target> rest;
         for (const Target &target : targets) {
             const bool askedNow =
@@ -690,21 +704,31 @@ void ClientCore::ensureSessions(const QList<Target> &targets,
     });
 }
 
-void ClientCore::encryptAndPost(const OutboxEntry &entry, const QList<Target> &targets,
-                                bool targeted)
+void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets, bool targeted)
 {
+    // Ciphertexts made by an earlier attempt are sent again as they are: encrypting anew would
+    // advance every ratchet on each retry, and a long outage could push the one delivered copy
+    // past libsignal's 2,000-message window.
+    const QJsonObject made = QJsonDocument::fromJson(entry.payloads).object();
+    for (Target &target : targets) {
+        target.fresh = entry.freshSession && !made.contains(QString::number(target.device));
+    }
     ensureSessions(targets, [=, this](bool ok, const QString &code) {
         if (!ok) {
             if (code == QLatin1String(Protocol::ErrorCode::UnknownUser)) {
                 entryFailed(entry,
                             QStringLiteral("There is no user called '%1'.").arg(entry.recipient));
+            } else if (code == QLatin1String("bad_bundle")) {
+                entryFailed(entry, QStringLiteral("The keys of one of %1's devices do not verify; "
+                                                  "nothing was sent.")
+                                       .arg(entry.recipient));
             } else {
                 m_sending = false;
                 retryLater(0);
             }
             return;
         }
-        if (entry.kind == QLatin1String("text") &&
+        if (entry.kind != QLatin1String("retry") &&
             m_store.trust(entry.recipient).confirmationRequired) {
             // Starting the sessions showed a changed safety number for a verified contact:
             // nothing goes to the new device before the user confirms.
@@ -730,23 +754,44 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, const QList<Target> &t
         }
         QByteArray plaintext = content.encode();
         QJsonArray payloads;
+        QJsonObject kept;
         QSqlDatabase &db = m_store.database();
-        db.transaction();
-        for (const Target &target : targets) {
-            if (!m_crypto->hasSession(target.user, static_cast<int>(target.device))) {
-                continue;
-            }
-            const auto encrypted =
-                m_crypto->encrypt(target.user, static_cast<int>(target.device), plaintext);
-            if (!encrypted.ok()) {
-                qCWarning(lcNet) << encrypted.error.message;
-                continue;
-            }
-            payloads.append(QJsonObject{{QStringLiteral("device"), target.device},
-                                        {QStringLiteral("body"), b64(*encrypted.value)}});
+        if (!db.transaction()) {
+            m_sending = false;
+            retryLater(0);
+            return;
         }
-        db.commit();
+        for (const Target &target : targets) {
+            const QString key = QString::number(target.device);
+            QString body = made.value(key).toString();
+            if (body.isEmpty()) {
+                if (!m_crypto->hasSession(target.user, static_cast<int>(target.device))) {
+                    continue;
+                }
+                const auto encrypted =
+                    m_crypto->encrypt(target.user, static_cast<int>(target.device), plaintext);
+                if (!encrypted.ok()) {
+                    qCWarning(lcNet) << encrypted.error.message;
+                    continue;
+                }
+                body = b64(*encrypted.value);
+            }
+            kept.insert(key, body);
+            payloads.append(QJsonObject{{QStringLiteral("device"), target.device},
+                                        {QStringLiteral("body"), body}});
+        }
         plaintext.fill('\0');
+        // The advanced sessions and the ciphertexts are kept together, or not at all: a lost
+        // session update would make the next message reuse a message key.
+        if (!m_store.setOutboxPayloads(entry.clientMessageId,
+                                       QJsonDocument(kept).toJson(QJsonDocument::Compact)) ||
+            !db.commit()) {
+            qCWarning(lcDb) << "cannot keep the encrypted message:" << m_store.lastError();
+            db.rollback();
+            m_sending = false;
+            retryLater(0);
+            return;
+        }
         if (targeted && payloads.isEmpty()) {
             entryFailed(entry, QStringLiteral("no session with the device"));
             return;
@@ -829,7 +874,11 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
 {
     const QString self = m_profile.username();
     StoredMessage message;
-    message.conversation = envelope.conversation;
+    // The server's envelope metadata is not authenticated: a message from someone else belongs
+    // to our conversation with them, whatever the envelope says.
+    message.conversation = envelope.fromUser == self
+                               ? envelope.conversation
+                               : Protocol::directConversationId(self, envelope.fromUser);
     message.sender = envelope.fromUser;
     message.senderDevice = envelope.fromDevice;
     message.clientMessageId = envelope.clientMessageId;
@@ -871,8 +920,15 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
             outcome = inserted ? Outcome::Received : Outcome::Nothing;
         } else if (content->kind == Protocol::MessageContent::Kind::Retry) {
             // A device could not read our message `ref`: send it again, to that device only.
+            // Only to someone the message was for: the peer of its conversation, or another of
+            // our own devices; only a message the server stored (Sent), so a retry can never
+            // pull out a message that was held back (e.g. for a changed safety number).
             const auto mine = m_store.message(self, content->ref);
-            if (mine && mine->outgoing && mine->status != StoredMessage::Status::Undecryptable) {
+            const bool forRequester =
+                mine &&
+                (envelope.fromUser == self ||
+                 mine->conversation == Protocol::directConversationId(self, envelope.fromUser));
+            if (forRequester && mine->outgoing && mine->status == StoredMessage::Status::Sent) {
                 OutboxEntry resend;
                 resend.clientMessageId = newId();
                 resend.recipient = envelope.fromUser;
@@ -904,8 +960,13 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
         stored = m_store.insertIncoming(message, &inserted) &&
                  m_store.recordDecryption(envelope.fromUser, envelope.fromDevice, false, failure);
         if (stored && inserted) {
-            m_crypto->deleteSession(envelope.fromUser, static_cast<int>(envelope.fromDevice));
+            // The retry goes in a new session (a pre-key message) when the failure was the
+            // session's: libsignal archives the old state instead of deleting it, so messages
+            // still in flight on it decrypt when they arrive.
+            const Crypto::DecryptFailure why = decrypted.error.failure;
             OutboxEntry retry;
+            retry.freshSession =
+                why != Crypto::DecryptFailure::Malformed && why != Crypto::DecryptFailure::Internal;
             retry.clientMessageId = newId();
             retry.recipient = envelope.fromUser;
             retry.createdAt = QDateTime::currentMSecsSinceEpoch();

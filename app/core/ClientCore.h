@@ -148,9 +148,10 @@ private:
     {
         QString user;
         qint64 device = 0;
+        bool fresh = false; //!< Start a new session even if there is one (repair).
     };
     void ensureSessions(const QList<Target> &targets, std::function<void(bool, QString)> next);
-    void encryptAndPost(const OutboxEntry &entry, const QList<Target> &targets, bool targeted);
+    void encryptAndPost(const OutboxEntry &entry, QList<Target> targets, bool targeted);
     void withDevices(const QString &username, std::function<void(bool, QString)> next);
     void entryFailed(const OutboxEntry &entry, const QString &reason);
     void retryLater(int hintSeconds);

@@ -67,6 +67,12 @@ Storage::Migrations clientMigrations()
                  QStringLiteral("ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'"),
                  QStringLiteral("ALTER TABLE outbox ADD COLUMN ref TEXT"),
                  QStringLiteral("ALTER TABLE outbox ADD COLUMN target_device INTEGER"),
+                 // Ciphertexts already made for this entry, by device ("{id: base64}"): a retry
+                 // sends the same bytes instead of advancing every ratchet again.
+                 QStringLiteral("ALTER TABLE outbox ADD COLUMN payloads TEXT"),
+                 // A retry request after a session failure starts a fresh session first.
+                 QStringLiteral(
+                     "ALTER TABLE outbox ADD COLUMN fresh_session INTEGER NOT NULL DEFAULT 0"),
                  QStringLiteral("CREATE INDEX messages_status ON messages(status)"),
              };
              return statements;
@@ -154,7 +160,8 @@ QList<OutboxEntry> LocalStore::outbox()
     QSqlQuery query(m_connection.database());
     QList<OutboxEntry> entries;
     if (!query.exec(QStringLiteral("SELECT client_id, recipient, text, created_at, attempts, "
-                                   "kind, ref, target_device FROM outbox ORDER BY created_at, "
+                                   "kind, ref, target_device, payloads, fresh_session FROM outbox "
+                                   "ORDER BY created_at, "
                                    "rowid"))) {
         m_lastError = query.lastError().text();
         return entries;
@@ -163,7 +170,8 @@ QList<OutboxEntry> LocalStore::outbox()
         entries.append({query.value(0).toString(), query.value(1).toString(),
                         query.value(2).toString(), query.value(3).toLongLong(),
                         query.value(4).toInt(), query.value(5).toString(),
-                        query.value(6).toString(), query.value(7).toLongLong()});
+                        query.value(6).toString(), query.value(7).toLongLong(),
+                        query.value(8).toByteArray(), query.value(9).toInt() != 0});
     }
     return entries;
 }
@@ -377,11 +385,18 @@ bool LocalStore::queueControl(const OutboxEntry &entry)
 {
     return run(
         QStringLiteral("INSERT INTO outbox (client_id, recipient, text, created_at, kind, ref, "
-                       "target_device) SELECT ?, ?, '', ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 "
-                       "FROM outbox WHERE kind = ? AND ref = ? AND recipient = ? AND "
-                       "target_device = ?)"),
+                       "target_device, fresh_session) SELECT ?, ?, '', ?, ?, ?, ?, ? WHERE NOT "
+                       "EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND ref = ? AND recipient = ? "
+                       "AND target_device = ?)"),
         {entry.clientMessageId, entry.recipient, entry.createdAt, entry.kind, entry.ref,
-         entry.targetDevice, entry.kind, entry.ref, entry.recipient, entry.targetDevice});
+         entry.targetDevice, entry.freshSession ? 1 : 0, entry.kind, entry.ref, entry.recipient,
+         entry.targetDevice});
+}
+
+bool LocalStore::setOutboxPayloads(const QString &clientMessageId, const QByteArray &payloads)
+{
+    return run(QStringLiteral("UPDATE outbox SET payloads = ? WHERE client_id = ?"),
+               {QString::fromUtf8(payloads), clientMessageId});
 }
 
 bool LocalStore::repairIncoming(const StoredMessage &message, bool *changed)

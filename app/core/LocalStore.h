@@ -50,6 +50,8 @@ struct OutboxEntry
     QString kind = QStringLiteral("text");
     QString ref;
     qint64 targetDevice = 0;
+    QByteArray payloads;       //!< JSON {device id: base64 ciphertext} already made.
+    bool freshSession = false; //!< retry: start a new session with the device first.
 };
 
 //! What we know about a contact's trust.
@@ -97,6 +99,9 @@ public:
     //! Queues a control message (retry or resend); an entry for the same kind, ref and device
     //! already queued is not queued twice.
     bool queueControl(const OutboxEntry &entry);
+    //! Remembers the ciphertexts made for an outbox entry (in the transaction that advanced the
+    //! sessions), so that retries send the same bytes.
+    bool setOutboxPayloads(const QString &clientMessageId, const QByteArray &payloads);
     QList<OutboxEntry> outbox();
     bool bumpAttempts(const QString &clientMessageId);
     //! The server stored it: remove from the outbox, record server id/seq/time, status Sent.

@@ -352,6 +352,12 @@ Outcome<bool> DeviceCrypto::processBundle(const QString &name, const PreKeyBundl
     }
     if (rc == 0) {
         rc = session_builder_process_pre_key_bundle(builder.get(), signalBundle.get());
+        if (rc == SG_ERR_INVALID_PROTO_BUF) {
+            // Our stored session with that device is unreadable (damaged): it cannot be kept
+            // anyway, so start over from the bundle.
+            deleteSession(name, bundle.deviceId);
+            rc = session_builder_process_pre_key_bundle(builder.get(), signalBundle.get());
+        }
     }
     if (rc != 0) {
         return failure<bool>(
@@ -418,10 +424,12 @@ Outcome<Decrypted> DeviceCrypto::decrypt(const QString &name, int device, const 
     int rc =
         session_cipher_create(cipher.out(), d->storeContext.get(), address.get(), d->context.get());
     Buffer plaintext;
+    bool parsed = false; // Past the message's own format: a failure is the session's.
     if (rc == 0 && preKey) {
         Ref<pre_key_signal_message> message;
         rc = pre_key_signal_message_deserialize(message.out(), body, bodyLen, d->context.get());
         if (rc == 0) {
+            parsed = true;
             rc = session_cipher_decrypt_pre_key_signal_message(cipher.get(), message.get(), nullptr,
                                                                plaintext.out(true));
         }
@@ -429,12 +437,17 @@ Outcome<Decrypted> DeviceCrypto::decrypt(const QString &name, int device, const 
         Ref<signal_message> message;
         rc = signal_message_deserialize(message.out(), body, bodyLen, d->context.get());
         if (rc == 0) {
+            parsed = true;
             rc = session_cipher_decrypt_signal_message(cipher.get(), message.get(), nullptr,
                                                        plaintext.out(true));
         }
     }
     if (rc != 0) {
-        return failure<Decrypted>(rc, what);
+        Outcome<Decrypted> failed = failure<Decrypted>(rc, what);
+        if (parsed && failed.error.failure == DecryptFailure::Malformed) {
+            failed.error.failure = DecryptFailure::InvalidMessage; // e.g. a damaged session
+        }
+        return failed;
     }
     QByteArray padded = plaintext.toByteArray();
     auto unpadded = unpad(padded);

@@ -10,6 +10,7 @@
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QDirIterator>
 #include <QJsonArray>
@@ -97,6 +98,7 @@ private Q_SLOTS:
     void databaseKeyLivesInTheKeychain();
     void clientCoreRunsOnItsOwnThread();
     void olderPlaintextDatabaseIsEncrypted();
+    void retryRequestsCannotExtractOthersMessages();
 
 private:
     //! Two new users, each signed in on one device; the clients live until the test ends.
@@ -398,24 +400,33 @@ void TestE2ee::brokenSessionIsRepairedAutomatically()
     QVERIFY(corrupt.exec(QStringLiteral("UPDATE crypto_sessions SET record = x'0a0b0c0d0e0f'")));
     QVERIFY(corrupt.numRowsAffected() > 0);
 
+    // Two messages in flight on the broken session: bob cannot read them, records why, and
+    // asks alice's device to resend (the retries start new sessions, the old state is
+    // archived, not deleted); the resends repair both.
     const QString id = a->send(bob, QStringLiteral("after the damage"), &error);
-    QVERIFY(!id.isEmpty());
-    // Bob cannot read it, records why, asks alice's device to resend; the resend repairs it.
-    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.decryptionFailures.size(), 1, Timeout);
-    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.repaired.size(), 1, Timeout);
-    QCOMPARE(bobSeen.repaired.first().clientMessageId, id);
-    QCOMPARE(bobSeen.repaired.first().text, QStringLiteral("after the damage"));
-    QCOMPARE(bobSeen.repaired.first().status, Status::Received);
+    const QString second = a->send(bob, QStringLiteral("and another"), &error);
+    QVERIFY(!id.isEmpty() && !second.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.decryptionFailures.size(), 2, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(bobSeen.repaired.size(), 2, Timeout);
+    QStringList repairedIds;
+    for (const auto &m : std::as_const(bobSeen.repaired)) {
+        QCOMPARE(m.status, Status::Received);
+        repairedIds.append(m.clientMessageId);
+    }
+    QVERIFY(repairedIds.contains(id) && repairedIds.contains(second));
+    QCOMPARE(b->store().message(alice, id)->text, QStringLiteral("after the damage"));
+    QCOMPARE(b->store().message(alice, second)->text, QStringLiteral("and another"));
     QVERIFY(b->store().undecryptable().isEmpty());
     const auto statuses = b->store().deviceStatuses(alice);
     QCOMPARE(statuses.size(), 1);
-    QCOMPARE(statuses.first().failures, 1);
+    QCOMPARE(statuses.first().failures, 2);
     QVERIFY(!statuses.first().lastFailure.isEmpty());
     // The new session works both ways.
     QVERIFY(!b->send(alice, QStringLiteral("back to normal"), &error).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.received.size(), 2, Timeout);
     QVERIFY(!a->send(bob, QStringLiteral("indeed"), &error).isEmpty());
     QTRY_COMPARE_WITH_TIMEOUT(bobSeen.received.size(), 2, Timeout);
+    QVERIFY(b->store().undecryptable().isEmpty());
     QCOMPARE(bobSeen.received.last().text, QStringLiteral("indeed"));
 }
 
@@ -623,6 +634,45 @@ void TestE2ee::olderPlaintextDatabaseIsEncrypted()
     QCOMPARE(history.size(), 1);
     QCOMPARE(history.first().text, QStringLiteral("kept across the upgrade"));
     QVERIFY(!QFile::exists(profileDir + QStringLiteral("/client.db.encrypting")));
+}
+
+void TestE2ee::retryRequestsCannotExtractOthersMessages()
+{
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
+    TestClient mallory(m_server->url());
+    const QString malloryName = newUser(QStringLiteral("mallory"));
+    QVERIFY(mallory.registerAccount(malloryName));
+    QString error;
+    const QString secret = a->send(bob, QStringLiteral("for bob only"), &error);
+    QVERIFY(!secret.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(a->outboxSize(), 0, Timeout);
+
+    // Mallory (who may have learnt the message id from the server) asks alice's device to
+    // "resend" it to her.
+    Client::OutboxEntry retry;
+    retry.clientMessageId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    retry.recipient = alice;
+    retry.createdAt = QDateTime::currentMSecsSinceEpoch();
+    retry.kind = QStringLiteral("retry");
+    retry.ref = secret;
+    retry.targetDevice = a->profile().deviceId();
+    retry.freshSession = true;
+    QVERIFY(mallory->store().queueControl(retry));
+    mallory->flushOutbox();
+    QTRY_COMPARE_WITH_TIMEOUT(mallory->outboxSize(), 0, Timeout);
+
+    Recorder malloryHears(mallory.core());
+    mallory->connectToServer();
+    a->connectToServer();
+    // Alice reads the request (her inbox empties) and queues nothing for mallory.
+    QTRY_COMPARE_WITH_TIMEOUT(a.inboxSize(), 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(a->outboxSize() == 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(malloryHears.syncedCount >= 1, Timeout);
+    QCOMPARE(mallory.inboxSize(), 0);
+    QVERIFY(malloryHears.received.isEmpty());
+    QVERIFY(malloryHears.repaired.isEmpty());
+    QVERIFY(!mallory->store().message(alice, secret).has_value());
 }
 
 QTEST_GUILESS_MAIN(TestE2ee)
