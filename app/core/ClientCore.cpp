@@ -205,8 +205,14 @@ bool ClientCore::obtainDatabaseKey(QByteArray *key, QString *error)
         *error = profileError;
         return false;
     }
-    *key = DatabaseKey::randomKey();
-    const Keychain::Result written = Keychain::write(m_profile.keychainKey(), *key);
+    // An entry for this profile may already exist (a crash between writing it and saving
+    // profile.ini): reuse it rather than overwrite the key of an existing database.
+    const Keychain::Result existing = Keychain::read(m_profile.keychainKey());
+    *key = existing.ok && existing.secret.size() == DatabaseKey::KeySize ? existing.secret
+                                                                         : DatabaseKey::randomKey();
+    const Keychain::Result written = existing.ok && existing.secret == *key
+                                         ? existing
+                                         : Keychain::write(m_profile.keychainKey(), *key);
     if (written.ok) {
         m_profile.setKeySource(Profile::KeySource::Keychain);
     } else {
@@ -231,10 +237,7 @@ bool ClientCore::obtainDatabaseKey(QByteArray *key, QString *error)
         }
         m_profile.setKeySource(Profile::KeySource::Passphrase, salt);
     }
-    if (isPlaintextSqlite(m_profile.databasePath()) &&
-        !encryptExistingPlaintextDatabase(*key, error)) {
-        return false;
-    }
+    // Saved before the key is used for anything, so the key is never lost with its database.
     return m_profile.save(error);
 }
 
@@ -289,6 +292,12 @@ bool ClientCore::open(QString *error)
     }
     QByteArray key;
     if (!obtainDatabaseKey(&key, error)) {
+        return false;
+    }
+    // A database from before encryption (or a conversion interrupted by a crash, which leaves
+    // the plaintext file in place): encrypt it now, with the profile's key.
+    if (isPlaintextSqlite(m_profile.databasePath()) &&
+        !encryptExistingPlaintextDatabase(key, error)) {
         return false;
     }
     const bool opened = m_store.open(m_profile.databasePath(), key);
@@ -1176,17 +1185,22 @@ void ClientCore::maintainKeys(std::function<void(bool)> done)
                    static_cast<qint64>(current->id)) {
             body.insert(QStringLiteral("signedPreKey"), signedPreKeyJson(*current));
         }
-        // Old signed pre-keys stay for a grace period, for messages built on them in flight.
-        m_crypto->purgeSignedPreKeys(now - m_rotationMs - m_graceMs);
         if (!error.isEmpty()) {
             qCWarning(lcDb) << "key maintenance:" << error;
         }
+        // Replaced signed pre-keys stay for a grace period, for messages built on them in flight,
+        // and only once the server hands out their successor.
+        const qint64 purgeBefore = now - m_graceMs;
         if (body.isEmpty()) {
+            m_crypto->purgeSignedPreKeys(purgeBefore);
             m_maintaining = false;
             done(true);
             return;
         }
-        publishKeys(body, [this, done](bool ok) {
+        publishKeys(body, [this, done, purgeBefore](bool ok) {
+            if (ok) {
+                m_crypto->purgeSignedPreKeys(purgeBefore);
+            }
             m_maintaining = false;
             done(ok);
         });

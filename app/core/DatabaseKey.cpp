@@ -73,17 +73,17 @@ bool apply(QSqlDatabase &database, const QByteArray &key, QString *error)
         *error = QStringLiteral("The database handle is not an SQLite one.");
         return false;
     }
+    if (cipherVersion(database).isEmpty()) {
+        *error = QStringLiteral("The client database engine is not SQLCipher: refusing to keep "
+                                "messages unencrypted on disk.");
+        return false;
+    }
     // A raw key ("x'...'") skips SQLCipher's own PBKDF2: the key is already random or Argon2id.
     QByteArray raw = QByteArrayLiteral("x'") + key.toHex() + QByteArrayLiteral("'");
     const int rc = sqlite3_key_v2(db, "main", raw.constData(), static_cast<int>(raw.size()));
     raw.fill('\0');
     if (rc != SQLITE_OK) {
         *error = QStringLiteral("SQLCipher refused the key (%1).").arg(rc);
-        return false;
-    }
-    if (cipherVersion(database).isEmpty()) {
-        *error = QStringLiteral("The client database engine is not SQLCipher: refusing to keep "
-                                "messages unencrypted on disk.");
         return false;
     }
     // A wrong key only shows at the first real read.

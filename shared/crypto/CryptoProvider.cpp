@@ -1,6 +1,7 @@
 #include "shared/crypto/CryptoProvider.h"
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <signal/signal_protocol.h>
@@ -56,6 +57,7 @@ int hmacFinal(void *context, signal_buffer **output, void *)
         return SG_ERR_UNKNOWN;
     }
     *output = signal_buffer_create(md, len);
+    OPENSSL_cleanse(md, sizeof md); // Chain and message keys come out of here.
     return *output ? 0 : SG_ERR_NOMEM;
 }
 

@@ -112,7 +112,7 @@ public:
     QList<PublicPreKey> localPreKeys();
     //! Makes a new signed pre-key the current one; older ones stay until purgeSignedPreKeys.
     std::optional<PublicSignedPreKey> rotateSignedPreKey(QString *error);
-    //! Removes signed pre-keys (other than the current) created before `cutoffMs`.
+    //! Removes signed pre-keys that were replaced before `cutoffMs` (never the current one).
     int purgeSignedPreKeys(qint64 cutoffMs) { return m_store.removeSignedPreKeysBefore(cutoffMs); }
 
     // ---- sessions ----

@@ -82,7 +82,7 @@ struct StoreCallbacks
         if (!user.isEmpty()) {
             *userRecord = toBuffer(user);
         }
-        return 1;
+        return *record && (user.isEmpty() || *userRecord) ? 1 : SG_ERR_NOMEM;
     }
 
     static int loadSession(signal_buffer **record, signal_buffer **userRecord,
@@ -178,7 +178,7 @@ struct StoreCallbacks
             return SG_ERR_INVALID_KEY_ID;
         }
         *record = toBuffer(query.value(0).toByteArray());
-        return SG_SUCCESS;
+        return *record ? SG_SUCCESS : SG_ERR_NOMEM;
     }
 
     static int containsRecord(const QString &table, uint32_t id, void *userData)
@@ -254,7 +254,7 @@ struct StoreCallbacks
         }
         *publicData = toBuffer(query.value(0).toByteArray());
         *privateData = toBuffer(query.value(1).toByteArray());
-        return 0;
+        return *publicData && *privateData ? 0 : SG_ERR_NOMEM;
     }
 
     static int registrationId(void *userData, uint32_t *registrationId)
@@ -529,12 +529,16 @@ QPair<quint32, qint64> SignalStore::currentSignedPreKey()
 
 int SignalStore::removeSignedPreKeysBefore(qint64 cutoffMs)
 {
+    // A key's grace period starts when a newer one replaced it, not when it was made.
     const quint32 current = currentSignedPreKey().first;
     QSqlQuery query(m_database);
-    query.prepare(
-        QStringLiteral("DELETE FROM crypto_signed_prekeys WHERE created_at < ? AND id <> ?"));
-    query.addBindValue(cutoffMs);
+    query.prepare(QStringLiteral(
+        "DELETE FROM crypto_signed_prekeys WHERE id <> ? AND EXISTS (SELECT 1 FROM "
+        "crypto_signed_prekeys AS newer WHERE (newer.created_at > crypto_signed_prekeys.created_at "
+        "OR (newer.created_at = crypto_signed_prekeys.created_at AND newer.id > "
+        "crypto_signed_prekeys.id)) AND newer.created_at < ?)"));
     query.addBindValue(static_cast<qint64>(current));
+    query.addBindValue(cutoffMs);
     if (!StoreCallbacks::run(this, query)) {
         return -1;
     }

@@ -51,7 +51,7 @@ public:
     bool storeSignedPreKey(quint32 id, const QByteArray &record, qint64 createdAtMs);
     //! Newest signed pre-key: id and creation time (0, 0 when none).
     QPair<quint32, qint64> currentSignedPreKey();
-    //! Removes signed pre-keys older than `cutoffMs`, except the newest one.
+    //! Removes signed pre-keys replaced by a newer one before `cutoffMs` (never the newest).
     int removeSignedPreKeysBefore(qint64 cutoffMs);
 
     QString lastError() const { return m_lastError; }

@@ -281,6 +281,9 @@ private Q_SLOTS:
         // After the purge it is gone; the current one is never purged.
         Device carol(m_dir->filePath(QStringLiteral("c.db")), QStringLiteral("carol"), 3);
         QVERIFY(carol.crypto->processBundle(QStringLiteral("bob"), old).ok());
+        // The grace period counts from the replacement: a cutoff before it purges nothing, even
+        // though the old key was made earlier still.
+        QCOMPARE(bob->crypto->purgeSignedPreKeys(rotated->createdAt), 0);
         QCOMPARE(bob->crypto->purgeSignedPreKeys(QDateTime::currentMSecsSinceEpoch() + 1000), 1);
         QVERIFY(bob->crypto->currentSignedPreKey().has_value());
         auto expired =
