@@ -1096,7 +1096,12 @@ bool ClientCore::acceptSafetyNumberChange(const QString &user)
 void ClientCore::checkSafetyNumber(const QString &user, bool identityChanged)
 {
     if (user == m_profile.username()) {
-        // Our own devices: the safety numbers with everyone change; nothing to confirm.
+        // One of our own devices is new or changed its key: safety numbers cover our devices
+        // too, so every verified contact's number is checked again (a server adding a device
+        // to our account must not go unnoticed).
+        for (const QString &contact : m_store.verifiedContacts()) {
+            checkSafetyNumber(contact, false);
+        }
         return;
     }
     const ContactTrust trust = m_store.trust(user);
@@ -1114,8 +1119,8 @@ void ClientCore::checkSafetyNumber(const QString &user, bool identityChanged)
                         ? QStringLiteral("Your safety number with %1 changed: one of their "
                                          "devices has a new identity key.")
                               .arg(user)
-                        : QStringLiteral("Your safety number with %1 changed: they use a new "
-                                         "device.")
+                        : QStringLiteral("Your safety number with %1 changed: a device was "
+                                         "added or replaced, theirs or yours.")
                               .arg(user));
     Q_EMIT safetyNumberChanged(user, wasVerified);
 }

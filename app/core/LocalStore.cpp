@@ -458,6 +458,18 @@ ContactTrust LocalStore::trust(const QString &user)
     return trust;
 }
 
+QStringList LocalStore::verifiedContacts()
+{
+    QStringList users;
+    QSqlQuery query(m_connection.database());
+    if (query.exec(QStringLiteral("SELECT username FROM contacts WHERE verified = 1"))) {
+        while (query.next()) {
+            users.append(query.value(0).toString());
+        }
+    }
+    return users;
+}
+
 bool LocalStore::setVerified(const QString &user, bool verified, const QString &number)
 {
     return run(

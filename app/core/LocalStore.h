@@ -126,6 +126,7 @@ public:
 
     // ---- trust ----
     ContactTrust trust(const QString &user);
+    QStringList verifiedContacts();
     bool setVerified(const QString &user, bool verified, const QString &number);
     //! The safety number changed: clears verified, requires confirmation if it was verified.
     //! Returns whether the contact had been verified.

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void clientCoreRunsOnItsOwnThread();
     void olderPlaintextDatabaseIsEncrypted();
     void retryRequestsCannotExtractOthersMessages();
+    void newOwnDeviceChangesVerifiedNumbers();
 
 private:
     //! Two new users, each signed in on one device; the clients live until the test ends.
@@ -673,6 +674,30 @@ void TestE2ee::retryRequestsCannotExtractOthersMessages()
     QVERIFY(malloryHears.received.isEmpty());
     QVERIFY(malloryHears.repaired.isEmpty());
     QVERIFY(!mallory->store().message(alice, secret).has_value());
+}
+
+void TestE2ee::newOwnDeviceChangesVerifiedNumbers()
+{
+    // A device added to alice's own account (by her, or by a malicious server) changes her
+    // safety numbers: a verified contact loses the mark and sending to them is held.
+    auto [alice, bob, a, b, registered] = registerTwo();
+    QVERIFY(registered);
+    QString error;
+    QVERIFY(!a->send(bob, QStringLiteral("hello"), &error).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(a->outboxSize(), 0, Timeout);
+    QVERIFY(a->markVerified(bob, &error));
+    Recorder aliceSeen(a.core());
+
+    TestClient laptop(m_server->url());
+    QVERIFY(laptop.login(alice));
+    // Alice's next message finds her new device (self-sync) and says what changed.
+    const QString held = a->send(bob, QStringLiteral("after linking"), &error);
+    QVERIFY(!held.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.safetyNumberChanges,
+                              QStringList{bob + QStringLiteral(" (verified)")}, Timeout);
+    QVERIFY(!a->store().trust(bob).verified);
+    QVERIFY(a->store().trust(bob).confirmationRequired);
+    QTRY_COMPARE_WITH_TIMEOUT(aliceSeen.failed, QStringList{held}, Timeout);
 }
 
 QTEST_GUILESS_MAIN(TestE2ee)
