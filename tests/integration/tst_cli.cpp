@@ -29,6 +29,7 @@ private Q_SLOTS:
     void unreachableServer();
     void passphraseWhenThereIsNoKeychain();
     void safetyNumbersAndVerification();
+    void runTincanScriptStartsTheServer();
 
 private:
     Run cli(const QString &profile, const QStringList &args, const QByteArray &input = {},
@@ -336,6 +337,38 @@ void TestCli::safetyNumbersAndVerification()
              true);
     run = cli(carol, {QStringLiteral("unverify"), QStringLiteral("dave5")});
     QCOMPARE(run.exitCode, 0);
+}
+
+void TestCli::runTincanScriptStartsTheServer()
+{
+    // The README's first command, on the binaries of this build: it prints how to connect and
+    // the certificate fingerprint to compare, then runs the daemon.
+    QTemporaryDir data;
+    QProcess script;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TINCAN_BIN_DIR"), QStringLiteral(TINCAN_BUILD_DIR));
+    script.setProcessEnvironment(environment);
+    script.setProcessChannelMode(QProcess::MergedChannels);
+    script.start(QStringLiteral("bash"),
+                 {QStringLiteral(TINCAN_SOURCE_DIR "/scripts/run-tincan.sh"),
+                  QStringLiteral("--data-dir"), data.path(), QStringLiteral("--listen"),
+                  QStringLiteral("127.0.0.1:0")});
+    QVERIFY(script.waitForStarted());
+    QByteArray output;
+    QTRY_VERIFY_WITH_TIMEOUT((output += script.readAll()).contains("listening on https://"), 30000);
+    const QRegularExpression fingerprint(
+        QStringLiteral("fingerprint\\s+((?:[0-9A-F]{2}:){31}[0-9A-F]{2})"));
+    const auto printed = fingerprint.match(QString::fromUtf8(output));
+    QVERIFY2(printed.hasMatch(), output.constData());
+    QVERIFY(output.contains("tincan-cli --profile"));
+    QVERIFY(!output.contains("bad substitution"));
+    // The banner's fingerprint is the daemon's.
+    const ProcessRun print =
+        runProcess(QStringLiteral(TINCAND_PATH), {QStringLiteral("--data-dir"), data.path(),
+                                                  QStringLiteral("--print-fingerprint")});
+    QCOMPARE(print.out.trimmed(), printed.captured(1));
+    script.terminate();
+    QVERIFY(script.waitForFinished(30000));
 }
 
 QTEST_GUILESS_MAIN(TestCli)
