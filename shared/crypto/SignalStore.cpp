@@ -62,6 +62,16 @@ struct StoreCallbacks
         return *it;
     }
 
+    //! The prepared statement for `sql`, its first two parameters bound to (name, device).
+    static QSqlQuery &forAddress(SignalStore *store, const QString &sql,
+                                 const signal_protocol_address *address)
+    {
+        QSqlQuery &query = prepare(store, sql);
+        query.addBindValue(nameOf(address));
+        query.addBindValue(address->device_id);
+        return query;
+    }
+
     //! Resets a reading statement when the callback returns, so that no read snapshot lingers.
     struct Finish
     {
@@ -89,11 +99,11 @@ struct StoreCallbacks
                            const signal_protocol_address *address, void *userData)
     {
         SignalStore *store = self(userData);
-        QSqlQuery &query = prepare(store, QStringLiteral("SELECT record, user_record FROM "
-                                                         "crypto_sessions WHERE name = ? AND "
-                                                         "device = ?"));
-        query.addBindValue(nameOf(address));
-        query.addBindValue(address->device_id);
+        QSqlQuery &query = forAddress(store,
+                                      QStringLiteral("SELECT record, user_record FROM "
+                                                     "crypto_sessions WHERE name = ? AND "
+                                                     "device = ?"),
+                                      address);
         const Finish finish{query};
         return run(store, query) ? giveRecords(query, record, userRecord) : SG_ERR_UNKNOWN;
     }
@@ -102,7 +112,11 @@ struct StoreCallbacks
                                  void *userData)
     {
         SignalStore *store = self(userData);
-        const QList<int> devices = store->sessionDevices(nameOf(name, nameLen));
+        bool ok = false;
+        const QList<int> devices = store->sessionDevices(nameOf(name, nameLen), &ok);
+        if (!ok) {
+            return SG_ERR_UNKNOWN;
+        }
         signal_int_list *list = signal_int_list_alloc();
         if (!list) {
             return SG_ERR_NOMEM;
@@ -119,11 +133,11 @@ struct StoreCallbacks
                             void *userData)
     {
         SignalStore *store = self(userData);
-        QSqlQuery &query = prepare(store, QStringLiteral("INSERT OR REPLACE INTO crypto_sessions "
-                                                         "(name, device, record, user_record) "
-                                                         "VALUES (?, ?, ?, ?)"));
-        query.addBindValue(nameOf(address));
-        query.addBindValue(address->device_id);
+        QSqlQuery &query = forAddress(store,
+                                      QStringLiteral("INSERT OR REPLACE INTO crypto_sessions "
+                                                     "(name, device, record, user_record) "
+                                                     "VALUES (?, ?, ?, ?)"),
+                                      address);
         query.addBindValue(bytes(record, recordLen));
         query.addBindValue(userRecord ? bytes(userRecord, userRecordLen) : QByteArray());
         return run(store, query) ? 0 : SG_ERR_UNKNOWN;
@@ -132,10 +146,9 @@ struct StoreCallbacks
     static int containsSession(const signal_protocol_address *address, void *userData)
     {
         SignalStore *store = self(userData);
-        QSqlQuery &query = prepare(
-            store, QStringLiteral("SELECT 1 FROM crypto_sessions WHERE name = ? AND device = ?"));
-        query.addBindValue(nameOf(address));
-        query.addBindValue(address->device_id);
+        QSqlQuery &query = forAddress(
+            store, QStringLiteral("SELECT 1 FROM crypto_sessions WHERE name = ? AND device = ?"),
+            address);
         const Finish finish{query};
         return run(store, query) && query.next() ? 1 : 0;
     }
@@ -143,10 +156,9 @@ struct StoreCallbacks
     static int deleteSession(const signal_protocol_address *address, void *userData)
     {
         SignalStore *store = self(userData);
-        QSqlQuery &query = prepare(
-            store, QStringLiteral("DELETE FROM crypto_sessions WHERE name = ? AND device = ?"));
-        query.addBindValue(nameOf(address));
-        query.addBindValue(address->device_id);
+        QSqlQuery &query = forAddress(
+            store, QStringLiteral("DELETE FROM crypto_sessions WHERE name = ? AND device = ?"),
+            address);
         if (!run(store, query)) {
             return SG_ERR_UNKNOWN;
         }
@@ -449,14 +461,18 @@ QByteArray SignalStore::remoteIdentity(const QString &name, int device)
     return query.value(0).toByteArray();
 }
 
-QList<int> SignalStore::sessionDevices(const QString &name)
+QList<int> SignalStore::sessionDevices(const QString &name, bool *ok)
 {
     QList<int> devices;
     QSqlQuery query(m_database);
     query.prepare(
         QStringLiteral("SELECT device FROM crypto_sessions WHERE name = ? ORDER BY device"));
     query.addBindValue(name);
-    if (StoreCallbacks::run(this, query)) {
+    const bool ran = StoreCallbacks::run(this, query);
+    if (ok) {
+        *ok = ran;
+    }
+    if (ran) {
         while (query.next()) {
             devices.append(query.value(0).toInt());
         }

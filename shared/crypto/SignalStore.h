@@ -40,8 +40,8 @@ public:
                            quint32 registrationId);
     //! The identity key a remote device last used, or empty.
     QByteArray remoteIdentity(const QString &name, int device);
-    //! Device ids with a session for `name`.
-    QList<int> sessionDevices(const QString &name);
+    //! Device ids with a session for `name`; `ok` (if given) is false on a database error.
+    QList<int> sessionDevices(const QString &name, bool *ok = nullptr);
 
     bool storePreKey(quint32 id, const QByteArray &record);
     int preKeyCount();
