@@ -72,7 +72,9 @@ QString messageLine(const StoredMessage &m)
         return time + QStringLiteral("* ") + m.text;
     }
     QString line = time + m.sender;
-    if (m.outgoing) {
+    if (!Protocol::groupIdOf(m.conversation).isEmpty()) {
+        line = time + QStringLiteral("[%1] ").arg(m.conversation) + m.sender;
+    } else if (m.outgoing) {
         line += QStringLiteral(" -> ") + Protocol::directPeer(m.conversation, m.sender);
     }
     line += QStringLiteral(": ");
@@ -96,10 +98,19 @@ const char *const UsageText =
     "  whoami                   show who this profile is, checked with the server\n"
     "  devices                  list your devices\n"
     "  revoke-device ID         sign one of your devices out for good\n"
-    "  send USERNAME TEXT       send a message; exits once the server stored it\n"
+    "  send TO TEXT             send a message to a USERNAME or a group (group:ID); exits\n"
+    "                           once the server stored it\n"
     "  flush                    send everything waiting in the outbox\n"
     "  listen                   print incoming messages and events\n"
-    "  history USERNAME         print the conversation with USERNAME\n"
+    "  history TO               print the conversation with a USERNAME or group:ID\n"
+    "  groups                   list your groups\n"
+    "  group-create NAME USER.. create a group with these members; prints its id\n"
+    "  group-info GROUP         show a group's members (GROUP: its id or group:ID)\n"
+    "  group-add GROUP USER..   add members (admins only)\n"
+    "  group-remove GROUP USER  remove a member (admins only)\n"
+    "  group-leave GROUP        leave a group\n"
+    "  group-rename GROUP NAME  rename a group\n"
+    "  group-admin GROUP USER on|off   make USER an admin, or not (admins only)\n"
     "  safety-number USERNAME   show the safety number with USERNAME (digits and QR code)\n"
     "  verify USERNAME          mark USERNAME verified, after comparing the safety number\n"
     "  unverify USERNAME        clear the verified mark\n"
@@ -366,6 +377,9 @@ int CliApp::run(const QStringList &arguments)
     }
     if (command == QLatin1String("listen")) {
         return listen(json, count, timeout);
+    }
+    if (command.startsWith(QLatin1String("group"))) {
+        return group(command, args, parser.isSet(jsonOption));
     }
     if (command == QLatin1String("history")) {
         return history(args, json, limit);
@@ -717,12 +731,14 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
 
 int CliApp::history(const QStringList &args, bool json, int limit)
 {
-    if (args.size() != 1 || !Protocol::isValidUsername(args.first())) {
-        err() << "tincan-cli: history takes one USERNAME." << Qt::endl;
+    const bool isGroup = args.size() == 1 && !Protocol::groupIdOf(args.first()).isEmpty();
+    if (args.size() != 1 || (!isGroup && !Protocol::isValidUsername(args.first()))) {
+        err() << "tincan-cli: history takes one USERNAME or group:ID." << Qt::endl;
         return Usage;
     }
     const QString conversation =
-        Protocol::directConversationId(m_core->profile().username(), args.first());
+        isGroup ? args.first()
+                : Protocol::directConversationId(m_core->profile().username(), args.first());
     const QList<StoredMessage> messages = m_core->store().history(conversation, std::max(1, limit));
     for (const StoredMessage &m : messages) {
         if (json) {
@@ -731,6 +747,115 @@ int CliApp::history(const QStringList &args, bool json, int limit)
             out() << messageLine(m) << Qt::endl;
         }
     }
+    return Ok;
+}
+
+namespace {
+//! "group:ID" or a bare ID, as a group id; empty if it is neither.
+QString groupArgument(const QString &text)
+{
+    const QString id = Protocol::groupIdOf(text);
+    return id.isEmpty() && Protocol::isValidGroupId(text) ? text : id;
+}
+} // namespace
+
+int CliApp::group(const QString &command, const QStringList &args, bool json)
+{
+    if (!m_core->profile().isSignedIn()) {
+        err() << "tincan-cli: sign in first (register or login)." << Qt::endl;
+        return Usage;
+    }
+    auto printGroup = [&](const QJsonObject &body) {
+        if (json) {
+            printJson(body);
+            return;
+        }
+        out() << "group:" << body.value(QStringLiteral("id")).toString() << "  \""
+              << body.value(QStringLiteral("name")).toString() << "\"" << Qt::endl;
+        for (const QJsonValue &value : body.value(QStringLiteral("members")).toArray()) {
+            const QJsonObject member = value.toObject();
+            out() << "  " << member.value(QStringLiteral("user")).toString();
+            if (member.value(QStringLiteral("role")).toString() == QLatin1String("admin")) {
+                out() << " (admin)";
+            }
+            out() << Qt::endl;
+        }
+    };
+    if (command == QLatin1String("groups")) {
+        const ApiResult result = callApi([&](Client::ApiCallback done) {
+            m_core->api().call("GET", QStringLiteral("/v1/groups"), nullptr, done);
+        });
+        if (!result.ok()) {
+            return reportApiError(result);
+        }
+        for (const QJsonValue &value : result.body.value(QStringLiteral("groups")).toArray()) {
+            const QJsonObject g = value.toObject();
+            if (json) {
+                printJson(g);
+            } else {
+                out() << g.value(QStringLiteral("conversation")).toString() << "  \""
+                      << g.value(QStringLiteral("name")).toString() << "\"  "
+                      << g.value(QStringLiteral("memberCount")).toInteger() << " members, "
+                      << g.value(QStringLiteral("role")).toString() << Qt::endl;
+            }
+        }
+        return Ok;
+    }
+    if (command == QLatin1String("group-create")) {
+        if (args.isEmpty()) {
+            err() << "tincan-cli: group-create takes NAME and the members' usernames." << Qt::endl;
+            return Usage;
+        }
+        const ApiResult result = callApi([&](Client::ApiCallback done) {
+            m_core->createGroup(args.first(), args.mid(1), done);
+        });
+        if (!result.ok()) {
+            return reportApiError(result);
+        }
+        printGroup(result.body);
+        return Ok;
+    }
+    const QString id = args.isEmpty() ? QString() : groupArgument(args.first());
+    const qsizetype wanted =
+        command == QLatin1String("group-info") || command == QLatin1String("group-leave") ? 1
+        : command == QLatin1String("group-admin")                                         ? 3
+        : command == QLatin1String("group-add")                                           ? -1
+                                                                                          : 2;
+    if (id.isEmpty() || (wanted > 0 && args.size() != wanted) || (wanted < 0 && args.size() < 2)) {
+        err() << "tincan-cli: " << command << ": wrong arguments; see --help." << Qt::endl;
+        return Usage;
+    }
+    ApiResult result;
+    if (command == QLatin1String("group-info")) {
+        result = callApi([&](Client::ApiCallback done) {
+            m_core->api().call("GET", QStringLiteral("/v1/groups/") + id, nullptr, done);
+        });
+    } else if (command == QLatin1String("group-add")) {
+        result = callApi(
+            [&](Client::ApiCallback done) { m_core->addGroupMembers(id, args.mid(1), done); });
+    } else if (command == QLatin1String("group-remove")) {
+        result = callApi(
+            [&](Client::ApiCallback done) { m_core->removeGroupMember(id, args[1], done); });
+    } else if (command == QLatin1String("group-leave")) {
+        result = callApi([&](Client::ApiCallback done) { m_core->leaveGroup(id, done); });
+    } else if (command == QLatin1String("group-rename")) {
+        result = callApi([&](Client::ApiCallback done) { m_core->renameGroup(id, args[1], done); });
+    } else if (command == QLatin1String("group-admin")) {
+        if (args[2] != QLatin1String("on") && args[2] != QLatin1String("off")) {
+            err() << "tincan-cli: group-admin takes GROUP USER on|off." << Qt::endl;
+            return Usage;
+        }
+        result = callApi([&](Client::ApiCallback done) {
+            m_core->setGroupAdmin(id, args[1], args[2] == QLatin1String("on"), done);
+        });
+    } else {
+        err() << "tincan-cli: unknown command '" << command << "'.\n" << UsageText << Qt::flush;
+        return Usage;
+    }
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    printGroup(result.body);
     return Ok;
 }
 

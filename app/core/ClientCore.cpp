@@ -500,8 +500,9 @@ QString ClientCore::send(const QString &to, const QString &text, QString *error)
         *error = QStringLiteral("Sign in first.");
         return {};
     }
-    if (!Protocol::isValidUsername(to)) {
-        *error = QStringLiteral("'%1' is not a valid username.").arg(to);
+    const QString groupId = Protocol::groupIdOf(to);
+    if (groupId.isEmpty() && !Protocol::isValidUsername(to)) {
+        *error = QStringLiteral("'%1' is neither a username nor a group (group:<id>).").arg(to);
         return {};
     }
     if (text.isEmpty() || text.size() > Protocol::MessageContent::MaxTextLength) {
@@ -509,7 +510,22 @@ QString ClientCore::send(const QString &to, const QString &text, QString *error)
                      .arg(Protocol::MessageContent::MaxTextLength);
         return {};
     }
-    if (m_store.trust(to).confirmationRequired) {
+    if (!groupId.isEmpty()) {
+        const auto group = m_store.group(groupId);
+        if (group && !group->member) {
+            *error = QStringLiteral("You are no longer a member of this group.");
+            return {};
+        }
+        if (!group) {
+            // Not heard of yet (e.g. added while this device was off): fetched before sending.
+            GroupInfo placeholder;
+            placeholder.id = groupId;
+            if (!m_store.saveGroup(placeholder)) {
+                *error = QStringLiteral("Cannot save the group: %1").arg(m_store.lastError());
+                return {};
+            }
+        }
+    } else if (m_store.trust(to).confirmationRequired) {
         *error = QStringLiteral("Your safety number with %1 has changed since you verified it. "
                                 "Compare it again, or accept the change, before sending.")
                      .arg(to);
@@ -517,7 +533,8 @@ QString ClientCore::send(const QString &to, const QString &text, QString *error)
     }
     StoredMessage message;
     message.clientMessageId = newId();
-    message.conversation = Protocol::directConversationId(m_profile.username(), to);
+    message.conversation =
+        groupId.isEmpty() ? Protocol::directConversationId(m_profile.username(), to) : to;
     message.sender = m_profile.username();
     message.senderDevice = m_profile.deviceId();
     message.text = text;
@@ -598,6 +615,10 @@ void ClientCore::sendEntry(const OutboxEntry &entry)
     if (entry.kind != QLatin1String("text")) {
         // Control messages go to exactly one device.
         encryptAndPost(entry, {{entry.recipient, entry.targetDevice, false}}, true);
+        return;
+    }
+    if (!Protocol::groupIdOf(entry.recipient).isEmpty()) {
+        sendGroupEntry(entry);
         return;
     }
     if (m_store.trust(entry.recipient).confirmationRequired) {
@@ -758,6 +779,7 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
             }
             content.text = original->text;
             content.ref = entry.ref;
+            content.group = Protocol::groupIdOf(original->conversation);
         } else {
             content.text = entry.text;
         }
@@ -881,6 +903,10 @@ void ClientCore::retryLater(int hintSeconds)
 
 void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
 {
+    if (!Protocol::groupIdOf(envelope.conversation).isEmpty()) {
+        onGroupEnvelope(envelope);
+        return;
+    }
     const QString self = m_profile.username();
     StoredMessage message;
     // The server's envelope metadata is not authenticated: a message from someone else belongs
@@ -933,11 +959,18 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
             // our own devices; only a message the server stored (Sent), so a retry can never
             // pull out a message that was held back (e.g. for a changed safety number).
             const auto mine = m_store.message(self, content->ref);
+            const QString mineGroup = mine ? Protocol::groupIdOf(mine->conversation) : QString();
             const bool forRequester =
                 mine &&
                 (envelope.fromUser == self ||
-                 mine->conversation == Protocol::directConversationId(self, envelope.fromUser));
+                 mine->conversation == Protocol::directConversationId(self, envelope.fromUser) ||
+                 (!mineGroup.isEmpty() && m_store.isGroupMember(mineGroup, envelope.fromUser)));
             if (forRequester && mine->outgoing && mine->status == StoredMessage::Status::Sent) {
+                if (!mineGroup.isEmpty()) {
+                    // It could not read our group message: it lacks our sender key, which goes
+                    // to it again with our next group message.
+                    m_store.removeGroupKeyHolders(mineGroup, envelope.fromDevice);
+                }
                 OutboxEntry resend;
                 resend.clientMessageId = newId();
                 resend.recipient = envelope.fromUser;
@@ -950,6 +983,10 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
             }
         } else if (!content->ref.isEmpty()) {
             // The resend of a message we could not read: it repairs that message.
+            if (!content->group.isEmpty() &&
+                m_store.isGroupMember(content->group, envelope.fromUser)) {
+                message.conversation = Protocol::groupConversationId(content->group);
+            }
             message.clientMessageId = content->ref;
             message.text = content->text;
             stored = m_store.repairIncoming(message, &inserted);

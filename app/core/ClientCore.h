@@ -87,10 +87,26 @@ public:
     void connectToServer();
     void disconnectFromServer();
 
-    //! Queues a text message; returns its client message id (empty with `error` on failure).
-    //! Refused while the recipient's safety number changed after being verified, until
-    //! acceptSafetyNumberChange().
+    //! Queues a text message to a user or to a group ("group:<id>"); returns its client message
+    //! id (empty with `error` on failure). Refused while the recipient's safety number changed
+    //! after being verified, until acceptSafetyNumberChange().
     QString send(const QString &to, const QString &text, QString *error);
+
+    // ---- groups (ClientGroups.cpp) ----
+    // Each call answers with the server's result; on success the local group state is updated
+    // and groupChanged() emitted. Every member device sees the change as an event message.
+    void createGroup(const QString &name, const QStringList &members, ApiCallback done);
+    void addGroupMembers(const QString &groupId, const QStringList &users, ApiCallback done);
+    void removeGroupMember(const QString &groupId, const QString &user, ApiCallback done);
+    void leaveGroup(const QString &groupId, ApiCallback done);
+    void setGroupAdmin(const QString &groupId, const QString &user, bool admin, ApiCallback done);
+    void renameGroup(const QString &groupId, const QString &name, ApiCallback done);
+    //! Fetches the group's members and devices; rotates our sender key if a holder is gone.
+    void refreshGroup(const QString &groupId, std::function<void(bool ok, QString code)> next);
+    std::optional<GroupInfo> group(const QString &groupId);
+    QList<GroupInfo> groups();
+    //! The readable line of a group event ("alice added bob").
+    static QString groupEventText(const QJsonObject &event);
     int outboxSize();
     //! Works off the outbox without opening the stream.
     void flushOutbox();
@@ -125,6 +141,8 @@ Q_SIGNALS:
     //! A contact's safety number changed (a device's identity key changed, or a verified
     //! contact's set of devices changed). `wasVerified`: sending now asks for confirmation.
     void safetyNumberChanged(const QString &user, bool wasVerified);
+    //! What we know of a group changed (members, name, our membership).
+    void groupChanged(const QString &groupId);
     void keysPublished(int preKeyCount);
     void connectionStateChanged(bool online);
     void synced();
@@ -156,6 +174,15 @@ private:
     void entryFailed(const OutboxEntry &entry, const QString &reason);
     void retryLater(int hintSeconds);
     void onEnvelope(const Protocol::Envelope &envelope);
+    // Groups (ClientGroups.cpp).
+    void groupCall(const QByteArray &verb, const QString &path, const QJsonObject &body,
+                   ApiCallback done);
+    bool saveGroupState(const GroupInfo &group, const std::optional<GroupInfo> &known);
+    bool rotateGroupKey(const QString &groupId);
+    void sendGroupEntry(const OutboxEntry &entry);
+    void postGroupEntry(const OutboxEntry &entry, const QJsonObject &made);
+    void onGroupEnvelope(const Protocol::Envelope &envelope);
+    void applyGroupEvent(const QString &groupId, const QJsonObject &event, bool *refresh);
     void requestResend(const QString &user, qint64 device, const QString &clientMessageId);
     void checkSafetyNumber(const QString &user, bool identityChanged);
     void addNotice(const QString &user, const QString &text);
@@ -181,6 +208,7 @@ private:
     bool m_plainHttpAllowed = false;
     int m_retryAttempt = 0;
     int m_mismatchRetries = 0;
+    static constexpr int MaxGroupChangeRetries = 5;
     int m_initialRetryMs = 500;
     int m_maxRetryMs = 30000;
     qint64 m_rotationMs = 7LL * 24 * 3600 * 1000;

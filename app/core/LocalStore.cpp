@@ -77,6 +77,32 @@ Storage::Migrations clientMigrations()
              };
              return statements;
          }()},
+        // Groups: what we know of each group we are (or were) in, the member devices as of the
+        // epoch we last fetched, and which of them hold our current sender key.
+        {3,
+         {
+             QStringLiteral("CREATE TABLE groups ("
+                            " id TEXT PRIMARY KEY,"
+                            " name TEXT NOT NULL,"
+                            " epoch INTEGER NOT NULL DEFAULT 0,"
+                            " member INTEGER NOT NULL DEFAULT 1,"
+                            " updated_at INTEGER NOT NULL)"),
+             QStringLiteral("CREATE TABLE group_members ("
+                            " group_id TEXT NOT NULL,"
+                            " user TEXT NOT NULL,"
+                            " role TEXT NOT NULL,"
+                            " PRIMARY KEY (group_id, user))"),
+             QStringLiteral("CREATE TABLE group_devices ("
+                            " group_id TEXT NOT NULL,"
+                            " user TEXT NOT NULL,"
+                            " device INTEGER NOT NULL,"
+                            " PRIMARY KEY (group_id, device))"),
+             QStringLiteral("CREATE TABLE group_key_holders ("
+                            " group_id TEXT NOT NULL,"
+                            " user TEXT NOT NULL,"
+                            " device INTEGER NOT NULL,"
+                            " PRIMARY KEY (group_id, device))"),
+         }},
     });
 }
 
@@ -543,6 +569,163 @@ QList<DeviceStatus> LocalStore::deviceStatuses(const QString &user)
                        query.value(4).toString(), query.value(5).toLongLong()});
     }
     return result;
+}
+
+// ---- groups ----
+
+bool LocalStore::saveGroup(const GroupInfo &group)
+{
+    if (!run(QStringLiteral("INSERT OR REPLACE INTO groups (id, name, epoch, member, updated_at) "
+                            "VALUES (?, ?, ?, ?, ?)"),
+             {group.id, group.name.isNull() ? QStringLiteral("") : group.name, group.epoch,
+              group.member ? 1 : 0, QDateTime::currentMSecsSinceEpoch()}) ||
+        !run(QStringLiteral("DELETE FROM group_members WHERE group_id = ?"), {group.id}) ||
+        !run(QStringLiteral("DELETE FROM group_devices WHERE group_id = ?"), {group.id})) {
+        return false;
+    }
+    for (const GroupMemberInfo &member : group.members) {
+        if (!run(
+                QStringLiteral("INSERT INTO group_members (group_id, user, role) VALUES (?, ?, ?)"),
+                {group.id, member.user,
+                 member.admin ? QStringLiteral("admin") : QStringLiteral("member")})) {
+            return false;
+        }
+        for (const qint64 device : member.devices) {
+            if (!run(QStringLiteral("INSERT OR REPLACE INTO group_devices (group_id, user, "
+                                    "device) VALUES (?, ?, ?)"),
+                     {group.id, member.user, device})) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+std::optional<GroupInfo> LocalStore::group(const QString &groupId)
+{
+    QSqlQuery query(m_connection.database());
+    if (!run(query, QStringLiteral("SELECT name, epoch, member FROM groups WHERE id = ?"),
+             {groupId}) ||
+        !query.next()) {
+        return std::nullopt;
+    }
+    GroupInfo group;
+    group.id = groupId;
+    group.name = query.value(0).toString();
+    group.epoch = query.value(1).toLongLong();
+    group.member = query.value(2).toBool();
+    query.finish();
+    if (!run(query,
+             QStringLiteral("SELECT m.user, m.role, d.device FROM group_members m LEFT JOIN "
+                            "group_devices d ON d.group_id = m.group_id AND d.user = m.user "
+                            "WHERE m.group_id = ? ORDER BY m.user, d.device"),
+             {groupId})) {
+        return std::nullopt;
+    }
+    while (query.next()) {
+        const QString user = query.value(0).toString();
+        if (group.members.isEmpty() || group.members.last().user != user) {
+            group.members.append({user, query.value(1).toString() == QLatin1String("admin"), {}});
+        }
+        if (!query.value(2).isNull()) {
+            group.members.last().devices.append(query.value(2).toLongLong());
+        }
+    }
+    return group;
+}
+
+QStringList LocalStore::groupIds()
+{
+    QSqlQuery query(m_connection.database());
+    QStringList ids;
+    if (run(query, QStringLiteral("SELECT id FROM groups ORDER BY name, id"), {})) {
+        while (query.next()) {
+            ids.append(query.value(0).toString());
+        }
+    }
+    return ids;
+}
+
+bool LocalStore::setGroupName(const QString &groupId, const QString &name)
+{
+    return run(QStringLiteral("UPDATE groups SET name = ? WHERE id = ?"), {name, groupId});
+}
+
+bool LocalStore::setGroupMembership(const QString &groupId, bool member)
+{
+    return run(QStringLiteral("UPDATE groups SET member = ?, epoch = 0 WHERE id = ?"),
+               {member ? 1 : 0, groupId});
+}
+
+bool LocalStore::markGroupStale(const QString &groupId)
+{
+    return run(QStringLiteral("UPDATE groups SET epoch = 0 WHERE id = ?"), {groupId});
+}
+
+bool LocalStore::setGroupMembers(const QString &groupId, const QStringList &users, bool present,
+                                 const QString &role)
+{
+    for (const QString &user : users) {
+        const bool ok =
+            present
+                ? run(QStringLiteral("INSERT OR REPLACE INTO group_members (group_id, user, role) "
+                                     "VALUES (?, ?, ?)"),
+                      {groupId, user, role})
+                : run(QStringLiteral("DELETE FROM group_members WHERE group_id = ? AND user = ?"),
+                      {groupId, user}) &&
+                      run(QStringLiteral(
+                              "DELETE FROM group_devices WHERE group_id = ? AND user = ?"),
+                          {groupId, user});
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool LocalStore::isGroupMember(const QString &groupId, const QString &user)
+{
+    QSqlQuery query(m_connection.database());
+    return run(query, QStringLiteral("SELECT 1 FROM group_members WHERE group_id = ? AND user = ?"),
+               {groupId, user}) &&
+           query.next();
+}
+
+QList<QPair<QString, qint64>> LocalStore::groupKeyHolders(const QString &groupId)
+{
+    QSqlQuery query(m_connection.database());
+    QList<QPair<QString, qint64>> holders;
+    if (run(query,
+            QStringLiteral("SELECT user, device FROM group_key_holders WHERE group_id = ? "
+                           "ORDER BY device"),
+            {groupId})) {
+        while (query.next()) {
+            holders.append({query.value(0).toString(), query.value(1).toLongLong()});
+        }
+    }
+    return holders;
+}
+
+bool LocalStore::addGroupKeyHolders(const QString &groupId,
+                                    const QList<QPair<QString, qint64>> &devices)
+{
+    for (const auto &[user, device] : devices) {
+        if (!run(QStringLiteral("INSERT OR REPLACE INTO group_key_holders (group_id, user, "
+                                "device) VALUES (?, ?, ?)"),
+                 {groupId, user, device})) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool LocalStore::removeGroupKeyHolders(const QString &groupId, qint64 device)
+{
+    return device == 0
+               ? run(QStringLiteral("DELETE FROM group_key_holders WHERE group_id = ?"), {groupId})
+               : run(QStringLiteral(
+                         "DELETE FROM group_key_holders WHERE group_id = ? AND device = ?"),
+                     {groupId, device});
 }
 
 } // namespace Tincan::Client

@@ -73,6 +73,23 @@ struct DeviceStatus
     qint64 failures = 0;
 };
 
+struct GroupMemberInfo
+{
+    QString user;
+    bool admin = false;
+    QList<qint64> devices; //!< Reachable devices, as of the group's epoch.
+};
+
+//! What the client knows of a group. `epoch` 0: stale, fetch it again before sending.
+struct GroupInfo
+{
+    QString id;
+    QString name;
+    qint64 epoch = 0;
+    bool member = true; //!< False once we left or were removed.
+    QList<GroupMemberInfo> members;
+};
+
 struct ConversationSummary
 {
     QString conversation;
@@ -136,6 +153,25 @@ public:
     // ---- per-device decryption status ----
     bool recordDecryption(const QString &user, qint64 device, bool ok, const QString &failure);
     QList<DeviceStatus> deviceStatuses(const QString &user);
+
+    // ---- groups (callers wrap multi-step changes in a transaction) ----
+    //! Replaces what we know of the group: name, epoch, membership, members and their devices.
+    bool saveGroup(const GroupInfo &group);
+    std::optional<GroupInfo> group(const QString &groupId);
+    QStringList groupIds();
+    bool setGroupName(const QString &groupId, const QString &name);
+    //! We joined (true) or left (false); either way the group is fetched again before use.
+    bool setGroupMembership(const QString &groupId, bool member);
+    bool markGroupStale(const QString &groupId);
+    //! Adds (`present`, with `role`) or removes members.
+    bool setGroupMembers(const QString &groupId, const QStringList &users, bool present,
+                         const QString &role = QStringLiteral("member"));
+    bool isGroupMember(const QString &groupId, const QString &user);
+    //! Member devices that hold our current sender key for the group.
+    QList<QPair<QString, qint64>> groupKeyHolders(const QString &groupId);
+    bool addGroupKeyHolders(const QString &groupId, const QList<QPair<QString, qint64>> &devices);
+    //! Forgets one holder (`device`), or all of them (0: after a rotation).
+    bool removeGroupKeyHolders(const QString &groupId, qint64 device = 0);
 
     std::optional<StoredMessage> message(const QString &sender, const QString &clientMessageId);
     //! Newest-last page of a conversation, `limit` messages before `beforeLocalId` (0: newest).

@@ -90,14 +90,17 @@ ApiResponse ApiResponse::error(const ApiError &error)
 }
 
 ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
-                       MessageStore &messages, MessageBus &bus, SessionRegistry &registry)
+                       MessageStore &messages, GroupStore &groups, MessageBus &bus,
+                       SessionRegistry &registry, FanoutWorker *fanout)
     : m_config(config)
     , m_users(users)
     , m_devices(devices)
     , m_keys(keys)
     , m_messages(messages)
+    , m_groups(groups)
     , m_bus(bus)
     , m_registry(registry)
+    , m_fanout(fanout)
     , m_hasher(config.argon2MemoryKiB, config.argon2Iterations)
     , m_authLimiter(config.authRatePerMinute / 60.0, config.authBurst)
     , m_messageLimiter(config.messageRatePerSecond, config.messageBurst)

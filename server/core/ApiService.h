@@ -19,6 +19,7 @@
 
 namespace Tincan::Server {
 
+class FanoutWorker;
 class MessageBus;
 class SessionRegistry;
 
@@ -52,8 +53,11 @@ using Reply = std::function<void(ApiResponse)>;
 class ApiService
 {
 public:
+    //! `fanout` (may be null: nothing is fanned out, e.g. in an admin command) is kicked after
+    //! each group message or change is stored.
     ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
-               MessageStore &messages, MessageBus &bus, SessionRegistry &registry);
+               MessageStore &messages, GroupStore &groups, MessageBus &bus,
+               SessionRegistry &registry, FanoutWorker *fanout);
     ~ApiService();
 
     std::optional<AuthContext> authenticate(const QByteArray &authorizationHeader);
@@ -71,6 +75,16 @@ public:
     void sendMessage(const ApiRequest &request, Reply reply);
     void inbox(const ApiRequest &request, Reply reply);
     void acknowledgeInbox(const ApiRequest &request, Reply reply);
+
+    // Groups (GroupApi.cpp).
+    void createGroup(const ApiRequest &request, Reply reply);
+    void listGroups(const ApiRequest &request, Reply reply);
+    void getGroup(const ApiRequest &request, Reply reply);
+    void addGroupMembers(const ApiRequest &request, Reply reply);
+    void removeGroupMember(const ApiRequest &request, Reply reply);
+    void setGroupMemberRole(const ApiRequest &request, Reply reply);
+    void renameGroup(const ApiRequest &request, Reply reply);
+    void sendGroupMessage(const ApiRequest &request, Reply reply);
 
     //! Waits for password hashing in flight (their writes are queued to the stores when done).
     void drain();
@@ -104,6 +118,14 @@ private:
     bool withinRate(RateLimiter &limiter, const QString &key, const QString &message,
                     const Reply &reply);
     bool checkAuthRate(const ApiRequest &request, const Reply &reply);
+    //! The group id of the path's {id} (well-formed); otherwise answers 404 unknown_group.
+    std::optional<QString> pathGroup(const ApiRequest &request, const Reply &reply);
+    //! Resolves usernames (a JSON array under `key`, at most `max`); answers on failure.
+    std::optional<QList<User>> readUsers(const QJsonObject &body, const QString &key, qint64 max,
+                                         const Reply &reply);
+    //! Applies a group change and answers with the group (status `status`).
+    void applyGroupChange(GroupChange change, int status, const Reply &reply);
+    void kickFanout();
     void signIn(const User &user, const QString &deviceName, const std::optional<DeviceKeys> &keys,
                 const Reply &reply);
 
@@ -112,8 +134,10 @@ private:
     DeviceStore &m_devices;
     KeyStore &m_keys;
     MessageStore &m_messages;
+    GroupStore &m_groups;
     MessageBus &m_bus;
     SessionRegistry &m_registry;
+    FanoutWorker *m_fanout = nullptr;
     PasswordHasher m_hasher;
     RateLimiter m_authLimiter;
     RateLimiter m_messageLimiter;

@@ -198,6 +198,12 @@ bool Config::loadFile(const QString &file, QString *error)
                       5, 86400, error) &&
            readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,
                       KeyStore::MaxPreKeys, error) &&
+           readNumber(settings, QStringLiteral("groups/max_members"), &groupMaxMembers, 2, 100000,
+                      error) &&
+           readNumber(settings, QStringLiteral("groups/fanout_read_threshold"),
+                      &fanoutReadThreshold, 0, 10000000, error) &&
+           readNumber(settings, QStringLiteral("groups/fanout_round_deliveries"),
+                      &fanoutRoundDeliveries, 1, 1000000, error) &&
            readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
                       &tlsHandshakeTimeoutSeconds, 1, 300, error);
 }

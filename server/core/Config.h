@@ -42,6 +42,13 @@ struct Config
 
     int idleTimeoutSeconds = 60; //!< Stream closed when no frame arrives for this long.
 
+    //! Groups: most members; member devices above which messages are fanned out on read (each
+    //! device reads the group log) instead of on write (an inbox entry per device); deliveries
+    //! per fan-out transaction.
+    qint64 groupMaxMembers = 1024;
+    qint64 fanoutReadThreshold = 200;
+    qint64 fanoutRoundDeliveries = 2000;
+
     //! GET /v1/keys reports `low` below this many one-time prekeys.
     qint64 keysLowWatermark = 20;
     //! HTTPS and WSS (the default). Off: plain HTTP, only on a loopback address unless

@@ -1,12 +1,14 @@
 #include "server/core/Server.h"
 
 #include "server/core/ApiService.h"
+#include "server/core/FanoutWorker.h"
 #include "server/core/LocalMessageBus.h"
 #include "server/core/LocalSessionRegistry.h"
 #include "server/core/Logging.h"
 #include "server/net/Listener.h"
 #include "server/net/TlsCredentials.h"
 #include "server/store/sqlite/SqliteBackend.h"
+#include "server/store/sqlite/SqliteGroupStore.h"
 #include "server/store/sqlite/SqliteStores.h"
 
 #include <QDir>
@@ -67,10 +69,14 @@ bool Server::start(QString *error)
     m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
     m_keys = std::make_unique<SqliteKeyStore>(*m_backend);
     m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
+    m_groups = std::make_unique<SqliteGroupStore>(*m_backend);
+    m_fanoutQueue = std::make_unique<SqliteFanoutQueue>(*m_backend);
     m_registry = std::make_unique<LocalSessionRegistry>();
     m_bus = std::make_unique<LocalMessageBus>(*m_registry);
+    m_fanout =
+        std::make_unique<FanoutWorker>(*m_fanoutQueue, *m_bus, m_config.fanoutRoundDeliveries);
     m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
-                                         *m_bus, *m_registry);
+                                         *m_groups, *m_bus, *m_registry, m_fanout.get());
     std::optional<QSslConfiguration> tls;
     if (m_tls) {
         tls = m_tls->serverConfiguration();
@@ -86,6 +92,11 @@ bool Server::start(QString *error)
     connect(&m_purgeTimer, &QTimer::timeout, this, &Server::purge);
     m_purgeTimer.start();
     purge();
+    // Fan-out left over by a crash resumes now; the timer retries rounds that failed.
+    m_fanoutTimer.setInterval(5000);
+    connect(&m_fanoutTimer, &QTimer::timeout, this, [this] { m_fanout->kick(); });
+    m_fanoutTimer.start();
+    m_fanout->kick();
     qCInfo(lcServer).noquote() << "tincand serving data in" << dataDir << "with"
                                << m_listener->threadCount() << "connection threads";
     return true;
@@ -118,6 +129,8 @@ void Server::stop()
         // the writer (its callbacks queue answers to the worker threads); then let the workers
         // write those answers and close. Nothing may post to a worker after it is gone.
         m_api->drain();
+        m_fanoutTimer.stop();
+        m_fanout->stop();
         if (m_backend) {
             m_backend->close();
         }
@@ -125,8 +138,14 @@ void Server::stop()
     }
     m_listener.reset();
     m_api.reset();
+    if (m_fanout) {
+        m_fanout->stop();
+    }
+    m_fanout.reset();
     m_bus.reset();
     m_registry.reset();
+    m_fanoutQueue.reset();
+    m_groups.reset();
     m_messages.reset();
     m_keys.reset();
     m_devices.reset();
@@ -164,9 +183,10 @@ bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code
     SqliteDeviceStore devices(backend);
     SqliteKeyStore keys(backend);
     SqliteMessageStore messages(backend);
+    SqliteGroupStore groups(backend);
     LocalSessionRegistry registry;
     LocalMessageBus bus(registry);
-    ApiService api(config, users, devices, keys, messages, bus, registry);
+    ApiService api(config, users, devices, keys, messages, groups, bus, registry, nullptr);
     std::promise<Protocol::Result<QString>> promise;
     auto future = promise.get_future();
     api.createInvite(ttlSeconds, [&promise](Protocol::Result<QString> result) {

@@ -18,6 +18,9 @@ class SqliteBackend;
 class SqliteDeviceStore;
 class SqliteKeyStore;
 class SqliteMessageStore;
+class SqliteGroupStore;
+class SqliteFanoutQueue;
+class FanoutWorker;
 class SqliteUserStore;
 class TlsCredentials;
 
@@ -69,11 +72,15 @@ private:
     std::unique_ptr<SqliteDeviceStore> m_devices;
     std::unique_ptr<SqliteKeyStore> m_keys;
     std::unique_ptr<SqliteMessageStore> m_messages;
+    std::unique_ptr<SqliteGroupStore> m_groups;
+    std::unique_ptr<SqliteFanoutQueue> m_fanoutQueue;
     std::unique_ptr<LocalSessionRegistry> m_registry;
     std::unique_ptr<LocalMessageBus> m_bus;
+    std::unique_ptr<FanoutWorker> m_fanout;
     std::unique_ptr<ApiService> m_api;
     std::unique_ptr<Listener> m_listener;
     QTimer m_purgeTimer;
+    QTimer m_fanoutTimer; //!< Retries fan-out that failed (e.g. a full disk).
     std::unique_ptr<QLockFile> m_lock;
 };
 

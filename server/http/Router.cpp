@@ -23,6 +23,15 @@ const Router &Router::api()
         add("POST", "/v1/messages", &ApiService::sendMessage, true);
         add("GET", "/v1/inbox", &ApiService::inbox, true);
         add("POST", "/v1/inbox/ack", &ApiService::acknowledgeInbox, true);
+        add("POST", "/v1/groups", &ApiService::createGroup, true);
+        add("GET", "/v1/groups", &ApiService::listGroups, true);
+        add("GET", "/v1/groups/{id}", &ApiService::getGroup, true);
+        add("PUT", "/v1/groups/{id}/name", &ApiService::renameGroup, true);
+        add("POST", "/v1/groups/{id}/members", &ApiService::addGroupMembers, true);
+        add("DELETE", "/v1/groups/{id}/members/{username}", &ApiService::removeGroupMember, true);
+        add("PUT", "/v1/groups/{id}/members/{username}/role", &ApiService::setGroupMemberRole,
+            true);
+        add("POST", "/v1/groups/{id}/messages", &ApiService::sendGroupMessage, true);
         r.m_routes.append(
             {QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
         for (const Route &route : std::as_const(r.m_routes)) {

@@ -230,4 +230,121 @@ public:
     virtual void releaseThreadResources() = 0;
 };
 
+// ---------------------------------------------------------------------------------- groups
+
+enum class GroupRole { Member = 0, Admin = 1 };
+
+struct GroupMember
+{
+    qint64 userId = 0;
+    QString username;
+    GroupRole role = GroupRole::Member;
+    qint64 joinedAt = 0;
+    QList<qint64> devices; //!< The member's reachable devices (with keys), by id.
+};
+
+struct Group
+{
+    QString id; //!< 32 hex digits; the conversation is "group:<id>".
+    QString name;
+    QString createdBy;
+    qint64 createdAt = 0;
+    //! Grows with every change that matters to a sender: members joining or leaving, and a
+    //! member's devices being added or revoked. A group message must name the current epoch.
+    qint64 epoch = 0;
+    QList<GroupMember> members; //!< Current members, by username.
+};
+
+//! A group the caller belongs to, for listings.
+struct GroupSummary
+{
+    QString id;
+    QString name;
+    qint64 epoch = 0;
+    GroupRole role = GroupRole::Member;
+    qint64 memberCount = 0;
+};
+
+//! A change to a group: what a member asked for. Permissions are checked by the store, in the
+//! transaction that applies it: adding, removing, promoting and demoting are for admins;
+//! renaming is for any member; leaving (Remove of oneself) for anyone.
+struct GroupChange
+{
+    enum class Type { Create, Add, Remove, Rename, Promote, Demote };
+    Type type = Type::Create;
+    QString groupId;
+    AuthContext actor;
+    QString name;          //!< Create, Rename.
+    QList<User> users;     //!< Create (the others), Add, Remove, Promote, Demote.
+    qint64 maxMembers = 0; //!< Add, Create.
+};
+
+//! What a change produced: the group afterwards, and the event message announcing it (stored in
+//! the group's log with its own seq, fanned out to the members like a message).
+struct GroupChangeResult
+{
+    Group group;
+    Protocol::SendReceipt event;
+};
+
+//! A group message: the sender-key ciphertext stored once, plus pairwise sender-key payloads for
+//! the devices that need the sender's new key.
+struct NewGroupMessage
+{
+    AuthContext sender;
+    QString groupId;
+    QString clientMessageId;
+    qint64 epoch = 0;
+    QByteArray body;
+    QList<NewMessage::Copy> keys;
+    //! Member devices (reachable, all members) above which the message is fanned out on read.
+    qint64 fanoutReadThreshold = 0;
+};
+
+class GroupStore
+{
+public:
+    virtual ~GroupStore() = default;
+    //! Applies a change in one transaction with its event message and fan-out job. Errors: 404
+    //! unknown_group (also for non-members, who may not learn that a group exists), 403 when
+    //! the actor may not do this, 400 group_full above maxMembers, 404 unknown_user.
+    virtual void changeGroup(GroupChange change, Done<GroupChangeResult> done) = 0;
+    //! The group with its current members, if `userId` is one of them.
+    virtual std::optional<Group> group(const QString &groupId, qint64 userId) = 0;
+    virtual QList<GroupSummary> groupsOf(qint64 userId) = 0;
+    //! Stores a group message once and queues its fan-out. Checks, in the transaction: the
+    //! sender is a member (404 otherwise), the epoch is current (409 group_changed, with the
+    //! current epoch), every key payload is for a current member device other than the
+    //! sender's (409 device_mismatch with staleDevices). Idempotent on (sender, clientMessageId)
+    //! like MessageStore::storeMessage.
+    virtual void storeGroupMessage(NewGroupMessage message, Done<StoredMessage> done) = 0;
+    //! Users who share a group with `userId` (not `userId` itself).
+    virtual QList<qint64> groupPeers(qint64 userId) = 0;
+};
+
+//! What one round of fan-out produced: envelopes to push (they are already durable in the
+//! devices' inboxes, or readable from the group log), and whether work remains.
+struct FanoutRound
+{
+    QList<QPair<qint64, Protocol::Envelope>> deliveries;
+    qint64 jobsFinished = 0;
+    bool more = false;
+};
+
+//! The durable queue of group fan-out work (the seed's topic partitioned by group): each group
+//! message and event is one job, queued in the transaction that stored it, consumed in message
+//! order. Embedded: a table in the SQLite database worked off by the in-process FanoutWorker;
+//! a cluster implementation can put the jobs on a Redis stream instead.
+class FanoutQueue
+{
+public:
+    virtual ~FanoutQueue() = default;
+    //! Does up to `maxDeliveries` deliveries of the oldest jobs in one transaction: inbox rows
+    //! for fan-out on write (each job remembers how far it got, so a crash resumes, never
+    //! repeats), nothing for fan-out on read; finished jobs are removed.
+    virtual void fanOut(qint64 maxDeliveries, Done<FanoutRound> done) = 0;
+    //! Jobs waiting (metrics, tests).
+    virtual qint64 pendingJobs() = 0;
+};
+
 } // namespace Tincan::Server

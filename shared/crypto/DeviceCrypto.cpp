@@ -5,6 +5,8 @@
 
 #include <signal/curve.h>
 #include <signal/fingerprint.h>
+#include <signal/group_cipher.h>
+#include <signal/group_session_builder.h>
 #include <signal/key_helper.h>
 #include <signal/protocol.h>
 #include <signal/ratchet.h>
@@ -27,6 +29,8 @@ using StoreContext = Handle<signal_protocol_store_context, signal_protocol_store
 using Builder = Handle<session_builder, session_builder_free>;
 using Cipher = Handle<session_cipher, session_cipher_free>;
 using Generator = Handle<fingerprint_generator, fingerprint_generator_free>;
+using GroupBuilder = Handle<group_session_builder, group_session_builder_free>;
+using GroupCipher = Handle<group_cipher, group_cipher_free>;
 using KeyList = Handle<ec_public_key_list, ec_public_key_list_free>;
 using PreKeyList =
     Handle<signal_protocol_key_helper_pre_key_list_node, signal_protocol_key_helper_key_list_free>;
@@ -50,6 +54,26 @@ public:
 private:
     QByteArray m_name;
     signal_protocol_address m_address{};
+};
+
+//! A libsignal sender key name (group, sender address); the bytes live as long as this object.
+class SenderKeyName
+{
+public:
+    SenderKeyName(const QString &groupId, const QString &name, int device)
+        : m_group(groupId.toUtf8())
+        , m_address(name, device)
+    {
+        m_name.group_id = m_group.constData();
+        m_name.group_id_len = static_cast<size_t>(m_group.size());
+        m_name.sender = *m_address.get();
+    }
+    const signal_protocol_sender_key_name *get() const { return &m_name; }
+
+private:
+    QByteArray m_group;
+    Address m_address;
+    signal_protocol_sender_key_name m_name{};
 };
 
 QString describe(int code)
@@ -458,6 +482,127 @@ Outcome<Decrypted> DeviceCrypto::decrypt(const QString &name, int device, const 
     }
     Outcome<Decrypted> outcome;
     outcome.value = Decrypted{std::move(*unpadded), preKey};
+    return outcome;
+}
+
+Outcome<QByteArray> DeviceCrypto::senderKeyDistribution(const QString &groupId,
+                                                        const QString &selfName, int selfDevice)
+{
+    const SenderKeyName name(groupId, selfName, selfDevice);
+    GroupBuilder builder;
+    Ref<sender_key_distribution_message> distribution;
+    int rc = group_session_builder_create(builder.out(), d->storeContext.get(), d->context.get());
+    if (rc == 0) {
+        rc = group_session_builder_create_session(builder.get(), distribution.out(), name.get());
+    }
+    if (rc != 0) {
+        return failure<QByteArray>(rc, QStringLiteral("Cannot create a sender key"));
+    }
+    signal_buffer *serialized = ciphertext_message_get_serialized(
+        reinterpret_cast<ciphertext_message *>(distribution.get()));
+    Outcome<QByteArray> outcome;
+    outcome.value = QByteArray(reinterpret_cast<const char *>(signal_buffer_data(serialized)),
+                               static_cast<qsizetype>(signal_buffer_len(serialized)));
+    return outcome;
+}
+
+Outcome<bool> DeviceCrypto::processSenderKey(const QString &groupId, const QString &sender,
+                                             int device, const QByteArray &distribution)
+{
+    const QString what = QStringLiteral("Bad sender key from %1.%2").arg(sender).arg(device);
+    const SenderKeyName name(groupId, sender, device);
+    Ref<sender_key_distribution_message> message;
+    int rc = sender_key_distribution_message_deserialize(message.out(), data(distribution),
+                                                         size(distribution), d->context.get());
+    GroupBuilder builder;
+    if (rc == 0) {
+        rc = group_session_builder_create(builder.out(), d->storeContext.get(), d->context.get());
+    }
+    if (rc == 0) {
+        rc = group_session_builder_process_session(builder.get(), name.get(), message.get());
+    }
+    if (rc != 0) {
+        return failure<bool>(rc, what);
+    }
+    Outcome<bool> outcome;
+    outcome.value = true;
+    return outcome;
+}
+
+Outcome<QByteArray> DeviceCrypto::groupEncrypt(const QString &groupId, const QString &selfName,
+                                               int selfDevice, const QByteArray &plaintext)
+{
+    const SenderKeyName name(groupId, selfName, selfDevice);
+    if (!m_store.hasSenderKey(groupId, selfName, selfDevice)) {
+        return failure<QByteArray>(SG_ERR_NO_SESSION,
+                                   QStringLiteral("Cannot encrypt for the group"));
+    }
+    GroupCipher cipher;
+    Ref<ciphertext_message> message;
+    QByteArray padded = pad(plaintext);
+    int rc = group_cipher_create(cipher.out(), d->storeContext.get(), name.get(), d->context.get());
+    if (rc == 0) {
+        rc = group_cipher_encrypt(cipher.get(), data(padded), size(padded), message.out());
+    }
+    padded.fill('\0');
+    if (rc != 0) {
+        return failure<QByteArray>(rc, QStringLiteral("Cannot encrypt for the group"));
+    }
+    signal_buffer *serialized = ciphertext_message_get_serialized(message.get());
+    QByteArray payload;
+    payload.reserve(static_cast<qsizetype>(signal_buffer_len(serialized)) + 2);
+    payload.append(static_cast<char>(PayloadVersion));
+    payload.append(static_cast<char>(CIPHERTEXT_SENDERKEY_TYPE));
+    payload.append(reinterpret_cast<const char *>(signal_buffer_data(serialized)),
+                   static_cast<qsizetype>(signal_buffer_len(serialized)));
+    Outcome<QByteArray> outcome;
+    outcome.value = std::move(payload);
+    return outcome;
+}
+
+Outcome<Decrypted> DeviceCrypto::groupDecrypt(const QString &groupId, const QString &sender,
+                                              int device, const QByteArray &payload)
+{
+    const QString what =
+        QStringLiteral("Cannot decrypt a group message from %1.%2").arg(sender).arg(device);
+    if (payload.size() < 3 || payload.at(0) != PayloadVersion ||
+        payload.at(1) != CIPHERTEXT_SENDERKEY_TYPE) {
+        return failure<Decrypted>(DecryptFailure::Malformed,
+                                  QStringLiteral("%1: not a group payload").arg(what));
+    }
+    if (!m_store.hasSenderKey(groupId, sender, device)) {
+        return failure<Decrypted>(SG_ERR_NO_SESSION, what);
+    }
+    const SenderKeyName name(groupId, sender, device);
+    Ref<sender_key_message> message;
+    int rc = sender_key_message_deserialize(message.out(), data(payload) + 2, size(payload) - 2,
+                                            d->context.get());
+    if (rc != 0) {
+        return failure<Decrypted>(DecryptFailure::Malformed,
+                                  QStringLiteral("%1: corrupt message").arg(what));
+    }
+    GroupCipher cipher;
+    Buffer plaintext;
+    rc = group_cipher_create(cipher.out(), d->storeContext.get(), name.get(), d->context.get());
+    if (rc == 0) {
+        rc = group_cipher_decrypt(cipher.get(), message.get(), nullptr, plaintext.out(true));
+    }
+    if (rc != 0) {
+        Outcome<Decrypted> failed = failure<Decrypted>(rc, what);
+        if (failed.error.failure == DecryptFailure::Malformed) {
+            failed.error.failure = DecryptFailure::InvalidMessage;
+        }
+        return failed;
+    }
+    QByteArray padded = plaintext.toByteArray();
+    auto unpadded = unpad(padded);
+    padded.fill('\0');
+    if (!unpadded) {
+        return failure<Decrypted>(DecryptFailure::Malformed,
+                                  QStringLiteral("%1: bad padding").arg(what));
+    }
+    Outcome<Decrypted> outcome;
+    outcome.value = Decrypted{std::move(*unpadded), false};
     return outcome;
 }
 

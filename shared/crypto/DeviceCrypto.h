@@ -126,6 +126,32 @@ public:
     //! True if `payload` is a pre-key message (it can start a session by itself).
     static bool isPreKeyPayload(const QByteArray &payload);
 
+    // ---- groups (sender keys) ----
+    // A group message is encrypted once with the sending device's sender key for the group; the
+    // sender key reaches each member device in a pairwise-encrypted "sender_key" message. The
+    // payload format is the pairwise one with message type 4 (SenderKeyMessage).
+
+    //! Our sender key for `groupId` as a distribution message for other members (created on
+    //! first use). It lets them read what we send from now on, not what we sent before.
+    Outcome<QByteArray> senderKeyDistribution(const QString &groupId, const QString &selfName,
+                                              int selfDevice);
+    //! Stores a member device's sender key from its distribution message.
+    Outcome<bool> processSenderKey(const QString &groupId, const QString &name, int device,
+                                   const QByteArray &distribution);
+    Outcome<QByteArray> groupEncrypt(const QString &groupId, const QString &selfName,
+                                     int selfDevice, const QByteArray &plaintext);
+    Outcome<Decrypted> groupDecrypt(const QString &groupId, const QString &name, int device,
+                                    const QByteArray &payload);
+    bool hasSenderKey(const QString &groupId, const QString &name, int device)
+    {
+        return m_store.hasSenderKey(groupId, name, device);
+    }
+    //! Forgets our sender key for the group: the next message starts a new chain (rotation).
+    bool rotateSenderKey(const QString &groupId, const QString &selfName, int selfDevice)
+    {
+        return m_store.removeSenderKey(groupId, selfName, selfDevice);
+    }
+
     //! Signal's safety number over both sides' identity keys (all devices of each user).
     Outcome<SafetyNumber> safetyNumber(const QString &localName, QList<QByteArray> localKeys,
                                        const QString &remoteName, QList<QByteArray> remoteKeys);

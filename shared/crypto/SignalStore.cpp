@@ -561,4 +561,26 @@ int SignalStore::removeSignedPreKeysBefore(qint64 cutoffMs)
     return query.numRowsAffected();
 }
 
+bool SignalStore::hasSenderKey(const QString &groupId, const QString &name, int device)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral(
+        "SELECT 1 FROM crypto_sender_keys WHERE group_id = ? AND name = ? AND device = ?"));
+    query.addBindValue(groupId);
+    query.addBindValue(name);
+    query.addBindValue(device);
+    return StoreCallbacks::run(this, query) && query.next();
+}
+
+bool SignalStore::removeSenderKey(const QString &groupId, const QString &name, int device)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral(
+        "DELETE FROM crypto_sender_keys WHERE group_id = ? AND name = ? AND device = ?"));
+    query.addBindValue(groupId);
+    query.addBindValue(name);
+    query.addBindValue(device);
+    return StoreCallbacks::run(this, query);
+}
+
 } // namespace Tincan::Crypto

@@ -54,6 +54,10 @@ public:
     //! Removes signed pre-keys replaced by a newer one before `cutoffMs` (never the newest).
     int removeSignedPreKeysBefore(qint64 cutoffMs);
 
+    bool hasSenderKey(const QString &groupId, const QString &name, int device);
+    //! Forgets a sender key (ours: the next group message starts a new one).
+    bool removeSenderKey(const QString &groupId, const QString &name, int device);
+
     QString lastError() const { return m_lastError; }
     QSqlDatabase &database() { return m_database; }
 

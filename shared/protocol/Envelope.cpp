@@ -7,7 +7,7 @@ namespace Tincan::Protocol {
 
 QJsonObject Envelope::toJson() const
 {
-    return QJsonObject{
+    QJsonObject object{
         {QStringLiteral("id"), id},
         {QStringLiteral("clientMessageId"), clientMessageId},
         {QStringLiteral("conversation"), conversation},
@@ -18,6 +18,13 @@ QJsonObject Envelope::toJson() const
         {QStringLiteral("serverTs"), serverTimestamp},
         {QStringLiteral("payload"), QString::fromLatin1(payload.toBase64())},
     };
+    if (!senderKey.isEmpty()) {
+        object.insert(QStringLiteral("senderKey"), QString::fromLatin1(senderKey.toBase64()));
+    }
+    if (!event.isEmpty()) {
+        object.insert(QStringLiteral("event"), event);
+    }
+    return object;
 }
 
 Result<Envelope> Envelope::fromJson(const QJsonObject &object)
@@ -30,9 +37,17 @@ Result<Envelope> Envelope::fromJson(const QJsonObject &object)
     envelope.conversation = reader.string(QStringLiteral("conversation"), 128);
     envelope.seq = reader.integer(QStringLiteral("seq"), 1, maxId);
     const QJsonObject from = reader.object(QStringLiteral("from"));
-    envelope.toUser = reader.string(QStringLiteral("to"), 32);
+    const bool group = !groupIdOf(envelope.conversation).isEmpty();
+    envelope.toUser = group ? reader.optionalString(QStringLiteral("to"), 32)
+                            : reader.string(QStringLiteral("to"), 32);
     envelope.serverTimestamp = reader.integer(QStringLiteral("serverTs"), 0, maxId);
     envelope.payload = reader.base64(QStringLiteral("payload"), 64 * 1024 * 1024);
+    if (object.contains(QStringLiteral("senderKey"))) {
+        envelope.senderKey = reader.base64(QStringLiteral("senderKey"), 64 * 1024);
+    }
+    if (object.contains(QStringLiteral("event"))) {
+        envelope.event = reader.object(QStringLiteral("event"));
+    }
     if (!reader.ok()) {
         return reader.error();
     }
@@ -43,7 +58,7 @@ Result<Envelope> Envelope::fromJson(const QJsonObject &object)
         return fromReader.error();
     }
     if (!isValidClientMessageId(envelope.clientMessageId) || !isValidUsername(envelope.fromUser) ||
-        !isValidUsername(envelope.toUser)) {
+        (group ? !envelope.toUser.isEmpty() : !isValidUsername(envelope.toUser))) {
         return ApiError::badRequest(QStringLiteral("The envelope has malformed identifiers."));
     }
     return envelope;

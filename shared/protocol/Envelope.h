@@ -18,9 +18,18 @@ struct Envelope
     qint64 seq = 0;          //!< Per-conversation sequence number, from 1.
     QString fromUser;
     qint64 fromDevice = 0;
-    QString toUser;             //!< The addressed user (for self-sync copies: the peer).
+    //! The addressed user (for self-sync copies: the peer); empty for a group message.
+    QString toUser;
     qint64 serverTimestamp = 0; //!< Milliseconds since the Unix epoch, assigned at storage.
-    QByteArray payload;         //!< Opaque bytes for the receiving device (base64 on the wire).
+    //! Opaque bytes for the receiving device (base64 on the wire). For a group message: the
+    //! sender-key ciphertext, the same for every member device. Empty for a group event.
+    QByteArray payload;
+    //! Group messages only: a pairwise-encrypted payload for this device alone, carrying the
+    //! sender's new sender key (sent with the first message after a key change). Usually empty.
+    QByteArray senderKey;
+    //! Group events only (created, members added or removed, renamed...): what the server did,
+    //! in clear (group metadata is the server's to know). Empty for messages.
+    QJsonObject event;
 
     QJsonObject toJson() const;
     static Result<Envelope> fromJson(const QJsonObject &object);

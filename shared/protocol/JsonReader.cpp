@@ -152,6 +152,15 @@ QJsonArray JsonReader::array(const QString &key, qsizetype maxCount)
     return array;
 }
 
+QJsonArray JsonReader::optionalArray(const QString &key, qsizetype maxCount)
+{
+    const QJsonValue value = m_object.value(key);
+    if (value.isUndefined() || value.isNull()) {
+        return {};
+    }
+    return array(key, maxCount);
+}
+
 QJsonObject JsonReader::object(const QString &key)
 {
     const QJsonValue value = require(key);

@@ -28,6 +28,8 @@ public:
     qint64 optionalInteger(const QString &key, qint64 min, qint64 max, qint64 fallback);
     bool optionalBoolean(const QString &key, bool fallback);
     QJsonArray array(const QString &key, qsizetype maxCount);
+    //! An array, or an empty one when the field is absent or null.
+    QJsonArray optionalArray(const QString &key, qsizetype maxCount);
     QJsonObject object(const QString &key);
     //! A base64 (standard alphabet) string decoded to bytes.
     QByteArray base64(const QString &key, qsizetype maxDecodedBytes);

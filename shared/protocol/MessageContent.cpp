@@ -12,12 +12,18 @@ QByteArray MessageContent::encode() const
     QJsonObject object{{QStringLiteral("v"), Version}};
     if (kind == Kind::Retry) {
         object.insert(QStringLiteral("kind"), QStringLiteral("retry"));
+    } else if (kind == Kind::SenderKey) {
+        object.insert(QStringLiteral("kind"), QStringLiteral("sender_key"));
+        object.insert(QStringLiteral("key"), QString::fromLatin1(key.toBase64()));
     } else {
         object.insert(QStringLiteral("kind"), QStringLiteral("text"));
         object.insert(QStringLiteral("text"), text);
     }
     if (!ref.isEmpty()) {
         object.insert(QStringLiteral("ref"), ref);
+    }
+    if (!group.isEmpty()) {
+        object.insert(QStringLiteral("group"), group);
     }
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
@@ -36,6 +42,15 @@ Result<MessageContent> MessageContent::decode(const QByteArray &bytes)
         content.kind = Kind::Retry;
     } else if (kind == QLatin1String("text")) {
         content.text = reader.string(QStringLiteral("text"), MaxTextLength);
+    } else if (kind == QLatin1String("sender_key")) {
+        content.kind = Kind::SenderKey;
+        content.key = reader.base64(QStringLiteral("key"), 4096);
+    }
+    if (object->contains(QStringLiteral("group")) || content.kind == Kind::SenderKey) {
+        content.group = reader.string(QStringLiteral("group"), 32);
+        if (reader.ok() && !isValidGroupId(content.group)) {
+            return ApiError::badRequest(QStringLiteral("content.group must be a group id."));
+        }
     }
     if (object->contains(QStringLiteral("ref")) || content.kind == Kind::Retry) {
         content.ref = reader.string(QStringLiteral("ref"), 64);
@@ -46,7 +61,8 @@ Result<MessageContent> MessageContent::decode(const QByteArray &bytes)
     if (!reader.ok()) {
         return reader.error();
     }
-    if (version > Version || (kind != QLatin1String("text") && kind != QLatin1String("retry"))) {
+    if (version > Version || (kind != QLatin1String("text") && kind != QLatin1String("retry") &&
+                              kind != QLatin1String("sender_key"))) {
         return ApiError::badRequest(
             QStringLiteral("Unsupported message content (version %1, kind '%2').")
                 .arg(version)

@@ -11,17 +11,23 @@ namespace Tincan::Protocol {
 //! Kinds:
 //! - "text": what a user wrote. With `ref`, it is a resend of the message whose client id is
 //!   `ref` (that a device could not decrypt the first time).
+//!   In a group, `group` names it (a group message is encrypted with the sender key; a resend
+//!   of one goes pairwise and says which group it belongs to).
 //! - "retry": asks the sending device to resend message `ref`, over a fresh session.
+//! - "sender_key": the sending device's sender key for `group` (a libsignal
+//!   SenderKeyDistributionMessage in `key`), sent pairwise to each member device.
 struct MessageContent
 {
     static constexpr int Version = 1;
     static constexpr qsizetype MaxTextLength = 64 * 1024;
 
-    enum class Kind { Text, Retry };
+    enum class Kind { Text, Retry, SenderKey };
 
     QString text;
     Kind kind = Kind::Text;
-    QString ref; //!< A client message id (UUID), or empty.
+    QString ref;    //!< A client message id (UUID), or empty.
+    QString group;  //!< A group id, or empty.
+    QByteArray key; //!< SenderKey: the serialized distribution message.
 
     QByteArray encode() const;
     static Result<MessageContent> decode(const QByteArray &bytes);

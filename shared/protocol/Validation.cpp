@@ -83,4 +83,45 @@ QString directPeer(const QString &conversationId, const QString &self)
     return {};
 }
 
+bool isValidGroupId(QStringView id)
+{
+    if (id.size() != 32) {
+        return false;
+    }
+    for (const QChar c : id) {
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) ||
+              (c >= QLatin1Char('a') && c <= QLatin1Char('f')))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+QString groupConversationId(const QString &groupId)
+{
+    return QStringLiteral("group:") + groupId;
+}
+
+QString groupIdOf(const QString &conversationId)
+{
+    if (!conversationId.startsWith(QLatin1String("group:"))) {
+        return {};
+    }
+    const QString id = conversationId.mid(6);
+    return isValidGroupId(id) ? id : QString();
+}
+
+bool isValidGroupName(QStringView name)
+{
+    if (name.isEmpty() || name.size() > 100 || name.trimmed().isEmpty()) {
+        return false;
+    }
+    for (const QChar c : name) {
+        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace Tincan::Protocol

@@ -23,4 +23,14 @@ QString directConversationId(const QString &userA, const QString &userB);
 //! The other participant of a 1:1 conversation, seen from `self`; empty if not a dm id.
 QString directPeer(const QString &conversationId, const QString &self);
 
+//! Group ids are 32 lower-case hex digits, chosen by the server.
+bool isValidGroupId(QStringView id);
+//! The conversation id of a group: "group:<id>".
+QString groupConversationId(const QString &groupId);
+//! The group id of a group conversation id; empty if it is not one.
+QString groupIdOf(const QString &conversationId);
+
+//! Group names: 1-100 characters, no control characters.
+bool isValidGroupName(QStringView name);
+
 } // namespace Tincan::Protocol

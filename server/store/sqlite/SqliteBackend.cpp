@@ -228,6 +228,11 @@ SqliteBackend::ReadQuery::ReadQuery(SqliteBackend &backend, const QString &sql)
 
 bool SqliteBackend::ReadQuery::exec(std::initializer_list<QVariant> values)
 {
+    return exec(QVariantList(values));
+}
+
+bool SqliteBackend::ReadQuery::exec(const QVariantList &values)
+{
     int index = 0;
     for (const QVariant &value : values) {
         m_query.bindValue(index++, value);

@@ -58,6 +58,7 @@ public:
         ReadQuery &operator=(const ReadQuery &) = delete;
 
         bool exec(std::initializer_list<QVariant> values);
+        bool exec(const QVariantList &values);
         QSqlQuery *operator->() { return &m_query; }
 
     private:

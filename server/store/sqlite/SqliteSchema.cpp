@@ -66,6 +66,48 @@ Storage::Migrations serverMigrations()
                             " public_key BLOB NOT NULL,"
                             " PRIMARY KEY (device_id, key_id)) WITHOUT ROWID"),
          }},
+        // Groups. A group message is stored once (messages.payload: the sender-key ciphertext),
+        // with pairwise sender-key payloads for some devices (message_keys), and fanned out from
+        // a durable queue (fanout_jobs): on write (inbox rows) or, for big groups, on read (each
+        // device reads the group log past its cursor). Membership is kept with the seqs at
+        // which it began and ended, so fan-out reaches exactly the members of a message's time.
+        {3,
+         {
+             QStringLiteral("CREATE TABLE groups ("
+                            " id TEXT PRIMARY KEY,"
+                            " name TEXT NOT NULL,"
+                            " created_by INTEGER NOT NULL REFERENCES users(id),"
+                            " created_at INTEGER NOT NULL,"
+                            " epoch INTEGER NOT NULL)"),
+             QStringLiteral("CREATE TABLE group_members ("
+                            " group_id TEXT NOT NULL,"
+                            " user_id INTEGER NOT NULL,"
+                            " role INTEGER NOT NULL,"
+                            " joined_at INTEGER NOT NULL,"
+                            " joined_seq INTEGER NOT NULL,"
+                            " left_seq INTEGER,"
+                            " PRIMARY KEY (group_id, user_id)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX group_members_user ON group_members(user_id)"),
+             QStringLiteral("ALTER TABLE messages ADD COLUMN payload BLOB"),
+             QStringLiteral("ALTER TABLE messages ADD COLUMN event TEXT"),
+             QStringLiteral("ALTER TABLE messages ADD COLUMN fanout INTEGER NOT NULL DEFAULT 0"),
+             QStringLiteral("CREATE INDEX messages_group_log ON messages(conversation, id) "
+                            "WHERE fanout = 2"),
+             QStringLiteral("CREATE TABLE message_keys ("
+                            " message_id INTEGER NOT NULL,"
+                            " device_id INTEGER NOT NULL,"
+                            " payload BLOB NOT NULL,"
+                            " PRIMARY KEY (message_id, device_id)) WITHOUT ROWID"),
+             QStringLiteral("CREATE TABLE fanout_jobs ("
+                            " message_id INTEGER PRIMARY KEY,"
+                            " after_device INTEGER NOT NULL DEFAULT 0)"),
+             QStringLiteral("CREATE TABLE group_cursors ("
+                            " device_id INTEGER NOT NULL,"
+                            " conversation TEXT NOT NULL,"
+                            " after_id INTEGER NOT NULL,"
+                            " until_id INTEGER,"
+                            " PRIMARY KEY (device_id, conversation)) WITHOUT ROWID"),
+         }},
     });
 }
 

@@ -1,8 +1,11 @@
 #include "server/store/sqlite/SqliteStores.h"
 
 #include "server/core/Logging.h"
+#include "server/store/sqlite/SqliteSupport.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -13,52 +16,9 @@ namespace Tincan::Server {
 
 using Protocol::ApiError;
 using Protocol::Result;
+using namespace SqliteSupport;
 
 namespace {
-
-qint64 nowMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
-
-ApiError storageError(const QSqlQuery &query)
-{
-    qCWarning(lcServerStore) << "statement failed:" << query.lastError().text();
-    return ApiError::internal(QStringLiteral("The server could not write to its database."));
-}
-
-//! Runs `work` in the writer's next batch and reports its result once durable.
-template<class T>
-void runWrite(SqliteBackend &backend, std::function<Result<T>()> work, Done<T> done)
-{
-    auto state = std::make_shared<std::optional<Result<T>>>();
-    backend.submit(
-        {[state, work = std::move(work)](QSqlDatabase &) {
-             state->emplace(work());
-             return (*state)->ok();
-         },
-         [state, done = std::move(done)](bool committed) {
-             if (committed) {
-                 done(std::move(**state));
-             } else if (state->has_value() && !(*state)->ok()) {
-                 done((*state)->error());
-             } else {
-                 done(ApiError{503,
-                               QString::fromLatin1(Protocol::ErrorCode::Unavailable),
-                               QStringLiteral("The server could not store this; try again."),
-                               {}});
-             }
-         }});
-}
-
-bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
-{
-    int index = 0;
-    for (const QVariant &value : values) {
-        query.bindValue(index++, value);
-    }
-    return query.exec();
-}
 
 //! Writer thread: publishes keys of an active device (see KeyStore::publishKeys) and yields
 //! its one-time prekey count afterwards. On an error the caller's savepoint rolls back
@@ -66,7 +26,8 @@ bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
 Result<qint64> writeKeys(SqliteBackend &backend, qint64 deviceId, const DeviceKeys &keys)
 {
     QSqlQuery &current = backend.writerQuery(QStringLiteral(
-        "SELECT identity_key, registration_id FROM devices WHERE id = ? AND revoked_at IS NULL"));
+        "SELECT identity_key, registration_id, user_id FROM devices WHERE id = ? AND "
+        "revoked_at IS NULL"));
     if (!execPrepared(current, {deviceId})) {
         return storageError(current);
     }
@@ -79,6 +40,7 @@ Result<qint64> writeKeys(SqliteBackend &backend, qint64 deviceId, const DeviceKe
     const bool first = current.value(0).isNull();
     const QByteArray identityKey = current.value(0).toByteArray();
     const qint64 registrationId = current.value(1).toLongLong();
+    const qint64 userId = current.value(2).toLongLong();
     current.finish();
 
     if (first) {
@@ -91,6 +53,10 @@ Result<qint64> writeKeys(SqliteBackend &backend, qint64 deviceId, const DeviceKe
             "UPDATE devices SET identity_key = ?, registration_id = ? WHERE id = ?"));
         if (!execPrepared(identity, {keys.identityKey, keys.registrationId, deviceId})) {
             return storageError(identity);
+        }
+        // The device became reachable: senders in the user's groups must include it.
+        if (!bumpGroupEpochs(backend, userId)) {
+            return ApiError::internal(QStringLiteral("The server could not update groups."));
         }
     } else if ((!keys.identityKey.isEmpty() && keys.identityKey != identityKey) ||
                (keys.registrationId != 0 && keys.registrationId != registrationId)) {
@@ -163,6 +129,9 @@ Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString
         return storageError(insert);
     }
     device.id = insert.lastInsertId().toLongLong();
+    if (!addGroupCursors(backend, device.id, userId)) {
+        return ApiError::internal(QStringLiteral("The server could not update groups."));
+    }
     if (keys) {
         const auto published = writeKeys(backend, device.id, *keys);
         if (!published) {
@@ -342,6 +311,15 @@ void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> 
                 QStringLiteral("DELETE FROM one_time_prekeys WHERE device_id = ?"));
             if (!execPrepared(dropKeys, {deviceId})) {
                 return storageError(dropKeys);
+            }
+            QSqlQuery &dropCursors = backend.writerQuery(
+                QStringLiteral("DELETE FROM group_cursors WHERE device_id = ?"));
+            if (!execPrepared(dropCursors, {deviceId})) {
+                return storageError(dropCursors);
+            }
+            // Senders in the user's groups must stop encrypting for it (and rotate keys).
+            if (!bumpGroupEpochs(backend, userId)) {
+                return ApiError::internal(QStringLiteral("The server could not update groups."));
             }
             return true;
         },
@@ -546,22 +524,34 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
 
 QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 afterId, qint64 limit)
 {
+    // The device's inbox (direct messages, and group messages fanned out on write) merged with
+    // the logs of its big groups (fanned out on read) past its cursor in each, in id order.
+    // Each branch is limited first, so a long backlog costs one page, not a sort of it all.
     SqliteBackend::ReadQuery query(
         m_backend,
         QStringLiteral(
-            "SELECT i.message_id, i.payload, m.client_id, m.conversation, m.seq, m.sender_name, "
-            "m.sender_device, m.recipient, m.server_ts FROM inbox i "
-            "JOIN messages m ON m.id = i.message_id "
-            "WHERE i.device_id = ? AND i.message_id > ? ORDER BY i.message_id LIMIT ?"));
+            "SELECT x.mid, x.payload, m.client_id, m.conversation, m.seq, m.sender_name, "
+            "m.sender_device, m.recipient, m.server_ts, m.payload, m.event, k.payload FROM ("
+            " SELECT * FROM (SELECT message_id AS mid, payload FROM inbox"
+            "  WHERE device_id = ? AND message_id > ? ORDER BY message_id LIMIT ?)"
+            " UNION ALL"
+            " SELECT * FROM (SELECT g.id AS mid, NULL AS payload FROM group_cursors c"
+            "  JOIN messages g ON g.conversation = c.conversation AND g.fanout = 2"
+            "  AND g.id > c.after_id AND (c.until_id IS NULL OR g.id <= c.until_id)"
+            "  WHERE c.device_id = ? AND g.id > ? AND (g.event IS NOT NULL OR g.sender_device <> ?)"
+            "  ORDER BY g.id LIMIT ?)"
+            ") x JOIN messages m ON m.id = x.mid"
+            " LEFT JOIN message_keys k ON k.message_id = x.mid AND k.device_id = ?"
+            " ORDER BY x.mid LIMIT ?"));
     QList<Protocol::Envelope> envelopes;
-    if (!query.exec({deviceId, afterId, limit})) {
+    if (!query.exec(
+            {deviceId, afterId, limit, deviceId, afterId, deviceId, limit, deviceId, limit})) {
         qCWarning(lcServerStore) << "inbox query failed:" << query->lastError().text();
         return envelopes;
     }
     while (query->next()) {
         Protocol::Envelope e;
         e.id = query->value(0).toLongLong();
-        e.payload = query->value(1).toByteArray();
         e.clientMessageId = query->value(2).toString();
         e.conversation = query->value(3).toString();
         e.seq = query->value(4).toLongLong();
@@ -569,6 +559,16 @@ QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 af
         e.fromDevice = query->value(6).toLongLong();
         e.toUser = query->value(7).toString();
         e.serverTimestamp = query->value(8).toLongLong();
+        // A group message keeps its one ciphertext in the message row.
+        const QVariant groupPayload = query->value(9);
+        const QVariant event = query->value(10);
+        e.payload =
+            groupPayload.isNull() ? query->value(1).toByteArray() : groupPayload.toByteArray();
+        if (!event.isNull()) {
+            e.payload.clear();
+            e.event = QJsonDocument::fromJson(event.toString().toUtf8()).object();
+        }
+        e.senderKey = query->value(11).toByteArray();
         envelopes.append(std::move(e));
     }
     return envelopes;
@@ -582,12 +582,29 @@ void SqliteMessageStore::acknowledge(qint64 deviceId, QList<qint64> messageIds, 
         [&backend, deviceId, messageIds = std::move(messageIds)]() -> Result<qint64> {
             QSqlQuery &drop = backend.writerQuery(
                 QStringLiteral("DELETE FROM inbox WHERE device_id = ? AND message_id = ?"));
+            // Group logs (fan-out on read): an ACK is cumulative per group, the cursor moves
+            // past it (a device processes and acknowledges in order).
+            QSqlQuery &cursor = backend.writerQuery(QStringLiteral(
+                "UPDATE group_cursors SET after_id = MAX(after_id, ?) WHERE device_id = ? AND "
+                "conversation = (SELECT conversation FROM messages WHERE id = ? AND fanout = 2)"));
+            QSqlQuery &dropKey = backend.writerQuery(
+                QStringLiteral("DELETE FROM message_keys WHERE message_id = ? AND device_id = ?"));
             qint64 removed = 0;
             for (const qint64 id : messageIds) {
                 if (!execPrepared(drop, {deviceId, id})) {
                     return storageError(drop);
                 }
-                removed += drop.numRowsAffected();
+                const qint64 rows = drop.numRowsAffected();
+                removed += rows;
+                if (rows == 0) {
+                    if (!execPrepared(cursor, {id, deviceId, id})) {
+                        return storageError(cursor);
+                    }
+                    removed += cursor.numRowsAffected();
+                }
+                if (!execPrepared(dropKey, {id, deviceId})) {
+                    return storageError(dropKey);
+                }
             }
             return removed;
         },
@@ -606,10 +623,27 @@ void SqliteMessageStore::purgeBefore(qint64 cutoffMs, Done<qint64> done)
                 return storageError(inbox);
             }
             const qint64 removed = inbox.numRowsAffected();
+            for (const char *sql :
+                 {"DELETE FROM message_keys WHERE message_id IN (SELECT id FROM messages WHERE "
+                  "server_ts < ?)",
+                  "DELETE FROM fanout_jobs WHERE message_id IN (SELECT id FROM messages WHERE "
+                  "server_ts < ?)"}) {
+                QSqlQuery &dependent = backend.writerQuery(QString::fromLatin1(sql));
+                if (!execPrepared(dependent, {cutoffMs})) {
+                    return storageError(dependent);
+                }
+            }
             QSqlQuery &messages =
                 backend.writerQuery(QStringLiteral("DELETE FROM messages WHERE server_ts < ?"));
             if (!execPrepared(messages, {cutoffMs})) {
                 return storageError(messages);
+            }
+            // Cursors of removed members that have nothing left to read.
+            QSqlQuery &cursors = backend.writerQuery(QStringLiteral(
+                "DELETE FROM group_cursors WHERE until_id IS NOT NULL AND (after_id >= until_id "
+                "OR until_id < (SELECT COALESCE(MIN(id), until_id + 1) FROM messages))"));
+            if (!execPrepared(cursors, {})) {
+                return storageError(cursors);
             }
             return removed;
         },
