@@ -127,8 +127,11 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
             [this] { Q_EMIT connectionStateChanged(false); });
     connect(&m_stream, &StreamClient::synced, this, [this] {
         flushAcks();
+        fetchReceipts();
+        flushReadMarks();
         Q_EMIT synced();
     });
+    connect(&m_stream, &StreamClient::receiptReceived, this, &ClientCore::onReceipt);
     connect(&m_stream, &StreamClient::sentReceived, this,
             [this](const Protocol::SendReceipt &receipt) {
                 // The answer to our POST may have been lost: the stream tells us too.
@@ -136,8 +139,7 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
                 if (m_store.markSent(receipt.clientMessageId, receipt.messageId, receipt.seq,
                                      receipt.serverTimestamp, &changed) &&
                     changed) {
-                    Q_EMIT messageStatusChanged(receipt.clientMessageId,
-                                                StoredMessage::Status::Sent, {});
+                    messageSent(receipt.clientMessageId);
                 }
             });
     connect(&m_stream, &StreamClient::rejected, this, &ClientCore::fatalError);
@@ -846,8 +848,7 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
                                  result.body.value(QStringLiteral("serverTs")).toInteger(),
                                  &changed);
                 if (changed) {
-                    Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Sent,
-                                                {});
+                    messageSent(entry.clientMessageId);
                 }
                 processOutbox();
             } else if (result.status == 409 &&
@@ -965,7 +966,10 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
                 (envelope.fromUser == self ||
                  mine->conversation == Protocol::directConversationId(self, envelope.fromUser) ||
                  (!mineGroup.isEmpty() && m_store.isGroupMember(mineGroup, envelope.fromUser)));
-            if (forRequester && mine->outgoing && mine->status == StoredMessage::Status::Sent) {
+            const bool onServer = mine && (mine->status == StoredMessage::Status::Sent ||
+                                           mine->status == StoredMessage::Status::Delivered ||
+                                           mine->status == StoredMessage::Status::Read);
+            if (forRequester && mine->outgoing && onServer) {
                 if (!mineGroup.isEmpty()) {
                     // It could not read our group message: it lacks our sender key, which goes
                     // to it again with our next group message.

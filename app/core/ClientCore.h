@@ -107,6 +107,14 @@ public:
     QList<GroupInfo> groups();
     //! The readable line of a group event ("alice added bob").
     static QString groupEventText(const QJsonObject &event);
+
+    // ---- receipts (ClientReceipts.cpp) ----
+    //! The user saw `conversation` up to `seq` (0: its last message): our other devices and the
+    //! senders learn it. Batched: one mark covers every message before it.
+    void markRead(const QString &conversation, qint64 seq = 0);
+    //! Who got and who read our message.
+    ReceiptSummary receiptSummary(const QString &clientMessageId);
+    int unreadCount(const QString &conversation);
     int outboxSize();
     //! Works off the outbox without opening the stream.
     void flushOutbox();
@@ -143,6 +151,11 @@ Q_SIGNALS:
     void safetyNumberChanged(const QString &user, bool wasVerified);
     //! What we know of a group changed (members, name, our membership).
     void groupChanged(const QString &groupId);
+    //! Another participant's (or our own) delivered/read position grew.
+    void receiptChanged(const QString &conversation, const QString &user, qint64 delivered,
+                        qint64 read);
+    //! The conversation was read up to `seq` (here, or on another of our devices).
+    void conversationRead(const QString &conversation, qint64 seq);
     void keysPublished(int preKeyCount);
     void connectionStateChanged(bool online);
     void synced();
@@ -183,6 +196,14 @@ private:
     void postGroupEntry(const OutboxEntry &entry, const QJsonObject &made);
     void onGroupEnvelope(const Protocol::Envelope &envelope);
     void applyGroupEvent(const QString &groupId, const QJsonObject &event, bool *refresh);
+    // Receipts (ClientReceipts.cpp).
+    QStringList otherParticipants(const QString &conversation);
+    void refreshReceiptStatuses(const QString &conversation);
+    //! Our message reached the server: announce it, and apply receipts that came first.
+    void messageSent(const QString &clientMessageId);
+    void onReceipt(const Protocol::ReceiptState &state);
+    void flushReadMarks();
+    void fetchReceipts();
     void requestResend(const QString &user, qint64 device, const QString &clientMessageId);
     void checkSafetyNumber(const QString &user, bool identityChanged);
     void addNotice(const QString &user, const QString &text);
@@ -206,6 +227,8 @@ private:
     bool m_connected = false;
     bool m_maintaining = false;
     bool m_plainHttpAllowed = false;
+    bool m_sendingReadMark = false;
+    bool m_fetchingReceipts = false;
     int m_retryAttempt = 0;
     int m_mismatchRetries = 0;
     static constexpr int MaxGroupChangeRetries = 5;

@@ -417,8 +417,7 @@ void ClientCore::postGroupEntry(const OutboxEntry &entry, const QJsonObject &mad
                     return;
                 }
                 if (changed) {
-                    Q_EMIT messageStatusChanged(entry.clientMessageId, StoredMessage::Status::Sent,
-                                                {});
+                    messageSent(entry.clientMessageId);
                 }
                 processOutbox();
                 return;

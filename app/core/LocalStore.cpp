@@ -11,6 +11,9 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
+#include <limits>
+
 namespace Tincan::Client {
 
 namespace {
@@ -103,6 +106,17 @@ Storage::Migrations clientMigrations()
                             " device INTEGER NOT NULL,"
                             " PRIMARY KEY (group_id, device))"),
          }},
+        // Receipts: how far each participant of a conversation got (ourselves included: our
+        // read position, synced between our devices).
+        {4,
+         {
+             QStringLiteral("CREATE TABLE receipts ("
+                            " conversation TEXT NOT NULL,"
+                            " user TEXT NOT NULL,"
+                            " delivered_seq INTEGER NOT NULL DEFAULT 0,"
+                            " read_seq INTEGER NOT NULL DEFAULT 0,"
+                            " PRIMARY KEY (conversation, user))"),
+         }},
     });
 }
 
@@ -126,6 +140,10 @@ QString StoredMessage::statusName(Status status)
         return QStringLiteral("undecryptable");
     case Status::System:
         return QStringLiteral("system");
+    case Status::Delivered:
+        return QStringLiteral("delivered");
+    case Status::Read:
+        return QStringLiteral("read");
     }
     return {};
 }
@@ -246,11 +264,16 @@ bool LocalStore::finishOutgoing(const QString &updateSql, const QVariantList &va
 bool LocalStore::markSent(const QString &clientMessageId, qint64 serverId, qint64 seq,
                           qint64 serverTs, bool *changed)
 {
+    // Only from Pending (or Failed, when a lost answer said otherwise): a message the server
+    // already confirmed may have receipts by now.
     const int sent = static_cast<int>(StoredMessage::Status::Sent);
     return finishOutgoing(
         QStringLiteral("UPDATE messages SET server_id = ?, seq = ?, server_ts = ?, status = ? "
-                       "WHERE outgoing = 1 AND client_id = ? AND status != ?"),
-        {serverId, seq, serverTs, sent, clientMessageId, sent}, clientMessageId, changed);
+                       "WHERE outgoing = 1 AND client_id = ? AND status IN (?, ?)"),
+        {serverId, seq, serverTs, sent, clientMessageId,
+         static_cast<int>(StoredMessage::Status::Pending),
+         static_cast<int>(StoredMessage::Status::Failed)},
+        clientMessageId, changed);
 }
 
 bool LocalStore::markFailed(const QString &clientMessageId, const QString &reason)
@@ -726,6 +749,118 @@ bool LocalStore::removeGroupKeyHolders(const QString &groupId, qint64 device)
                : run(QStringLiteral(
                          "DELETE FROM group_key_holders WHERE group_id = ? AND device = ?"),
                      {groupId, device});
+}
+
+// ---- receipts ----
+
+bool LocalStore::applyReceipt(const QString &conversation, const QString &user, qint64 delivered,
+                              qint64 read, bool *changed)
+{
+    const auto [oldDelivered, oldRead] = receipt(conversation, user);
+    const qint64 newRead = std::max(oldRead, read);
+    const qint64 newDelivered = std::max({oldDelivered, delivered, newRead});
+    *changed = newRead != oldRead || newDelivered != oldDelivered;
+    if (!*changed) {
+        return true;
+    }
+    return run(QStringLiteral("INSERT OR REPLACE INTO receipts (conversation, user, "
+                              "delivered_seq, read_seq) VALUES (?, ?, ?, ?)"),
+               {conversation, user, newDelivered, newRead});
+}
+
+QPair<qint64, qint64> LocalStore::receipt(const QString &conversation, const QString &user)
+{
+    QSqlQuery query(m_connection.database());
+    if (run(query,
+            QStringLiteral("SELECT delivered_seq, read_seq FROM receipts WHERE conversation = ? "
+                           "AND user = ?"),
+            {conversation, user}) &&
+        query.next()) {
+        return {query.value(0).toLongLong(), query.value(1).toLongLong()};
+    }
+    return {0, 0};
+}
+
+QList<QPair<QString, StoredMessage::Status>>
+LocalStore::updateReceiptStatuses(const QString &conversation, const QStringList &others)
+{
+    QList<QPair<QString, StoredMessage::Status>> changed;
+    if (others.isEmpty()) {
+        return changed;
+    }
+    qint64 minDelivered = std::numeric_limits<qint64>::max();
+    qint64 minRead = std::numeric_limits<qint64>::max();
+    for (const QString &user : others) {
+        const auto [delivered, read] = receipt(conversation, user);
+        minDelivered = std::min(minDelivered, delivered);
+        minRead = std::min(minRead, read);
+    }
+    using Status = StoredMessage::Status;
+    QSqlQuery query(m_connection.database());
+    if (!run(query,
+             QStringLiteral("SELECT client_id, seq, status FROM messages WHERE conversation = ? "
+                            "AND outgoing = 1 AND seq IS NOT NULL AND seq > 0 AND seq <= ? AND "
+                            "status IN (?, ?)"),
+             {conversation, minDelivered, static_cast<int>(Status::Sent),
+              static_cast<int>(Status::Delivered)})) {
+        return changed;
+    }
+    while (query.next()) {
+        const qint64 seq = query.value(1).toLongLong();
+        const Status now = static_cast<Status>(query.value(2).toInt());
+        const Status next = seq <= minRead ? Status::Read : Status::Delivered;
+        if (next != now) {
+            changed.append({query.value(0).toString(), next});
+        }
+    }
+    query.finish();
+    for (const auto &[id, status] : std::as_const(changed)) {
+        run(QStringLiteral("UPDATE messages SET status = ? WHERE outgoing = 1 AND client_id = ?"),
+            {static_cast<int>(status), id});
+    }
+    return changed;
+}
+
+ReceiptSummary LocalStore::receiptSummary(const QString &conversation, qint64 seq,
+                                          const QStringList &others)
+{
+    ReceiptSummary summary;
+    summary.total = static_cast<int>(others.size());
+    for (const QString &user : others) {
+        const auto [delivered, read] = receipt(conversation, user);
+        if (seq > 0 && delivered >= seq) {
+            summary.deliveredTo.append(user);
+        }
+        if (seq > 0 && read >= seq) {
+            summary.readBy.append(user);
+        }
+    }
+    return summary;
+}
+
+qint64 LocalStore::lastSeq(const QString &conversation)
+{
+    QSqlQuery query(m_connection.database());
+    if (run(query, QStringLiteral("SELECT MAX(seq) FROM messages WHERE conversation = ?"),
+            {conversation}) &&
+        query.next()) {
+        return query.value(0).toLongLong();
+    }
+    return 0;
+}
+
+int LocalStore::unreadCount(const QString &conversation, const QString &self)
+{
+    const qint64 read = receipt(conversation, self).second;
+    QSqlQuery query(m_connection.database());
+    if (run(query,
+            QStringLiteral("SELECT COUNT(*) FROM messages WHERE conversation = ? AND outgoing = 0 "
+                           "AND status <> ? AND seq > ?"),
+            {conversation, static_cast<int>(StoredMessage::Status::System), read}) &&
+        query.next()) {
+        return query.value(0).toInt();
+    }
+    return 0;
 }
 
 } // namespace Tincan::Client

@@ -17,7 +17,9 @@ struct StoredMessage
     //! Undecryptable: it arrived but could not be decrypted; it is kept with the reason, the
     //! sender's device is asked to resend, and the resend turns it into Received.
     //! System: a notice in the conversation (e.g. a changed safety number), not a message.
-    enum class Status { Pending, Sent, Failed, Received, Undecryptable, System };
+    //! Delivered / Read (outgoing only): every other participant's device got it / every other
+    //! participant saw it.
+    enum class Status { Pending, Sent, Failed, Received, Undecryptable, System, Delivered, Read };
 
     qint64 localId = 0;
     QString conversation;
@@ -71,6 +73,14 @@ struct DeviceStatus
     qint64 lastFailureAt = 0;
     QString lastFailure;
     qint64 failures = 0;
+};
+
+//! How far the other participants got with our message `seq` of a conversation.
+struct ReceiptSummary
+{
+    int total = 0; //!< Other participants (a group's other current members; the peer).
+    QStringList deliveredTo;
+    QStringList readBy;
 };
 
 struct GroupMemberInfo
@@ -172,6 +182,24 @@ public:
     bool addGroupKeyHolders(const QString &groupId, const QList<QPair<QString, qint64>> &devices);
     //! Forgets one holder (`device`), or all of them (0: after a rotation).
     bool removeGroupKeyHolders(const QString &groupId, qint64 device = 0);
+
+    // ---- receipts ----
+    //! Raises what we know of `user`'s positions in a conversation (never lowers them).
+    //! `changed` tells whether anything grew.
+    bool applyReceipt(const QString &conversation, const QString &user, qint64 delivered,
+                      qint64 read, bool *changed);
+    //! A user's positions (0, 0 when unknown): delivered, read.
+    QPair<qint64, qint64> receipt(const QString &conversation, const QString &user);
+    //! Recomputes the Sent/Delivered/Read status of our messages in the conversation from the
+    //! receipts and the other participants (`others`); yields the messages whose status changed.
+    QList<QPair<QString, StoredMessage::Status>> updateReceiptStatuses(const QString &conversation,
+                                                                       const QStringList &others);
+    ReceiptSummary receiptSummary(const QString &conversation, qint64 seq,
+                                  const QStringList &others);
+    //! The highest seq of the conversation's messages (0: none).
+    qint64 lastSeq(const QString &conversation);
+    //! Messages from others past our read position.
+    int unreadCount(const QString &conversation, const QString &self);
 
     std::optional<StoredMessage> message(const QString &sender, const QString &clientMessageId);
     //! Newest-last page of a conversation, `limit` messages before `beforeLocalId` (0: newest).

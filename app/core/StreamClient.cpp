@@ -161,6 +161,9 @@ void StreamClient::onText(const QString &text)
     case Protocol::ServerFrame::Type::Sent:
         Q_EMIT sentReceived(frame->receipt);
         break;
+    case Protocol::ServerFrame::Type::Receipt:
+        Q_EMIT receiptReceived(frame->receiptState);
+        break;
     case Protocol::ServerFrame::Type::Synced:
         Q_EMIT synced();
         break;

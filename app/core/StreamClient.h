@@ -38,6 +38,7 @@ Q_SIGNALS:
     void disconnected();
     void envelopeReceived(const Tincan::Protocol::Envelope &envelope);
     void sentReceived(const Tincan::Protocol::SendReceipt &receipt);
+    void receiptReceived(const Tincan::Protocol::ReceiptState &state);
     //! Everything stored for this device so far has been pushed.
     void synced();
     //! The server will not take this device any more (revoked): no reconnect.

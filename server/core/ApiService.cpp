@@ -90,14 +90,15 @@ ApiResponse ApiResponse::error(const ApiError &error)
 }
 
 ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
-                       MessageStore &messages, GroupStore &groups, MessageBus &bus,
-                       SessionRegistry &registry, FanoutWorker *fanout)
+                       MessageStore &messages, GroupStore &groups, ReceiptStore &receipts,
+                       MessageBus &bus, SessionRegistry &registry, FanoutWorker *fanout)
     : m_config(config)
     , m_users(users)
     , m_devices(devices)
     , m_keys(keys)
     , m_messages(messages)
     , m_groups(groups)
+    , m_receipts(receipts)
     , m_bus(bus)
     , m_registry(registry)
     , m_fanout(fanout)
@@ -661,6 +662,7 @@ void ApiService::acknowledgeInbox(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(parsed.error()));
         return;
     }
+    messagesAcknowledged(*request.auth, parsed->ids);
     m_messages.acknowledge(request.auth->deviceId, parsed->ids, [reply](Result<qint64> removed) {
         if (!removed) {
             reply(ApiResponse::error(removed.error()));

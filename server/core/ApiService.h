@@ -56,7 +56,7 @@ public:
     //! `fanout` (may be null: nothing is fanned out, e.g. in an admin command) is kicked after
     //! each group message or change is stored.
     ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
-               MessageStore &messages, GroupStore &groups, MessageBus &bus,
+               MessageStore &messages, GroupStore &groups, ReceiptStore &receipts, MessageBus &bus,
                SessionRegistry &registry, FanoutWorker *fanout);
     ~ApiService();
 
@@ -85,6 +85,12 @@ public:
     void setGroupMemberRole(const ApiRequest &request, Reply reply);
     void renameGroup(const ApiRequest &request, Reply reply);
     void sendGroupMessage(const ApiRequest &request, Reply reply);
+
+    // Receipts (ReceiptApi.cpp).
+    void markRead(const ApiRequest &request, Reply reply);
+    void receipts(const ApiRequest &request, Reply reply);
+    //! A device stored (acknowledged) these messages: delivered receipts for their senders.
+    void messagesAcknowledged(const AuthContext &device, const QList<qint64> &messageIds);
 
     //! Waits for password hashing in flight (their writes are queued to the stores when done).
     void drain();
@@ -126,6 +132,8 @@ private:
     //! Applies a group change and answers with the group (status `status`).
     void applyGroupChange(GroupChange change, int status, const Reply &reply);
     void kickFanout();
+    //! Pushes receipt changes to the devices of their audience.
+    void publishReceipts(const QList<ReceiptChange> &changes);
     void signIn(const User &user, const QString &deviceName, const std::optional<DeviceKeys> &keys,
                 const Reply &reply);
 
@@ -135,6 +143,7 @@ private:
     KeyStore &m_keys;
     MessageStore &m_messages;
     GroupStore &m_groups;
+    ReceiptStore &m_receipts;
     MessageBus &m_bus;
     SessionRegistry &m_registry;
     FanoutWorker *m_fanout = nullptr;

@@ -25,6 +25,16 @@ void LocalMessageBus::publishSent(const QList<qint64> &deviceIds,
     }
 }
 
+void LocalMessageBus::publishFrame(const QList<qint64> &deviceIds, const QByteArray &frame)
+{
+    for (const qint64 deviceId : deviceIds) {
+        m_registry.withSession(deviceId, [&frame](StreamSession *session) {
+            QMetaObject::invokeMethod(
+                session, [session, frame] { session->sendFrame(frame); }, Qt::QueuedConnection);
+        });
+    }
+}
+
 void LocalMessageBus::publishDeviceRevoked(qint64 deviceId)
 {
     m_registry.withSession(deviceId, [](StreamSession *session) {

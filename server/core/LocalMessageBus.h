@@ -16,6 +16,7 @@ public:
     void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) override;
     void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) override;
     void publishDeviceRevoked(qint64 deviceId) override;
+    void publishFrame(const QList<qint64> &deviceIds, const QByteArray &frame) override;
 
 private:
     SessionRegistry &m_registry;

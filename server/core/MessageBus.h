@@ -19,6 +19,8 @@ public:
     virtual void publishSent(const QList<qint64> &deviceIds,
                              const Protocol::SendReceipt &receipt) = 0;
     virtual void publishDeviceRevoked(qint64 deviceId) = 0;
+    //! A ready-made stream frame (receipts...) for these devices' live streams; not stored.
+    virtual void publishFrame(const QList<qint64> &deviceIds, const QByteArray &frame) = 0;
 };
 
 } // namespace Tincan::Server

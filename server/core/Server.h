@@ -19,6 +19,7 @@ class SqliteDeviceStore;
 class SqliteKeyStore;
 class SqliteMessageStore;
 class SqliteGroupStore;
+class SqliteReceiptStore;
 class SqliteFanoutQueue;
 class FanoutWorker;
 class SqliteUserStore;
@@ -73,6 +74,7 @@ private:
     std::unique_ptr<SqliteKeyStore> m_keys;
     std::unique_ptr<SqliteMessageStore> m_messages;
     std::unique_ptr<SqliteGroupStore> m_groups;
+    std::unique_ptr<SqliteReceiptStore> m_receipts;
     std::unique_ptr<SqliteFanoutQueue> m_fanoutQueue;
     std::unique_ptr<LocalSessionRegistry> m_registry;
     std::unique_ptr<LocalMessageBus> m_bus;

@@ -257,6 +257,10 @@ void HttpFrontend::onNewWebSocket()
         auto *session = new StreamSession(
             std::move(socket), *auth, m_messages, m_registry, m_config.limits.streamWindow,
             m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds, this);
+        session->setAckObserver(
+            [api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
+                api->messagesAcknowledged(device, ids);
+            });
         session->start();
         m_api.deviceConnected(auth->deviceId);
     }

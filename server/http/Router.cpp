@@ -32,6 +32,8 @@ const Router &Router::api()
         add("PUT", "/v1/groups/{id}/members/{username}/role", &ApiService::setGroupMemberRole,
             true);
         add("POST", "/v1/groups/{id}/messages", &ApiService::sendGroupMessage, true);
+        add("POST", "/v1/read", &ApiService::markRead, true);
+        add("GET", "/v1/receipts", &ApiService::receipts, true);
         r.m_routes.append(
             {QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
         for (const Route &route : std::as_const(r.m_routes)) {

@@ -322,6 +322,36 @@ public:
     virtual QList<qint64> groupPeers(qint64 userId) = 0;
 };
 
+// -------------------------------------------------------------------------------- receipts
+
+//! A change of one user's delivered/read position in a conversation, and who should hear of it:
+//! the senders of the messages it newly covers, and the user themself (their other devices
+//! mark the conversation read).
+struct ReceiptChange
+{
+    Protocol::ReceiptState state;
+    qint64 userId = 0;
+    QList<qint64> audience; //!< User ids.
+};
+
+class ReceiptStore
+{
+public:
+    virtual ~ReceiptStore() = default;
+    //! A device of `userId` stored these messages (it acknowledged them): raises the user's
+    //! delivered position in their conversations. Its own messages and events do not count.
+    virtual void markDelivered(qint64 userId, QList<qint64> messageIds,
+                               Done<QList<ReceiptChange>> done) = 0;
+    //! The user saw `conversation` up to `seq` (which also means delivered). 404 when the user
+    //! is not in the conversation, 400 beyond its last seq. Yields nothing if nothing changed.
+    virtual void markRead(qint64 userId, QString conversation, qint64 seq,
+                          Done<std::optional<ReceiptChange>> done) = 0;
+    //! Positions in the user's conversations (direct ones and current groups) changed after
+    //! `sinceMs`, oldest change first, at most `limit`.
+    virtual QList<Protocol::ReceiptState> receiptsSince(qint64 userId, const QString &username,
+                                                        qint64 sinceMs, qint64 limit) = 0;
+};
+
 //! What one round of fan-out produced: envelopes to push (they are already durable in the
 //! devices' inboxes, or readable from the group log), and whether work remains.
 struct FanoutRound

@@ -99,6 +99,13 @@ void StreamSession::sendReceipt(const Protocol::SendReceipt &receipt)
     }
 }
 
+void StreamSession::sendFrame(const QByteArray &frame)
+{
+    if (!m_closing) {
+        m_socket->sendTextMessage(QString::fromUtf8(frame));
+    }
+}
+
 void StreamSession::onTextMessage(const QString &text)
 {
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
@@ -119,6 +126,9 @@ void StreamSession::onTextMessage(const QString &text)
             qCWarning(lcServerStream) << "ack not stored:" << result.error().message;
         }
     });
+    if (m_ackObserver) {
+        m_ackObserver(m_auth, frame->ids);
+    }
     if (m_catchingUp && m_unacked.size() <= m_window / 2) {
         fetchPage();
     }

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QSet>
 
+#include <functional>
 #include <memory>
 
 class QWebSocket;
@@ -35,6 +36,12 @@ public:
     void start();
     void deliverLive(const Protocol::Envelope &envelope);
     void sendReceipt(const Protocol::SendReceipt &receipt);
+    void sendFrame(const QByteArray &frame);
+    //! Called with each ACK's ids after they were handed to the store (receipts).
+    void setAckObserver(std::function<void(const AuthContext &, const QList<qint64> &)> observer)
+    {
+        m_ackObserver = std::move(observer);
+    }
     void closeRevoked();
     void closeReplaced();
     //! Closes the stream when nothing arrived for the idle timeout.
@@ -61,6 +68,7 @@ private:
     QSet<qint64> m_unacked;
     bool m_catchingUp = true;
     bool m_closing = false;
+    std::function<void(const AuthContext &, const QList<qint64> &)> m_ackObserver;
 };
 
 } // namespace Tincan::Server

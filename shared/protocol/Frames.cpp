@@ -47,6 +47,30 @@ Result<SendReceipt> SendReceipt::fromJson(const QJsonObject &object)
     return receipt;
 }
 
+QJsonObject ReceiptState::toJson() const
+{
+    return QJsonObject{{QStringLiteral("conversation"), conversation},
+                       {QStringLiteral("user"), user},
+                       {QStringLiteral("delivered"), delivered},
+                       {QStringLiteral("read"), read},
+                       {QStringLiteral("updatedAt"), updatedAt}};
+}
+
+Result<ReceiptState> ReceiptState::fromJson(const QJsonObject &object)
+{
+    JsonReader reader(object, QStringLiteral("receipt"));
+    ReceiptState state;
+    state.conversation = reader.string(QStringLiteral("conversation"), 128);
+    state.user = reader.string(QStringLiteral("user"), 32);
+    state.delivered = reader.integer(QStringLiteral("delivered"), 0, MaxId);
+    state.read = reader.integer(QStringLiteral("read"), 0, MaxId);
+    state.updatedAt = reader.integer(QStringLiteral("updatedAt"), 0, MaxId);
+    if (!reader.ok()) {
+        return reader.error();
+    }
+    return state;
+}
+
 Result<ClientFrame> parseClientFrame(const QByteArray &text, qsizetype maxAckIds)
 {
     auto object = parseJsonObject(text);
@@ -125,6 +149,13 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
         frame.type = ServerFrame::Type::Synced;
     } else if (type == QLatin1String("pong")) {
         frame.type = ServerFrame::Type::Pong;
+    } else if (type == QLatin1String("receipt")) {
+        auto state = ReceiptState::fromJson(*object);
+        if (!state) {
+            return state.error();
+        }
+        frame.type = ServerFrame::Type::Receipt;
+        frame.receiptState = std::move(state).value();
     } else if (type == QLatin1String("error")) {
         frame.type = ServerFrame::Type::Error;
         frame.error.code = object->value(QStringLiteral("error")).toString();
@@ -159,6 +190,13 @@ QByteArray sentFrame(const SendReceipt &receipt)
 QByteArray syncedFrame()
 {
     return QByteArrayLiteral(R"({"type":"synced"})");
+}
+
+QByteArray receiptFrame(const ReceiptState &state)
+{
+    QJsonObject object = state.toJson();
+    object.insert(QStringLiteral("type"), QStringLiteral("receipt"));
+    return compact(object);
 }
 
 QByteArray pongFrame()

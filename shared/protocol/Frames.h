@@ -25,6 +25,21 @@ struct SendReceipt
     static Result<SendReceipt> fromJson(const QJsonObject &object);
 };
 
+//! How far one participant of a conversation got: every message up to `delivered` reached one
+//! of the user's devices, every message up to `read` was seen (seqs of the conversation). The
+//! "receipt" frame and GET /v1/receipts carry it; one covers many messages.
+struct ReceiptState
+{
+    QString conversation;
+    QString user;
+    qint64 delivered = 0;
+    qint64 read = 0;
+    qint64 updatedAt = 0; //!< Server time (ms) of the last change.
+
+    QJsonObject toJson() const;
+    static Result<ReceiptState> fromJson(const QJsonObject &object);
+};
+
 //! A frame a client sends on /v1/stream.
 struct ClientFrame
 {
@@ -40,10 +55,11 @@ QByteArray pingFrame();
 //! A frame the server sends on /v1/stream.
 struct ServerFrame
 {
-    enum class Type { Hello, Envelope, Sent, Synced, Pong, Error, Unknown };
+    enum class Type { Hello, Envelope, Sent, Synced, Pong, Error, Receipt, Unknown };
     Type type = Type::Unknown;
     Protocol::Envelope envelope; //!< For Envelope.
     SendReceipt receipt;         //!< For Sent.
+    ReceiptState receiptState;   //!< For Receipt.
     QString user;                //!< For Hello.
     qint64 device = 0;           //!< For Hello.
     ApiError error;              //!< For Error.
@@ -55,6 +71,7 @@ QByteArray envelopeFrame(const Envelope &envelope);
 QByteArray sentFrame(const SendReceipt &receipt);
 //! Tells the device that everything stored for it so far has been pushed.
 QByteArray syncedFrame();
+QByteArray receiptFrame(const ReceiptState &state);
 QByteArray pongFrame();
 QByteArray errorFrame(const ApiError &error);
 

@@ -108,6 +108,21 @@ Storage::Migrations serverMigrations()
                             " until_id INTEGER,"
                             " PRIMARY KEY (device_id, conversation)) WITHOUT ROWID"),
          }},
+        // Receipts: how far each participant of a conversation got (delivered to one of their
+        // devices, read), in seqs of the conversation.
+        {4,
+         {
+             QStringLiteral("CREATE TABLE receipt_state ("
+                            " conversation TEXT NOT NULL,"
+                            " user_id INTEGER NOT NULL,"
+                            " delivered_seq INTEGER NOT NULL,"
+                            " read_seq INTEGER NOT NULL,"
+                            " updated_at INTEGER NOT NULL,"
+                            " PRIMARY KEY (conversation, user_id)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX receipt_state_updated ON receipt_state(updated_at)"),
+             QStringLiteral(
+                 "CREATE INDEX messages_conversation_seq ON messages(conversation, seq)"),
+         }},
     });
 }
 

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "server/store/Stores.h"
+#include "server/store/sqlite/SqliteBackend.h"
+
+namespace Tincan::Server {
+
+//! The embedded (SQLite) receipt store: one row per (conversation, participant).
+class SqliteReceiptStore final : public ReceiptStore
+{
+public:
+    explicit SqliteReceiptStore(SqliteBackend &backend)
+        : m_backend(backend)
+    {}
+    void markDelivered(qint64 userId, QList<qint64> messageIds,
+                       Done<QList<ReceiptChange>> done) override;
+    void markRead(qint64 userId, QString conversation, qint64 seq,
+                  Done<std::optional<ReceiptChange>> done) override;
+    QList<Protocol::ReceiptState> receiptsSince(qint64 userId, const QString &username,
+                                                qint64 sinceMs, qint64 limit) override;
+
+private:
+    SqliteBackend &m_backend;
+};
+
+} // namespace Tincan::Server

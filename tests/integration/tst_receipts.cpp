@@ -1,0 +1,228 @@
+// Receipts against the real tincand with real client cores: delivered and read ticks on all of
+// the sender's devices, read state synced to the reader's other devices, "N of M" in groups,
+// catch-up after being offline, and refused marks.
+#include "shared/protocol/Validation.h"
+#include "tests/common/TestClient.h"
+#include "tests/common/TestServer.h"
+
+#include <QJsonArray>
+#include <QtTest>
+
+using namespace Tincan;
+using namespace Tincan::Test;
+using Status = Client::StoredMessage::Status;
+
+namespace {
+
+constexpr int Timeout = 30000;
+
+struct Device
+{
+    std::unique_ptr<TestClient> client;
+    std::unique_ptr<Recorder> recorder;
+    Client::ClientCore &core() { return client->core(); }
+};
+
+Status statusOf(Device &device, const QString &sender, const QString &id)
+{
+    const auto m = device.core().store().message(sender, id);
+    return m ? m->status : Status::Pending;
+}
+
+} // namespace
+
+class ReceiptsTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<TestServer> m_server;
+    std::map<QString, Device> m_devices;
+
+    Device &add(const QString &key, const QString &user, bool registerUser)
+    {
+        Device device;
+        device.client = std::make_unique<TestClient>(m_server->url());
+        device.core().stream().setBackoff(50, 1000);
+        device.recorder = std::make_unique<Recorder>(device.core());
+        const bool ok =
+            registerUser ? device.client->registerAccount(user) : device.client->login(user);
+        if (!ok) {
+            qFatal("cannot sign in %s", qPrintable(key));
+        }
+        device.core().connectToServer();
+        auto [it, inserted] = m_devices.emplace(key, std::move(device));
+        Q_UNUSED(inserted);
+        return it->second;
+    }
+    Device &dev(const QString &key) { return m_devices.at(key); }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_server = std::make_unique<TestServer>(
+            QStringLiteral("[rate]\nmessages_per_second=100000\nmessage_burst=100000\n"));
+        QVERIFY(m_server->start());
+        add(QStringLiteral("a1"), QStringLiteral("alice"), true);
+        add(QStringLiteral("a2"), QStringLiteral("alice"), false);
+        add(QStringLiteral("b1"), QStringLiteral("bob"), true);
+        add(QStringLiteral("b2"), QStringLiteral("bob"), false);
+        add(QStringLiteral("c1"), QStringLiteral("carol"), true);
+        add(QStringLiteral("d1"), QStringLiteral("dave"), true);
+        for (auto &[key, device] : m_devices) {
+            QTRY_VERIFY_WITH_TIMEOUT(device.recorder->syncedCount > 0, Timeout);
+        }
+    }
+
+    void directDeliveredAndRead()
+    {
+        const QString conversation =
+            Protocol::directConversationId(QStringLiteral("alice"), QStringLiteral("bob"));
+        const QStringList ids =
+            dev(QStringLiteral("a1"))
+                .client->sendNumbered(QStringLiteral("bob"), QStringLiteral("tick"), 3);
+        QStringList sent;
+        for (const auto &m : dev(QStringLiteral("a1")).core().store().history(conversation, 10)) {
+            sent.append(m.clientMessageId);
+        }
+        QCOMPARE(sent.size(), 3);
+        // Delivered: bob's devices stored them. Both of alice's devices show it.
+        for (const QString &key : {QStringLiteral("a1"), QStringLiteral("a2")}) {
+            for (const QString &id : sent) {
+                QTRY_COMPARE_WITH_TIMEOUT(statusOf(dev(key), QStringLiteral("alice"), id),
+                                          Status::Delivered, Timeout);
+            }
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(dev(QStringLiteral("b2")).core().unreadCount(conversation), 3,
+                                  Timeout);
+        // One "read up to" on b1 covers all three: read on both of alice's devices, and b2
+        // marks the conversation read too.
+        QSignalSpy syncedRead(&dev(QStringLiteral("b2")).core(),
+                              &Client::ClientCore::conversationRead);
+        dev(QStringLiteral("b1")).core().markRead(conversation);
+        QCOMPARE(dev(QStringLiteral("b1")).core().unreadCount(conversation), 0);
+        for (const QString &key : {QStringLiteral("a1"), QStringLiteral("a2")}) {
+            for (const QString &id : sent) {
+                QTRY_COMPARE_WITH_TIMEOUT(statusOf(dev(key), QStringLiteral("alice"), id),
+                                          Status::Read, Timeout);
+            }
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!syncedRead.isEmpty(), Timeout);
+        QCOMPARE(syncedRead.last().at(0).toString(), conversation);
+        QCOMPARE(dev(QStringLiteral("b2")).core().unreadCount(conversation), 0);
+        const auto summary = dev(QStringLiteral("a1")).core().receiptSummary(sent.last());
+        QCOMPARE(summary.total, 1);
+        QCOMPARE(summary.readBy, QStringList{QStringLiteral("bob")});
+    }
+
+    void groupCounts()
+    {
+        Device &alice = dev(QStringLiteral("a1"));
+        const auto created = waitFor([&](Client::ApiCallback done) {
+            alice.core().createGroup(
+                QStringLiteral("ticks"),
+                {QStringLiteral("bob"), QStringLiteral("carol"), QStringLiteral("dave")}, done);
+        });
+        QVERIFY2(created.ok(), qPrintable(created.error.message));
+        const QString conversation = created.body.value(QStringLiteral("conversation")).toString();
+        QString error;
+        const QString id =
+            alice.core().send(conversation, QStringLiteral("who read this?"), &error);
+        QVERIFY2(!id.isEmpty(), qPrintable(error));
+        // Delivered to all three members (three of three), then read by one, then by all.
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(alice, QStringLiteral("alice"), id), Status::Delivered,
+                                  Timeout);
+        auto summary = alice.core().receiptSummary(id);
+        QCOMPARE(summary.total, 3);
+        QCOMPARE(summary.deliveredTo.size(), 3);
+        QVERIFY(summary.readBy.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dev(QStringLiteral("c1")).core().store().message(QStringLiteral("alice"), id), Timeout);
+        dev(QStringLiteral("c1")).core().markRead(conversation);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.core().receiptSummary(id).readBy,
+                                  QStringList{QStringLiteral("carol")}, Timeout);
+        QCOMPARE(statusOf(alice, QStringLiteral("alice"), id), Status::Delivered);
+        for (const QString &key : {QStringLiteral("b2"), QStringLiteral("d1")}) {
+            QTRY_VERIFY_WITH_TIMEOUT(dev(key).core().store().message(QStringLiteral("alice"), id),
+                                     Timeout);
+            dev(key).core().markRead(conversation);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(alice, QStringLiteral("alice"), id), Status::Read,
+                                  Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(dev(QStringLiteral("a2")), QStringLiteral("alice"), id),
+                                  Status::Read, Timeout);
+        summary = alice.core().receiptSummary(id);
+        QCOMPARE(summary.readBy.size(), 3);
+    }
+
+    void catchUpAfterOffline()
+    {
+        const QString conversation =
+            Protocol::directConversationId(QStringLiteral("alice"), QStringLiteral("dave"));
+        Device &alice = dev(QStringLiteral("a1"));
+        QString error;
+        const QString id =
+            alice.core().send(QStringLiteral("dave"), QStringLiteral("later"), &error);
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(alice, QStringLiteral("alice"), id), Status::Delivered,
+                                  Timeout);
+        // Alice goes offline; dave reads; alice learns it when she is back.
+        alice.core().disconnectFromServer();
+        dev(QStringLiteral("d1")).core().markRead(conversation);
+        QTRY_VERIFY_WITH_TIMEOUT(dev(QStringLiteral("d1"))
+                                         .core()
+                                         .store()
+                                         .setting(QStringLiteral("pending_read_marks")) == "{}",
+                                 Timeout);
+        QCOMPARE(statusOf(alice, QStringLiteral("alice"), id), Status::Delivered);
+        alice.core().connectToServer();
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(alice, QStringLiteral("alice"), id), Status::Read,
+                                  Timeout);
+    }
+
+    void refusedMarks()
+    {
+        TestClient &carol = *dev(QStringLiteral("c1")).client;
+        // Not carol's conversation: refused, and its receipts are not shown to her.
+        QJsonObject mark{{QStringLiteral("conversation"), QStringLiteral("dm:alice:bob")},
+                         {QStringLiteral("seq"), 1}};
+        auto result = carol.call("POST", QStringLiteral("/v1/read"), &mark);
+        QCOMPARE(result.status, 404);
+        QCOMPARE(result.error.code, QStringLiteral("not_found"));
+        result = carol.call("GET", QStringLiteral("/v1/receipts"));
+        QVERIFY(result.ok());
+        for (const QJsonValue &value : result.body.value(QStringLiteral("receipts")).toArray()) {
+            QVERIFY2(!value.toObject()
+                          .value(QStringLiteral("conversation"))
+                          .toString()
+                          .startsWith(QStringLiteral("dm:alice:bob")),
+                     "receipts of a conversation carol is not in");
+        }
+        QVERIFY(!result.body.value(QStringLiteral("receipts")).toArray().isEmpty()); // the group
+        // Past the last message, zero, garbage.
+        mark = {{QStringLiteral("conversation"), QStringLiteral("dm:bob:carol")},
+                {QStringLiteral("seq"), 5}};
+        QCOMPARE(carol.call("POST", QStringLiteral("/v1/read"), &mark).status, 400);
+        mark.insert(QStringLiteral("seq"), 0);
+        QCOMPARE(carol.call("POST", QStringLiteral("/v1/read"), &mark).status, 400);
+        mark.insert(QStringLiteral("seq"), QStringLiteral("1"));
+        QCOMPARE(carol.call("POST", QStringLiteral("/v1/read"), &mark).status, 400);
+        QCOMPARE(carol.call("GET", QStringLiteral("/v1/receipts?since=-1")).status, 400);
+        QCOMPARE(carol.call("GET", QStringLiteral("/v1/receipts?limit=0")).status, 400);
+        const QJsonObject group{{QStringLiteral("conversation"),
+                                 QStringLiteral("group:0123456789abcdef0123456789abcdef")},
+                                {QStringLiteral("seq"), 1}};
+        QCOMPARE(carol.call("POST", QStringLiteral("/v1/read"), &group).status, 404);
+    }
+
+    void cleanupTestCase()
+    {
+        for (auto &[key, device] : m_devices) {
+            device.core().disconnectFromServer();
+        }
+        m_devices.clear();
+        m_server.reset();
+    }
+};
+
+QTEST_GUILESS_MAIN(ReceiptsTest)
+#include "tst_receipts.moc"
