@@ -16,6 +16,9 @@ public:
     void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) override;
     void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) override;
     void publishDeviceRevoked(qint64 deviceId) override;
+    void publishPresence(const QList<qint64> &deviceIds, const Protocol::PresenceUpdate &update,
+                         qint64 version) override;
+    void publishTyping(const QList<qint64> &deviceIds, const Protocol::TypingEvent &event) override;
 
 private:
     SessionRegistry &m_registry;

@@ -23,6 +23,9 @@ const Router &Router::api()
         add("POST", "/v1/messages", &ApiService::sendMessage, true);
         add("GET", "/v1/inbox", &ApiService::inbox, true);
         add("POST", "/v1/inbox/ack", &ApiService::acknowledgeInbox, true);
+        add("GET", "/v1/presence", &ApiService::presence, true);
+        add("GET", "/v1/account/privacy", &ApiService::privacy, true);
+        add("PUT", "/v1/account/privacy", &ApiService::setPrivacy, true);
         r.m_routes.append(
             {QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
         for (const Route &route : std::as_const(r.m_routes)) {

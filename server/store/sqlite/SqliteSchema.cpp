@@ -66,6 +66,23 @@ Storage::Migrations serverMigrations()
                             " public_key BLOB NOT NULL,"
                             " PRIMARY KEY (device_id, key_id)) WITHOUT ROWID"),
          }},
+        // Version 3 is the groups schema (on its own branch); presence does not depend on it.
+        // Presence: the privacy switch, and who has exchanged a direct message with whom (kept
+        // apart from `messages`, which retention purges). Pairs are stored once, user_a < user_b.
+        {4,
+         {
+             QStringLiteral("ALTER TABLE users ADD COLUMN show_presence INTEGER NOT NULL "
+                            "DEFAULT 1"),
+             QStringLiteral("CREATE TABLE dm_peers ("
+                            " user_a INTEGER NOT NULL,"
+                            " user_b INTEGER NOT NULL,"
+                            " PRIMARY KEY (user_a, user_b)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX dm_peers_b ON dm_peers(user_b, user_a)"),
+             QStringLiteral("INSERT OR IGNORE INTO dm_peers (user_a, user_b) "
+                            "SELECT MIN(m.sender_user, r.id), MAX(m.sender_user, r.id) "
+                            "FROM messages m JOIN users r ON r.username = m.recipient "
+                            "WHERE m.conversation LIKE 'dm:%' AND m.sender_user <> r.id"),
+         }},
     });
 }
 
