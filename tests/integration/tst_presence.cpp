@@ -111,6 +111,9 @@ private:
     void converse(TestClient &from, const QString &to);
     //! Connects the core and waits until its stream caught up.
     void online(TestClient &client);
+    //! Returns once the server answered a ping on the client's stream: whatever the server
+    //! queued for this device before has been received by then.
+    void barrier(TestClient &client);
     //! GET /v1/presence as `viewer`: user -> the item.
     QHash<QString, QJsonObject> presenceSeenBy(TestClient &viewer, const QStringList &users);
 
@@ -153,6 +156,13 @@ void TestPresence::online(TestClient &client)
     Recorder recorder(client.core());
     client->connectToServer();
     QTRY_VERIFY_WITH_TIMEOUT(recorder.syncedCount >= 1, Timeout);
+}
+
+void TestPresence::barrier(TestClient &client)
+{
+    QSignalSpy pong(&client->stream(), &Client::StreamClient::pongReceived);
+    QVERIFY(client->stream().sendPing());
+    QVERIFY(pong.wait(Timeout));
 }
 
 QHash<QString, QJsonObject> TestPresence::presenceSeenBy(TestClient &viewer,
@@ -279,6 +289,7 @@ void TestPresence::presenceIsOnlyForPeers()
     QVERIFY(!frankSees.about(QStringLiteral("dave")).last().online);
     // The stranger was told nothing, and asking reveals nothing either; not even whether the
     // user exists.
+    barrier(*erin);
     QVERIFY(erinSees.presence.isEmpty());
     const auto seen = presenceSeenBy(
         *erin, {QStringLiteral("dave"), QStringLiteral("frank"), QStringLiteral("nobody-here")});
@@ -370,6 +381,8 @@ void TestPresence::hidingPresenceWorksBothWays()
     const auto shown = waitFor(
         [&](Client::ApiCallback done) { (*gina)->setPresenceVisible(true, std::move(done)); });
     QCOMPARE(shown.status, 200);
+    barrier(*hank);
+    barrier(*gina);
     QTRY_COMPARE_WITH_TIMEOUT(hankSees.about(QStringLiteral("gina")).size(), 2, Timeout);
     QVERIFY(hankSees.about(QStringLiteral("gina")).last().online);
     // Only the "hidden" and this one: her coming online while hidden was not pushed.
@@ -452,8 +465,16 @@ void TestPresence::typingIsCoalesced()
     lenaRaw.socket.sendTextMessage(QStringLiteral(R"({"type":"ping"})"));
     QTRY_VERIFY_WITH_TIMEOUT(lenaRaw.has(QStringLiteral("pong")), Timeout);
     // Relayed in order, so once the "stopped" is there, everything relayed before it is too.
-    QTRY_COMPARE_WITH_TIMEOUT(framesOf(mikeRaw, QStringLiteral("typing")).size(), 2, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!framesOf(mikeRaw, QStringLiteral("typing")).isEmpty() &&
+                                 framesOf(mikeRaw, QStringLiteral("typing"))
+                                         .last()
+                                         .value(QStringLiteral("state"))
+                                         .toString() == QLatin1String("stopped"),
+                             Timeout);
+    mikeRaw.socket.sendTextMessage(QStringLiteral(R"({"type":"ping"})"));
+    QTRY_VERIFY_WITH_TIMEOUT(mikeRaw.has(QStringLiteral("pong")), Timeout);
     const QList<QJsonObject> typing = framesOf(mikeRaw, QStringLiteral("typing"));
+    QCOMPARE(typing.size(), 2);
     QCOMPARE(typing[0].value(QStringLiteral("state")).toString(), QStringLiteral("started"));
     QCOMPARE(typing[0].value(QStringLiteral("from")).toString(), QStringLiteral("lena"));
     QCOMPARE(typing[0].value(QStringLiteral("fromDevice")).toInteger(),
