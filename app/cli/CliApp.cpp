@@ -863,7 +863,12 @@ int CliApp::typing(const QStringList &args)
         [&](std::function<void()> done) {
             Client::ClientCore *core = m_core.get();
             Client::StreamClient *stream = &core->stream();
-            QObject::connect(stream, &Client::StreamClient::connected, core, [&, core, stream] {
+            QObject::connect(stream, &Client::StreamClient::ready, core, [&, core, stream, done] {
+                if (!stream->canSendTyping()) {
+                    refusal = QStringLiteral("The server does not relay typing (too old).");
+                    done();
+                    return;
+                }
                 core->setTyping(conversation, true);
                 // Frames are handled in order: a refusal of the typing frame comes before this
                 // ping's pong.

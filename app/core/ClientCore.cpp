@@ -544,7 +544,7 @@ void ClientCore::setPresenceVisible(bool visible, ApiCallback done)
 
 void ClientCore::setTyping(const QString &conversation, bool typing)
 {
-    if (!m_stream.isConnected() ||
+    if (!m_stream.canSendTyping() ||
         !m_typing.shouldSend(conversation, typing, QDateTime::currentMSecsSinceEpoch())) {
         return;
     }

@@ -104,6 +104,7 @@ void StreamClient::onDisconnected()
 {
     const bool wasConnected = m_connected;
     m_connected = false;
+    m_serverVersion = 0;
     m_heartbeat.stop();
     if (wasConnected) {
         Q_EMIT disconnected();
@@ -166,7 +167,7 @@ bool StreamClient::sendPing()
 
 bool StreamClient::sendTyping(const QString &conversation, bool typing)
 {
-    if (!m_connected) {
+    if (!canSendTyping()) {
         return false;
     }
     m_socket.sendTextMessage(QString::fromUtf8(Protocol::typingClientFrame(conversation, typing)));
@@ -202,10 +203,12 @@ void StreamClient::onText(const QString &text)
         Q_EMIT typingReceived(frame->typing);
         break;
     case Protocol::ServerFrame::Type::Hello:
+        m_serverVersion = frame->version;
         // The server says how often a frame must come for the device to count as online.
         if (m_forcedHeartbeatMs == 0 && frame->heartbeatSeconds > 0) {
             m_heartbeat.setInterval(std::min(HeartbeatMs, frame->heartbeatSeconds * 1000));
         }
+        Q_EMIT ready();
         break;
     case Protocol::ServerFrame::Type::Pong:
         Q_EMIT pongReceived();

@@ -32,7 +32,12 @@ public:
     void sendAck(const QList<qint64> &ids);
     //! Sends a heartbeat now; the server answers `pong` after every frame sent before it.
     bool sendPing();
-    //! Sends a typing frame; false when not connected.
+    //! Connected, and the server's hello said it takes typing frames.
+    bool canSendTyping() const
+    {
+        return m_connected && m_serverVersion >= Protocol::StreamVersionTyping;
+    }
+    //! Sends a typing frame; false when not connected, or the server is too old for typing.
     bool sendTyping(const QString &conversation, bool typing);
 
     //! Overrides the heartbeat interval (ms) whatever the server asks, for tests; 0: default.
@@ -43,6 +48,8 @@ public:
 
 Q_SIGNALS:
     void connected();
+    //! The server's hello arrived on this connection (after connected()).
+    void ready();
     void disconnected();
     void envelopeReceived(const Tincan::Protocol::Envelope &envelope);
     void sentReceived(const Tincan::Protocol::SendReceipt &receipt);
@@ -71,6 +78,7 @@ private:
     QString m_certificateError; //!< Set by the pin during a refused handshake.
     qint64 m_lastFrameMs = 0;
     int m_forcedHeartbeatMs = 0;
+    int m_serverVersion = 0; //!< From the current connection's hello.
     int m_attempt = 0;
     int m_initialBackoffMs = 500;
     int m_maxBackoffMs = 30000;

@@ -206,6 +206,7 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
         frame.type = ServerFrame::Type::Hello;
         frame.user = object->value(QStringLiteral("user")).toString();
         frame.device = object->value(QStringLiteral("device")).toInteger();
+        frame.version = object->value(QStringLiteral("version")).toInt();
         frame.heartbeatSeconds = static_cast<int>(std::clamp<qint64>(
             object->value(QStringLiteral("heartbeatSeconds")).toInteger(), 0, 86400));
     } else if (type == QLatin1String("presence")) {

@@ -9,8 +9,11 @@
 
 namespace Tincan::Protocol {
 
-//! Sub-protocol version spoken on /v1/stream; sent in the hello frame.
-inline constexpr int StreamProtocolVersion = 1;
+//! Sub-protocol version spoken on /v1/stream; sent in the hello frame. 2: presence and typing
+//! frames (clients send `typing` only to a server that says 2 or more).
+inline constexpr int StreamProtocolVersion = 2;
+//! The first stream version with presence and typing.
+inline constexpr int StreamVersionTyping = 2;
 
 //! Confirmation that a message was stored: the answer to POST /v1/messages and the "sent" frame.
 struct SendReceipt
@@ -75,6 +78,7 @@ struct ServerFrame
     QString user;                //!< For Hello.
     qint64 device = 0;           //!< For Hello.
     int heartbeatSeconds = 0;    //!< For Hello: how often to send a frame (0: not said).
+    int version = 0;             //!< For Hello: the server's stream protocol version.
     ApiError error;              //!< For Error.
     PresenceUpdate presence;     //!< For Presence.
     TypingEvent typing;          //!< For Typing.
