@@ -63,6 +63,35 @@ QJsonObject messageJson(const StoredMessage &m)
                        {QStringLiteral("error"), m.error}};
 }
 
+QJsonObject presenceJson(const QString &user, const QString &state, qint64 lastSeen)
+{
+    QJsonObject object{{QStringLiteral("type"), QStringLiteral("presence")},
+                       {QStringLiteral("user"), user},
+                       {QStringLiteral("state"), state},
+                       {QStringLiteral("online"), state == QLatin1String("online")}};
+    if (lastSeen > 0) {
+        object.insert(QStringLiteral("lastSeen"), lastSeen);
+    }
+    return object;
+}
+
+//! "alice is online", "bob is offline, last seen ...", "carol hides their presence".
+QString presenceLine(const QString &user, const QString &state, qint64 lastSeen)
+{
+    if (state == QLatin1String("online")) {
+        return QStringLiteral("%1 is online").arg(user);
+    }
+    if (state == QLatin1String("offline")) {
+        return lastSeen > 0
+                   ? QStringLiteral("%1 is offline, last seen %2").arg(user, timeText(lastSeen))
+                   : QStringLiteral("%1 is offline").arg(user);
+    }
+    if (state == QLatin1String("hidden")) {
+        return QStringLiteral("%1: presence hidden").arg(user);
+    }
+    return QStringLiteral("%1: unknown (no conversation with you)").arg(user);
+}
+
 //! One message as a human-readable line (listen, history).
 QString messageLine(const StoredMessage &m)
 {
@@ -115,6 +144,10 @@ const char *const UsageText =
     "  verify USERNAME          mark USERNAME verified, after comparing the safety number\n"
     "  unverify USERNAME        clear the verified mark\n"
     "  accept-change USERNAME   send to USERNAME again after their safety number changed\n"
+    "  presence USERNAME...     show who is online, and when the others were last seen\n"
+    "  privacy [--presence on|off]  show or hide your presence and last seen (hidden, you\n"
+    "                           see no one's either)\n"
+    "  typing USERNAME          tell USERNAME you are typing (it shows for a few seconds)\n"
     "\n"
     "The profile's database is encrypted with a key kept in the OS keychain. Without a\n"
     "keychain, it is protected by a passphrase: read from the TINCAN_PASSPHRASE environment\n"
@@ -275,12 +308,16 @@ int CliApp::run(const QStringList &arguments)
                                            QStringLiteral("Give up after SECONDS (default 30; "
                                                           "listen: run until stopped)."),
                                            QStringLiteral("SECONDS"));
+    const QCommandLineOption presenceOption(
+        QStringLiteral("presence"),
+        QStringLiteral("privacy: show (on) or hide (off) your presence and last seen."),
+        QStringLiteral("on|off"));
     const QCommandLineOption limitOption(QStringLiteral("limit"),
                                          QStringLiteral("history: at most N messages."),
                                          QStringLiteral("N"), QStringLiteral("50"));
     parser.addOptions({profileOption, serverOption, fingerprintOption, plainHttpOption,
                        passwordStdinOption, deviceNameOption, inviteOption, jsonOption, countOption,
-                       timeoutOption, limitOption});
+                       timeoutOption, limitOption, presenceOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do."));
     if (!parser.parse(arguments)) {
         err() << "tincan-cli: " << parser.errorText() << Qt::endl;
@@ -387,6 +424,19 @@ int CliApp::run(const QStringList &arguments)
     if (command == QLatin1String("safety-number") || command == QLatin1String("verify") ||
         command == QLatin1String("unverify") || command == QLatin1String("accept-change")) {
         return trust(command, args, json);
+    }
+    if (command == QLatin1String("presence")) {
+        return presence(args, json);
+    }
+    if (command == QLatin1String("privacy")) {
+        if (!args.isEmpty()) {
+            err() << "tincan-cli: privacy takes only --presence on|off." << Qt::endl;
+            return Usage;
+        }
+        return privacy(parser.value(presenceOption));
+    }
+    if (command == QLatin1String("typing")) {
+        return typing(args);
     }
     err() << "tincan-cli: unknown command '" << command << "'.\n" << UsageText << Qt::flush;
     return Usage;
@@ -700,6 +750,31 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
                                          << Qt::endl;
                                  }
                              });
+            QObject::connect(core, &Client::ClientCore::presenceChanged, core,
+                             [json](const QString &user, bool online, qint64 lastSeen) {
+                                 // lastSeen 0 while offline: the user (or we) hid presence.
+                                 const QString state = online         ? QStringLiteral("online")
+                                                       : lastSeen > 0 ? QStringLiteral("offline")
+                                                                      : QStringLiteral("hidden");
+                                 if (json) {
+                                     printJson(presenceJson(user, state, lastSeen));
+                                 } else {
+                                     out() << "-- " << presenceLine(user, state, lastSeen)
+                                           << Qt::endl;
+                                 }
+                             });
+            QObject::connect(core, &Client::ClientCore::typingChanged, core,
+                             [json](const QString &conversation, const QString &user, bool on) {
+                                 if (json) {
+                                     printJson({{QStringLiteral("type"), QStringLiteral("typing")},
+                                                {QStringLiteral("conversation"), conversation},
+                                                {QStringLiteral("user"), user},
+                                                {QStringLiteral("typing"), on}});
+                                 } else {
+                                     out() << "-- " << user
+                                           << (on ? " is typing" : " stopped typing") << Qt::endl;
+                                 }
+                             });
             QObject::connect(core, &Client::ClientCore::fatalError, core,
                              [&, done](const QString &reason) {
                                  err() << "tincan-cli: " << reason << Qt::endl;
@@ -726,6 +801,123 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
     if (count > 0 && received < count) {
         return finished ? Refused : Incomplete;
     }
+    return Ok;
+}
+
+int CliApp::presence(const QStringList &args, bool json)
+{
+    if (args.isEmpty()) {
+        err() << "tincan-cli: presence takes one or more USERNAMEs." << Qt::endl;
+        return Usage;
+    }
+    for (const QString &user : args) {
+        if (!Protocol::isValidUsername(user)) {
+            err() << "tincan-cli: '" << user << "' is not a username." << Qt::endl;
+            return Usage;
+        }
+    }
+    QList<Protocol::PresenceUpdate> presence;
+    const ApiResult result = callApi([&](Client::ApiCallback done) {
+        m_core->fetchPresence(
+            args, [&presence, done](const ApiResult &r, const QList<Protocol::PresenceUpdate> &p) {
+                presence = p;
+                done(r);
+            });
+    });
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    for (const Protocol::PresenceUpdate &update : std::as_const(presence)) {
+        const QString state = Protocol::PresenceUpdate::stateName(update.state);
+        if (json) {
+            printJson(presenceJson(update.user, state, update.lastSeen));
+        } else {
+            out() << presenceLine(update.user, state, update.lastSeen) << Qt::endl;
+        }
+    }
+    return Ok;
+}
+
+int CliApp::privacy(const QString &presenceSetting)
+{
+    ApiResult result;
+    if (presenceSetting.isEmpty()) {
+        result = callApi([&](Client::ApiCallback done) {
+            m_core->api().call("GET", QStringLiteral("/v1/account/privacy"), nullptr, done);
+        });
+    } else if (presenceSetting == QLatin1String("on") || presenceSetting == QLatin1String("off")) {
+        result = callApi([&](Client::ApiCallback done) {
+            m_core->setPresenceVisible(presenceSetting == QLatin1String("on"), done);
+        });
+    } else {
+        err() << "tincan-cli: --presence takes on or off." << Qt::endl;
+        return Usage;
+    }
+    if (!result.ok()) {
+        return reportApiError(result);
+    }
+    const bool shown = result.body.value(QStringLiteral("showPresence")).toBool();
+    out() << (shown ? "Presence and last seen: shown to the people you talk to."
+                    : "Presence and last seen: hidden (you see no one's either).")
+          << Qt::endl;
+    return Ok;
+}
+
+int CliApp::typing(const QStringList &args)
+{
+    if (args.size() != 1 || !Protocol::isValidUsername(args.first())) {
+        err() << "tincan-cli: typing takes one USERNAME." << Qt::endl;
+        return Usage;
+    }
+    const QString conversation =
+        Protocol::directConversationId(m_core->profile().username(), args.first());
+    QString refusal;
+    bool told = false;
+    wait(
+        [&](std::function<void()> done) {
+            Client::ClientCore *core = m_core.get();
+            Client::StreamClient *stream = &core->stream();
+            QObject::connect(stream, &Client::StreamClient::ready, core, [&, core, stream, done] {
+                if (!stream->canSendTyping()) {
+                    refusal = QStringLiteral("The server does not relay typing (too old).");
+                    done();
+                    return;
+                }
+                core->setTyping(conversation, true);
+                // Frames are handled in order: a refusal of the typing frame comes before this
+                // ping's pong.
+                stream->sendPing();
+            });
+            QObject::connect(stream, &Client::StreamClient::errorReceived, core,
+                             [&, done](const Protocol::ApiError &error) {
+                                 refusal = error.message;
+                                 done();
+                             });
+            QObject::connect(stream, &Client::StreamClient::pongReceived, core, [&, done] {
+                told = true;
+                done();
+            });
+            QObject::connect(core, &Client::ClientCore::fatalError, core,
+                             [&, done](const QString &reason) {
+                                 refusal = reason;
+                                 done();
+                             });
+            core->connectToServer();
+        },
+        m_timeoutSeconds * 1000);
+    m_core->disconnectFromServer();
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
+    if (!refusal.isEmpty()) {
+        err() << "tincan-cli: " << refusal << Qt::endl;
+        return Refused;
+    }
+    if (!told) {
+        err() << "tincan-cli: could not reach the server in time." << Qt::endl;
+        return Unreachable;
+    }
+    out() << "Told " << args.first() << " you are typing." << Qt::endl;
     return Ok;
 }
 

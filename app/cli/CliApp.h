@@ -30,6 +30,9 @@ private:
     int history(const QStringList &args, bool json, int limit);
     int trust(const QString &command, const QStringList &args, bool json);
     int group(const QString &command, const QStringList &args, bool json);
+    int presence(const QStringList &args, bool json);
+    int privacy(const QString &presenceSetting);
+    int typing(const QStringList &args);
     static std::optional<QString> readPassphrase(bool creating, const QString &reason);
 
     //! Runs the event loop until `done` is called or `timeoutMs` passes (then returns false).

@@ -17,6 +17,7 @@
 #include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUrlQuery>
 #include <QUuid>
 
 #include <algorithm>
@@ -123,8 +124,28 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
             processOutbox();
         }
     });
-    connect(&m_stream, &StreamClient::disconnected, this,
-            [this] { Q_EMIT connectionStateChanged(false); });
+    connect(&m_stream, &StreamClient::disconnected, this, [this] {
+        // No refresh or stop can arrive now: nobody is shown typing, and we start afresh.
+        m_typing.clearAll();
+        m_typing.resetSent();
+        Q_EMIT connectionStateChanged(false);
+    });
+    connect(&m_stream, &StreamClient::presenceReceived, this,
+            [this](const Protocol::PresenceUpdate &update) {
+                using State = Protocol::PresenceUpdate::State;
+                if (update.state != State::Unknown) {
+                    Q_EMIT presenceChanged(update.user, update.state == State::Online,
+                                           update.state == State::Hidden ? 0 : update.lastSeen);
+                }
+            });
+    connect(&m_stream, &StreamClient::typingReceived, &m_typing, &TypingTracker::received);
+    connect(&m_typing, &TypingTracker::typingChanged, this, &ClientCore::typingChanged);
+    // Their message ends their typing.
+    connect(this, &ClientCore::messageReceived, this, [this](const StoredMessage &message) {
+        if (!message.outgoing) {
+            m_typing.clear(message.conversation, message.sender);
+        }
+    });
     connect(&m_stream, &StreamClient::synced, this, [this] {
         flushAcks();
         fetchReceipts();
@@ -494,6 +515,42 @@ void ClientCore::disconnectFromServer()
     m_stream.stop();
     m_retryTimer.stop();
     m_maintainTimer.stop();
+}
+
+void ClientCore::fetchPresence(const QStringList &users, PresenceCallback done)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("users"), users.join(QLatin1Char(',')));
+    m_api.call("GET", QStringLiteral("/v1/presence?") + query.toString(QUrl::FullyEncoded), nullptr,
+               [done = std::move(done)](const ApiResult &result) {
+                   QList<Protocol::PresenceUpdate> presence;
+                   if (result.ok()) {
+                       const QJsonArray items =
+                           result.body.value(QStringLiteral("presence")).toArray();
+                       for (const QJsonValue &item : items) {
+                           auto update = Protocol::PresenceUpdate::fromJson(item.toObject());
+                           if (update) {
+                               presence.append(*update);
+                           }
+                       }
+                   }
+                   done(result, presence);
+               });
+}
+
+void ClientCore::setPresenceVisible(bool visible, ApiCallback done)
+{
+    const QJsonObject body{{QStringLiteral("showPresence"), visible}};
+    m_api.call("PUT", QStringLiteral("/v1/account/privacy"), &body, std::move(done));
+}
+
+void ClientCore::setTyping(const QString &conversation, bool typing)
+{
+    if (!m_stream.canSendTyping() ||
+        !m_typing.shouldSend(conversation, typing, QDateTime::currentMSecsSinceEpoch())) {
+        return;
+    }
+    m_stream.sendTyping(conversation, typing);
 }
 
 QString ClientCore::send(const QString &to, const QString &text, QString *error)

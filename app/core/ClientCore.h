@@ -5,6 +5,7 @@
 #include "app/core/LocalStore.h"
 #include "app/core/Profile.h"
 #include "app/core/StreamClient.h"
+#include "app/core/TypingTracker.h"
 
 #include <QHash>
 #include <QObject>
@@ -138,6 +139,20 @@ public:
     //! Retry bounds for the outbox, for tests.
     void setRetryDelays(int initialMs, int maxMs);
 
+    // ---- presence and typing ----
+    using PresenceCallback =
+        std::function<void(const ApiResult &result, const QList<Protocol::PresenceUpdate> &)>;
+    //! Asks the server what we may see of these users' presence (GET /v1/presence): online,
+    //! offline with last seen, hidden, or unknown (no shared conversation).
+    void fetchPresence(const QStringList &users, PresenceCallback done);
+    //! Shows or hides our presence and last seen to everyone; hidden, we see no one's either.
+    void setPresenceVisible(bool visible, ApiCallback done);
+    //! Tells the other side of `conversation` ("dm:a:b") that we type, or stopped. Call it with
+    //! true on every keystroke (it is sent at most every TypingTracker::SendIntervalMs) and with
+    //! false when the text is sent or cleared. Does nothing while the stream is down.
+    void setTyping(const QString &conversation, bool typing);
+    TypingTracker &typing() { return m_typing; }
+
 Q_SIGNALS:
     void messageReceived(const Tincan::Client::StoredMessage &message);
     //! An Undecryptable message became readable after its sender resent it.
@@ -158,6 +173,12 @@ Q_SIGNALS:
     void conversationRead(const QString &conversation, qint64 seq);
     void keysPublished(int preKeyCount);
     void connectionStateChanged(bool online);
+    //! A contact's presence changed (pushed by the server). `lastSeenMs` 0: not shown (they
+    //! hid it, or we hid ours).
+    void presenceChanged(const QString &user, bool online, qint64 lastSeenMs);
+    //! `user` started or stopped typing in `conversation`; a start ends by itself after
+    //! TypingTracker::expiryMs() without a refresh.
+    void typingChanged(const QString &conversation, const QString &user, bool typing);
     void synced();
     void outboxEmpty();
     //! Something the user must act on (revoked device, broken profile, changed certificate).
@@ -216,6 +237,7 @@ private:
     CertificatePin m_pin; // Before the clients that use it.
     ApiClient m_api;
     StreamClient m_stream;
+    TypingTracker m_typing;
     PassphrasePrompt m_passphrasePrompt;
     QHash<QString, QList<qint64>> m_deviceCache;
     QTimer m_retryTimer;

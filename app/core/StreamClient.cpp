@@ -11,7 +11,7 @@ namespace Tincan::Client {
 
 namespace {
 constexpr int HeartbeatMs = 30000;
-constexpr int SilenceLimitMs = 60000;
+constexpr int MinSilenceLimitMs = 10000;
 constexpr int CloseRevoked = 4401;
 constexpr int CloseReplaced = 4409;
 } // namespace
@@ -23,7 +23,10 @@ StreamClient::StreamClient(QObject *parent)
     connect(&m_reconnectTimer, &QTimer::timeout, this, &StreamClient::openSocket);
     m_heartbeat.setInterval(HeartbeatMs);
     connect(&m_heartbeat, &QTimer::timeout, this, [this] {
-        if (QDateTime::currentMSecsSinceEpoch() - m_lastFrameMs > SilenceLimitMs) {
+        // Every ping is answered: two intervals (at least 10 s) without a frame mean the
+        // connection is dead.
+        if (QDateTime::currentMSecsSinceEpoch() - m_lastFrameMs >
+            std::max<qint64>(2LL * m_heartbeat.interval(), MinSilenceLimitMs)) {
             qCInfo(lcNet) << "stream silent for too long; reconnecting";
             m_socket.abort();
             return;
@@ -46,6 +49,12 @@ StreamClient::~StreamClient()
     m_running = false;
     m_socket.disconnect(this);
     m_socket.abort();
+}
+
+void StreamClient::setHeartbeatInterval(int ms)
+{
+    m_forcedHeartbeatMs = ms;
+    m_heartbeat.setInterval(ms > 0 ? ms : HeartbeatMs);
 }
 
 void StreamClient::setBackoff(int initialMs, int maxMs)
@@ -95,6 +104,7 @@ void StreamClient::onDisconnected()
 {
     const bool wasConnected = m_connected;
     m_connected = false;
+    m_serverVersion = 0;
     m_heartbeat.stop();
     if (wasConnected) {
         Q_EMIT disconnected();
@@ -146,6 +156,24 @@ void StreamClient::sendAck(const QList<qint64> &ids)
     }
 }
 
+bool StreamClient::sendPing()
+{
+    if (!m_connected) {
+        return false;
+    }
+    m_socket.sendTextMessage(QString::fromUtf8(Protocol::pingFrame()));
+    return true;
+}
+
+bool StreamClient::sendTyping(const QString &conversation, bool typing)
+{
+    if (!canSendTyping()) {
+        return false;
+    }
+    m_socket.sendTextMessage(QString::fromUtf8(Protocol::typingClientFrame(conversation, typing)));
+    return true;
+}
+
 void StreamClient::onText(const QString &text)
 {
     m_lastFrameMs = QDateTime::currentMSecsSinceEpoch();
@@ -169,9 +197,25 @@ void StreamClient::onText(const QString &text)
         break;
     case Protocol::ServerFrame::Type::Error:
         qCInfo(lcNet) << "server error frame:" << frame->error.code;
+        Q_EMIT errorReceived(frame->error);
+        break;
+    case Protocol::ServerFrame::Type::Presence:
+        Q_EMIT presenceReceived(frame->presence);
+        break;
+    case Protocol::ServerFrame::Type::Typing:
+        Q_EMIT typingReceived(frame->typing);
         break;
     case Protocol::ServerFrame::Type::Hello:
+        m_serverVersion = frame->version;
+        // The server says how often a frame must come for the device to count as online.
+        if (m_forcedHeartbeatMs == 0 && frame->heartbeatSeconds > 0) {
+            m_heartbeat.setInterval(std::min(HeartbeatMs, frame->heartbeatSeconds * 1000));
+        }
+        Q_EMIT ready();
+        break;
     case Protocol::ServerFrame::Type::Pong:
+        Q_EMIT pongReceived();
+        break;
     case Protocol::ServerFrame::Type::Unknown:
         break;
     }

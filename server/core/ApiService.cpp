@@ -27,6 +27,8 @@ constexpr qint64 MaxId = (qint64(1) << 53);
 
 constexpr qsizetype MaxBundleDevices = 64;
 
+constexpr qsizetype MaxPresenceUsers = 256;
+
 QString defaultDeviceName()
 {
     return QStringLiteral("Unnamed device");
@@ -106,6 +108,7 @@ ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devi
     , m_authLimiter(config.authRatePerMinute / 60.0, config.authBurst)
     , m_messageLimiter(config.messageRatePerSecond, config.messageBurst)
     , m_keyFetchLimiter(config.keyFetchRatePerMinute / 60.0, config.keyFetchBurst)
+    , m_presence(config, users, devices, registry, bus)
 {
     // Argon2 is memory-hard: bound how many run at once.
     m_hashPool.setMaxThreadCount(2);
@@ -580,6 +583,7 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
     message.senderUserId = sender.userId;
     message.senderUsername = sender.username;
     message.senderDeviceId = sender.deviceId;
+    message.recipientUserId = recipient->id;
     message.conversation = conversation;
     QList<qint64> senderDeviceIds;
     for (const Device &device : std::as_const(senderDevices)) {
@@ -672,6 +676,62 @@ void ApiService::acknowledgeInbox(const ApiRequest &request, Reply reply)
     });
 }
 
+void ApiService::presence(const ApiRequest &request, Reply reply)
+{
+    const QString list = request.query.queryItemValue(QStringLiteral("users"), QUrl::FullyDecoded);
+    QStringList users;
+    for (const QString &name : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (!Protocol::isValidUsername(name)) {
+            reply(ApiResponse::error(
+                ApiError::badRequest(QStringLiteral("'users' must list usernames: %1.")
+                                         .arg(Protocol::usernameRules()))));
+            return;
+        }
+        if (!users.contains(name)) {
+            users.append(name);
+        }
+    }
+    if (users.isEmpty() || users.size() > MaxPresenceUsers) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("'users' must be 1 to %1 comma-separated usernames.")
+                .arg(MaxPresenceUsers))));
+        return;
+    }
+    QJsonArray items;
+    for (const Protocol::PresenceUpdate &update : m_presence.presenceFor(*request.auth, users)) {
+        items.append(update.toJson());
+    }
+    reply(ApiResponse::json(200, {{QStringLiteral("presence"), items}}));
+}
+
+void ApiService::privacy(const ApiRequest &request, Reply reply)
+{
+    reply(ApiResponse::json(
+        200, {{QStringLiteral("showPresence"), m_presence.showsPresence(request.auth->userId)}}));
+}
+
+void ApiService::setPrivacy(const ApiRequest &request, Reply reply)
+{
+    auto body = Protocol::parseJsonObject(request.body);
+    if (!body) {
+        reply(ApiResponse::error(body.error()));
+        return;
+    }
+    const QJsonValue show = body->value(QStringLiteral("showPresence"));
+    if (!show.isBool()) {
+        reply(ApiResponse::error(
+            ApiError::badRequest(QStringLiteral("'showPresence' must be true or false."))));
+        return;
+    }
+    m_presence.setShowsPresence(*request.auth, show.toBool(), [reply](Result<bool> shown) {
+        if (!shown) {
+            reply(ApiResponse::error(shown.error()));
+            return;
+        }
+        reply(ApiResponse::json(200, {{QStringLiteral("showPresence"), *shown}}));
+    });
+}
+
 void ApiService::drain()
 {
     m_hashPool.waitForDone();
@@ -679,7 +739,7 @@ void ApiService::drain()
 
 void ApiService::deviceConnected(qint64 deviceId)
 {
-    m_devices.touch(deviceId, [](const Result<bool> &) {});
+    m_devices.touch(deviceId, QDateTime::currentMSecsSinceEpoch(), [](const Result<bool> &) {});
 }
 
 void ApiService::purgeExpired(std::function<void(qint64)> done)

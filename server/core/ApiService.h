@@ -2,6 +2,7 @@
 
 #include "server/core/Config.h"
 #include "server/core/PasswordHasher.h"
+#include "server/core/PresenceService.h"
 #include "server/core/RateLimiter.h"
 #include "server/store/Stores.h"
 
@@ -75,6 +76,12 @@ public:
     void sendMessage(const ApiRequest &request, Reply reply);
     void inbox(const ApiRequest &request, Reply reply);
     void acknowledgeInbox(const ApiRequest &request, Reply reply);
+    void presence(const ApiRequest &request, Reply reply);
+    void privacy(const ApiRequest &request, Reply reply);
+    void setPrivacy(const ApiRequest &request, Reply reply);
+
+    //! Presence and typing, for the stream sessions.
+    PresenceService &presence() { return m_presence; }
 
     // Groups (GroupApi.cpp).
     void createGroup(const ApiRequest &request, Reply reply);
@@ -152,6 +159,7 @@ private:
     RateLimiter m_messageLimiter;
     RateLimiter m_keyFetchLimiter;
     QThreadPool m_hashPool;
+    PresenceService m_presence;
 };
 
 } // namespace Tincan::Server

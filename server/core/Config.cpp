@@ -160,52 +160,71 @@ bool Config::loadFile(const QString &file, QString *error)
         return false;
     }
     constexpr double big = 1e15;
-    return readNumber(settings, QStringLiteral("server/threads"), &threads, 0, 256, error) &&
-           readNumber(settings, QStringLiteral("limits/max_request_body"), &limits.maxRequestBody,
-                      1024, 1LL << 32, error) &&
-           readNumber(settings, QStringLiteral("limits/max_payload_bytes"), &limits.maxPayloadBytes,
-                      16, 1LL << 30, error) &&
-           readNumber(settings, QStringLiteral("limits/max_devices_per_message"),
-                      &limits.maxDevicesPerMessage, 1, 100000, error) &&
-           readNumber(settings, QStringLiteral("limits/max_devices_per_user"),
-                      &limits.maxDevicesPerUser, 1, 1000000, error) &&
-           readNumber(settings, QStringLiteral("limits/max_inbox_page"), &limits.maxInboxPage, 1,
-                      100000, error) &&
-           readNumber(settings, QStringLiteral("limits/max_client_frame"), &limits.maxClientFrame,
-                      1024, 64LL * 1024 * 1024, error) &&
-           readNumber(settings, QStringLiteral("limits/stream_window"), &limits.streamWindow, 1,
-                      100000, error) &&
-           readNumber(settings, QStringLiteral("retention/inbox_seconds"), &retentionSeconds, 1,
-                      big, error) &&
-           readNumber(settings, QStringLiteral("retention/purge_interval_seconds"),
-                      &purgeIntervalSeconds, 1, big, error) &&
-           readNumber(settings, QStringLiteral("auth/argon2_memory_kib"), &argon2MemoryKiB, 8,
-                      4 * 1024 * 1024, error) &&
-           readNumber(settings, QStringLiteral("auth/argon2_iterations"), &argon2Iterations, 1, 100,
-                      error) &&
-           readNumber(settings, QStringLiteral("rate/messages_per_second"), &messageRatePerSecond,
-                      0.01, big, error) &&
-           readNumber(settings, QStringLiteral("rate/message_burst"), &messageBurst, 1, big,
-                      error) &&
-           readNumber(settings, QStringLiteral("rate/auth_per_minute"), &authRatePerMinute, 0.01,
-                      big, error) &&
-           readNumber(settings, QStringLiteral("rate/auth_burst"), &authBurst, 1, big, error) &&
-           readNumber(settings, QStringLiteral("rate/key_fetches_per_minute"),
-                      &keyFetchRatePerMinute, 0.01, big, error) &&
-           readNumber(settings, QStringLiteral("rate/key_fetch_burst"), &keyFetchBurst, 1, big,
-                      error) &&
-           readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds,
-                      5, 86400, error) &&
-           readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,
-                      KeyStore::MaxPreKeys, error) &&
-           readNumber(settings, QStringLiteral("groups/max_members"), &groupMaxMembers, 2, 100000,
-                      error) &&
-           readNumber(settings, QStringLiteral("groups/fanout_read_threshold"),
-                      &fanoutReadThreshold, 0, 10000000, error) &&
-           readNumber(settings, QStringLiteral("groups/fanout_round_deliveries"),
-                      &fanoutRoundDeliveries, 1, 1000000, error) &&
-           readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
-                      &tlsHandshakeTimeoutSeconds, 1, 300, error);
+    const bool read =
+        readNumber(settings, QStringLiteral("server/threads"), &threads, 0, 256, error) &&
+        readNumber(settings, QStringLiteral("limits/max_request_body"), &limits.maxRequestBody,
+                   1024, 1LL << 32, error) &&
+        readNumber(settings, QStringLiteral("limits/max_payload_bytes"), &limits.maxPayloadBytes,
+                   16, 1LL << 30, error) &&
+        readNumber(settings, QStringLiteral("limits/max_devices_per_message"),
+                   &limits.maxDevicesPerMessage, 1, 100000, error) &&
+        readNumber(settings, QStringLiteral("limits/max_devices_per_user"),
+                   &limits.maxDevicesPerUser, 1, 1000000, error) &&
+        readNumber(settings, QStringLiteral("limits/max_inbox_page"), &limits.maxInboxPage, 1,
+                   100000, error) &&
+        readNumber(settings, QStringLiteral("limits/max_client_frame"), &limits.maxClientFrame,
+                   1024, 64LL * 1024 * 1024, error) &&
+        readNumber(settings, QStringLiteral("limits/stream_window"), &limits.streamWindow, 1,
+                   100000, error) &&
+        readNumber(settings, QStringLiteral("retention/inbox_seconds"), &retentionSeconds, 1, big,
+                   error) &&
+        readNumber(settings, QStringLiteral("retention/purge_interval_seconds"),
+                   &purgeIntervalSeconds, 1, big, error) &&
+        readNumber(settings, QStringLiteral("auth/argon2_memory_kib"), &argon2MemoryKiB, 8,
+                   4 * 1024 * 1024, error) &&
+        readNumber(settings, QStringLiteral("auth/argon2_iterations"), &argon2Iterations, 1, 100,
+                   error) &&
+        readNumber(settings, QStringLiteral("rate/messages_per_second"), &messageRatePerSecond,
+                   0.01, big, error) &&
+        readNumber(settings, QStringLiteral("rate/message_burst"), &messageBurst, 1, big, error) &&
+        readNumber(settings, QStringLiteral("rate/auth_per_minute"), &authRatePerMinute, 0.01, big,
+                   error) &&
+        readNumber(settings, QStringLiteral("rate/auth_burst"), &authBurst, 1, big, error) &&
+        readNumber(settings, QStringLiteral("rate/key_fetches_per_minute"), &keyFetchRatePerMinute,
+                   0.01, big, error) &&
+        readNumber(settings, QStringLiteral("rate/key_fetch_burst"), &keyFetchBurst, 1, big,
+                   error) &&
+        readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds, 5,
+                   86400, error) &&
+        readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,
+                   KeyStore::MaxPreKeys, error) &&
+        readNumber(settings, QStringLiteral("groups/max_members"), &groupMaxMembers, 2, 100000,
+                   error) &&
+        readNumber(settings, QStringLiteral("groups/fanout_read_threshold"), &fanoutReadThreshold,
+                   0, 10000000, error) &&
+        readNumber(settings, QStringLiteral("groups/fanout_round_deliveries"),
+                   &fanoutRoundDeliveries, 1, 1000000, error) &&
+        readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
+                   &tlsHandshakeTimeoutSeconds, 1, 300, error) &&
+        readNumber(settings, QStringLiteral("presence/heartbeat_seconds"),
+                   &presenceHeartbeatSeconds, 1, 3600, error) &&
+        readNumber(settings, QStringLiteral("presence/offline_after_seconds"),
+                   &presenceOfflineAfterSeconds, 1, 86400, error) &&
+        readNumber(settings, QStringLiteral("rate/typing_per_second"), &typingRatePerSecond, 0.01,
+                   big, error) &&
+        readNumber(settings, QStringLiteral("rate/typing_burst"), &typingBurst, 1, big, error);
+    if (!read) {
+        return false;
+    }
+    if (presenceOfflineAfterSeconds <= presenceHeartbeatSeconds) {
+        *error = QStringLiteral("presence/offline_after_seconds (%1) must be longer than "
+                                "presence/heartbeat_seconds (%2), or every device would flicker "
+                                "offline between two heartbeats.")
+                     .arg(presenceOfflineAfterSeconds)
+                     .arg(presenceHeartbeatSeconds);
+        return false;
+    }
+    return true;
 }
 
 QString Config::resolvedDataDir() const

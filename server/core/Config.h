@@ -48,6 +48,15 @@ struct Config
     qint64 groupMaxMembers = 1024;
     qint64 fanoutReadThreshold = 200;
     qint64 fanoutRoundDeliveries = 2000;
+    //! Presence: clients are told (hello) to send a frame this often.
+    int presenceHeartbeatSeconds = 30;
+    //! A device whose stream sent no frame for this long no longer counts as online, even if
+    //! its connection stays open; a user is online while one of their devices counts.
+    int presenceOfflineAfterSeconds = 60;
+    //! Typing frames per device, over all its conversations (each conversation is also limited
+    //! to one relayed "started" per 2 s).
+    double typingRatePerSecond = 5;
+    double typingBurst = 10;
 
     //! GET /v1/keys reports `low` below this many one-time prekeys.
     qint64 keysLowWatermark = 20;

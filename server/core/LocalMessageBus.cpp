@@ -43,4 +43,27 @@ void LocalMessageBus::publishDeviceRevoked(qint64 deviceId)
     });
 }
 
+void LocalMessageBus::publishPresence(const QList<qint64> &deviceIds,
+                                      const Protocol::PresenceUpdate &update, qint64 version)
+{
+    for (const qint64 deviceId : deviceIds) {
+        m_registry.withSession(deviceId, [&update, version](StreamSession *session) {
+            QMetaObject::invokeMethod(
+                session, [session, update, version] { session->sendPresence(update, version); },
+                Qt::QueuedConnection);
+        });
+    }
+}
+
+void LocalMessageBus::publishTyping(const QList<qint64> &deviceIds,
+                                    const Protocol::TypingEvent &event)
+{
+    for (const qint64 deviceId : deviceIds) {
+        m_registry.withSession(deviceId, [&event](StreamSession *session) {
+            QMetaObject::invokeMethod(
+                session, [session, event] { session->sendTyping(event); }, Qt::QueuedConnection);
+        });
+    }
+}
+
 } // namespace Tincan::Server

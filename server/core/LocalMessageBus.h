@@ -17,6 +17,9 @@ public:
     void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) override;
     void publishDeviceRevoked(qint64 deviceId) override;
     void publishFrame(const QList<qint64> &deviceIds, const QByteArray &frame) override;
+    void publishPresence(const QList<qint64> &deviceIds, const Protocol::PresenceUpdate &update,
+                         qint64 version) override;
+    void publishTyping(const QList<qint64> &deviceIds, const Protocol::TypingEvent &event) override;
 
 private:
     SessionRegistry &m_registry;

@@ -21,6 +21,13 @@ public:
     virtual void publishDeviceRevoked(qint64 deviceId) = 0;
     //! A ready-made stream frame (receipts...) for these devices' live streams; not stored.
     virtual void publishFrame(const QList<qint64> &deviceIds, const QByteArray &frame) = 0;
+    //! A user's presence changed (see SessionRegistry's PresenceChange for `version`). Presence
+    //! is ephemeral: a lost publication is corrected by the next change or by GET /v1/presence.
+    virtual void publishPresence(const QList<qint64> &deviceIds,
+                                 const Protocol::PresenceUpdate &update, qint64 version) = 0;
+    //! Someone is typing; never stored, so a lost publication is simply lost.
+    virtual void publishTyping(const QList<qint64> &deviceIds,
+                               const Protocol::TypingEvent &event) = 0;
 };
 
 } // namespace Tincan::Server

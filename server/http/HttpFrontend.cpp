@@ -254,9 +254,10 @@ void HttpFrontend::onNewWebSocket()
                           QStringLiteral("unauthenticated"));
             continue;
         }
-        auto *session = new StreamSession(
-            std::move(socket), *auth, m_messages, m_registry, m_config.limits.streamWindow,
-            m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds, this);
+        auto *session =
+            new StreamSession(std::move(socket), *auth, m_messages, m_registry, m_api.presence(),
+                              m_config.limits.streamWindow, m_config.limits.maxClientFrame,
+                              m_config.idleTimeoutSeconds, this);
         session->setAckObserver(
             [api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
                 api->messagesAcknowledged(device, ids);

@@ -34,6 +34,9 @@ const Router &Router::api()
         add("POST", "/v1/groups/{id}/messages", &ApiService::sendGroupMessage, true);
         add("POST", "/v1/read", &ApiService::markRead, true);
         add("GET", "/v1/receipts", &ApiService::receipts, true);
+        add("GET", "/v1/presence", &ApiService::presence, true);
+        add("GET", "/v1/account/privacy", &ApiService::privacy, true);
+        add("PUT", "/v1/account/privacy", &ApiService::setPrivacy, true);
         r.m_routes.append(
             {QByteArrayLiteral("GET"), QStringLiteral("/v1/stream"), nullptr, true, true});
         for (const Route &route : std::as_const(r.m_routes)) {

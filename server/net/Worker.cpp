@@ -9,6 +9,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <cctype>
 #include <sys/socket.h>
 
@@ -313,7 +314,10 @@ bool Worker::start()
     m_server->setMaxPendingConnections(4096);
     m_frontend->bind(m_server);
     m_idleSweep = new QTimer(this);
-    m_idleSweep->setInterval(5000);
+    // Often enough to notice a device that stopped counting for presence within a quarter of
+    // the presence timeout (which tests shorten to a second or two).
+    m_idleSweep->setInterval(static_cast<int>(
+        std::clamp<qint64>(m_config.presenceOfflineAfterSeconds * 1000LL / 4, 250, 5000)));
     connect(m_idleSweep, &QTimer::timeout, this,
             [this] { m_frontend->checkIdleStreams(QDateTime::currentMSecsSinceEpoch()); });
     m_idleSweep->start();

@@ -119,11 +119,29 @@ struct NewAccount
     Device device;
 };
 
+//! Someone a user shares a conversation with (see UserStore::peersOf).
+struct Peer
+{
+    qint64 userId = 0;
+    QString username;
+    bool showsPresence = true; //!< Their own privacy setting: false, they see no one's presence.
+};
+
 class UserStore
 {
 public:
     virtual ~UserStore() = default;
     virtual std::optional<User> userByName(const QString &username) = 0;
+    //! The users who share a conversation with `userId`, never the user themself: the one
+    //! definition of "shares a conversation" that presence relies on (who is told, who may
+    //! ask). Today: everyone the user exchanged a direct message with, in either direction,
+    //! remembered beyond retention. Groups will add their co-members here.
+    virtual QList<Peer> peersOf(qint64 userId) = 0;
+    //! Whether the user shows presence and last seen to others (true unless they hid them).
+    virtual bool showsPresence(qint64 userId) = 0;
+    //! When a device of the user was last seen (ms, the latest over their devices); 0: never.
+    virtual qint64 lastSeen(qint64 userId) = 0;
+    virtual void setShowsPresence(qint64 userId, bool show, Done<bool> done) = 0;
     //! Creates the user and, when `firstDevice` is given, signs that device in, all in one
     //! transaction (no account is ever left without its device). With a non-empty
     //! `inviteCodeHash` the invite is consumed in the same transaction; an unknown, used or
@@ -152,8 +170,9 @@ public:
     //! Revokes one of the user's devices and drops its inbox and one-time prekeys. 403 if the
     //! device belongs to another user, 404 if there is no such active device.
     virtual void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) = 0;
-    //! Records that the device was seen now (it opened its stream).
-    virtual void touch(qint64 deviceId, Done<bool> done) = 0;
+    //! Records that the device was seen at `atMs` (it opened its stream, or stopped counting
+    //! as online); an older time than the stored one changes nothing.
+    virtual void touch(qint64 deviceId, qint64 atMs, Done<bool> done) = 0;
 };
 
 class KeyStore
@@ -187,6 +206,7 @@ struct NewMessage
     QString senderUsername;
     qint64 senderDeviceId = 0;
     QString recipientUsername;
+    qint64 recipientUserId = 0; //!< With the sender: remembered as peers (UserStore::peersOf).
     QString clientMessageId;
     QString conversation;
     struct Copy

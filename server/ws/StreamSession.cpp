@@ -1,6 +1,7 @@
 #include "server/ws/StreamSession.h"
 
 #include "server/core/Logging.h"
+#include "server/core/PresenceService.h"
 #include "server/core/SessionRegistry.h"
 
 #include <QDateTime>
@@ -14,16 +15,22 @@ constexpr int CloseIdle = 4000;
 constexpr int CloseBadFrame = 4400;
 constexpr int CloseRevoked = 4401;
 constexpr int CloseReplaced = 4409;
+
+//! Typing state kept per device: a device typing in more conversations than this at once
+//! starts over (forgetting only what limits relaying).
+constexpr qsizetype MaxTypingConversations = 256;
 } // namespace
 
 StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth,
-                             MessageStore &store, SessionRegistry &registry, qint64 window,
-                             qint64 maxFrameBytes, int idleTimeoutSeconds, QObject *parent)
+                             MessageStore &store, SessionRegistry &registry,
+                             PresenceService &presence, qint64 window, qint64 maxFrameBytes,
+                             int idleTimeoutSeconds, QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
     , m_auth(std::move(auth))
     , m_store(store)
     , m_registry(registry)
+    , m_presence(presence)
     , m_window(window)
     , m_idleTimeoutMs(idleTimeoutSeconds * 1000)
 {
@@ -39,7 +46,7 @@ StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext aut
 
 StreamSession::~StreamSession()
 {
-    m_registry.remove(m_auth.deviceId, this);
+    unregister(true);
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
@@ -51,10 +58,25 @@ void StreamSession::start()
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
     // Register before reading the inbox: anything stored after this point is also published to
     // us, anything stored before is in the inbox; the id check drops what arrives both ways.
-    m_registry.add(m_auth.deviceId, this);
-    m_socket->sendTextMessage(
-        QString::fromUtf8(Protocol::helloFrame(m_auth.username, m_auth.deviceId)));
+    m_registry.add(m_auth.userId, m_auth.deviceId, this);
+    m_registered = true;
+    m_socket->sendTextMessage(QString::fromUtf8(
+        Protocol::helloFrame(m_auth.username, m_auth.deviceId, m_presence.heartbeatSeconds())));
+    m_live = true;
+    m_presence.deviceLive(m_auth, this);
     fetchPage();
+}
+
+void StreamSession::unregister(bool announce)
+{
+    if (!m_registered) {
+        return;
+    }
+    m_registered = false;
+    // A device that was live is seen until now; an idle one was last seen at its last frame.
+    const qint64 lastActive = m_live ? QDateTime::currentMSecsSinceEpoch() : m_lastActivityMs;
+    m_live = false;
+    m_presence.deviceClosed(m_auth, this, lastActive, announce);
 }
 
 void StreamSession::fetchPage()
@@ -106,9 +128,54 @@ void StreamSession::sendFrame(const QByteArray &frame)
     }
 }
 
+void StreamSession::sendPresence(const Protocol::PresenceUpdate &update, qint64 version)
+{
+    if (m_closing) {
+        return;
+    }
+    qint64 &last = m_presenceVersions[update.user];
+    if (version <= last) {
+        return; // An older change that overtook a newer one between threads.
+    }
+    last = version;
+    m_socket->sendTextMessage(QString::fromUtf8(Protocol::presenceFrame(update)));
+}
+
+void StreamSession::sendTyping(const Protocol::TypingEvent &event)
+{
+    if (!m_closing) {
+        m_socket->sendTextMessage(QString::fromUtf8(Protocol::typingFrame(event)));
+    }
+}
+
+void StreamSession::onTyping(const Protocol::TypingEvent &event)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const TypingState previous = m_typing.value(event.conversation);
+    // Coalesce: a "started" refreshes the peer's indicator at most every TypingRefreshMs, and
+    // a "stopped" only follows a "started" that was relayed.
+    if (event.typing ? previous.typing && now - previous.startedMs < TypingRefreshMs
+                     : !previous.typing) {
+        return;
+    }
+    if (const auto error = m_presence.typing(m_auth, event)) {
+        m_socket->sendTextMessage(QString::fromUtf8(Protocol::errorFrame(*error)));
+        return;
+    }
+    if (m_typing.size() >= MaxTypingConversations && !m_typing.contains(event.conversation)) {
+        m_typing.clear();
+    }
+    m_typing.insert(event.conversation,
+                    TypingState{event.typing ? now : previous.startedMs, event.typing});
+}
+
 void StreamSession::onTextMessage(const QString &text)
 {
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+    if (!m_live && m_registered && !m_closing) {
+        m_live = true;
+        m_presence.deviceLive(m_auth, this);
+    }
     auto frame = Protocol::parseClientFrame(text.toUtf8());
     if (!frame) {
         m_socket->sendTextMessage(QString::fromUtf8(Protocol::errorFrame(frame.error())));
@@ -116,6 +183,10 @@ void StreamSession::onTextMessage(const QString &text)
     }
     if (frame->type == Protocol::ClientFrame::Type::Ping) {
         m_socket->sendTextMessage(QString::fromUtf8(Protocol::pongFrame()));
+        return;
+    }
+    if (frame->type == Protocol::ClientFrame::Type::Typing) {
+        onTyping(frame->typing);
         return;
     }
     for (const qint64 id : frame->ids) {
@@ -136,8 +207,16 @@ void StreamSession::onTextMessage(const QString &text)
 
 void StreamSession::checkIdle(qint64 nowMs)
 {
-    if (!m_closing && nowMs - m_lastActivityMs > m_idleTimeoutMs) {
+    if (m_closing) {
+        return;
+    }
+    if (nowMs - m_lastActivityMs > m_idleTimeoutMs) {
         closeWith(CloseIdle, QStringLiteral("no heartbeat"));
+        return;
+    }
+    if (m_live && nowMs - m_lastActivityMs > m_presence.offlineAfterMs()) {
+        m_live = false;
+        m_presence.deviceIdle(m_auth, this, m_lastActivityMs);
     }
 }
 
@@ -155,6 +234,7 @@ void StreamSession::closeReplaced()
 
 void StreamSession::closeForShutdown()
 {
+    unregister(false);
     closeWith(static_cast<int>(QWebSocketProtocol::CloseCodeGoingAway),
               QStringLiteral("server shutting down"));
 }
@@ -165,7 +245,7 @@ void StreamSession::closeWith(int code, const QString &reason)
         return;
     }
     m_closing = true;
-    m_registry.remove(m_auth.deviceId, this);
+    unregister(true);
     m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
 }
 

@@ -2,6 +2,7 @@
 
 #include "server/store/Stores.h"
 
+#include <QHash>
 #include <QObject>
 #include <QSet>
 
@@ -12,6 +13,7 @@ class QWebSocket;
 
 namespace Tincan::Server {
 
+class PresenceService;
 class SessionRegistry;
 
 //! One authenticated device's /v1/stream connection. Lives on its worker thread.
@@ -22,14 +24,22 @@ class SessionRegistry;
 //! when the window is full the session falls back to catching up from the store, so a slow
 //! device never makes the server buffer without bound. Ids only grow, so anything at or below
 //! the last pushed id is a duplicate and is skipped.
+//!
+//! Presence: the device counts as online ("live") from hello until no frame arrived for the
+//! presence timeout, and again from its next frame (PresenceService). Typing frames are
+//! coalesced per conversation: at most one "started" per TypingRefreshMs is relayed, and a
+//! "stopped" only after a relayed "started"; the rest is dropped silently.
 class StreamSession : public QObject
 {
     Q_OBJECT
 
 public:
+    //! The shortest time between two relayed "started" frames of one conversation.
+    static constexpr qint64 TypingRefreshMs = 2000;
+
     StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth, MessageStore &store,
-                  SessionRegistry &registry, qint64 window, qint64 maxFrameBytes,
-                  int idleTimeoutSeconds, QObject *parent = nullptr);
+                  SessionRegistry &registry, PresenceService &presence, qint64 window,
+                  qint64 maxFrameBytes, int idleTimeoutSeconds, QObject *parent = nullptr);
     ~StreamSession() override;
 
     // Worker thread.
@@ -42,9 +52,13 @@ public:
     {
         m_ackObserver = std::move(observer);
     }
+    //! A peer's presence changed; an update older than one already sent is dropped.
+    void sendPresence(const Protocol::PresenceUpdate &update, qint64 version);
+    void sendTyping(const Protocol::TypingEvent &event);
     void closeRevoked();
     void closeReplaced();
-    //! Closes the stream when nothing arrived for the idle timeout.
+    //! Closes the stream when nothing arrived for the idle timeout; stops counting the device
+    //! as online when nothing arrived for the presence timeout.
     void checkIdle(qint64 nowMs);
     //! Graceful close at server shutdown.
     void closeForShutdown();
@@ -56,11 +70,15 @@ private:
     void fetchPage();
     void push(const Protocol::Envelope &envelope);
     void closeWith(int code, const QString &reason);
+    void onTyping(const Protocol::TypingEvent &event);
+    //! Leaves the registry (once), telling presence unless the server is shutting down.
+    void unregister(bool announce);
 
     std::unique_ptr<QWebSocket> m_socket;
     AuthContext m_auth;
     MessageStore &m_store;
     SessionRegistry &m_registry;
+    PresenceService &m_presence;
     qint64 m_window;
     int m_idleTimeoutMs;
     qint64 m_lastActivityMs = 0;
@@ -69,6 +87,15 @@ private:
     bool m_catchingUp = true;
     bool m_closing = false;
     std::function<void(const AuthContext &, const QList<qint64> &)> m_ackObserver;
+    bool m_live = false;                       //!< Counted for presence.
+    bool m_registered = false;                 //!< In the registry.
+    QHash<QString, qint64> m_presenceVersions; //!< User -> version of the last update sent.
+    struct TypingState
+    {
+        qint64 startedMs = 0; //!< When the last relayed "started" was.
+        bool typing = false;  //!< The last relayed state.
+    };
+    QHash<QString, TypingState> m_typing; //!< Conversation -> what was relayed.
 };
 
 } // namespace Tincan::Server

@@ -5,6 +5,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <algorithm>
+
 namespace Tincan::Protocol {
 
 namespace {
@@ -19,7 +21,73 @@ QString typeOf(const QJsonObject &object)
 {
     return object.value(QStringLiteral("type")).toString();
 }
+
+constexpr int MaxConversationLength = 128;
+
+QString typingState(bool typing)
+{
+    return typing ? QStringLiteral("started") : QStringLiteral("stopped");
+}
+
+//! Reads `state` ("started" / "stopped") into `typing`; false if it is neither.
+bool readTypingState(JsonReader &reader, bool *typing)
+{
+    const QString state = reader.string(QStringLiteral("state"), 16);
+    if (!reader.ok()) {
+        return false;
+    }
+    if (state != QLatin1String("started") && state != QLatin1String("stopped")) {
+        reader.fail(
+            ApiError::badRequest(QStringLiteral("'state' must be 'started' or 'stopped'.")));
+        return false;
+    }
+    *typing = state == QLatin1String("started");
+    return true;
+}
 } // namespace
+
+QString PresenceUpdate::stateName(State state)
+{
+    switch (state) {
+    case State::Online:
+        return QStringLiteral("online");
+    case State::Offline:
+        return QStringLiteral("offline");
+    case State::Hidden:
+        return QStringLiteral("hidden");
+    case State::Unknown:
+        break;
+    }
+    return QStringLiteral("unknown");
+}
+
+QJsonObject PresenceUpdate::toJson() const
+{
+    QJsonObject object{{QStringLiteral("user"), user}, {QStringLiteral("state"), stateName(state)}};
+    if (lastSeen > 0) {
+        object.insert(QStringLiteral("lastSeen"), lastSeen);
+    }
+    return object;
+}
+
+Result<PresenceUpdate> PresenceUpdate::fromJson(const QJsonObject &object)
+{
+    JsonReader reader(object);
+    PresenceUpdate update;
+    update.user = reader.string(QStringLiteral("user"), 64);
+    const QString state = reader.string(QStringLiteral("state"), 16);
+    update.lastSeen = reader.optionalInteger(QStringLiteral("lastSeen"), 0, MaxId, 0);
+    if (!reader.ok()) {
+        return reader.error();
+    }
+    update.state = State::Unknown; // A state a newer server adds reads as unknown.
+    for (const State known : {State::Online, State::Offline, State::Hidden}) {
+        if (state == stateName(known)) {
+            update.state = known;
+        }
+    }
+    return update;
+}
 
 QJsonObject SendReceipt::toJson() const
 {
@@ -101,6 +169,16 @@ Result<ClientFrame> parseClientFrame(const QByteArray &text, qsizetype maxAckIds
         }
         return frame;
     }
+    if (type == QLatin1String("typing")) {
+        frame.type = ClientFrame::Type::Typing;
+        JsonReader reader(*object);
+        frame.typing.conversation =
+            reader.string(QStringLiteral("conversation"), MaxConversationLength);
+        if (!readTypingState(reader, &frame.typing.typing)) {
+            return reader.error();
+        }
+        return frame;
+    }
     return ApiError::badRequest(QStringLiteral("Unknown frame type '%1'.").arg(type.left(32)));
 }
 
@@ -117,6 +195,13 @@ QByteArray ackFrame(const QList<qint64> &ids)
 QByteArray pingFrame()
 {
     return QByteArrayLiteral(R"({"type":"ping"})");
+}
+
+QByteArray typingClientFrame(const QString &conversation, bool typing)
+{
+    return compact({{QStringLiteral("type"), QStringLiteral("typing")},
+                    {QStringLiteral("conversation"), conversation},
+                    {QStringLiteral("state"), typingState(typing)}});
 }
 
 Result<ServerFrame> parseServerFrame(const QByteArray &text)
@@ -145,6 +230,26 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
         frame.type = ServerFrame::Type::Hello;
         frame.user = object->value(QStringLiteral("user")).toString();
         frame.device = object->value(QStringLiteral("device")).toInteger();
+        frame.version = object->value(QStringLiteral("version")).toInt();
+        frame.heartbeatSeconds = static_cast<int>(std::clamp<qint64>(
+            object->value(QStringLiteral("heartbeatSeconds")).toInteger(), 0, 86400));
+    } else if (type == QLatin1String("presence")) {
+        auto update = PresenceUpdate::fromJson(*object);
+        if (!update) {
+            return update.error();
+        }
+        frame.type = ServerFrame::Type::Presence;
+        frame.presence = std::move(update).value();
+    } else if (type == QLatin1String("typing")) {
+        JsonReader reader(*object);
+        frame.type = ServerFrame::Type::Typing;
+        frame.typing.conversation =
+            reader.string(QStringLiteral("conversation"), MaxConversationLength);
+        frame.typing.user = reader.string(QStringLiteral("from"), 64);
+        frame.typing.device = reader.optionalInteger(QStringLiteral("fromDevice"), 0, MaxId, 0);
+        if (!readTypingState(reader, &frame.typing.typing)) {
+            return reader.error();
+        }
     } else if (type == QLatin1String("synced")) {
         frame.type = ServerFrame::Type::Synced;
     } else if (type == QLatin1String("pong")) {
@@ -166,12 +271,16 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
     return frame;
 }
 
-QByteArray helloFrame(const QString &user, qint64 device)
+QByteArray helloFrame(const QString &user, qint64 device, int heartbeatSeconds)
 {
-    return compact({{QStringLiteral("type"), QStringLiteral("hello")},
-                    {QStringLiteral("version"), StreamProtocolVersion},
-                    {QStringLiteral("user"), user},
-                    {QStringLiteral("device"), device}});
+    QJsonObject object{{QStringLiteral("type"), QStringLiteral("hello")},
+                       {QStringLiteral("version"), StreamProtocolVersion},
+                       {QStringLiteral("user"), user},
+                       {QStringLiteral("device"), device}};
+    if (heartbeatSeconds > 0) {
+        object.insert(QStringLiteral("heartbeatSeconds"), heartbeatSeconds);
+    }
+    return compact(object);
 }
 
 QByteArray envelopeFrame(const Envelope &envelope)
@@ -202,6 +311,22 @@ QByteArray receiptFrame(const ReceiptState &state)
 QByteArray pongFrame()
 {
     return QByteArrayLiteral(R"({"type":"pong"})");
+}
+
+QByteArray presenceFrame(const PresenceUpdate &update)
+{
+    QJsonObject object = update.toJson();
+    object.insert(QStringLiteral("type"), QStringLiteral("presence"));
+    return compact(object);
+}
+
+QByteArray typingFrame(const TypingEvent &event)
+{
+    return compact({{QStringLiteral("type"), QStringLiteral("typing")},
+                    {QStringLiteral("conversation"), event.conversation},
+                    {QStringLiteral("from"), event.user},
+                    {QStringLiteral("fromDevice"), event.device},
+                    {QStringLiteral("state"), typingState(event.typing)}});
 }
 
 QByteArray errorFrame(const ApiError &error)

@@ -9,8 +9,11 @@
 
 namespace Tincan::Protocol {
 
-//! Sub-protocol version spoken on /v1/stream; sent in the hello frame.
-inline constexpr int StreamProtocolVersion = 1;
+//! Sub-protocol version spoken on /v1/stream; sent in the hello frame. 2: presence and typing
+//! frames (clients send `typing` only to a server that says 2 or more).
+inline constexpr int StreamProtocolVersion = 2;
+//! The first stream version with presence and typing.
+inline constexpr int StreamVersionTyping = 2;
 
 //! Confirmation that a message was stored: the answer to POST /v1/messages and the "sent" frame.
 struct SendReceipt
@@ -40,33 +43,77 @@ struct ReceiptState
     static Result<ReceiptState> fromJson(const QJsonObject &object);
 };
 
+//! A user's presence as another user may see it: the `presence` frame and the items of
+//! GET /v1/presence.
+struct PresenceUpdate
+{
+    enum class State { Online, Offline, Hidden, Unknown };
+    QString user;
+    State state = State::Unknown;
+    //! Online: the server's time of the change or answer; Offline: when a device of the user
+    //! was last active (ms). 0 (not sent) for Hidden and Unknown.
+    qint64 lastSeen = 0;
+
+    static QString stateName(State state);
+    QJsonObject toJson() const;
+    static Result<PresenceUpdate> fromJson(const QJsonObject &object);
+};
+
+//! Someone started or stopped typing in a conversation: relayed, never stored.
+struct TypingEvent
+{
+    QString conversation;
+    QString user; //!< Who types (empty in the client's frame: the server fills it in).
+    qint64 device = 0;
+    bool typing = false; //!< "started" / "stopped".
+};
+
 //! A frame a client sends on /v1/stream.
 struct ClientFrame
 {
-    enum class Type { Ack, Ping };
+    enum class Type { Ack, Ping, Typing };
     Type type = Type::Ping;
-    QList<qint64> ids; //!< For Ack: server message ids now stored by the client.
+    QList<qint64> ids;  //!< For Ack: server message ids now stored by the client.
+    TypingEvent typing; //!< For Typing: conversation and state.
 };
 
 Result<ClientFrame> parseClientFrame(const QByteArray &text, qsizetype maxAckIds = 4096);
 QByteArray ackFrame(const QList<qint64> &ids);
 QByteArray pingFrame();
+//! The client's typing frame: {"type":"typing","conversation":...,"state":"started"|"stopped"}.
+QByteArray typingClientFrame(const QString &conversation, bool typing);
 
 //! A frame the server sends on /v1/stream.
 struct ServerFrame
 {
-    enum class Type { Hello, Envelope, Sent, Synced, Pong, Error, Receipt, Unknown };
+    enum class Type {
+        Hello,
+        Envelope,
+        Sent,
+        Synced,
+        Pong,
+        Error,
+        Receipt,
+        Presence,
+        Typing,
+        Unknown
+    };
     Type type = Type::Unknown;
     Protocol::Envelope envelope; //!< For Envelope.
     SendReceipt receipt;         //!< For Sent.
     ReceiptState receiptState;   //!< For Receipt.
     QString user;                //!< For Hello.
     qint64 device = 0;           //!< For Hello.
+    int heartbeatSeconds = 0;    //!< For Hello: how often to send a frame (0: not said).
+    int version = 0;             //!< For Hello: the server's stream protocol version.
     ApiError error;              //!< For Error.
+    PresenceUpdate presence;     //!< For Presence.
+    TypingEvent typing;          //!< For Typing.
 };
 
 Result<ServerFrame> parseServerFrame(const QByteArray &text);
-QByteArray helloFrame(const QString &user, qint64 device);
+//! `heartbeatSeconds`: the client must send a frame at least this often to count as online.
+QByteArray helloFrame(const QString &user, qint64 device, int heartbeatSeconds = 0);
 QByteArray envelopeFrame(const Envelope &envelope);
 QByteArray sentFrame(const SendReceipt &receipt);
 //! Tells the device that everything stored for it so far has been pushed.
@@ -74,5 +121,8 @@ QByteArray syncedFrame();
 QByteArray receiptFrame(const ReceiptState &state);
 QByteArray pongFrame();
 QByteArray errorFrame(const ApiError &error);
+QByteArray presenceFrame(const PresenceUpdate &update);
+//! The relayed typing frame, with who is typing.
+QByteArray typingFrame(const TypingEvent &event);
 
 } // namespace Tincan::Protocol

@@ -104,6 +104,7 @@ private Q_SLOTS:
     void serverEnvelopeFrameRoundTrip();
     void serverSentFrameRoundTrip();
     void serverHelloFrameRoundTrip();
+    void presenceAndTypingFrames();
     void serverSimpleFrames();
     void serverErrorFrameRoundTrip();
     void serverUnknownFrameType();
@@ -992,6 +993,56 @@ void TestProtocol::serverHelloFrameRoundTrip()
     QCOMPARE(big->device, MaxId);
 }
 
+void TestProtocol::presenceAndTypingFrames()
+{
+    const auto hello = parseServerFrame(helloFrame(QStringLiteral("alice"), 7, 30));
+    QVERIFY(hello.ok());
+    QCOMPARE(hello->heartbeatSeconds, 30);
+    QCOMPARE(hello->version, StreamProtocolVersion);
+    QVERIFY(StreamProtocolVersion >= StreamVersionTyping);
+
+    const auto typing = parseClientFrame(typingClientFrame(QStringLiteral("dm:a:b"), true));
+    QVERIFY2(typing.ok(), qPrintable(typing.error().message));
+    QCOMPARE(typing->type, ClientFrame::Type::Typing);
+    QCOMPARE(typing->typing.conversation, QStringLiteral("dm:a:b"));
+    QVERIFY(typing->typing.typing);
+    QVERIFY(!parseClientFrame(typingClientFrame(QStringLiteral("dm:a:b"), false))->typing.typing);
+    for (const char *bad :
+         {R"({"type":"typing","conversation":"dm:a:b","state":"maybe"})",
+          R"({"type":"typing","conversation":"dm:a:b"})", R"({"type":"typing","state":"started"})",
+          R"({"type":"typing","conversation":7,"state":"started"})"}) {
+        const auto refused = parseClientFrame(QByteArray(bad));
+        QVERIFY2(!refused.ok(), bad);
+        QCOMPARE(refused.error().code, QStringLiteral("invalid_request"));
+    }
+    const QByteArray longId = "{\"type\":\"typing\",\"state\":\"started\",\"conversation\":\"" +
+                              QByteArray(129, 'x') + "\"}";
+    QVERIFY(!parseClientFrame(longId).ok());
+
+    const auto relayed =
+        parseServerFrame(typingFrame({QStringLiteral("dm:a:b"), QStringLiteral("a"), 3, true}));
+    QVERIFY(relayed.ok());
+    QCOMPARE(relayed->type, ServerFrame::Type::Typing);
+    QCOMPARE(relayed->typing.user, QStringLiteral("a"));
+    QCOMPARE(relayed->typing.device, 3);
+    QVERIFY(relayed->typing.typing);
+
+    const PresenceUpdate offline{QStringLiteral("a"), PresenceUpdate::State::Offline, 1234};
+    const auto presence = parseServerFrame(presenceFrame(offline));
+    QVERIFY(presence.ok());
+    QCOMPARE(presence->type, ServerFrame::Type::Presence);
+    QCOMPARE(presence->presence.user, QStringLiteral("a"));
+    QCOMPARE(presence->presence.state, PresenceUpdate::State::Offline);
+    QCOMPARE(presence->presence.lastSeen, 1234);
+    // Hidden carries no time; a state a newer server adds reads as unknown.
+    const PresenceUpdate hidden{QStringLiteral("a"), PresenceUpdate::State::Hidden, 0};
+    QVERIFY(!hidden.toJson().contains(QStringLiteral("lastSeen")));
+    const auto away = PresenceUpdate::fromJson({{QStringLiteral("user"), QStringLiteral("a")},
+                                                {QStringLiteral("state"), QStringLiteral("away")}});
+    QVERIFY(away.ok());
+    QCOMPARE(away->state, PresenceUpdate::State::Unknown);
+}
+
 void TestProtocol::serverSimpleFrames()
 {
     const auto synced = parseServerFrame(syncedFrame());
@@ -1021,7 +1072,7 @@ void TestProtocol::serverErrorFrameRoundTrip()
 void TestProtocol::serverUnknownFrameType()
 {
     // Newer servers may add frames; old clients must ignore them rather than fail.
-    const auto typing = parseServerFrame(R"({"type":"typing","user":"bob","extra":{"a":1}})");
+    const auto typing = parseServerFrame(R"({"type":"reaction","user":"bob","extra":{"a":1}})");
     QVERIFY2(typing.ok(), qPrintable(typing.error().message));
     QCOMPARE(typing->type, ServerFrame::Type::Unknown);
 

@@ -102,6 +102,9 @@ private Q_SLOTS:
     void concurrentBundleTakersNeverShareAPreKey();
     void revokeDropsPreKeys();
     void upgradeFromSchemaOneKeepsDevices();
+    void peersAreKeptBeyondRetention();
+    void presenceSettingsAndLastSeen();
+    void upgradeToSchemaFourFindsExistingPeers();
 
 private:
     NewMessage message(const QString &clientId, QList<qint64> devices,
@@ -811,6 +814,108 @@ void TestServerStore::upgradeFromSchemaOneKeepsDevices()
     const auto count = await<qint64>([&](auto done) { keys.publishKeys(3, fullKeys(2), done); });
     QCOMPARE(*count, 2);
     QVERIFY(devices.devicesOf(7).first().hasKeys);
+    backend.close();
+    backend.releaseThreadConnection();
+}
+
+void TestServerStore::peersAreKeptBeyondRetention()
+{
+    QList<qint64> devices;
+    const qint64 ann = userWithDevices(QStringLiteral("ann"), 1, &devices);
+    const qint64 ben = userWithDevices(QStringLiteral("ben"), 1, &devices);
+    const qint64 cat = userWithDevices(QStringLiteral("cat"), 1, &devices);
+    auto dm = [&](qint64 from, const QString &fromName, qint64 to, const QString &toName,
+                  const QString &conversation) {
+        NewMessage m = message(newId(), {devices.last()}, conversation);
+        m.senderUserId = from;
+        m.senderUsername = fromName;
+        m.recipientUserId = to;
+        m.recipientUsername = toName;
+        return await<StoredMessage>([&](auto done) { m_messages->storeMessage(m, done); }).ok();
+    };
+    QVERIFY(m_users->peersOf(ann).isEmpty());
+    // ben -> ann and ann -> ann (notes to self): ann's only peer is ben, and ben's is ann.
+    QVERIFY(
+        dm(ben, QStringLiteral("ben"), ann, QStringLiteral("ann"), QStringLiteral("dm:ann:ben")));
+    QVERIFY(
+        dm(ann, QStringLiteral("ann"), ann, QStringLiteral("ann"), QStringLiteral("dm:ann:ann")));
+    // Not a direct conversation: no peers from it.
+    QVERIFY(dm(cat, QStringLiteral("cat"), ann, QStringLiteral("ann"), QStringLiteral("group:9")));
+    const QList<Peer> annPeers = m_users->peersOf(ann);
+    QCOMPARE(annPeers.size(), 1);
+    QCOMPARE(annPeers.first().userId, ben);
+    QCOMPARE(annPeers.first().username, QStringLiteral("ben"));
+    QVERIFY(annPeers.first().showsPresence);
+    QCOMPARE(m_users->peersOf(ben).size(), 1);
+    QCOMPARE(m_users->peersOf(ben).first().userId, ann);
+    QVERIFY(m_users->peersOf(cat).isEmpty());
+
+    // Retention purges the messages; the peers stay.
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() + 1;
+    QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > cutoff);
+    QVERIFY(await<qint64>([&](auto done) { m_messages->purgeBefore(cutoff, done); }).ok());
+    QCOMPARE(m_messages->pending(devices.last(), 0, 10).size(), 0);
+    QCOMPARE(m_users->peersOf(ann).size(), 1);
+}
+
+void TestServerStore::presenceSettingsAndLastSeen()
+{
+    QList<qint64> devices;
+    const qint64 dan = userWithDevices(QStringLiteral("dan"), 2, &devices);
+    QVERIFY(m_users->showsPresence(dan));
+    QVERIFY(!m_users->showsPresence(dan + 1000)); // No such user: nothing to show.
+    QCOMPARE(*await<bool>([&](auto done) { m_users->setShowsPresence(dan, false, done); }), false);
+    QVERIFY(!m_users->showsPresence(dan));
+    QVERIFY(await<bool>([&](auto done) { m_users->setShowsPresence(dan, true, done); }).ok());
+    QVERIFY(m_users->showsPresence(dan));
+
+    // Last seen is the latest over the user's devices, and never goes back.
+    const qint64 created = m_users->lastSeen(dan);
+    QVERIFY(created > 0);
+    QVERIFY(
+        await<bool>([&](auto done) { m_devices->touch(devices[0], created + 5000, done); }).ok());
+    QVERIFY(
+        await<bool>([&](auto done) { m_devices->touch(devices[1], created + 3000, done); }).ok());
+    QCOMPARE(m_users->lastSeen(dan), created + 5000);
+    QVERIFY(
+        await<bool>([&](auto done) { m_devices->touch(devices[0], created + 1000, done); }).ok());
+    QCOMPARE(m_users->lastSeen(dan), created + 5000);
+    QCOMPARE(m_users->lastSeen(dan + 1000), 0);
+}
+
+void TestServerStore::upgradeToSchemaFourFindsExistingPeers()
+{
+    const QString path = m_dir->filePath(QStringLiteral("v2.db"));
+    {
+        Storage::Connection connection;
+        QVERIFY(connection.open({path, QStringLiteral("FULL"), false, 1000}));
+        QList<Storage::Migration> steps;
+        const Storage::Migrations all = serverMigrations();
+        for (const Storage::Migration &step : all.steps()) {
+            if (step.version <= 2) {
+                steps.append(step);
+            }
+        }
+        Storage::Migrations schemaTwo(steps);
+        QVERIFY2(schemaTwo.apply(connection.database()), qPrintable(schemaTwo.lastError()));
+        QVERIFY(connection.exec(
+            QStringLiteral("INSERT INTO users (id, username, password_hash, created_at) VALUES "
+                           "(1, 'amy', 'h', 1), (2, 'bo', 'h', 1), (3, 'cy', 'h', 1)")));
+        QVERIFY(connection.exec(QStringLiteral(
+            "INSERT INTO messages (sender_user, sender_name, sender_device, client_id, "
+            "conversation, seq, recipient, server_ts) VALUES "
+            "(2, 'bo', 1, 'c1', 'dm:amy:bo', 1, 'amy', 1), "
+            "(3, 'cy', 1, 'c2', 'dm:cy:cy', 1, 'cy', 1)")));
+    }
+    SqliteBackend backend;
+    QString error;
+    QVERIFY2(backend.open(path, QStringLiteral("FULL"), &error), qPrintable(error));
+    SqliteUserStore users(backend);
+    QCOMPARE(users.peersOf(1).size(), 1);
+    QCOMPARE(users.peersOf(1).first().username, QStringLiteral("bo"));
+    QCOMPARE(users.peersOf(2).size(), 1);
+    QVERIFY(users.peersOf(3).isEmpty());
+    QVERIFY(users.showsPresence(3));
     backend.close();
     backend.releaseThreadConnection();
 }

@@ -108,9 +108,25 @@ Storage::Migrations serverMigrations()
                             " until_id INTEGER,"
                             " PRIMARY KEY (device_id, conversation)) WITHOUT ROWID"),
          }},
+        // Presence: the privacy switch, and who has exchanged a direct message with whom (kept
+        // apart from `messages`, which retention purges). Pairs are stored once, user_a < user_b.
+        {4,
+         {
+             QStringLiteral("ALTER TABLE users ADD COLUMN show_presence INTEGER NOT NULL "
+                            "DEFAULT 1"),
+             QStringLiteral("CREATE TABLE dm_peers ("
+                            " user_a INTEGER NOT NULL,"
+                            " user_b INTEGER NOT NULL,"
+                            " PRIMARY KEY (user_a, user_b)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX dm_peers_b ON dm_peers(user_b, user_a)"),
+             QStringLiteral("INSERT OR IGNORE INTO dm_peers (user_a, user_b) "
+                            "SELECT MIN(m.sender_user, r.id), MAX(m.sender_user, r.id) "
+                            "FROM messages m JOIN users r ON r.username = m.recipient "
+                            "WHERE m.conversation LIKE 'dm:%' AND m.sender_user <> r.id"),
+         }},
         // Receipts: how far each participant of a conversation got (delivered to one of their
         // devices, read), in seqs of the conversation.
-        {4,
+        {5,
          {
              QStringLiteral("CREATE TABLE receipt_state ("
                             " conversation TEXT NOT NULL,"

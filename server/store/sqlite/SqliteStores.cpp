@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <algorithm>
 #include <memory>
 
 namespace Tincan::Server {
@@ -157,6 +158,63 @@ std::optional<User> SqliteUserStore::userByName(const QString &username)
     }
     return User{query->value(0).toLongLong(), query->value(1).toString(),
                 query->value(2).toString(), query->value(3).toLongLong()};
+}
+
+QList<Peer> SqliteUserStore::peersOf(qint64 userId)
+{
+    // One query, so that another kind of conversation is one more UNION branch here (e.g.
+    // "SELECT other.user_id FROM group_members mine JOIN group_members other ...").
+    SqliteBackend::ReadQuery query(
+        m_backend, QStringLiteral("SELECT u.id, u.username, u.show_presence FROM users u "
+                                  "WHERE u.id <> ? AND u.id IN ("
+                                  " SELECT user_b FROM dm_peers WHERE user_a = ?"
+                                  " UNION SELECT user_a FROM dm_peers WHERE user_b = ?"
+                                  ") ORDER BY u.id"));
+    QList<Peer> peers;
+    if (!query.exec({userId, userId, userId})) {
+        return peers;
+    }
+    while (query->next()) {
+        peers.append(
+            {query->value(0).toLongLong(), query->value(1).toString(), query->value(2).toBool()});
+    }
+    return peers;
+}
+
+bool SqliteUserStore::showsPresence(qint64 userId)
+{
+    SqliteBackend::ReadQuery query(m_backend,
+                                   QStringLiteral("SELECT show_presence FROM users WHERE id = ?"));
+    if (!query.exec({userId}) || !query->next()) {
+        return false; // Unknown user (or a failed read): show nothing.
+    }
+    return query->value(0).toBool();
+}
+
+qint64 SqliteUserStore::lastSeen(qint64 userId)
+{
+    SqliteBackend::ReadQuery query(
+        m_backend, QStringLiteral("SELECT MAX(last_seen) FROM devices WHERE user_id = ?"));
+    if (!query.exec({userId}) || !query->next()) {
+        return 0;
+    }
+    return query->value(0).toLongLong();
+}
+
+void SqliteUserStore::setShowsPresence(qint64 userId, bool show, Done<bool> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<bool>(
+        backend,
+        [&backend, userId, show]() -> Result<bool> {
+            QSqlQuery &update = backend.writerQuery(
+                QStringLiteral("UPDATE users SET show_presence = ? WHERE id = ?"));
+            if (!execPrepared(update, {show ? 1 : 0, userId})) {
+                return storageError(update);
+            }
+            return show;
+        },
+        std::move(done));
 }
 
 void SqliteUserStore::createUser(const QString &username, const QString &passwordHash,
@@ -326,15 +384,15 @@ void SqliteDeviceStore::revokeDevice(qint64 userId, qint64 deviceId, Done<bool> 
         std::move(done));
 }
 
-void SqliteDeviceStore::touch(qint64 deviceId, Done<bool> done)
+void SqliteDeviceStore::touch(qint64 deviceId, qint64 atMs, Done<bool> done)
 {
     SqliteBackend &backend = m_backend;
     runWrite<bool>(
         backend,
-        [&backend, deviceId]() -> Result<bool> {
+        [&backend, deviceId, atMs]() -> Result<bool> {
             QSqlQuery &update = backend.writerQuery(
-                QStringLiteral("UPDATE devices SET last_seen = ? WHERE id = ?"));
-            if (!execPrepared(update, {nowMs(), deviceId})) {
+                QStringLiteral("UPDATE devices SET last_seen = MAX(last_seen, ?) WHERE id = ?"));
+            if (!execPrepared(update, {atMs, deviceId})) {
                 return storageError(update);
             }
             return true;
@@ -495,6 +553,17 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
                 return storageError(insert);
             }
             stored.receipt.messageId = insert.lastInsertId().toLongLong();
+
+            // Remember the pair for presence (UserStore::peersOf): it outlives the messages.
+            if (m.conversation.startsWith(QLatin1String("dm:")) && m.recipientUserId > 0 &&
+                m.recipientUserId != m.senderUserId) {
+                QSqlQuery &peers = backend.writerQuery(QStringLiteral(
+                    "INSERT OR IGNORE INTO dm_peers (user_a, user_b) VALUES (?, ?)"));
+                if (!execPrepared(peers, {std::min(m.senderUserId, m.recipientUserId),
+                                          std::max(m.senderUserId, m.recipientUserId)})) {
+                    return storageError(peers);
+                }
+            }
 
             QSqlQuery &inbox =
                 backend.writerQuery(QStringLiteral("INSERT INTO inbox (device_id, message_id, "

@@ -13,6 +13,10 @@ public:
         : m_backend(backend)
     {}
     std::optional<User> userByName(const QString &username) override;
+    QList<Peer> peersOf(qint64 userId) override;
+    bool showsPresence(qint64 userId) override;
+    qint64 lastSeen(qint64 userId) override;
+    void setShowsPresence(qint64 userId, bool show, Done<bool> done) override;
     void createUser(const QString &username, const QString &passwordHash,
                     const QByteArray &inviteCodeHash, const std::optional<FirstDevice> &firstDevice,
                     Done<NewAccount> done) override;
@@ -34,7 +38,7 @@ public:
                       qint64 maxDevices, const std::optional<DeviceKeys> &keys,
                       Done<Device> done) override;
     void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) override;
-    void touch(qint64 deviceId, Done<bool> done) override;
+    void touch(qint64 deviceId, qint64 atMs, Done<bool> done) override;
 
 private:
     SqliteBackend &m_backend;
