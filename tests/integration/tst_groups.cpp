@@ -27,6 +27,13 @@ const QString BaseConfig =
     QStringLiteral("[rate]\nmessages_per_second=100000\nmessage_burst=100000\n"
                    "key_fetches_per_minute=100000\nkey_fetch_burst=100000\n");
 
+//! Stored readable: received, or ours and confirmed by the server (receipts may have moved it on).
+bool readable(Status status)
+{
+    return status == Status::Received || status == Status::Sent || status == Status::Delivered ||
+           status == Status::Read;
+}
+
 //! A member: one client core (one device) with what it saw.
 struct Member
 {
@@ -162,10 +169,7 @@ private:
                     const auto held = messagesIn(client, conversation);
                     int found = 0;
                     for (const auto &m : held) {
-                        found += ids.contains(m.clientMessageId) &&
-                                         (m.status == Status::Received || m.status == Status::Sent)
-                                     ? 1
-                                     : 0;
+                        found += ids.contains(m.clientMessageId) && readable(m.status) ? 1 : 0;
                     }
                     return found == ids.size();
                 }(),
