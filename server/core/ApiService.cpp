@@ -108,7 +108,7 @@ ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devi
     , m_authLimiter(config.authRatePerMinute / 60.0, config.authBurst)
     , m_messageLimiter(config.messageRatePerSecond, config.messageBurst)
     , m_keyFetchLimiter(config.keyFetchRatePerMinute / 60.0, config.keyFetchBurst)
-    , m_presence(config, users, devices, registry, bus)
+    , m_presence(config, users, devices, groups, registry, bus)
 {
     // Argon2 is memory-hard: bound how many run at once.
     m_hashPool.setMaxThreadCount(2);
@@ -628,26 +628,30 @@ bool ApiService::answerStoredRetry(const AuthContext &sender, const QString &cli
 
 void ApiService::inbox(const ApiRequest &request, Reply reply)
 {
-    bool afterOk = true;
     bool limitOk = true;
     const QString afterText = request.query.queryItemValue(QStringLiteral("after"));
     const QString limitText = request.query.queryItemValue(QStringLiteral("limit"));
-    const qint64 after = afterText.isEmpty() ? 0 : afterText.toLongLong(&afterOk);
+    const std::optional<InboxPosition> after =
+        afterText.isEmpty() ? InboxPosition{} : InboxPosition::fromString(afterText);
     const qint64 limit = limitText.isEmpty() ? std::min<qint64>(100, m_config.limits.maxInboxPage)
                                              : limitText.toLongLong(&limitOk);
-    if (!afterOk || after < 0 || !limitOk || limit < 1 || limit > m_config.limits.maxInboxPage) {
+    if (!after || !limitOk || limit < 1 || limit > m_config.limits.maxInboxPage) {
         reply(ApiResponse::error(ApiError::badRequest(
-            QStringLiteral("'after' must be a non-negative integer and 'limit' between 1 and %1.")
+            QStringLiteral("'after' must be a cursor from an earlier page ('next') and 'limit' "
+                           "between 1 and %1.")
                 .arg(m_config.limits.maxInboxPage))));
         return;
     }
     const QList<Protocol::Envelope> envelopes =
-        m_messages.pending(request.auth->deviceId, after, limit);
+        m_messages.pending(request.auth->deviceId, *after, limit);
     QJsonArray array;
+    InboxPosition next = *after;
     for (const Protocol::Envelope &envelope : envelopes) {
         array.append(envelope.toJson());
+        next.advance(envelope);
     }
     reply(ApiResponse::json(200, {{QStringLiteral("envelopes"), array},
+                                  {QStringLiteral("next"), next.toString()},
                                   {QStringLiteral("more"), envelopes.size() == limit}}));
 }
 

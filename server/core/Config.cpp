@@ -204,6 +204,8 @@ bool Config::loadFile(const QString &file, QString *error)
                    0, 10000000, error) &&
         readNumber(settings, QStringLiteral("groups/fanout_round_deliveries"),
                    &fanoutRoundDeliveries, 1, 1000000, error) &&
+        readNumber(settings, QStringLiteral("groups/fanout_round_pause_ms"), &fanoutRoundPauseMs, 0,
+                   60000, error) &&
         readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
                    &tlsHandshakeTimeoutSeconds, 1, 300, error) &&
         readNumber(settings, QStringLiteral("presence/heartbeat_seconds"),

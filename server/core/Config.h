@@ -48,6 +48,8 @@ struct Config
     qint64 groupMaxMembers = 1024;
     qint64 fanoutReadThreshold = 200;
     qint64 fanoutRoundDeliveries = 2000;
+    //! Pause before each fan-out round (ms), leaving the writer to other work; 0: none.
+    int fanoutRoundPauseMs = 0;
     //! Presence: clients are told (hello) to send a frame this often.
     int presenceHeartbeatSeconds = 30;
     //! A device whose stream sent no frame for this long no longer counts as online, even if

@@ -3,12 +3,17 @@
 #include "server/core/Logging.h"
 #include "server/core/MessageBus.h"
 
+#include <QTimer>
+
 namespace Tincan::Server {
 
-FanoutWorker::FanoutWorker(FanoutQueue &queue, MessageBus &bus, qint64 deliveriesPerRound)
+FanoutWorker::FanoutWorker(FanoutQueue &queue, MessageBus &bus, qint64 deliveriesPerRound,
+                           int pauseMs)
     : m_queue(queue)
     , m_bus(bus)
     , m_perRound(deliveriesPerRound)
+    , m_pauseMs(pauseMs)
+    , m_timerContext(std::make_unique<QObject>())
 {}
 
 FanoutWorker::~FanoutWorker()
@@ -29,6 +34,35 @@ void FanoutWorker::kick()
         }
         m_running = true;
         m_again = false;
+        if (m_pauseMs > 0) {
+            m_paused = true;
+        }
+    }
+    if (m_pauseMs > 0) {
+        QMetaObject::invokeMethod(
+            m_timerContext.get(),
+            [this] {
+                QTimer::singleShot(m_pauseMs, m_timerContext.get(), [this] { pauseOver(); });
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    runRound();
+}
+
+void FanoutWorker::pauseOver()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_paused) {
+            return; // Stopped meanwhile.
+        }
+        m_paused = false;
+        if (m_stopped) {
+            m_running = false;
+            m_idle.notify_all();
+            return;
+        }
     }
     runRound();
 }
@@ -59,11 +93,19 @@ void FanoutWorker::roundDone(Protocol::Result<FanoutRound> round)
         next = !m_stopped && ((round && round->more) || m_again);
         m_again = false;
         m_running = next;
+        m_paused = next && m_pauseMs > 0;
         if (!next) {
             m_idle.notify_all();
         }
     }
-    if (next) {
+    if (next && m_pauseMs > 0) {
+        QMetaObject::invokeMethod(
+            m_timerContext.get(),
+            [this] {
+                QTimer::singleShot(m_pauseMs, m_timerContext.get(), [this] { pauseOver(); });
+            },
+            Qt::QueuedConnection);
+    } else if (next) {
         runRound();
     }
 }
@@ -72,6 +114,11 @@ void FanoutWorker::stop()
 {
     std::unique_lock lock(m_mutex);
     m_stopped = true;
+    if (m_paused) {
+        // Waiting for a pause to end: no round is in flight.
+        m_paused = false;
+        m_running = false;
+    }
     m_idle.wait(lock, [this] { return !m_running; });
 }
 

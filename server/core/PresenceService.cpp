@@ -22,9 +22,10 @@ qint64 nowMs()
 } // namespace
 
 PresenceService::PresenceService(const Config &config, UserStore &users, DeviceStore &devices,
-                                 SessionRegistry &registry, MessageBus &bus)
+                                 GroupStore &groups, SessionRegistry &registry, MessageBus &bus)
     : m_config(config)
     , m_users(users)
+    , m_groups(groups)
     , m_devices(devices)
     , m_registry(registry)
     , m_bus(bus)
@@ -165,8 +166,21 @@ Protocol::Result<QList<qint64>> PresenceService::typingAudience(const AuthContex
         }
         return QList<qint64>{user->id};
     }
-    // TODO(groups): "group:<id>": the group's other members, when auth.userId is a member.
-    return notMember;
+    const QString groupId = Protocol::groupIdOf(conversation);
+    if (groupId.isEmpty()) {
+        return notMember;
+    }
+    const std::optional<Group> group = m_groups.group(groupId, auth.userId);
+    if (!group) {
+        return notMember;
+    }
+    QList<qint64> others;
+    for (const GroupMember &member : group->members) {
+        if (member.userId != auth.userId) {
+            others.append(member.userId);
+        }
+    }
+    return others;
 }
 
 std::optional<ApiError> PresenceService::typing(const AuthContext &auth,

@@ -32,7 +32,7 @@ class PresenceService
 {
 public:
     PresenceService(const Config &config, UserStore &users, DeviceStore &devices,
-                    SessionRegistry &registry, MessageBus &bus);
+                    GroupStore &groups, SessionRegistry &registry, MessageBus &bus);
 
     int heartbeatSeconds() const { return m_config.presenceHeartbeatSeconds; }
     qint64 offlineAfterMs() const { return m_config.presenceOfflineAfterSeconds * 1000LL; }
@@ -71,6 +71,7 @@ private:
 
     const Config &m_config;
     UserStore &m_users;
+    GroupStore &m_groups;
     DeviceStore &m_devices;
     SessionRegistry &m_registry;
     MessageBus &m_bus;

@@ -75,8 +75,8 @@ bool Server::start(QString *error)
     m_receipts = std::make_unique<SqliteReceiptStore>(*m_backend);
     m_registry = std::make_unique<LocalSessionRegistry>();
     m_bus = std::make_unique<LocalMessageBus>(*m_registry);
-    m_fanout =
-        std::make_unique<FanoutWorker>(*m_fanoutQueue, *m_bus, m_config.fanoutRoundDeliveries);
+    m_fanout = std::make_unique<FanoutWorker>(
+        *m_fanoutQueue, *m_bus, m_config.fanoutRoundDeliveries, m_config.fanoutRoundPauseMs);
     m_api =
         std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
                                      *m_groups, *m_receipts, *m_bus, *m_registry, m_fanout.get());

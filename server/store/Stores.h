@@ -8,6 +8,7 @@
 #include <QList>
 #include <QString>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -226,6 +227,34 @@ struct StoredMessage
     QList<QPair<qint64, Protocol::Envelope>> deliveries;
 };
 
+//! How far a device has been sent its envelopes: two positions, because its envelopes come from
+//! two sources that grow independently. Its inbox grows in write order (`slot`), which is not
+//! message-id order once group fan-out writes entries after later direct messages; the logs of
+//! its big groups grow in message-id order (`logId`).
+struct InboxPosition
+{
+    qint64 slot = 0;
+    qint64 logId = 0;
+
+    //! The position after `envelope` was sent.
+    void advance(const Protocol::Envelope &envelope)
+    {
+        if (envelope.slot > 0) {
+            slot = std::max(slot, envelope.slot);
+        } else {
+            logId = std::max(logId, envelope.id);
+        }
+    }
+    //! Whether `envelope` was already sent (it is at or before this position).
+    bool covers(const Protocol::Envelope &envelope) const
+    {
+        return envelope.slot > 0 ? envelope.slot <= slot : envelope.id <= logId;
+    }
+    //! "<slot>.<logId>", the opaque cursor of GET /v1/inbox.
+    QString toString() const { return QStringLiteral("%1.%2").arg(slot).arg(logId); }
+    static std::optional<InboxPosition> fromString(const QString &text);
+};
+
 class MessageStore
 {
 public:
@@ -237,8 +266,11 @@ public:
     //! The receipt of a message this sender already stored under this client id, if any.
     virtual std::optional<Protocol::SendReceipt> findStored(qint64 senderUserId,
                                                             const QString &clientMessageId) = 0;
-    //! Pending envelopes of a device with id > afterId, in storage order.
-    virtual QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) = 0;
+    //! Pending envelopes of a device past `after`: inbox entries in write order, then group-log
+    //! messages in id order (each source's part of a page is a prefix of it), at most `limit`.
+    //! Each envelope's `slot` tells where it came from (InboxPosition::advance).
+    virtual QList<Protocol::Envelope> pending(qint64 deviceId, InboxPosition after,
+                                              qint64 limit) = 0;
     //! Removes acknowledged entries from the device's inbox. Unknown ids are ignored.
     virtual void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) = 0;
     //! Deletes inbox entries and message records stored before `cutoffMs`; yields the count of
@@ -338,8 +370,6 @@ public:
     //! sender's (409 device_mismatch with staleDevices). Idempotent on (sender, clientMessageId)
     //! like MessageStore::storeMessage.
     virtual void storeGroupMessage(NewGroupMessage message, Done<StoredMessage> done) = 0;
-    //! Users who share a group with `userId` (not `userId` itself).
-    virtual QList<qint64> groupPeers(qint64 userId) = 0;
 };
 
 // -------------------------------------------------------------------------------- receipts

@@ -57,7 +57,7 @@ void StreamSession::start()
 {
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
     // Register before reading the inbox: anything stored after this point is also published to
-    // us, anything stored before is in the inbox; the id check drops what arrives both ways.
+    // us, anything stored before is in the inbox; the position check drops what arrives both ways.
     m_registry.add(m_auth.userId, m_auth.deviceId, this);
     m_registered = true;
     m_socket->sendTextMessage(QString::fromUtf8(
@@ -85,7 +85,7 @@ void StreamSession::fetchPage()
     if (room <= 0 || m_closing) {
         return;
     }
-    const QList<Protocol::Envelope> page = m_store.pending(m_auth.deviceId, m_lastSentId, room);
+    const QList<Protocol::Envelope> page = m_store.pending(m_auth.deviceId, m_sent, room);
     for (const Protocol::Envelope &envelope : page) {
         push(envelope);
     }
@@ -97,14 +97,14 @@ void StreamSession::fetchPage()
 
 void StreamSession::push(const Protocol::Envelope &envelope)
 {
-    m_lastSentId = envelope.id;
+    m_sent.advance(envelope);
     m_unacked.insert(envelope.id);
     m_socket->sendTextMessage(QString::fromUtf8(Protocol::envelopeFrame(envelope)));
 }
 
 void StreamSession::deliverLive(const Protocol::Envelope &envelope)
 {
-    if (m_closing || m_catchingUp || envelope.id <= m_lastSentId) {
+    if (m_closing || m_catchingUp || m_sent.covers(envelope)) {
         return; // In the store: the catch-up reads it (or it was already pushed).
     }
     if (m_unacked.size() >= m_window) {

@@ -22,8 +22,9 @@ class SessionRegistry;
 //! pages ("catching up"); once a page comes back short it switches to live mode, where stored
 //! envelopes are pushed as they are published. At most `window` envelopes are unacknowledged;
 //! when the window is full the session falls back to catching up from the store, so a slow
-//! device never makes the server buffer without bound. Ids only grow, so anything at or below
-//! the last pushed id is a duplicate and is skipped.
+//! device never makes the server buffer without bound. Envelopes come from two sources, each in
+//! an order that only grows (inbox entries by slot, group-log messages by id, InboxPosition):
+//! anything at or before the position pushed so far is a duplicate and is skipped.
 //!
 //! Presence: the device counts as online ("live") from hello until no frame arrived for the
 //! presence timeout, and again from its next frame (PresenceService). Typing frames are
@@ -82,7 +83,7 @@ private:
     qint64 m_window;
     int m_idleTimeoutMs;
     qint64 m_lastActivityMs = 0;
-    qint64 m_lastSentId = 0;
+    InboxPosition m_sent; //!< How far envelopes were pushed (catch-up and live alike).
     QSet<qint64> m_unacked;
     bool m_catchingUp = true;
     bool m_closing = false;

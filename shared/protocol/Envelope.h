@@ -30,10 +30,21 @@ struct Envelope
     //! Group events only (created, members added or removed, renamed...): what the server did,
     //! in clear (group metadata is the server's to know). Empty for messages.
     QJsonObject event;
+    //! Server side only, never on the wire: the envelope's place in the device's inbox (which
+    //! grows in the order entries were written), or 0 when it was read from a group log.
+    qint64 slot = 0;
 
     QJsonObject toJson() const;
     static Result<Envelope> fromJson(const QJsonObject &object);
-    bool operator==(const Envelope &other) const = default;
+    //! Compares what travels (not `slot`).
+    bool operator==(const Envelope &other) const
+    {
+        return id == other.id && clientMessageId == other.clientMessageId &&
+               conversation == other.conversation && seq == other.seq &&
+               fromUser == other.fromUser && fromDevice == other.fromDevice &&
+               toUser == other.toUser && serverTimestamp == other.serverTimestamp &&
+               payload == other.payload && senderKey == other.senderKey && event == other.event;
+    }
 };
 
 } // namespace Tincan::Protocol

@@ -441,9 +441,10 @@ private Q_SLOTS:
 
     void killedDuringFanOut()
     {
-        // One delivery per transaction: a 100-member fan-out takes a hundred commits.
-        QVERIFY(reconfigure(QStringLiteral("[groups]\nfanout_read_threshold=1000\n"
-                                           "fanout_round_deliveries=1\n")));
+        // One delivery per transaction, 20 ms apart: a 100-member fan-out takes two seconds.
+        QVERIFY(
+            reconfigure(QStringLiteral("[groups]\nfanout_read_threshold=1000\n"
+                                       "fanout_round_deliveries=1\nfanout_round_pause_ms=20\n")));
         const QString id = createGroup(QStringLiteral("crash test"), CrowdSize);
         QVERIFY(!id.isEmpty());
         const QString conversation = Protocol::groupConversationId(id);
@@ -488,6 +489,46 @@ private Q_SLOTS:
             }
             QCOMPARE(seen, ids.size());
         }
+    }
+
+    void groupMessageFannedOutAfterLaterDirectMessage()
+    {
+        // The group message is stored first, but reaches the member's inbox after a direct
+        // message stored later: the member's open stream must still get both, without
+        // reconnecting.
+        QVERIFY(reconfigure(QStringLiteral("[groups]\nfanout_round_deliveries=1\n"
+                                           "fanout_round_pause_ms=400\n")));
+        Member &a = member(20);
+        Member &b = member(21);
+        Member &c = member(22);
+        const auto created = waitFor([&](Client::ApiCallback done) {
+            a.client->core().createGroup(QStringLiteral("slow"), {b.name}, done);
+        });
+        QVERIFY(created.ok());
+        const QString conversation = created.body.value(QStringLiteral("conversation")).toString();
+        const QString groupId = created.body.value(QStringLiteral("id")).toString();
+        QTRY_VERIFY_WITH_TIMEOUT(b.client->core().group(groupId).has_value(), Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(b.client->core().stream().isConnected(), Timeout);
+        const int connections = b.recorder->connectedCount;
+        const qsizetype before = b.recorder->received.size();
+        QString error;
+        const QString groupMessage =
+            a.client->core().send(conversation, QStringLiteral("stored first"), &error);
+        QTRY_VERIFY_WITH_TIMEOUT(a.recorder->sent.contains(groupMessage), Timeout);
+        const QString direct =
+            c.client->core().send(b.name, QStringLiteral("stored later"), &error);
+        auto indexOf = [&](const QString &id) {
+            for (qsizetype i = before; i < b.recorder->received.size(); ++i) {
+                if (b.recorder->received[i].clientMessageId == id) {
+                    return i;
+                }
+            }
+            return qsizetype(-1);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(indexOf(direct) >= 0, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(indexOf(groupMessage) >= 0, Timeout);
+        QVERIFY2(indexOf(direct) < indexOf(groupMessage), "the scenario did not happen");
+        QCOMPARE(b.recorder->connectedCount, connections); // No reconnection was needed.
     }
 
     void badRequests()

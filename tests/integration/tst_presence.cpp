@@ -102,6 +102,7 @@ private Q_SLOTS:
     void typingIsCoalesced();
     void typingOutsideOwnConversationsIsRefused();
     void typingIsNeverStored();
+    void groupMembersArePeers();
 
 private:
     //! A registered user on a fresh profile (kept until the test function ends); null on
@@ -570,6 +571,44 @@ void TestPresence::typingIsNeverStored()
                 (file.open(QIODevice::ReadOnly) && file.readAll().contains(conversation.toUtf8()));
     }
     QVERIFY(found);
+}
+
+void TestPresence::groupMembersArePeers()
+{
+    // Never a direct message between them: sharing a group is enough, for presence and typing.
+    auto tara = user(QStringLiteral("tara"));
+    auto uma = user(QStringLiteral("uma"));
+    auto vic = user(QStringLiteral("vic"));
+    QVERIFY(tara && uma && vic);
+    const auto created = waitFor([&](Client::ApiCallback done) {
+        (*tara)->createGroup(QStringLiteral("peers"), {QStringLiteral("uma")}, done);
+    });
+    QVERIFY2(created.ok(), qPrintable(created.error.message));
+    const QString conversation = created.body.value(QStringLiteral("conversation")).toString();
+    Watcher umaSees(uma->core());
+    Watcher vicSees(vic->core());
+    online(*uma);
+    online(*vic);
+    online(*tara);
+    QTRY_VERIFY_WITH_TIMEOUT(!umaSees.about(QStringLiteral("tara")).isEmpty(), Timeout);
+    QVERIFY(umaSees.about(QStringLiteral("tara")).last().online);
+    QCOMPARE(presenceSeenBy(*uma, {QStringLiteral("tara")})
+                 .value(QStringLiteral("tara"))
+                 .value(QStringLiteral("state"))
+                 .toString(),
+             QStringLiteral("online"));
+    (*tara)->setTyping(conversation, true);
+    QTRY_COMPARE_WITH_TIMEOUT(umaSees.typingEvents,
+                              QStringList{conversation + QStringLiteral(" tara started")}, Timeout);
+    // The outsider hears of neither.
+    barrier(*vic);
+    QVERIFY(vicSees.about(QStringLiteral("tara")).isEmpty());
+    QVERIFY(vicSees.typingEvents.isEmpty());
+    QCOMPARE(presenceSeenBy(*vic, {QStringLiteral("tara")})
+                 .value(QStringLiteral("tara"))
+                 .value(QStringLiteral("state"))
+                 .toString(),
+             QStringLiteral("unknown"));
 }
 
 QTEST_GUILESS_MAIN(TestPresence)

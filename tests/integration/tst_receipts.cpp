@@ -198,6 +198,23 @@ private Q_SLOTS:
                      "receipts of a conversation carol is not in");
         }
         QVERIFY(!result.body.value(QStringLiteral("receipts")).toArray().isEmpty()); // the group
+        // Acknowledging someone else's message id claims nothing.
+        const QString dm =
+            Protocol::directConversationId(QStringLiteral("alice"), QStringLiteral("bob"));
+        const auto theirs = dev(QStringLiteral("a1")).core().store().history(dm, 1);
+        QCOMPARE(theirs.size(), 1);
+        QVERIFY(theirs.first().serverId > 0);
+        const QJsonObject ack{{QStringLiteral("ids"), QJsonArray{theirs.first().serverId}}};
+        QCOMPARE(carol.call("POST", QStringLiteral("/v1/inbox/ack"), &ack).status, 200);
+        const auto seenByAlice =
+            dev(QStringLiteral("a1")).client->call("GET", QStringLiteral("/v1/receipts"));
+        for (const QJsonValue &value :
+             seenByAlice.body.value(QStringLiteral("receipts")).toArray()) {
+            QVERIFY2(value.toObject().value(QStringLiteral("user")).toString() !=
+                             QStringLiteral("carol") ||
+                         value.toObject().value(QStringLiteral("conversation")).toString() != dm,
+                     "carol faked a delivered receipt in alice and bob's conversation");
+        }
         // Past the last message, zero, garbage.
         mark = {{QStringLiteral("conversation"), QStringLiteral("dm:bob:carol")},
                 {QStringLiteral("seq"), 5}};

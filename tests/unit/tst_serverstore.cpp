@@ -208,7 +208,7 @@ void TestServerStore::storeIsIdempotent()
     QCOMPARE(again->receipt.seq, first->receipt.seq);
     QCOMPARE(again->receipt.serverTimestamp, first->receipt.serverTimestamp);
     QVERIFY(again->deliveries.isEmpty());
-    QCOMPARE(m_messages->pending(2, 0, 100).size(), 1);
+    QCOMPARE(m_messages->pending(2, {}, 100).size(), 1);
 
     auto elsewhere = await<StoredMessage>([&](auto done) {
         m_messages->storeMessage(message(id, {2}, QStringLiteral("dm:a:c")), done);
@@ -238,10 +238,17 @@ void TestServerStore::pendingIsOrderedAndPaged()
             [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
         ids.append(stored->receipt.messageId);
     }
-    const auto page1 = m_messages->pending(2, 0, 10);
+    const auto page1 = m_messages->pending(2, {}, 10);
     QCOMPARE(page1.size(), 10);
-    const auto page2 = m_messages->pending(2, page1.last().id, 10);
-    const auto page3 = m_messages->pending(2, page2.last().id, 10);
+    InboxPosition position;
+    for (const auto &e : page1) {
+        position.advance(e);
+    }
+    const auto page2 = m_messages->pending(2, position, 10);
+    for (const auto &e : page2) {
+        position.advance(e);
+    }
+    const auto page3 = m_messages->pending(2, position, 10);
     QCOMPARE(page3.size(), 5);
     QList<qint64> seen;
     for (const auto &page : {page1, page2, page3}) {
@@ -253,7 +260,7 @@ void TestServerStore::pendingIsOrderedAndPaged()
         }
     }
     QCOMPARE(seen, ids);
-    QVERIFY(m_messages->pending(3, 0, 10).isEmpty());
+    QVERIFY(m_messages->pending(3, {}, 10).isEmpty());
 }
 
 void TestServerStore::acknowledgeRemovesOnlyThatDevicesEntries()
@@ -266,8 +273,8 @@ void TestServerStore::acknowledgeRemovesOnlyThatDevicesEntries()
     QCOMPARE(*wrongDevice, 0);
     auto removed = await<qint64>([&](auto done) { m_messages->acknowledge(2, {id, 999}, done); });
     QCOMPARE(*removed, 1);
-    QVERIFY(m_messages->pending(2, 0, 10).isEmpty());
-    QCOMPARE(m_messages->pending(3, 0, 10).size(), 1);
+    QVERIFY(m_messages->pending(2, {}, 10).isEmpty());
+    QCOMPARE(m_messages->pending(3, {}, 10).size(), 1);
 }
 
 void TestServerStore::purgeRemovesOnlyExpiredEntries()
@@ -280,7 +287,7 @@ void TestServerStore::purgeRemovesOnlyExpiredEntries()
         [&](auto done) { m_messages->storeMessage(message(newId(), {2}), done); });
     auto removed = await<qint64>([&](auto done) { m_messages->purgeBefore(cutoff, done); });
     QCOMPARE(*removed, 1);
-    const auto left = m_messages->pending(2, 0, 10);
+    const auto left = m_messages->pending(2, {}, 10);
     QCOMPARE(left.size(), 1);
     QCOMPARE(left.first().id, fresh->receipt.messageId);
 }
@@ -298,7 +305,7 @@ void TestServerStore::revokeDropsInbox()
     });
     await<StoredMessage>(
         [&](auto done) { m_messages->storeMessage(message(newId(), {device->id}), done); });
-    QCOMPARE(m_messages->pending(device->id, 0, 10).size(), 1);
+    QCOMPARE(m_messages->pending(device->id, {}, 10).size(), 1);
 
     auto notYours =
         await<bool>([&](auto done) { m_devices->revokeDevice(other->user.id, device->id, done); });
@@ -307,7 +314,7 @@ void TestServerStore::revokeDropsInbox()
         await<bool>([&](auto done) { m_devices->revokeDevice(user->user.id, device->id, done); });
     QVERIFY(revoked.ok());
     QVERIFY(!m_devices->authenticate("tok"));
-    QVERIFY(m_messages->pending(device->id, 0, 10).isEmpty());
+    QVERIFY(m_messages->pending(device->id, {}, 10).isEmpty());
     auto twice =
         await<bool>([&](auto done) { m_devices->revokeDevice(user->user.id, device->id, done); });
     QCOMPARE(twice.error().status, 404);
@@ -417,7 +424,7 @@ void TestServerStore::concurrentWritesAreGroupCommitted()
     const quint64 batches = m_backend->batchesCommitted() - batchesBefore;
     // Writes queued while a commit is in progress share the next transaction.
     QVERIFY2(batches < quint64(Threads * PerThread), qPrintable(QString::number(batches)));
-    QCOMPARE(m_messages->pending(2, 0, 10000).size(), Threads * PerThread);
+    QCOMPARE(m_messages->pending(2, {}, 10000).size(), Threads * PerThread);
 }
 
 void TestServerStore::dataSurvivesReopen()
@@ -431,7 +438,7 @@ void TestServerStore::dataSurvivesReopen()
     QString error;
     QVERIFY(m_backend->open(path, QStringLiteral("FULL"), &error));
     m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
-    const auto pending = m_messages->pending(2, 0, 10);
+    const auto pending = m_messages->pending(2, {}, 10);
     QCOMPARE(pending.size(), 1);
     QCOMPARE(pending.first().id, stored->receipt.messageId);
 }
@@ -854,7 +861,7 @@ void TestServerStore::peersAreKeptBeyondRetention()
     const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() + 1;
     QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > cutoff);
     QVERIFY(await<qint64>([&](auto done) { m_messages->purgeBefore(cutoff, done); }).ok());
-    QCOMPARE(m_messages->pending(devices.last(), 0, 10).size(), 0);
+    QCOMPARE(m_messages->pending(devices.last(), {}, 10).size(), 0);
     QCOMPARE(m_users->peersOf(ann).size(), 1);
 }
 

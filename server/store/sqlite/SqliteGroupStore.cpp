@@ -472,23 +472,6 @@ QList<GroupSummary> SqliteGroupStore::groupsOf(qint64 userId)
     return groups;
 }
 
-QList<qint64> SqliteGroupStore::groupPeers(qint64 userId)
-{
-    SqliteBackend::ReadQuery query(
-        m_backend, QStringLiteral("SELECT DISTINCT o.user_id FROM group_members gm JOIN "
-                                  "group_members o ON o.group_id = gm.group_id AND o.left_seq IS "
-                                  "NULL WHERE gm.user_id = ? AND gm.left_seq IS NULL AND "
-                                  "o.user_id <> ?"));
-    QList<qint64> peers;
-    if (!query.exec({userId, userId})) {
-        return peers;
-    }
-    while (query->next()) {
-        peers.append(query->value(0).toLongLong());
-    }
-    return peers;
-}
-
 void SqliteGroupStore::storeGroupMessage(NewGroupMessage message, Done<StoredMessage> done)
 {
     SqliteBackend &backend = m_backend;
@@ -663,7 +646,7 @@ Result<FanoutRound> fanOutRound(SqliteBackend &backend, qint64 budget)
         QStringLiteral("SELECT device_id, payload FROM message_keys WHERE message_id = ?"));
     QSqlQuery &inbox = backend.writerQuery(
         QStringLiteral("INSERT INTO inbox (device_id, message_id, payload, stored_at) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"));
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING slot"));
     QSqlQuery &advance = backend.writerQuery(
         QStringLiteral("UPDATE fanout_jobs SET after_device = ? WHERE message_id = ?"));
     QSqlQuery &finish =
@@ -699,11 +682,19 @@ Result<FanoutRound> fanOutRound(SqliteBackend &backend, qint64 budget)
             keys.finish();
         }
         for (const qint64 device : std::as_const(devices)) {
-            if (job.fanout != 2 && !execPrepared(inbox, {device, job.envelope.id, inMessageRow,
-                                                         job.envelope.serverTimestamp})) {
-                return storageError(inbox);
-            }
             Protocol::Envelope envelope = job.envelope;
+            if (job.fanout != 2) {
+                if (!execPrepared(inbox, {device, job.envelope.id, inMessageRow,
+                                          job.envelope.serverTimestamp})) {
+                    return storageError(inbox);
+                }
+                const bool written = inbox.next();
+                envelope.slot = written ? inbox.value(0).toLongLong() : 0;
+                inbox.finish();
+                if (!written) {
+                    continue; // Already in the device's inbox: it is delivered from there.
+                }
+            }
             envelope.senderKey = senderKeys.value(device);
             round.deliveries.append({device, std::move(envelope)});
         }

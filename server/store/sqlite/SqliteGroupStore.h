@@ -17,7 +17,6 @@ public:
     std::optional<Group> group(const QString &groupId, qint64 userId) override;
     QList<GroupSummary> groupsOf(qint64 userId) override;
     void storeGroupMessage(NewGroupMessage message, Done<StoredMessage> done) override;
-    QList<qint64> groupPeers(qint64 userId) override;
 
 private:
     SqliteBackend &m_backend;

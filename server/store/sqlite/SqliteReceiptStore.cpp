@@ -72,9 +72,17 @@ void SqliteReceiptStore::markDelivered(qint64 userId, QList<qint64> messageIds,
     runWrite<QList<ReceiptChange>>(
         backend,
         [&backend, userId, messageIds = std::move(messageIds)]() -> Result<QList<ReceiptChange>> {
-            QSqlQuery &message = backend.writerQuery(
-                QStringLiteral("SELECT conversation, seq FROM messages WHERE id = ? AND "
-                               "sender_user <> ? AND event IS NULL"));
+            // Only messages of the user's own conversations count: the recipient of a direct
+            // message, a member of the group when the message was sent. An ACK of someone
+            // else's message id creates no receipt.
+            QSqlQuery &message = backend.writerQuery(QStringLiteral(
+                "SELECT m.conversation, m.seq FROM messages m, users u WHERE m.id = ? AND "
+                "u.id = ? AND m.sender_user <> u.id AND m.event IS NULL AND ("
+                "m.conversation = 'dm:' || u.username || ':' || m.sender_name OR "
+                "m.conversation = 'dm:' || m.sender_name || ':' || u.username OR "
+                "EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = "
+                "substr(m.conversation, 7) AND m.conversation GLOB 'group:*' AND gm.user_id = u.id "
+                "AND gm.joined_seq <= m.seq AND (gm.left_seq IS NULL OR gm.left_seq >= m.seq)))"));
             QHash<QString, qint64> highest;
             for (const qint64 id : messageIds) {
                 if (!execPrepared(message, {id, userId})) {

@@ -139,6 +139,26 @@ Storage::Migrations serverMigrations()
              QStringLiteral(
                  "CREATE INDEX messages_conversation_seq ON messages(conversation, seq)"),
          }},
+        // Inbox entries get their place in write order (`slot`): group fan-out writes entries
+        // for messages stored before later direct messages, so message ids no longer give the
+        // order in which a device's entries became available.
+        {6,
+         {
+             QStringLiteral("CREATE TABLE inbox_v6 ("
+                            " slot INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " device_id INTEGER NOT NULL,"
+                            " message_id INTEGER NOT NULL,"
+                            " payload BLOB NOT NULL,"
+                            " stored_at INTEGER NOT NULL,"
+                            " UNIQUE (device_id, message_id))"),
+             QStringLiteral("INSERT INTO inbox_v6 (device_id, message_id, payload, stored_at) "
+                            "SELECT device_id, message_id, payload, stored_at FROM inbox "
+                            "ORDER BY message_id, device_id"),
+             QStringLiteral("DROP TABLE inbox"),
+             QStringLiteral("ALTER TABLE inbox_v6 RENAME TO inbox"),
+             QStringLiteral("CREATE INDEX inbox_device_slot ON inbox(device_id, slot)"),
+             QStringLiteral("CREATE INDEX inbox_stored ON inbox(stored_at)"),
+         }},
     });
 }
 

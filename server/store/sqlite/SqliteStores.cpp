@@ -162,16 +162,19 @@ std::optional<User> SqliteUserStore::userByName(const QString &username)
 
 QList<Peer> SqliteUserStore::peersOf(qint64 userId)
 {
-    // One query, so that another kind of conversation is one more UNION branch here (e.g.
-    // "SELECT other.user_id FROM group_members mine JOIN group_members other ...").
+    // One query, one UNION branch per kind of conversation: direct ones, current groups.
     SqliteBackend::ReadQuery query(
         m_backend, QStringLiteral("SELECT u.id, u.username, u.show_presence FROM users u "
                                   "WHERE u.id <> ? AND u.id IN ("
                                   " SELECT user_b FROM dm_peers WHERE user_a = ?"
                                   " UNION SELECT user_a FROM dm_peers WHERE user_b = ?"
+                                  " UNION SELECT other.user_id FROM group_members mine"
+                                  "  JOIN group_members other ON other.group_id = mine.group_id"
+                                  "  AND other.left_seq IS NULL"
+                                  "  WHERE mine.user_id = ? AND mine.left_seq IS NULL"
                                   ") ORDER BY u.id"));
     QList<Peer> peers;
-    if (!query.exec({userId, userId, userId})) {
+    if (!query.exec({userId, userId, userId, userId})) {
         return peers;
     }
     while (query->next()) {
@@ -584,6 +587,7 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
                     return storageError(inbox);
                 }
                 envelope.payload = copy.payload;
+                envelope.slot = inbox.lastInsertId().toLongLong();
                 stored.deliveries.append({copy.deviceId, envelope});
             }
             return stored;
@@ -591,30 +595,49 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
         std::move(done));
 }
 
-QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 afterId, qint64 limit)
+std::optional<InboxPosition> InboxPosition::fromString(const QString &text)
 {
-    // The device's inbox (direct messages, and group messages fanned out on write) merged with
-    // the logs of its big groups (fanned out on read) past its cursor in each, in id order.
-    // Each branch is limited first, so a long backlog costs one page, not a sort of it all.
+    const QStringList parts = text.split(QLatin1Char('.'));
+    bool slotOk = false;
+    bool logOk = false;
+    InboxPosition position;
+    if (parts.size() == 2 && parts[0].size() <= 16 && parts[1].size() <= 16) {
+        position.slot = parts[0].toLongLong(&slotOk);
+        position.logId = parts[1].toLongLong(&logOk);
+    }
+    if (!slotOk || !logOk || position.slot < 0 || position.logId < 0) {
+        return std::nullopt;
+    }
+    return position;
+}
+
+QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, InboxPosition after,
+                                                      qint64 limit)
+{
+    // The device's inbox (direct messages, and group messages fanned out on write) in write
+    // order, then the logs of its big groups (fanned out on read) past its cursor in each, in id
+    // order. Each branch is limited first, so a long backlog costs one page, not a sort of it
+    // all; each source's rows in a page are a prefix of that source, so both positions only grow.
     SqliteBackend::ReadQuery query(
         m_backend,
         QStringLiteral(
             "SELECT x.mid, x.payload, m.client_id, m.conversation, m.seq, m.sender_name, "
-            "m.sender_device, m.recipient, m.server_ts, m.payload, m.event, k.payload FROM ("
-            " SELECT * FROM (SELECT message_id AS mid, payload FROM inbox"
-            "  WHERE device_id = ? AND message_id > ? ORDER BY message_id LIMIT ?)"
+            "m.sender_device, m.recipient, m.server_ts, m.payload, m.event, k.payload, x.slot "
+            "FROM ("
+            " SELECT * FROM (SELECT slot, message_id AS mid, payload FROM inbox"
+            "  WHERE device_id = ? AND slot > ? ORDER BY slot LIMIT ?)"
             " UNION ALL"
-            " SELECT * FROM (SELECT g.id AS mid, NULL AS payload FROM group_cursors c"
+            " SELECT * FROM (SELECT 0 AS slot, g.id AS mid, NULL AS payload FROM group_cursors c"
             "  JOIN messages g ON g.conversation = c.conversation AND g.fanout = 2"
             "  AND g.id > c.after_id AND (c.until_id IS NULL OR g.id <= c.until_id)"
             "  WHERE c.device_id = ? AND g.id > ? AND (g.event IS NOT NULL OR g.sender_device <> ?)"
             "  ORDER BY g.id LIMIT ?)"
             ") x JOIN messages m ON m.id = x.mid"
             " LEFT JOIN message_keys k ON k.message_id = x.mid AND k.device_id = ?"
-            " ORDER BY x.mid LIMIT ?"));
+            " ORDER BY x.slot = 0, x.slot, x.mid LIMIT ?"));
     QList<Protocol::Envelope> envelopes;
-    if (!query.exec(
-            {deviceId, afterId, limit, deviceId, afterId, deviceId, limit, deviceId, limit})) {
+    if (!query.exec({deviceId, after.slot, limit, deviceId, after.logId, deviceId, limit, deviceId,
+                     limit})) {
         qCWarning(lcServerStore) << "inbox query failed:" << query->lastError().text();
         return envelopes;
     }
@@ -638,6 +661,7 @@ QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, qint64 af
             e.event = QJsonDocument::fromJson(event.toString().toUtf8()).object();
         }
         e.senderKey = query->value(11).toByteArray();
+        e.slot = query->value(12).toLongLong();
         envelopes.append(std::move(e));
     }
     return envelopes;

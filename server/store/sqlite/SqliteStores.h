@@ -68,7 +68,7 @@ public:
     void storeMessage(NewMessage message, Done<StoredMessage> done) override;
     std::optional<Protocol::SendReceipt> findStored(qint64 senderUserId,
                                                     const QString &clientMessageId) override;
-    QList<Protocol::Envelope> pending(qint64 deviceId, qint64 afterId, qint64 limit) override;
+    QList<Protocol::Envelope> pending(qint64 deviceId, InboxPosition after, qint64 limit) override;
     void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) override;
     void purgeBefore(qint64 cutoffMs, Done<qint64> done) override;
     void releaseThreadResources() override { m_backend.releaseThreadConnection(); }
