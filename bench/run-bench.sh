@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the benchmarks against a fresh tincand with its defaults (plus bench/tincand-bench.conf).
 #   bench/run-bench.sh smoke   a few seconds; used by the `bench` CTest label
-#   bench/run-bench.sh full    the figures in docs/benchmarks.md
+#   bench/run-bench.sh full    the figures in docs/benchmarks.md (groups included)
+#   bench/run-bench.sh groups        only the groups fan-out figures (fan-out on write, then on read)
+#   bench/run-bench.sh groups-smoke  2 groups of 10 members, a few seconds; `bench` CTest label
 # TINCAND and LOADGEN may point at binaries; otherwise the release preset is built.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,8 +25,12 @@ trap cleanup EXIT
 
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+# start_server [EXTRA_INI_LINES]: the extra lines are appended to tincand-bench.conf.
 start_server() {
-  "$TINCAND" --config "$here/tincand-bench.conf" --data-dir "$data/db" --listen 127.0.0.1:0 >"$log" 2>&1 &
+  config="$data/tincand.conf"
+  cat "$here/tincand-bench.conf" >"$config"
+  [ -n "${1:-}" ] && printf '%s\n' "$1" >>"$config"
+  "$TINCAND" --config "$config" --data-dir "$data/db" --listen 127.0.0.1:0 >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 200); do
     port=$(grep -o 'listening on https://127.0.0.1:[0-9]*' "$log" 2>/dev/null | grep -o '[0-9]*$' || true)
@@ -45,7 +51,43 @@ run() {
   "$LOADGEN" --server "https://127.0.0.1:$port" --server-fingerprint "$fingerprint" --server-pid "$pid" "$@"
 }
 
+# Groups fan-out (issue 4): 20 groups of 100 online members. --rate 0 searches the saturation
+# rate, then measures at half of it. Default config: 100 member devices <= the threshold of 200,
+# so fan-out on write; then the threshold at 50, so fan-out on read.
+groups_full() {
+  start_server
+  run --scenario groups --groups 20 --members 100 --rate 0 --warmup 3 --duration 15 \
+      --label "fanout=write (default fanout_read_threshold=200)"
+  stop_server; start_server "$(printf '[groups]\nfanout_read_threshold=50')"
+  run --scenario groups --groups 20 --members 100 --rate 0 --warmup 3 --duration 15 \
+      --label "fanout=read (fanout_read_threshold=50)"
+  stop_server
+}
+
+groups_smoke() {
+  local extra label
+  for threshold in 200 5; do
+    if [ "$threshold" = 200 ]; then label=write; else label=read; fi
+    start_server "$(printf '[groups]\nfanout_read_threshold=%s' "$threshold")"
+    out=$(run --scenario groups --groups 2 --members 10 --rate 100 --warmup 0.5 --duration 2 \
+              --drain 10 --label "fanout=$label")
+    echo "$out"
+    echo "$out" | grep -q '"scenario":"groups"' || { echo "groups smoke ($label) failed"; exit 1; }
+    echo "$out" | grep -q '"error"' && { echo "groups smoke ($label) failed"; exit 1; }
+    echo "$out" | grep -Eq '"refused":0[,}]' || { echo "groups smoke ($label): refused messages"; exit 1; }
+    echo "$out" | grep -Eq '"incomplete_messages":0[,}]' ||
+      { echo "groups smoke ($label): a message missed a member"; exit 1; }
+    echo "$out" | grep -Eq '"window_messages":200[,}]' ||
+      { echo "groups smoke ($label): not 200 messages in the window"; exit 1; }
+    stop_server
+  done
+}
+
 case "$mode" in
+  groups)
+    groups_full ;;
+  groups-smoke)
+    groups_smoke ;;
   smoke)
     start_server
     out=$(run --scenario relay --pairs 2 --rate 200 --warmup 0.5 --duration 1)
@@ -73,7 +115,8 @@ case "$mode" in
     stop_server; start_server
     run --scenario idle --idle 10000 --sources 4 --rate 200 --warmup 3 --duration 15
     stop_server
+    groups_full
     ;;
   *)
-    echo "usage: $0 smoke|full"; exit 1 ;;
+    echo "usage: $0 smoke|full|groups|groups-smoke"; exit 1 ;;
 esac

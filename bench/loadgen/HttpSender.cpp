@@ -16,6 +16,15 @@ HttpSender::HttpSender(const Endpoint &server, QList<Pair> pairs, int connection
     , m_e2ee(e2ee)
 {}
 
+HttpSender::HttpSender(const Endpoint &server, RequestFactory request, AnswerHook answered,
+                       int connections, double ratePerSecond)
+    : m_server(server)
+    , m_request(std::move(request))
+    , m_answered(std::move(answered))
+    , m_connectionCount(connections)
+    , m_rate(ratePerSecond)
+{}
+
 HttpSender::~HttpSender() = default;
 
 void HttpSender::start()
@@ -72,7 +81,7 @@ void HttpSender::tick()
     while (m_issued < due) {
         const int64_t stamp =
             m_start + static_cast<int64_t>(static_cast<double>(m_issued) * 1e6 / m_rate);
-        m_queue.push_back({static_cast<int>(m_issued % m_pairs.size()), stamp});
+        m_queue.push_back({m_issued, stamp});
         ++m_issued;
     }
     dispatch();
@@ -94,19 +103,28 @@ void HttpSender::dispatch()
             send(connection, m_queue.front());
             m_queue.pop_front();
         } else {
-            send(connection, {static_cast<int>(m_issued++ % m_pairs.size()), nowMicros()});
+            send(connection, {m_issued++, nowMicros()});
         }
     }
 }
 
 void HttpSender::send(Connection &connection, const Due &due)
 {
-    const Pair &pair = m_pairs[due.pair];
+    connection.busy = true;
+    connection.index = due.index;
+    if (m_request) {
+        const QByteArray request = m_request(due.index, due.stamp);
+        connection.sentAt = nowMicros();
+        connection.socket->write(request);
+        return;
+    }
+    const auto pairIndex = static_cast<int>(due.index % m_pairs.size());
+    const Pair &pair = m_pairs[pairIndex];
     // The plaintext: the due time, then filler to a short chat message's size.
     QByteArray payload(100, 'x');
     qToBigEndian<qint64>(due.stamp, payload.data());
     if (m_e2ee) {
-        auto encrypted = m_devices[static_cast<size_t>(due.pair)]->crypto().encrypt(
+        auto encrypted = m_devices[static_cast<size_t>(pairIndex)]->crypto().encrypt(
             pair.recipient.username, static_cast<int>(pair.recipient.deviceId), payload);
         if (!encrypted.ok()) {
             qFatal("encrypt: %s", qPrintable(encrypted.error.message));
@@ -158,6 +176,9 @@ void HttpSender::onReadyRead(Connection &connection)
         }
         roundTrip.add(nowMicros() - connection.sentAt);
         connection.busy = false;
+        if (m_answered) {
+            m_answered(connection.index, status);
+        }
         dispatch();
     }
 }

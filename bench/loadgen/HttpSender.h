@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -37,6 +38,14 @@ public:
     //! (Account::cryptoPath), encrypted when it is sent; otherwise opaque bytes of that size.
     HttpSender(const Endpoint &server, QList<Pair> pairs, int connections, double ratePerSecond,
                bool e2ee);
+    //! Builds the whole HTTP/1.1 request of message `index` (0, 1, 2, ... in issue order), due
+    //! at `stamp` (steady-clock micros). Called on the sender's thread.
+    using RequestFactory = std::function<QByteArray(qint64 index, int64_t stamp)>;
+    //! Told the HTTP status of message `index` when its answer arrives. Sender's thread.
+    using AnswerHook = std::function<void(qint64 index, int status)>;
+    //! Sends whatever `request` builds instead of 1:1 messages (e.g. group messages).
+    HttpSender(const Endpoint &server, RequestFactory request, AnswerHook answered,
+               int connections, double ratePerSecond);
     ~HttpSender() override;
 
     void start();
@@ -53,10 +62,11 @@ private:
         QByteArray buffer;
         bool busy = false;
         int64_t sentAt = 0;
+        qint64 index = 0; //!< Of the message in flight.
     };
     struct Due
     {
-        int pair = 0;
+        qint64 index = 0;
         int64_t stamp = 0;
     };
 
@@ -67,6 +77,8 @@ private:
 
     Endpoint m_server;
     QList<Pair> m_pairs;
+    RequestFactory m_request;
+    AnswerHook m_answered;
     int m_connectionCount;
     double m_rate;
     std::vector<Connection> m_connections;

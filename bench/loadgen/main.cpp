@@ -4,13 +4,19 @@
 //          or as fast as the server answers (--rate 0, closed loop); recipients on /v1/stream.
 //          Reports delivered messages/s, end-to-end latency percentiles (sender stamp to
 //          recipient receipt) and, with --server-pid, the server's CPU time per message.
+//   groups: --groups G of --members M online members (one device each); group messages
+//          (POST /v1/groups/{id}/messages, opaque bodies) at --rate, or, with --rate 0, a search
+//          for the saturation rate and then a run at half of it. Reports deliveries/s and the
+//          latency to the last member device; see GroupBench.h.
 //   idle:  opens --idle authenticated WebSockets that stay idle (bound to several 127.0.0.x
 //          source addresses), reports the server's memory per connection, then runs one active
 //          pair at --rate and reports its latency while the idle ones are held.
 #include "bench/loadgen/Accounts.h"
 #include "bench/loadgen/E2ee.h"
+#include "bench/loadgen/GroupBench.h"
 #include "bench/loadgen/HttpSender.h"
 #include "bench/loadgen/IdleHolder.h"
+#include "bench/loadgen/OnThread.h"
 #include "bench/loadgen/Receiver.h"
 #include "bench/loadgen/Stats.h"
 
@@ -48,45 +54,6 @@ struct Options
     bool e2ee = true;  //!< Real Signal-protocol payloads (else opaque bytes).
     QString cryptoDir; //!< Where the simulated devices keep their protocol state.
 };
-
-//! Runs an object on a thread of its own; start() and stop() are invoked there.
-template<class T> class OnThread
-{
-public:
-    explicit OnThread(T *object, const char *name)
-        : m_object(object)
-    {
-        m_thread.setObjectName(QString::fromLatin1(name));
-        m_object->moveToThread(&m_thread);
-        m_thread.start();
-        QMetaObject::invokeMethod(
-            m_object, [this] { m_object->start(); }, Qt::BlockingQueuedConnection);
-    }
-    ~OnThread()
-    {
-        QMetaObject::invokeMethod(
-            m_object, [this] { m_object->stop(); }, Qt::BlockingQueuedConnection);
-        QMetaObject::invokeMethod(
-            m_object, [this] { delete m_object; }, Qt::BlockingQueuedConnection);
-        m_thread.quit();
-        m_thread.wait();
-    }
-    T *operator->() { return m_object; }
-
-private:
-    QThread m_thread;
-    T *m_object;
-};
-
-void waitUntil(const std::function<bool()> &condition, int timeoutMs)
-{
-    QElapsedTimer timer;
-    timer.start();
-    while (!condition() && timer.elapsed() < timeoutMs) {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-        QThread::msleep(5);
-    }
-}
 
 void pause(double seconds)
 {
@@ -288,7 +255,7 @@ int main(int argc, char *argv[])
          QStringLiteral("SHA-256 fingerprint of the server's certificate (https; see tincand "
                         "--print-fingerprint)."),
          QStringLiteral("SHA256")},
-        {QStringLiteral("scenario"), QStringLiteral("relay or idle."), QStringLiteral("NAME"),
+        {QStringLiteral("scenario"), QStringLiteral("relay, idle or groups."), QStringLiteral("NAME"),
          QStringLiteral("relay")},
         {QStringLiteral("pairs"), QStringLiteral("Sender/recipient pairs."), QStringLiteral("N"),
          QStringLiteral("10")},
@@ -311,6 +278,32 @@ int main(int argc, char *argv[])
          QStringLiteral("relay: e2ee (real Signal-protocol messages, encrypted and decrypted by "
                         "the load generator) or opaque (random bytes)."),
          QStringLiteral("KIND"), QStringLiteral("e2ee")},
+        {QStringLiteral("groups"), QStringLiteral("groups: number of groups."), QStringLiteral("N"),
+         QStringLiteral("20")},
+        {QStringLiteral("members"),
+         QStringLiteral("groups: members per group, creator included (one device each)."),
+         QStringLiteral("N"), QStringLiteral("100")},
+        {QStringLiteral("drain"),
+         QStringLiteral("groups: most seconds to wait for the window's messages to arrive."),
+         QStringLiteral("S"), QStringLiteral("10")},
+        {QStringLiteral("receiver-threads"),
+         QStringLiteral("groups: threads holding the member streams."), QStringLiteral("N"),
+         QStringLiteral("2")},
+        {QStringLiteral("sweep-from"),
+         QStringLiteral("groups, --rate 0: first rate of the saturation search (messages/s)."),
+         QStringLiteral("R"), QStringLiteral("200")},
+        {QStringLiteral("sweep-factor"),
+         QStringLiteral("groups, --rate 0: each search step's rate over the last."),
+         QStringLiteral("F"), QStringLiteral("1.25")},
+        {QStringLiteral("sweep-refine"),
+         QStringLiteral("groups, --rate 0: bisection steps after the first unsustained rate."),
+         QStringLiteral("N"), QStringLiteral("2")},
+        {QStringLiteral("sweep-duration"),
+         QStringLiteral("groups, --rate 0: seconds measured per search step (after 2 s of "
+                        "warm-up)."),
+         QStringLiteral("S"), QStringLiteral("6")},
+        {QStringLiteral("label"), QStringLiteral("groups: a note copied into every result."),
+         QStringLiteral("TEXT")},
     });
     parser.process(app);
     Options options;
@@ -352,6 +345,35 @@ int main(int argc, char *argv[])
             pairs.isEmpty() ? QJsonObject{{QStringLiteral("error"), error}} : relay(options, pairs);
     } else if (options.scenario == QLatin1String("idle")) {
         result = idle(options);
+    } else if (options.scenario == QLatin1String("groups")) {
+        GroupBenchOptions groups;
+        groups.server = options.server;
+        groups.groups = parser.value(QStringLiteral("groups")).toInt();
+        groups.members = parser.value(QStringLiteral("members")).toInt();
+        groups.rate = options.rate;
+        groups.warmup = options.warmup;
+        groups.duration = options.duration;
+        groups.drain = parser.value(QStringLiteral("drain")).toDouble();
+        groups.connections = options.connections;
+        groups.receiverThreads = parser.value(QStringLiteral("receiver-threads")).toInt();
+        groups.sweepFrom = parser.value(QStringLiteral("sweep-from")).toDouble();
+        groups.sweepFactor = parser.value(QStringLiteral("sweep-factor")).toDouble();
+        groups.sweepRefine = parser.value(QStringLiteral("sweep-refine")).toInt();
+        groups.sweepDuration = parser.value(QStringLiteral("sweep-duration")).toDouble();
+        groups.serverPid = options.serverPid;
+        groups.label = parser.value(QStringLiteral("label"));
+        if (groups.sweepFrom <= 0 || groups.sweepFactor <= 1 || groups.sweepDuration <= 0) {
+            std::fprintf(stderr, "tincan-loadgen: bad sweep numbers\n");
+            return 1;
+        }
+        // Each phase's result is printed as it is measured (one JSON object per line).
+        const QList<QJsonObject> results = runGroupBench(groups);
+        for (const QJsonObject &each : results) {
+            if (each.contains(QStringLiteral("error"))) {
+                return 2;
+            }
+        }
+        return results.isEmpty() ? 2 : 0;
     } else {
         std::fprintf(stderr, "tincan-loadgen: unknown scenario\n");
         return 1;
