@@ -145,8 +145,11 @@ const char *const UsageText =
     "  unverify USERNAME        clear the verified mark\n"
     "  accept-change USERNAME   send to USERNAME again after their safety number changed\n"
     "  presence USERNAME...     show who is online, and when the others were last seen\n"
-    "  privacy [--presence on|off]  show or hide your presence and last seen (hidden, you\n"
-    "                           see no one's either)\n"
+    "  read TO                  mark the conversation with USERNAME or group:ID read\n"
+    "  receipts ID              who got and who read your message ID\n"
+    "  privacy [--presence on|off] [--read-receipts on|off]\n"
+    "                           show or change what others see: presence and last seen,\n"
+    "                           read receipts (off: you see no one's either)\n"
     "  typing USERNAME          tell USERNAME you are typing (it shows for a few seconds)\n"
     "\n"
     "The profile's database is encrypted with a key kept in the OS keychain. Without a\n"
@@ -312,12 +315,16 @@ int CliApp::run(const QStringList &arguments)
         QStringLiteral("presence"),
         QStringLiteral("privacy: show (on) or hide (off) your presence and last seen."),
         QStringLiteral("on|off"));
+    const QCommandLineOption readReceiptsOption(
+        QStringLiteral("read-receipts"),
+        QStringLiteral("privacy: share read receipts (on) or not (off; then you see none)."),
+        QStringLiteral("on|off"));
     const QCommandLineOption limitOption(QStringLiteral("limit"),
                                          QStringLiteral("history: at most N messages."),
                                          QStringLiteral("N"), QStringLiteral("50"));
     parser.addOptions({profileOption, serverOption, fingerprintOption, plainHttpOption,
                        passwordStdinOption, deviceNameOption, inviteOption, jsonOption, countOption,
-                       timeoutOption, limitOption, presenceOption});
+                       timeoutOption, limitOption, presenceOption, readReceiptsOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do."));
     if (!parser.parse(arguments)) {
         err() << "tincan-cli: " << parser.errorText() << Qt::endl;
@@ -430,10 +437,17 @@ int CliApp::run(const QStringList &arguments)
     }
     if (command == QLatin1String("privacy")) {
         if (!args.isEmpty()) {
-            err() << "tincan-cli: privacy takes only --presence on|off." << Qt::endl;
+            err() << "tincan-cli: privacy takes only --presence on|off and --read-receipts on|off."
+                  << Qt::endl;
             return Usage;
         }
-        return privacy(parser.value(presenceOption));
+        return privacy(parser.value(presenceOption), parser.value(readReceiptsOption));
+    }
+    if (command == QLatin1String("read")) {
+        return markRead(args);
+    }
+    if (command == QLatin1String("receipts")) {
+        return receipts(args, json);
     }
     if (command == QLatin1String("typing")) {
         return typing(args);
@@ -763,6 +777,37 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
                                            << Qt::endl;
                                  }
                              });
+            QObject::connect(core, &Client::ClientCore::receiptChanged, core,
+                             [json](const QString &conversation, const QString &user,
+                                    qint64 delivered, qint64 read) {
+                                 if (json) {
+                                     printJson({{QStringLiteral("type"), QStringLiteral("receipt")},
+                                                {QStringLiteral("conversation"), conversation},
+                                                {QStringLiteral("user"), user},
+                                                {QStringLiteral("delivered"), delivered},
+                                                {QStringLiteral("read"), read}});
+                                 } else {
+                                     out() << "-- " << user << " in " << conversation
+                                           << ": delivered up to " << delivered << ", read up to "
+                                           << read << Qt::endl;
+                                 }
+                             });
+            QObject::connect(
+                core, &Client::ClientCore::messageStatusChanged, core,
+                [json](const QString &id, StoredMessage::Status status, const QString &) {
+                    if (status != StoredMessage::Status::Delivered &&
+                        status != StoredMessage::Status::Read) {
+                        return;
+                    }
+                    if (json) {
+                        printJson({{QStringLiteral("type"), QStringLiteral("status")},
+                                   {QStringLiteral("clientMessageId"), id},
+                                   {QStringLiteral("status"), StoredMessage::statusName(status)}});
+                    } else {
+                        out() << "-- your message " << id << " is "
+                              << StoredMessage::statusName(status) << Qt::endl;
+                    }
+                });
             QObject::connect(core, &Client::ClientCore::typingChanged, core,
                              [json](const QString &conversation, const QString &user, bool on) {
                                  if (json) {
@@ -838,20 +883,31 @@ int CliApp::presence(const QStringList &args, bool json)
     return Ok;
 }
 
-int CliApp::privacy(const QString &presenceSetting)
+int CliApp::privacy(const QString &presenceSetting, const QString &receiptsSetting)
 {
+    const auto valid = [](const QString &v) {
+        return v.isEmpty() || v == QLatin1String("on") || v == QLatin1String("off");
+    };
+    if (!valid(presenceSetting) || !valid(receiptsSetting)) {
+        err() << "tincan-cli: --presence and --read-receipts take on or off." << Qt::endl;
+        return Usage;
+    }
     ApiResult result;
-    if (presenceSetting.isEmpty()) {
+    if (presenceSetting.isEmpty() && receiptsSetting.isEmpty()) {
         result = callApi([&](Client::ApiCallback done) {
             m_core->api().call("GET", QStringLiteral("/v1/account/privacy"), nullptr, done);
         });
-    } else if (presenceSetting == QLatin1String("on") || presenceSetting == QLatin1String("off")) {
-        result = callApi([&](Client::ApiCallback done) {
-            m_core->setPresenceVisible(presenceSetting == QLatin1String("on"), done);
-        });
     } else {
-        err() << "tincan-cli: --presence takes on or off." << Qt::endl;
-        return Usage;
+        QJsonObject body;
+        if (!presenceSetting.isEmpty()) {
+            body.insert(QStringLiteral("showPresence"), presenceSetting == QLatin1String("on"));
+        }
+        if (!receiptsSetting.isEmpty()) {
+            body.insert(QStringLiteral("readReceipts"), receiptsSetting == QLatin1String("on"));
+        }
+        result = callApi([&](Client::ApiCallback done) {
+            m_core->api().call("PUT", QStringLiteral("/v1/account/privacy"), &body, done);
+        });
     }
     if (!result.ok()) {
         return reportApiError(result);
@@ -860,6 +916,86 @@ int CliApp::privacy(const QString &presenceSetting)
     out() << (shown ? "Presence and last seen: shown to the people you talk to."
                     : "Presence and last seen: hidden (you see no one's either).")
           << Qt::endl;
+    const bool receipts = result.body.value(QStringLiteral("readReceipts")).toBool();
+    out() << (receipts ? "Read receipts: shared." : "Read receipts: off (you see no one's either).")
+          << Qt::endl;
+    return Ok;
+}
+
+namespace {
+//! "group:ID" as it is, a username as the direct conversation with `self`; empty if neither.
+QString conversationArgument(const QString &text, const QString &self)
+{
+    if (!Protocol::groupIdOf(text).isEmpty()) {
+        return text;
+    }
+    return Protocol::isValidUsername(text) ? Protocol::directConversationId(self, text) : QString();
+}
+} // namespace
+
+int CliApp::markRead(const QStringList &args)
+{
+    const QString conversation =
+        args.size() == 1 ? conversationArgument(args.first(), m_core->profile().username())
+                         : QString();
+    if (conversation.isEmpty()) {
+        err() << "tincan-cli: read takes one USERNAME or group:ID." << Qt::endl;
+        return Usage;
+    }
+    const qint64 seq = m_core->store().lastSeq(conversation);
+    if (seq <= 0) {
+        out() << "Nothing to read in " << conversation << "." << Qt::endl;
+        return Ok;
+    }
+    bool flushed = false;
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            QObject::connect(m_core.get(), &Client::ClientCore::readMarksFlushed, m_core.get(),
+                             [&flushed, done] {
+                                 flushed = true;
+                                 done();
+                             });
+            m_core->markRead(conversation, seq);
+        },
+        m_timeoutSeconds * 1000);
+    if (!finished || !flushed) {
+        err() << "tincan-cli: the server did not take the read mark in time; it is sent by the "
+                 "next command that reaches the server."
+              << Qt::endl;
+        return Unreachable;
+    }
+    out() << "Read " << conversation << " up to " << seq << "." << Qt::endl;
+    return Ok;
+}
+
+int CliApp::receipts(const QStringList &args, bool json)
+{
+    if (args.size() != 1 || !Protocol::isValidClientMessageId(args.first())) {
+        err() << "tincan-cli: receipts takes the client message id of one of your messages."
+              << Qt::endl;
+        return Usage;
+    }
+    const auto message = m_core->store().message(m_core->profile().username(), args.first());
+    if (!message) {
+        err() << "tincan-cli: you sent no message with that id." << Qt::endl;
+        return Usage;
+    }
+    const Client::ReceiptSummary summary = m_core->receiptSummary(args.first());
+    if (json) {
+        printJson({{QStringLiteral("clientMessageId"), args.first()},
+                   {QStringLiteral("status"), StoredMessage::statusName(message->status)},
+                   {QStringLiteral("total"), summary.total},
+                   {QStringLiteral("deliveredTo"), QJsonArray::fromStringList(summary.deliveredTo)},
+                   {QStringLiteral("readBy"), QJsonArray::fromStringList(summary.readBy)}});
+        return Ok;
+    }
+    out() << StoredMessage::statusName(message->status) << ": delivered to "
+          << summary.deliveredTo.size() << " of " << summary.total << ", read by "
+          << summary.readBy.size() << " of " << summary.total;
+    if (!summary.readBy.isEmpty()) {
+        out() << " (" << summary.readBy.join(QStringLiteral(", ")) << ")";
+    }
+    out() << Qt::endl;
     return Ok;
 }
 

@@ -31,7 +31,9 @@ private:
     int trust(const QString &command, const QStringList &args, bool json);
     int group(const QString &command, const QStringList &args, bool json);
     int presence(const QStringList &args, bool json);
-    int privacy(const QString &presenceSetting);
+    int privacy(const QString &presenceSetting, const QString &receiptsSetting);
+    int markRead(const QStringList &args);
+    int receipts(const QStringList &args, bool json);
     int typing(const QStringList &args);
     static std::optional<QString> readPassphrase(bool creating, const QString &reason);
 

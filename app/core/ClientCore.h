@@ -116,6 +116,8 @@ public:
     //! Who got and who read our message.
     ReceiptSummary receiptSummary(const QString &clientMessageId);
     int unreadCount(const QString &conversation);
+    //! Shares read receipts, or not (then none are shown from others either).
+    void setReadReceiptsShared(bool shared, ApiCallback done);
     int outboxSize();
     //! Works off the outbox without opening the stream.
     void flushOutbox();
@@ -171,6 +173,8 @@ Q_SIGNALS:
                         qint64 read);
     //! The conversation was read up to `seq` (here, or on another of our devices).
     void conversationRead(const QString &conversation, qint64 seq);
+    //! Every read mark reached the server.
+    void readMarksFlushed();
     void keysPublished(int preKeyCount);
     void connectionStateChanged(bool online);
     //! A contact's presence changed (pushed by the server). `lastSeenMs` 0: not shown (they

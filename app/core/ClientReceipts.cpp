@@ -113,6 +113,7 @@ void ClientCore::flushReadMarks()
     }
     const QJsonObject marks = QJsonDocument::fromJson(m_store.setting(ReadMarksSetting)).object();
     if (marks.isEmpty()) {
+        Q_EMIT readMarksFlushed();
         return;
     }
     const QString conversation = marks.constBegin().key();
@@ -178,6 +179,12 @@ ReceiptSummary ClientCore::receiptSummary(const QString &clientMessageId)
     }
     return m_store.receiptSummary(message->conversation, message->seq,
                                   otherParticipants(message->conversation));
+}
+
+void ClientCore::setReadReceiptsShared(bool shared, ApiCallback done)
+{
+    const QJsonObject body{{QStringLiteral("readReceipts"), shared}};
+    m_api.call("PUT", QStringLiteral("/v1/account/privacy"), &body, std::move(done));
 }
 
 int ClientCore::unreadCount(const QString &conversation)

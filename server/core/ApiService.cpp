@@ -711,7 +711,8 @@ void ApiService::presence(const ApiRequest &request, Reply reply)
 void ApiService::privacy(const ApiRequest &request, Reply reply)
 {
     reply(ApiResponse::json(
-        200, {{QStringLiteral("showPresence"), m_presence.showsPresence(request.auth->userId)}}));
+        200, {{QStringLiteral("showPresence"), m_presence.showsPresence(request.auth->userId)},
+              {QStringLiteral("readReceipts"), m_users.sendsReadReceipts(request.auth->userId)}}));
 }
 
 void ApiService::setPrivacy(const ApiRequest &request, Reply reply)
@@ -721,19 +722,38 @@ void ApiService::setPrivacy(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(body.error()));
         return;
     }
+    // Either switch, or both: each given one must be a boolean.
     const QJsonValue show = body->value(QStringLiteral("showPresence"));
-    if (!show.isBool()) {
-        reply(ApiResponse::error(
-            ApiError::badRequest(QStringLiteral("'showPresence' must be true or false."))));
+    const QJsonValue receipts = body->value(QStringLiteral("readReceipts"));
+    if ((!show.isUndefined() && !show.isBool()) ||
+        (!receipts.isUndefined() && !receipts.isBool()) ||
+        (show.isUndefined() && receipts.isUndefined())) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("Give 'showPresence' and/or 'readReceipts', each true or false."))));
         return;
     }
-    m_presence.setShowsPresence(*request.auth, show.toBool(), [reply](Result<bool> shown) {
-        if (!shown) {
-            reply(ApiResponse::error(shown.error()));
+    const AuthContext auth = *request.auth;
+    auto answer = [this, auth, reply](Result<bool> done) {
+        if (!done) {
+            reply(ApiResponse::error(done.error()));
             return;
         }
-        reply(ApiResponse::json(200, {{QStringLiteral("showPresence"), *shown}}));
-    });
+        reply(ApiResponse::json(
+            200, {{QStringLiteral("showPresence"), m_presence.showsPresence(auth.userId)},
+                  {QStringLiteral("readReceipts"), m_users.sendsReadReceipts(auth.userId)}}));
+    };
+    auto setReceipts = [this, auth, receipts, answer](Result<bool> previous) {
+        if (!previous || receipts.isUndefined()) {
+            answer(previous);
+            return;
+        }
+        m_users.setSendsReadReceipts(auth.userId, receipts.toBool(), answer);
+    };
+    if (show.isUndefined()) {
+        setReceipts(true);
+    } else {
+        m_presence.setShowsPresence(auth, show.toBool(), setReceipts);
+    }
 }
 
 void ApiService::drain()

@@ -7,6 +7,7 @@
 #include "shared/protocol/JsonReader.h"
 #include "shared/protocol/Validation.h"
 
+#include <QHash>
 #include <QJsonArray>
 
 namespace Tincan::Server {
@@ -23,14 +24,26 @@ constexpr qint64 MaxReceiptPage = 1000;
 void ApiService::publishReceipts(const QList<ReceiptChange> &changes)
 {
     for (const ReceiptChange &change : changes) {
-        QList<qint64> devices;
+        // Read positions travel between two users only if both share read receipts (as in
+        // Signal: whoever turns them off sees none either); the user's own devices always get
+        // them (read state sync). Delivered positions always travel.
+        const bool sharesRead = m_users.sendsReadReceipts(change.userId);
+        QList<qint64> full;
+        QList<qint64> deliveredOnly;
         for (const qint64 userId : change.audience) {
+            const bool withRead =
+                userId == change.userId || (sharesRead && m_users.sendsReadReceipts(userId));
             for (const Device &device : m_devices.devicesOf(userId)) {
-                devices.append(device.id);
+                (withRead ? full : deliveredOnly).append(device.id);
             }
         }
-        if (!devices.isEmpty()) {
-            m_bus.publishFrame(devices, Protocol::receiptFrame(change.state));
+        if (!full.isEmpty()) {
+            m_bus.publishFrame(full, Protocol::receiptFrame(change.state));
+        }
+        if (!deliveredOnly.isEmpty() && change.deliveredChanged) {
+            Protocol::ReceiptState hidden = change.state;
+            hidden.read = 0;
+            m_bus.publishFrame(deliveredOnly, Protocol::receiptFrame(hidden));
         }
     }
 }
@@ -102,8 +115,19 @@ void ApiService::receipts(const ApiRequest &request, Reply reply)
     }
     const QList<Protocol::ReceiptState> states =
         m_receipts.receiptsSince(request.auth->userId, request.auth->username, since, limit);
+    const bool viewerShares = m_users.sendsReadReceipts(request.auth->userId);
+    QHash<QString, bool> shares; // username -> shares read receipts
     QJsonArray array;
-    for (const Protocol::ReceiptState &state : states) {
+    for (Protocol::ReceiptState state : states) {
+        if (state.user != request.auth->username) {
+            if (!shares.contains(state.user)) {
+                const std::optional<User> user = m_users.userByName(state.user);
+                shares.insert(state.user, user && m_users.sendsReadReceipts(user->id));
+            }
+            if (!viewerShares || !shares.value(state.user)) {
+                state.read = 0;
+            }
+        }
         array.append(state.toJson());
     }
     reply(ApiResponse::json(200, {{QStringLiteral("receipts"), array},

@@ -136,13 +136,17 @@ public:
     //! The users who share a conversation with `userId`, never the user themself: the one
     //! definition of "shares a conversation" that presence relies on (who is told, who may
     //! ask). Today: everyone the user exchanged a direct message with, in either direction,
-    //! remembered beyond retention. Groups will add their co-members here.
+    //! remembered beyond retention, and the current co-members of the user's groups.
     virtual QList<Peer> peersOf(qint64 userId) = 0;
     //! Whether the user shows presence and last seen to others (true unless they hid them).
     virtual bool showsPresence(qint64 userId) = 0;
     //! When a device of the user was last seen (ms, the latest over their devices); 0: never.
     virtual qint64 lastSeen(qint64 userId) = 0;
     virtual void setShowsPresence(qint64 userId, bool show, Done<bool> done) = 0;
+    //! Whether the user shares read receipts (true unless turned off; then they see none from
+    //! others either, as in Signal and WhatsApp).
+    virtual bool sendsReadReceipts(qint64 userId) = 0;
+    virtual void setSendsReadReceipts(qint64 userId, bool send, Done<bool> done) = 0;
     //! Creates the user and, when `firstDevice` is given, signs that device in, all in one
     //! transaction (no account is ever left without its device). With a non-empty
     //! `inviteCodeHash` the invite is consumed in the same transaction; an unknown, used or
@@ -381,7 +385,8 @@ struct ReceiptChange
 {
     Protocol::ReceiptState state;
     qint64 userId = 0;
-    QList<qint64> audience; //!< User ids.
+    bool deliveredChanged = false; //!< Not only the read position grew.
+    QList<qint64> audience;        //!< User ids.
 };
 
 class ReceiptStore

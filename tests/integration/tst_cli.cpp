@@ -30,6 +30,7 @@ private Q_SLOTS:
     void passphraseWhenThereIsNoKeychain();
     void safetyNumbersAndVerification();
     void runTincanScriptStartsTheServer();
+    void groupsReadAndReceipts();
 
 private:
     Run cli(const QString &profile, const QStringList &args, const QByteArray &input = {},
@@ -369,6 +370,79 @@ void TestCli::runTincanScriptStartsTheServer()
     QCOMPARE(print.out.trimmed(), printed.captured(1));
     script.terminate();
     QVERIFY(script.waitForFinished(30000));
+}
+
+void TestCli::groupsReadAndReceipts()
+{
+    Run run;
+    for (const QString name :
+         {QStringLiteral("gina"), QStringLiteral("hank"), QStringLiteral("ivy")}) {
+        run = cli(profile(name),
+                  {QStringLiteral("register"), name, QStringLiteral("--password-stdin")},
+                  "hunter2hunter2\n");
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err + run.out));
+    }
+    run = cli(profile(QStringLiteral("gina")),
+              {QStringLiteral("group-create"), QStringLiteral("team"), QStringLiteral("hank"),
+               QStringLiteral("ivy")});
+    QCOMPARE(run.exitCode, 0);
+    const QRegularExpression idPattern(QStringLiteral("^(group:[0-9a-f]{32})  \"team\""));
+    const auto match = idPattern.match(run.out);
+    QVERIFY2(match.hasMatch(), qPrintable(run.out));
+    const QString group = match.captured(1);
+    QVERIFY2(run.out.contains(QStringLiteral("  gina (admin)")), qPrintable(run.out));
+
+    run = cli(profile(QStringLiteral("gina")),
+              {QStringLiteral("send"), group, QStringLiteral("hello team")});
+    QCOMPARE(run.exitCode, 0);
+    const QString id = run.out.trimmed();
+
+    // hank gets the creation notice and the message.
+    run = cli(profile(QStringLiteral("hank")),
+              {QStringLiteral("listen"), QStringLiteral("--json"), QStringLiteral("--count"),
+               QStringLiteral("2"), QStringLiteral("--timeout"), QStringLiteral("30")});
+    QCOMPARE(run.exitCode, 0);
+    bool gotMessage = false;
+    for (const QString &line : run.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        if (object.value(QStringLiteral("clientMessageId")).toString() == id) {
+            QCOMPARE(object.value(QStringLiteral("conversation")).toString(), group);
+            QCOMPARE(object.value(QStringLiteral("text")).toString(), QStringLiteral("hello team"));
+            gotMessage = true;
+        }
+    }
+    QVERIFY2(gotMessage, qPrintable(run.out));
+
+    run = cli(profile(QStringLiteral("hank")), {QStringLiteral("read"), group});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith(QStringLiteral("Read ") + group), qPrintable(run.out));
+
+    // gina catches up with the receipts, and sees who read it.
+    run = cli(profile(QStringLiteral("gina")), {QStringLiteral("listen"), QStringLiteral("--json"),
+                                                QStringLiteral("--timeout"), QStringLiteral("3")});
+    QVERIFY2(run.out.contains(QStringLiteral("\"type\":\"receipt\"")), qPrintable(run.out));
+    run = cli(profile(QStringLiteral("gina")),
+              {QStringLiteral("receipts"), id, QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QJsonObject summary = QJsonDocument::fromJson(run.out.toUtf8()).object();
+    QCOMPARE(summary.value(QStringLiteral("total")).toInt(), 2);
+    QCOMPARE(summary.value(QStringLiteral("readBy")).toArray(), QJsonArray{QStringLiteral("hank")});
+    QVERIFY(
+        summary.value(QStringLiteral("deliveredTo")).toArray().contains(QStringLiteral("hank")));
+
+    run =
+        cli(profile(QStringLiteral("ivy")),
+            {QStringLiteral("privacy"), QStringLiteral("--read-receipts"), QStringLiteral("off")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("Read receipts: off")), qPrintable(run.out));
+    run = cli(profile(QStringLiteral("ivy")),
+              {QStringLiteral("group-rename"), group, QStringLiteral("the team")});
+    QCOMPARE(run.exitCode, 0);
+    run = cli(profile(QStringLiteral("ivy")),
+              {QStringLiteral("group-add"), group, QStringLiteral("gina")});
+    QCOMPARE(run.exitCode, 2); // Not an admin (and gina is in already).
+    run = cli(profile(QStringLiteral("ivy")), {QStringLiteral("read"), QStringLiteral("nobody!")});
+    QCOMPARE(run.exitCode, 1);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

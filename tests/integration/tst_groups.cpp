@@ -493,25 +493,35 @@ private Q_SLOTS:
 
     void groupMessageFannedOutAfterLaterDirectMessage()
     {
-        // The group message is stored first, but reaches the member's inbox after a direct
+        // The group message is stored first, but reaches a member's inbox after a direct
         // message stored later: the member's open stream must still get both, without
-        // reconnecting.
+        // reconnecting. One delivery per round, 50 ms apart, and the member has the highest
+        // device id of 30: its entry is written at least 1.4 s after the message was stored.
         QVERIFY(reconfigure(QStringLiteral("[groups]\nfanout_round_deliveries=1\n"
-                                           "fanout_round_pause_ms=400\n")));
-        Member &a = member(20);
-        Member &b = member(21);
+                                           "fanout_round_pause_ms=50\n")));
+        Member &a = member(30);
+        Member &b = member(59);
         Member &c = member(22);
-        const auto created = waitFor([&](Client::ApiCallback done) {
-            a.client->core().createGroup(QStringLiteral("slow"), {b.name}, done);
-        });
+        QStringList others;
+        for (int i = 31; i < 60; ++i) {
+            others.append(member(i).name);
+        }
+        const auto created = waitFor(
+            [&](Client::ApiCallback done) {
+                a.client->core().createGroup(QStringLiteral("slow"), others, done);
+            },
+            Timeout);
         QVERIFY(created.ok());
         const QString conversation = created.body.value(QStringLiteral("conversation")).toString();
         const QString groupId = created.body.value(QStringLiteral("id")).toString();
         QTRY_VERIFY_WITH_TIMEOUT(b.client->core().group(groupId).has_value(), Timeout);
+        // c and b already have a session: the direct message is one request.
+        QString error;
+        const QString hello = c.client->core().send(b.name, QStringLiteral("hello"), &error);
+        QTRY_VERIFY_WITH_TIMEOUT(b.client->core().store().message(c.name, hello), Timeout);
         QTRY_VERIFY_WITH_TIMEOUT(b.client->core().stream().isConnected(), Timeout);
         const int connections = b.recorder->connectedCount;
         const qsizetype before = b.recorder->received.size();
-        QString error;
         const QString groupMessage =
             a.client->core().send(conversation, QStringLiteral("stored first"), &error);
         QTRY_VERIFY_WITH_TIMEOUT(a.recorder->sent.contains(groupMessage), Timeout);

@@ -179,6 +179,63 @@ private Q_SLOTS:
                                   Timeout);
     }
 
+    void readReceiptsOff()
+    {
+        Device &alice = dev(QStringLiteral("a1"));
+        Device &dave = dev(QStringLiteral("d1"));
+        const QString conversation =
+            Protocol::directConversationId(QStringLiteral("alice"), QStringLiteral("dave"));
+        const auto off = waitFor(
+            [&](Client::ApiCallback done) { dave.core().setReadReceiptsShared(false, done); });
+        QVERIFY2(off.ok(), qPrintable(off.error.message));
+        QCOMPARE(off.body.value(QStringLiteral("readReceipts")).toBool(), false);
+        QString error;
+        // Dave reads alice's message: she sees it delivered, never read.
+        const QString toDave =
+            alice.core().send(QStringLiteral("dave"), QStringLiteral("psst"), &error);
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(alice, QStringLiteral("alice"), toDave),
+                                  Status::Delivered, Timeout);
+        QTRY_VERIFY_WITH_TIMEOUT(dave.core().store().message(QStringLiteral("alice"), toDave),
+                                 Timeout);
+        dave.core().markRead(conversation);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dave.core().store().setting(QStringLiteral("pending_read_marks")) == "{}", Timeout);
+        // Anything pushed to alice before dave's next message has arrived once it has.
+        const QString fromDave =
+            dave.core().send(QStringLiteral("alice"), QStringLiteral("ok"), &error);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.core().store().message(QStringLiteral("dave"), fromDave),
+                                 Timeout);
+        QCOMPARE(statusOf(alice, QStringLiteral("alice"), toDave), Status::Delivered);
+        const auto seen = alice.client->call("GET", QStringLiteral("/v1/receipts"));
+        bool found = false;
+        for (const QJsonValue &value : seen.body.value(QStringLiteral("receipts")).toArray()) {
+            const QJsonObject r = value.toObject();
+            if (r.value(QStringLiteral("conversation")).toString() == conversation &&
+                r.value(QStringLiteral("user")).toString() == QStringLiteral("dave")) {
+                found = true;
+                QCOMPARE(r.value(QStringLiteral("read")).toInteger(), 0);
+                QVERIFY(r.value(QStringLiteral("delivered")).toInteger() > 0);
+            }
+        }
+        QVERIFY(found);
+        // ... and dave sees no one's: alice reads his message, it stays delivered for him.
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(dave, QStringLiteral("dave"), fromDave),
+                                  Status::Delivered, Timeout);
+        alice.core().markRead(conversation);
+        const QString barrier =
+            alice.core().send(QStringLiteral("dave"), QStringLiteral("barrier"), &error);
+        QTRY_VERIFY_WITH_TIMEOUT(dave.core().store().message(QStringLiteral("alice"), barrier),
+                                 Timeout);
+        QCOMPARE(statusOf(dave, QStringLiteral("dave"), fromDave), Status::Delivered);
+        // Back on: receipts flow again (for what is read from now on).
+        const auto on = waitFor(
+            [&](Client::ApiCallback done) { dave.core().setReadReceiptsShared(true, done); });
+        QVERIFY(on.ok());
+        dave.core().markRead(conversation);
+        QTRY_COMPARE_WITH_TIMEOUT(statusOf(alice, QStringLiteral("alice"), barrier), Status::Read,
+                                  Timeout);
+    }
+
     void refusedMarks()
     {
         TestClient &carol = *dev(QStringLiteral("c1")).client;

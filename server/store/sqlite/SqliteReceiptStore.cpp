@@ -36,6 +36,7 @@ Result<std::optional<ReceiptChange>> raise(SqliteBackend &backend, const QString
     }
     ReceiptChange change;
     change.userId = userId;
+    change.deliveredChanged = newDelivered != oldDelivered;
     change.state = {conversation, username, newDelivered, newRead, nowMs()};
     QSqlQuery &write = backend.writerQuery(
         QStringLiteral("INSERT OR REPLACE INTO receipt_state (conversation, user_id, "

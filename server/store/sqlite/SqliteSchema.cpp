@@ -50,6 +50,12 @@ Storage::Migrations serverMigrations()
                             " PRIMARY KEY (device_id, message_id)) WITHOUT ROWID"),
              QStringLiteral("CREATE INDEX inbox_stored ON inbox(stored_at)"),
          }},
+        // The read-receipts switch (privacy).
+        {7,
+         {
+             QStringLiteral(
+                 "ALTER TABLE users ADD COLUMN read_receipts INTEGER NOT NULL DEFAULT 1"),
+         }},
         // The Signal-protocol key directory: each device's public identity key, registration id
         // and signed prekey, and its one-time prekeys (each handed out once, then deleted).
         {2,

@@ -220,6 +220,32 @@ void SqliteUserStore::setShowsPresence(qint64 userId, bool show, Done<bool> done
         std::move(done));
 }
 
+bool SqliteUserStore::sendsReadReceipts(qint64 userId)
+{
+    SqliteBackend::ReadQuery query(m_backend,
+                                   QStringLiteral("SELECT read_receipts FROM users WHERE id = ?"));
+    if (!query.exec({userId}) || !query->next()) {
+        return false;
+    }
+    return query->value(0).toBool();
+}
+
+void SqliteUserStore::setSendsReadReceipts(qint64 userId, bool send, Done<bool> done)
+{
+    SqliteBackend &backend = m_backend;
+    runWrite<bool>(
+        backend,
+        [&backend, userId, send]() -> Result<bool> {
+            QSqlQuery &update = backend.writerQuery(
+                QStringLiteral("UPDATE users SET read_receipts = ? WHERE id = ?"));
+            if (!execPrepared(update, {send ? 1 : 0, userId})) {
+                return storageError(update);
+            }
+            return send;
+        },
+        std::move(done));
+}
+
 void SqliteUserStore::createUser(const QString &username, const QString &passwordHash,
                                  const QByteArray &inviteCodeHash,
                                  const std::optional<FirstDevice> &firstDevice,

@@ -17,6 +17,8 @@ public:
     bool showsPresence(qint64 userId) override;
     qint64 lastSeen(qint64 userId) override;
     void setShowsPresence(qint64 userId, bool show, Done<bool> done) override;
+    bool sendsReadReceipts(qint64 userId) override;
+    void setSendsReadReceipts(qint64 userId, bool send, Done<bool> done) override;
     void createUser(const QString &username, const QString &passwordHash,
                     const QByteArray &inviteCodeHash, const std::optional<FirstDevice> &firstDevice,
                     Done<NewAccount> done) override;
