@@ -193,7 +193,7 @@ bool Bench::setUp(QJsonObject *timings, QString *error)
             share.append(m_accounts[i]);
         }
         m_receivers.push_back(std::make_unique<OnThread<GroupReceiver>>(
-            new GroupReceiver(m_options.server, share), "members"));
+            new GroupReceiver(m_options.server, share, m_options.ackDelayMs), "members"));
     }
     auto count = [this](auto member) {
         qint64 total = 0;
@@ -374,6 +374,7 @@ QJsonObject Bench::phase(double rate, double warmup, double duration, const QStr
         {QStringLiteral("members"), m_options.members},
         {QStringLiteral("payload"), QStringLiteral("opaque")},
         {QStringLiteral("payload_bytes"), m_filler.size()},
+        {QStringLiteral("ack_delay_ms"), m_options.ackDelayMs},
         {QStringLiteral("target_rate"), rate},
         {QStringLiteral("target_deliveries_per_s"), rate * expected},
         {QStringLiteral("http_connections"), m_options.connections},

@@ -20,6 +20,7 @@ struct GroupBenchOptions
     int connections = 16;   //!< HTTP connections for sending.
     int receiverThreads = 2;
     int payloadBytes = 200; //!< Opaque body (the sender-key ciphertext is not decrypted).
+    int ackDelayMs = 0;     //!< 0: ACK like the reference client; see GroupReceiver.
     // The saturation search (used when rate is 0): open-loop steps from sweepFrom, each
     // sweepFactor times the last, until one is not sustained; then `sweepRefine` bisections.
     double sweepFrom = 200;

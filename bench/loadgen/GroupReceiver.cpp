@@ -37,9 +37,10 @@ void GroupPhase::arrival(qint64 index, int64_t stampValue, int64_t now)
     }
 }
 
-GroupReceiver::GroupReceiver(const Endpoint &server, QList<Account> accounts)
+GroupReceiver::GroupReceiver(const Endpoint &server, QList<Account> accounts, int ackDelayMs)
     : m_server(server)
     , m_accounts(std::move(accounts))
+    , m_ackDelayMs(ackDelayMs)
 {}
 
 GroupReceiver::~GroupReceiver() = default;
@@ -52,7 +53,7 @@ void GroupReceiver::start()
     // Like the reference client (ClientCore::m_ackTimer): ACK once the event loop has handled
     // what arrived, in one frame per stream.
     m_ackTimer->setSingleShot(true);
-    m_ackTimer->setInterval(0);
+    m_ackTimer->setInterval(m_ackDelayMs);
     connect(m_ackTimer, &QTimer::timeout, this, &GroupReceiver::flushAcks);
     for (size_t i = 0; i < m_streams.size(); ++i) {
         Stream &stream = m_streams[i];

@@ -47,7 +47,9 @@ class GroupReceiver : public QObject
     Q_OBJECT
 
 public:
-    GroupReceiver(const Endpoint &server, QList<Account> accounts);
+    //! `ackDelayMs` 0: ACK like the reference client (once the event loop is idle); more:
+    //! collect a stream's ACKs for that long (an experiment: fewer, larger ACK frames).
+    GroupReceiver(const Endpoint &server, QList<Account> accounts, int ackDelayMs = 0);
     ~GroupReceiver() override;
 
     void start();
@@ -77,6 +79,7 @@ private:
     QList<Account> m_accounts;
     std::vector<Stream> m_streams;
     std::vector<size_t> m_dirty; //!< Streams with ACKs to send.
+    int m_ackDelayMs = 0;
     QTimer *m_ackTimer = nullptr;
     QTimer *m_pingTimer = nullptr;
     std::atomic<GroupPhase *> m_phase{nullptr};

@@ -302,6 +302,10 @@ int main(int argc, char *argv[])
          QStringLiteral("groups, --rate 0: seconds measured per search step (after 2 s of "
                         "warm-up)."),
          QStringLiteral("S"), QStringLiteral("6")},
+        {QStringLiteral("ack-delay-ms"),
+         QStringLiteral("groups: 0 = members ACK like the reference client (when their event "
+                        "loop is idle); N = each member collects its ACKs for N ms."),
+         QStringLiteral("MS"), QStringLiteral("0")},
         {QStringLiteral("label"), QStringLiteral("groups: a note copied into every result."),
          QStringLiteral("TEXT")},
     });
@@ -362,6 +366,7 @@ int main(int argc, char *argv[])
         groups.sweepDuration = parser.value(QStringLiteral("sweep-duration")).toDouble();
         groups.serverPid = options.serverPid;
         groups.label = parser.value(QStringLiteral("label"));
+        groups.ackDelayMs = parser.value(QStringLiteral("ack-delay-ms")).toInt();
         if (groups.sweepFrom <= 0 || groups.sweepFactor <= 1 || groups.sweepDuration <= 0) {
             std::fprintf(stderr, "tincan-loadgen: bad sweep numbers\n");
             return 1;
