@@ -375,7 +375,7 @@ void TestCli::runTincanScriptStartsTheServer()
 void TestCli::groupsReadAndReceipts()
 {
     Run run;
-    for (const QString name :
+    for (const QString &name :
          {QStringLiteral("gina"), QStringLiteral("hank"), QStringLiteral("ivy")}) {
         run = cli(profile(name),
                   {QStringLiteral("register"), name, QStringLiteral("--password-stdin")},

@@ -484,19 +484,7 @@ void SqliteGroupStore::storeGroupMessage(NewGroupMessage message, Done<StoredMes
             StoredMessage stored;
             stored.receipt.clientMessageId = m.clientMessageId;
 
-            QSqlQuery &group = backend.writerQuery(QStringLiteral(
-                "SELECT g.epoch FROM groups g JOIN group_members gm ON gm.group_id = g.id "
-                "WHERE g.id = ? AND gm.user_id = ? AND gm.left_seq IS NULL"));
-            if (!execPrepared(group, {m.groupId, m.sender.userId})) {
-                return storageError(group);
-            }
-            if (!group.next()) {
-                group.finish();
-                return unknownGroup();
-            }
-            const qint64 epoch = group.value(0).toLongLong();
-            group.finish();
-
+            // A retry of a stored message gets its receipt, even if the sender left since.
             QSqlQuery &existing = backend.writerQuery(
                 QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
                                "WHERE sender_user = ? AND client_id = ?"));
@@ -519,6 +507,19 @@ void SqliteGroupStore::storeGroupMessage(NewGroupMessage message, Done<StoredMes
                 return stored;
             }
             existing.finish();
+
+            QSqlQuery &group = backend.writerQuery(QStringLiteral(
+                "SELECT g.epoch FROM groups g JOIN group_members gm ON gm.group_id = g.id "
+                "WHERE g.id = ? AND gm.user_id = ? AND gm.left_seq IS NULL"));
+            if (!execPrepared(group, {m.groupId, m.sender.userId})) {
+                return storageError(group);
+            }
+            if (!group.next()) {
+                group.finish();
+                return unknownGroup();
+            }
+            const qint64 epoch = group.value(0).toLongLong();
+            group.finish();
 
             if (m.epoch != epoch) {
                 ApiError error = ApiError::conflict(
