@@ -795,15 +795,9 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
             QObject::connect(
                 core, &Client::ClientCore::messageStatusChanged, core,
                 [json](const QString &id, StoredMessage::Status status, const QString &) {
-                    if (status != StoredMessage::Status::Delivered &&
-                        status != StoredMessage::Status::Read) {
-                        return;
-                    }
-                    if (json) {
-                        printJson({{QStringLiteral("type"), QStringLiteral("status")},
-                                   {QStringLiteral("clientMessageId"), id},
-                                   {QStringLiteral("status"), StoredMessage::statusName(status)}});
-                    } else {
+                    // --json already prints every status change as {"type": <status>}.
+                    if (!json && (status == StoredMessage::Status::Delivered ||
+                                  status == StoredMessage::Status::Read)) {
                         out() << "-- your message " << id << " is "
                               << StoredMessage::statusName(status) << Qt::endl;
                     }

@@ -733,14 +733,19 @@ void ApiService::setPrivacy(const ApiRequest &request, Reply reply)
         return;
     }
     const AuthContext auth = *request.auth;
-    auto answer = [this, auth, reply](Result<bool> done) {
+    // The answer is worked out here: the writes complete on the writer thread, which must not
+    // read from the stores.
+    const bool showAfter =
+        show.isUndefined() ? m_presence.showsPresence(auth.userId) : show.toBool();
+    const bool receiptsAfter =
+        receipts.isUndefined() ? m_users.sendsReadReceipts(auth.userId) : receipts.toBool();
+    auto answer = [showAfter, receiptsAfter, reply](Result<bool> done) {
         if (!done) {
             reply(ApiResponse::error(done.error()));
             return;
         }
-        reply(ApiResponse::json(
-            200, {{QStringLiteral("showPresence"), m_presence.showsPresence(auth.userId)},
-                  {QStringLiteral("readReceipts"), m_users.sendsReadReceipts(auth.userId)}}));
+        reply(ApiResponse::json(200, {{QStringLiteral("showPresence"), showAfter},
+                                      {QStringLiteral("readReceipts"), receiptsAfter}}));
     };
     auto setReceipts = [this, auth, receipts, answer](Result<bool> previous) {
         if (!previous || receipts.isUndefined()) {

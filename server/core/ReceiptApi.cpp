@@ -23,27 +23,17 @@ constexpr qint64 MaxReceiptPage = 1000;
 
 void ApiService::publishReceipts(const QList<ReceiptChange> &changes)
 {
+    // Runs on the writer thread (store completions): no reads here, the store worked out the
+    // devices (ReceiptChange). Delivered positions always travel; read positions as the
+    // privacy switches allow.
     for (const ReceiptChange &change : changes) {
-        // Read positions travel between two users only if both share read receipts (as in
-        // Signal: whoever turns them off sees none either); the user's own devices always get
-        // them (read state sync). Delivered positions always travel.
-        const bool sharesRead = m_users.sendsReadReceipts(change.userId);
-        QList<qint64> full;
-        QList<qint64> deliveredOnly;
-        for (const qint64 userId : change.audience) {
-            const bool withRead =
-                userId == change.userId || (sharesRead && m_users.sendsReadReceipts(userId));
-            for (const Device &device : m_devices.devicesOf(userId)) {
-                (withRead ? full : deliveredOnly).append(device.id);
-            }
+        if (!change.fullDevices.isEmpty()) {
+            m_bus.publishFrame(change.fullDevices, Protocol::receiptFrame(change.state));
         }
-        if (!full.isEmpty()) {
-            m_bus.publishFrame(full, Protocol::receiptFrame(change.state));
-        }
-        if (!deliveredOnly.isEmpty() && change.deliveredChanged) {
+        if (!change.deliveredOnlyDevices.isEmpty() && change.deliveredChanged) {
             Protocol::ReceiptState hidden = change.state;
             hidden.read = 0;
-            m_bus.publishFrame(deliveredOnly, Protocol::receiptFrame(hidden));
+            m_bus.publishFrame(change.deliveredOnlyDevices, Protocol::receiptFrame(hidden));
         }
     }
 }

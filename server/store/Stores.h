@@ -387,6 +387,11 @@ struct ReceiptChange
     qint64 userId = 0;
     bool deliveredChanged = false; //!< Not only the read position grew.
     QList<qint64> audience;        //!< User ids.
+    //! The audience's active devices, worked out in the transaction (so that publishing needs no
+    //! read): those that may see the read position (the user's own; others only if both users
+    //! share read receipts), and those that get the delivered position only.
+    QList<qint64> fullDevices;
+    QList<qint64> deliveredOnlyDevices;
 };
 
 class ReceiptStore

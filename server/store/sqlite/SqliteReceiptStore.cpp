@@ -61,6 +61,23 @@ Result<std::optional<ReceiptChange>> raise(SqliteBackend &backend, const QString
     if (newRead > oldRead) {
         change.audience.append(userId);
     }
+    // Read positions travel between two users only if both share read receipts (whoever turns
+    // them off sees none either); the user's own devices always get them (read-state sync).
+    QSqlQuery &devices = backend.writerQuery(QStringLiteral(
+        "SELECT d.id, u.read_receipts, (SELECT read_receipts FROM users WHERE id = ?) FROM "
+        "devices d JOIN users u ON u.id = d.user_id WHERE d.user_id = ? AND d.revoked_at IS NULL"));
+    for (const qint64 audienceUser : std::as_const(change.audience)) {
+        if (!execPrepared(devices, {userId, audienceUser})) {
+            return storageError(devices);
+        }
+        while (devices.next()) {
+            const bool withRead =
+                audienceUser == userId || (devices.value(1).toBool() && devices.value(2).toBool());
+            (withRead ? change.fullDevices : change.deliveredOnlyDevices)
+                .append(devices.value(0).toLongLong());
+        }
+        devices.finish();
+    }
     return std::optional<ReceiptChange>(std::move(change));
 }
 

@@ -50,12 +50,6 @@ Storage::Migrations serverMigrations()
                             " PRIMARY KEY (device_id, message_id)) WITHOUT ROWID"),
              QStringLiteral("CREATE INDEX inbox_stored ON inbox(stored_at)"),
          }},
-        // The read-receipts switch (privacy).
-        {7,
-         {
-             QStringLiteral(
-                 "ALTER TABLE users ADD COLUMN read_receipts INTEGER NOT NULL DEFAULT 1"),
-         }},
         // The Signal-protocol key directory: each device's public identity key, registration id
         // and signed prekey, and its one-time prekeys (each handed out once, then deleted).
         {2,
@@ -164,6 +158,12 @@ Storage::Migrations serverMigrations()
              QStringLiteral("ALTER TABLE inbox_v6 RENAME TO inbox"),
              QStringLiteral("CREATE INDEX inbox_device_slot ON inbox(device_id, slot)"),
              QStringLiteral("CREATE INDEX inbox_stored ON inbox(stored_at)"),
+         }},
+        // The read-receipts switch (privacy).
+        {7,
+         {
+             QStringLiteral(
+                 "ALTER TABLE users ADD COLUMN read_receipts INTEGER NOT NULL DEFAULT 1"),
          }},
     });
 }
