@@ -1092,19 +1092,7 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
         db.rollback();
         return; // Not acknowledged: the server keeps it.
     }
-    m_pendingAcks.append(envelope.id);
-    if (!m_ackTimer.isActive()) {
-        m_ackTimer.start();
-    }
-    if (!m_changedIdentities.isEmpty()) {
-        checkSafetyNumber(envelope.fromUser, true);
-    } else if (preKeyMessage) {
-        checkSafetyNumber(envelope.fromUser, false);
-    }
-    if (preKeyMessage && !m_maintainTimer.isActive()) {
-        // One of our one-time pre-keys was used: see whether the server needs more.
-        m_maintainTimer.start(1000);
-    }
+    envelopeStored(envelope, preKeyMessage);
     switch (outcome) {
     case Outcome::Received:
     case Outcome::Repaired:
@@ -1126,6 +1114,23 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
     }
     if (controlQueued) {
         processOutbox();
+    }
+}
+
+void ClientCore::envelopeStored(const Protocol::Envelope &envelope, bool preKeyMessage)
+{
+    m_pendingAcks.append(envelope.id);
+    if (!m_ackTimer.isActive()) {
+        m_ackTimer.start();
+    }
+    if (!m_changedIdentities.isEmpty()) {
+        checkSafetyNumber(envelope.fromUser, true);
+    } else if (preKeyMessage) {
+        checkSafetyNumber(envelope.fromUser, false);
+    }
+    if (preKeyMessage && !m_maintainTimer.isActive()) {
+        // One of our one-time pre-keys was used: see whether the server needs more.
+        m_maintainTimer.start(1000);
     }
 }
 

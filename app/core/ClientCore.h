@@ -212,6 +212,9 @@ private:
     void entryFailed(const OutboxEntry &entry, const QString &reason);
     void retryLater(int hintSeconds);
     void onEnvelope(const Protocol::Envelope &envelope);
+    //! An envelope was stored (or was a duplicate): acknowledge it; check safety numbers and
+    //! pre-keys if it started a session.
+    void envelopeStored(const Protocol::Envelope &envelope, bool preKeyMessage);
     // Groups (ClientGroups.cpp).
     void groupCall(const QByteArray &verb, const QString &path, const QJsonObject &body,
                    ApiCallback done);

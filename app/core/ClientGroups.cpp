@@ -610,18 +610,7 @@ void ClientCore::onGroupEnvelope(const Protocol::Envelope &envelope)
         db.rollback();
         return;
     }
-    m_pendingAcks.append(envelope.id);
-    if (!m_ackTimer.isActive()) {
-        m_ackTimer.start();
-    }
-    if (!m_changedIdentities.isEmpty()) {
-        checkSafetyNumber(envelope.fromUser, true);
-    } else if (preKeyMessage) {
-        checkSafetyNumber(envelope.fromUser, false);
-    }
-    if (preKeyMessage && !m_maintainTimer.isActive()) {
-        m_maintainTimer.start(1000);
-    }
+    envelopeStored(envelope, preKeyMessage);
     if (inserted) {
         if (message.status == StoredMessage::Status::Undecryptable) {
             Q_EMIT decryptionFailed(envelope.fromUser, envelope.fromDevice, failure);

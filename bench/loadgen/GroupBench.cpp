@@ -66,7 +66,8 @@ bool createGroups(const Endpoint &server, const QList<Account> &accounts, QList<
         QUrl url = server.url;
         url.setPath(QStringLiteral("/v1/groups"));
         QNetworkRequest request(url);
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         request.setRawHeader(QByteArrayLiteral("Authorization"),
                              "Bearer " + accounts[group.members.first()].token);
         request.setTransferTimeout(60000);
@@ -109,8 +110,8 @@ double percentileMs(std::vector<int64_t> &values, double p)
         return 0;
     }
     std::sort(values.begin(), values.end());
-    const size_t index = std::min(values.size() - 1,
-                                  static_cast<size_t>(p / 100.0 * static_cast<double>(values.size())));
+    const size_t index = std::min(
+        values.size() - 1, static_cast<size_t>(p / 100.0 * static_cast<double>(values.size())));
     return static_cast<double>(values[index]) / 1000.0;
 }
 
@@ -152,8 +153,7 @@ bool Bench::setUp(QJsonObject *timings, QString *error)
     if (keys.isEmpty()) {
         return false;
     }
-    const QString tag =
-        QString::number(QRandomGenerator::system()->bounded(1000000u), 36);
+    const QString tag = QString::number(QRandomGenerator::system()->bounded(1000000u), 36);
     QStringList names;
     QList<QJsonObject> keyList;
     for (int i = 0; i < users; ++i) {
@@ -168,10 +168,12 @@ bool Bench::setUp(QJsonObject *timings, QString *error)
         *error = QStringLiteral("registration: ") + *error;
         return false;
     }
-    timings->insert(QStringLiteral("setup_register_s"), static_cast<double>(timer.elapsed()) / 1000);
+    timings->insert(QStringLiteral("setup_register_s"),
+                    static_cast<double>(timer.elapsed()) / 1000);
 
     timer.restart();
-    progress(QStringLiteral("creating %1 groups of %2").arg(m_options.groups).arg(m_options.members));
+    progress(
+        QStringLiteral("creating %1 groups of %2").arg(m_options.groups).arg(m_options.members));
     for (int g = 0; g < m_options.groups; ++g) {
         Group group;
         for (int m = 0; m < m_options.members; ++m) {
@@ -204,9 +206,7 @@ bool Bench::setUp(QJsonObject *timings, QString *error)
     };
     // Every stream has caught up (its `created` event included) once it said `synced`.
     const bool allSynced = waitUntil(
-        [&] {
-            return count(&GroupReceiver::synced) == users || count(&GroupReceiver::errors) > 0;
-        },
+        [&] { return count(&GroupReceiver::synced) == users || count(&GroupReceiver::errors) > 0; },
         180000);
     if (!allSynced || count(&GroupReceiver::errors) > 0) {
         *error = QStringLiteral("streams did not all sync within 180 s: %1 connected, %2 synced, "
@@ -261,10 +261,10 @@ QByteArray Bench::request(const GroupPhase &phase, qint64 index, int64_t stamp) 
 QJsonObject Bench::phase(double rate, double warmup, double duration, const QString &scenario)
 {
     const int expected = m_options.members - 1;
-    const auto capacity = static_cast<qint64>(
-        std::ceil(rate * (warmup + duration + m_options.drain + 5))) + 64;
-    auto phase = std::make_shared<GroupPhase>(static_cast<int>(m_phases.size()) + 1, capacity,
-                                              expected);
+    const auto capacity =
+        static_cast<qint64>(std::ceil(rate * (warmup + duration + m_options.drain + 5))) + 64;
+    auto phase =
+        std::make_shared<GroupPhase>(static_cast<int>(m_phases.size()) + 1, capacity, expected);
     m_phases.push_back(phase);
     GroupPhase *current = phase.get();
     for (auto &receiver : m_receivers) {
@@ -306,8 +306,7 @@ QJsonObject Bench::phase(double rate, double warmup, double duration, const QStr
         m_options.serverPid ? processCpuMicros(m_options.serverPid) : -1;
     const int64_t selfCpuBefore = processCpuMicros(::getpid());
     waitUntil([&] { return nowMicros() >= windowTo; }, static_cast<int>(duration * 1000) + 5000);
-    const int64_t serverCpuAfter =
-        m_options.serverPid ? processCpuMicros(m_options.serverPid) : -1;
+    const int64_t serverCpuAfter = m_options.serverPid ? processCpuMicros(m_options.serverPid) : -1;
     const int64_t selfCpuAfter = processCpuMicros(::getpid());
     const int64_t rss = m_options.serverPid ? processRssKiB(m_options.serverPid) : -1;
     const qint64 deliveriesInWindow = current->deliveriesInWindow.load();
@@ -500,7 +499,8 @@ QList<QJsonObject> runGroupBench(const GroupBenchOptions &options)
         // Saturation search.
         double ok = 0;
         double bad = 0;
-        for (double step = options.sweepFrom; step <= options.sweepMax; step *= options.sweepFactor) {
+        for (double step = options.sweepFrom; step <= options.sweepMax;
+             step *= options.sweepFactor) {
             progress(QStringLiteral("sweep: %1 messages/s").arg(step));
             QJsonObject result = bench.phase(step, options.sweepWarmup, options.sweepDuration,
                                              QStringLiteral("groups_sweep"));

@@ -12,12 +12,12 @@ struct GroupBenchOptions
 {
     Endpoint server;
     int groups = 20;
-    int members = 100;      //!< Per group, creator included; one device each.
-    double rate = 0;        //!< Group messages/s for the measured run (0: half the saturation).
-    double warmup = 3;      //!< Seconds before the measured window.
-    double duration = 15;   //!< Seconds measured.
-    double drain = 10;      //!< Most seconds to wait for the window's messages to arrive.
-    int connections = 16;   //!< HTTP connections for sending.
+    int members = 100;    //!< Per group, creator included; one device each.
+    double rate = 0;      //!< Group messages/s for the measured run (0: half the saturation).
+    double warmup = 3;    //!< Seconds before the measured window.
+    double duration = 15; //!< Seconds measured.
+    double drain = 10;    //!< Most seconds to wait for the window's messages to arrive.
+    int connections = 16; //!< HTTP connections for sending.
     int receiverThreads = 2;
     int payloadBytes = 200; //!< Opaque body (the sender-key ciphertext is not decrypted).
     int ackDelayMs = 0;     //!< 0: ACK like the reference client; see GroupReceiver.

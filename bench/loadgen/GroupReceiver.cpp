@@ -73,7 +73,8 @@ void GroupReceiver::start()
         connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
                 [this, socket](QAbstractSocket::SocketError) {
                     ++errors;
-                    qWarning("tincan-loadgen: member stream: %s", qPrintable(socket->errorString()));
+                    qWarning("tincan-loadgen: member stream: %s",
+                             qPrintable(socket->errorString()));
                 });
         connect(socket, &QWebSocket::textMessageReceived, this,
                 [this, i](const QString &text) { onText(i, text); });

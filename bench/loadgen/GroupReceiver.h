@@ -23,9 +23,9 @@ struct GroupPhase
     const int id;
     const qint64 capacity;
     const int expected; //!< Member devices each message must reach (members - 1).
-    std::unique_ptr<std::atomic<int64_t>[]> stamp;      //!< Due time; 0 = not issued.
-    std::unique_ptr<std::atomic<int32_t>[]> status;     //!< HTTP answer; 0 = none yet.
-    std::unique_ptr<std::atomic<int32_t>[]> arrived;    //!< Member devices reached so far.
+    std::unique_ptr<std::atomic<int64_t>[]> stamp;       //!< Due time; 0 = not issued.
+    std::unique_ptr<std::atomic<int32_t>[]> status;      //!< HTTP answer; 0 = none yet.
+    std::unique_ptr<std::atomic<int32_t>[]> arrived;     //!< Member devices reached so far.
     std::unique_ptr<std::atomic<int64_t>[]> lastArrival; //!< Latest arrival (steady micros).
     std::atomic<qint64> issued{0};
     std::atomic<int64_t> windowFrom{INT64_MAX};

@@ -44,8 +44,8 @@ public:
     //! Told the HTTP status of message `index` when its answer arrives. Sender's thread.
     using AnswerHook = std::function<void(qint64 index, int status)>;
     //! Sends whatever `request` builds instead of 1:1 messages (e.g. group messages).
-    HttpSender(const Endpoint &server, RequestFactory request, AnswerHook answered,
-               int connections, double ratePerSecond);
+    HttpSender(const Endpoint &server, RequestFactory request, AnswerHook answered, int connections,
+               double ratePerSecond);
     ~HttpSender() override;
 
     void start();

@@ -255,8 +255,8 @@ int main(int argc, char *argv[])
          QStringLiteral("SHA-256 fingerprint of the server's certificate (https; see tincand "
                         "--print-fingerprint)."),
          QStringLiteral("SHA256")},
-        {QStringLiteral("scenario"), QStringLiteral("relay, idle or groups."), QStringLiteral("NAME"),
-         QStringLiteral("relay")},
+        {QStringLiteral("scenario"), QStringLiteral("relay, idle or groups."),
+         QStringLiteral("NAME"), QStringLiteral("relay")},
         {QStringLiteral("pairs"), QStringLiteral("Sender/recipient pairs."), QStringLiteral("N"),
          QStringLiteral("10")},
         {QStringLiteral("rate"),

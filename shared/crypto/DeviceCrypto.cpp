@@ -177,6 +177,22 @@ size_t size(const QByteArray &bytes)
     return static_cast<size_t>(bytes.size());
 }
 
+//! A Tincan payload: version byte, libsignal message type, the serialized message.
+QByteArray payloadOf(int version, int type, ciphertext_message *message)
+{
+    signal_buffer *serialized = ciphertext_message_get_serialized(message);
+    QByteArray payload;
+    payload.reserve(static_cast<qsizetype>(signal_buffer_len(serialized)) + 2);
+    payload.append(static_cast<char>(version));
+    payload.append(static_cast<char>(type));
+    payload.append(reinterpret_cast<const char *>(signal_buffer_data(serialized)),
+                   static_cast<qsizetype>(signal_buffer_len(serialized)));
+    return payload;
+}
+
+//! The decrypted, padded plaintext without its padding (and wiped from the buffer copy).
+Outcome<Decrypted> unpadded(const Buffer &plaintext, bool preKey, const QString &what);
+
 } // namespace
 
 struct DeviceCrypto::Private
@@ -413,15 +429,9 @@ Outcome<QByteArray> DeviceCrypto::encrypt(const QString &name, int device,
         return failure<QByteArray>(
             rc, QStringLiteral("Cannot encrypt for %1.%2").arg(name).arg(device));
     }
-    signal_buffer *serialized = ciphertext_message_get_serialized(message.get());
-    QByteArray payload;
-    payload.reserve(static_cast<qsizetype>(signal_buffer_len(serialized)) + 2);
-    payload.append(static_cast<char>(PayloadVersion));
-    payload.append(static_cast<char>(ciphertext_message_get_type(message.get())));
-    payload.append(reinterpret_cast<const char *>(signal_buffer_data(serialized)),
-                   static_cast<qsizetype>(signal_buffer_len(serialized)));
     Outcome<QByteArray> outcome;
-    outcome.value = std::move(payload);
+    outcome.value =
+        payloadOf(PayloadVersion, ciphertext_message_get_type(message.get()), message.get());
     return outcome;
 }
 
@@ -473,16 +483,7 @@ Outcome<Decrypted> DeviceCrypto::decrypt(const QString &name, int device, const 
         }
         return failed;
     }
-    QByteArray padded = plaintext.toByteArray();
-    auto unpadded = unpad(padded);
-    padded.fill('\0');
-    if (!unpadded) {
-        return failure<Decrypted>(DecryptFailure::Malformed,
-                                  QStringLiteral("%1: bad padding").arg(what));
-    }
-    Outcome<Decrypted> outcome;
-    outcome.value = Decrypted{std::move(*unpadded), preKey};
-    return outcome;
+    return unpadded(plaintext, preKey, what);
 }
 
 Outcome<QByteArray> DeviceCrypto::senderKeyDistribution(const QString &groupId,
@@ -548,15 +549,8 @@ Outcome<QByteArray> DeviceCrypto::groupEncrypt(const QString &groupId, const QSt
     if (rc != 0) {
         return failure<QByteArray>(rc, QStringLiteral("Cannot encrypt for the group"));
     }
-    signal_buffer *serialized = ciphertext_message_get_serialized(message.get());
-    QByteArray payload;
-    payload.reserve(static_cast<qsizetype>(signal_buffer_len(serialized)) + 2);
-    payload.append(static_cast<char>(PayloadVersion));
-    payload.append(static_cast<char>(CIPHERTEXT_SENDERKEY_TYPE));
-    payload.append(reinterpret_cast<const char *>(signal_buffer_data(serialized)),
-                   static_cast<qsizetype>(signal_buffer_len(serialized)));
     Outcome<QByteArray> outcome;
-    outcome.value = std::move(payload);
+    outcome.value = payloadOf(PayloadVersion, CIPHERTEXT_SENDERKEY_TYPE, message.get());
     return outcome;
 }
 
@@ -594,17 +588,24 @@ Outcome<Decrypted> DeviceCrypto::groupDecrypt(const QString &groupId, const QStr
         }
         return failed;
     }
+    return unpadded(plaintext, false, what);
+}
+
+namespace {
+Outcome<Decrypted> unpadded(const Buffer &plaintext, bool preKey, const QString &what)
+{
     QByteArray padded = plaintext.toByteArray();
-    auto unpadded = unpad(padded);
+    auto content = DeviceCrypto::unpad(padded);
     padded.fill('\0');
-    if (!unpadded) {
+    if (!content) {
         return failure<Decrypted>(DecryptFailure::Malformed,
                                   QStringLiteral("%1: bad padding").arg(what));
     }
     Outcome<Decrypted> outcome;
-    outcome.value = Decrypted{std::move(*unpadded), false};
+    outcome.value = Decrypted{std::move(*content), preKey};
     return outcome;
 }
+} // namespace
 
 QByteArray DeviceCrypto::pad(const QByteArray &plaintext)
 {

@@ -485,28 +485,12 @@ void SqliteGroupStore::storeGroupMessage(NewGroupMessage message, Done<StoredMes
             stored.receipt.clientMessageId = m.clientMessageId;
 
             // A retry of a stored message gets its receipt, even if the sender left since.
-            QSqlQuery &existing = backend.writerQuery(
-                QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
-                               "WHERE sender_user = ? AND client_id = ?"));
-            if (!execPrepared(existing, {m.sender.userId, m.clientMessageId})) {
-                return storageError(existing);
+            auto duplicate =
+                findStoredMessage(backend, m.sender.userId, m.clientMessageId, conversation);
+            if (!duplicate || *duplicate) {
+                return duplicate ? std::move(**duplicate)
+                                 : Result<StoredMessage>(duplicate.error());
             }
-            if (existing.next()) {
-                stored.duplicate = true;
-                stored.receipt.messageId = existing.value(0).toLongLong();
-                stored.receipt.conversation = existing.value(1).toString();
-                stored.receipt.seq = existing.value(2).toLongLong();
-                stored.receipt.serverTimestamp = existing.value(3).toLongLong();
-                existing.finish();
-                if (stored.receipt.conversation != conversation) {
-                    return ApiError::conflict(
-                        QStringLiteral("This client message id was already used for another "
-                                       "conversation."),
-                        Protocol::ErrorCode::IdConflict);
-                }
-                return stored;
-            }
-            existing.finish();
 
             QSqlQuery &group = backend.writerQuery(QStringLiteral(
                 "SELECT g.epoch FROM groups g JOIN group_members gm ON gm.group_id = g.id "

@@ -538,28 +538,12 @@ void SqliteMessageStore::storeMessage(NewMessage message, Done<StoredMessage> do
             StoredMessage stored;
             stored.receipt.clientMessageId = m.clientMessageId;
 
-            QSqlQuery &existing = backend.writerQuery(
-                QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
-                               "WHERE sender_user = ? AND client_id = ?"));
-            if (!execPrepared(existing, {m.senderUserId, m.clientMessageId})) {
-                return storageError(existing);
+            auto duplicate =
+                findStoredMessage(backend, m.senderUserId, m.clientMessageId, m.conversation);
+            if (!duplicate || *duplicate) {
+                return duplicate ? std::move(**duplicate)
+                                 : Result<StoredMessage>(duplicate.error());
             }
-            if (existing.next()) {
-                stored.duplicate = true;
-                stored.receipt.messageId = existing.value(0).toLongLong();
-                stored.receipt.conversation = existing.value(1).toString();
-                stored.receipt.seq = existing.value(2).toLongLong();
-                stored.receipt.serverTimestamp = existing.value(3).toLongLong();
-                existing.finish();
-                if (stored.receipt.conversation != m.conversation) {
-                    return ApiError::conflict(
-                        QStringLiteral("This client message id was already used for another "
-                                       "conversation."),
-                        Protocol::ErrorCode::IdConflict);
-                }
-                return stored;
-            }
-            existing.finish();
 
             QSqlQuery &seq = backend.writerQuery(
                 QStringLiteral("INSERT INTO conversations (id, last_seq) VALUES (?, 1) "

@@ -92,4 +92,38 @@ inline bool addGroupCursors(SqliteBackend &backend, qint64 deviceId, qint64 user
     return execPrepared(cursors, {deviceId, userId});
 }
 
+//! Writer thread: the message this sender already stored under this client id, as a duplicate
+//! (its original receipt), or nothing if it is new; a 409 client_id_conflict if it was stored
+//! for another conversation.
+inline Result<std::optional<StoredMessage>> findStoredMessage(SqliteBackend &backend,
+                                                              qint64 senderUserId,
+                                                              const QString &clientMessageId,
+                                                              const QString &conversation)
+{
+    QSqlQuery &existing =
+        backend.writerQuery(QStringLiteral("SELECT id, conversation, seq, server_ts FROM messages "
+                                           "WHERE sender_user = ? AND client_id = ?"));
+    if (!execPrepared(existing, {senderUserId, clientMessageId})) {
+        return storageError(existing);
+    }
+    if (!existing.next()) {
+        existing.finish();
+        return std::optional<StoredMessage>();
+    }
+    StoredMessage stored;
+    stored.duplicate = true;
+    stored.receipt.clientMessageId = clientMessageId;
+    stored.receipt.messageId = existing.value(0).toLongLong();
+    stored.receipt.conversation = existing.value(1).toString();
+    stored.receipt.seq = existing.value(2).toLongLong();
+    stored.receipt.serverTimestamp = existing.value(3).toLongLong();
+    existing.finish();
+    if (stored.receipt.conversation != conversation) {
+        return ApiError::conflict(
+            QStringLiteral("This client message id was already used for another conversation."),
+            Protocol::ErrorCode::IdConflict);
+    }
+    return std::optional<StoredMessage>(std::move(stored));
+}
+
 } // namespace Tincan::Server::SqliteSupport
