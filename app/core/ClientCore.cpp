@@ -871,15 +871,7 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
                                         {QStringLiteral("body"), body}});
         }
         plaintext.fill('\0');
-        // The advanced sessions and the ciphertexts are kept together, or not at all: a lost
-        // session update would make the next message reuse a message key.
-        if (!m_store.setOutboxPayloads(entry.clientMessageId,
-                                       QJsonDocument(kept).toJson(QJsonDocument::Compact)) ||
-            !db.commit()) {
-            qCWarning(lcDb) << "cannot keep the encrypted message:" << m_store.lastError();
-            db.rollback();
-            m_sending = false;
-            retryLater(0);
+        if (!keepEncrypted(entry, kept)) {
             return;
         }
         if (targeted && payloads.isEmpty()) {
@@ -966,23 +958,14 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
         return;
     }
     const QString self = m_profile.username();
-    StoredMessage message;
     // The server's envelope metadata is not authenticated: a message from someone else belongs
-    // to our conversation with them, whatever the envelope says.
-    message.conversation = envelope.fromUser == self
-                               ? envelope.conversation
-                               : Protocol::directConversationId(self, envelope.fromUser);
-    message.sender = envelope.fromUser;
-    message.senderDevice = envelope.fromDevice;
-    message.clientMessageId = envelope.clientMessageId;
-    message.serverId = envelope.id;
-    message.seq = envelope.seq;
-    message.serverTimestamp = envelope.serverTimestamp;
-    message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
-    // Our own message sent from another device (self-sync) is outgoing here too.
-    message.outgoing = envelope.fromUser == self;
-    message.status =
-        message.outgoing ? StoredMessage::Status::Sent : StoredMessage::Status::Received;
+    // to our conversation with them, whatever the envelope says. Our own message sent from
+    // another device (self-sync) is outgoing here too.
+    StoredMessage message = messageFrom(
+        envelope,
+        envelope.fromUser == self ? envelope.conversation
+                                  : Protocol::directConversationId(self, envelope.fromUser),
+        envelope.fromUser == self);
 
     // Decrypting advances the ratchet: it happens in one transaction with storing the result,
     // so a failure to store rolls the session back and the re-delivery decrypts again.
@@ -1115,6 +1098,40 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
     if (controlQueued) {
         processOutbox();
     }
+}
+
+StoredMessage ClientCore::messageFrom(const Protocol::Envelope &envelope,
+                                      const QString &conversation, bool outgoing)
+{
+    StoredMessage message;
+    message.conversation = conversation;
+    message.sender = envelope.fromUser;
+    message.senderDevice = envelope.fromDevice;
+    message.clientMessageId = envelope.clientMessageId;
+    message.serverId = envelope.id;
+    message.seq = envelope.seq;
+    message.serverTimestamp = envelope.serverTimestamp;
+    message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
+    message.outgoing = outgoing;
+    message.status = outgoing ? StoredMessage::Status::Sent : StoredMessage::Status::Received;
+    return message;
+}
+
+bool ClientCore::keepEncrypted(const OutboxEntry &entry, const QJsonObject &made)
+{
+    // The advanced sessions and the ciphertexts are kept together, or not at all: a lost
+    // session update would make the next message reuse a message key.
+    QSqlDatabase &db = m_store.database();
+    if (m_store.setOutboxPayloads(entry.clientMessageId,
+                                  QJsonDocument(made).toJson(QJsonDocument::Compact)) &&
+        db.commit()) {
+        return true;
+    }
+    qCWarning(lcDb) << "cannot keep the encrypted message:" << m_store.lastError();
+    db.rollback();
+    m_sending = false;
+    retryLater(0);
+    return false;
 }
 
 void ClientCore::envelopeStored(const Protocol::Envelope &envelope, bool preKeyMessage)

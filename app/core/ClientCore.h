@@ -215,6 +215,12 @@ private:
     //! An envelope was stored (or was a duplicate): acknowledge it; check safety numbers and
     //! pre-keys if it started a session.
     void envelopeStored(const Protocol::Envelope &envelope, bool preKeyMessage);
+    //! The message an incoming envelope makes, before its content is known.
+    static StoredMessage messageFrom(const Protocol::Envelope &envelope,
+                                     const QString &conversation, bool outgoing);
+    //! Keeps the ciphertexts made for an outbox entry and commits the transaction that advanced
+    //! the sessions; on failure rolls back and schedules a retry (false).
+    bool keepEncrypted(const OutboxEntry &entry, const QJsonObject &made);
     // Groups (ClientGroups.cpp).
     void groupCall(const QByteArray &verb, const QString &path, const QJsonObject &body,
                    ApiCallback done);

@@ -362,16 +362,9 @@ void ClientCore::sendGroupEntry(const OutboxEntry &entry)
                                     {QStringLiteral("body"), b64(*body.value)},
                                     {QStringLiteral("keys"), keys},
                                     {QStringLiteral("holders"), holdersAfter}};
-        if (!m_store.setOutboxPayloads(entry.clientMessageId,
-                                       QJsonDocument(encrypted).toJson(QJsonDocument::Compact)) ||
-            !db.commit()) {
-            qCWarning(lcDb) << "cannot keep the encrypted message:" << m_store.lastError();
-            db.rollback();
-            m_sending = false;
-            retryLater(0);
-            return;
+        if (keepEncrypted(entry, encrypted)) {
+            postGroupEntry(entry, encrypted);
         }
-        postGroupEntry(entry, encrypted);
     });
 }
 
@@ -512,18 +505,10 @@ void ClientCore::onGroupEnvelope(const Protocol::Envelope &envelope)
 {
     const QString self = m_profile.username();
     const QString groupId = Protocol::groupIdOf(envelope.conversation);
-    StoredMessage message;
-    message.conversation = envelope.conversation;
-    message.sender = envelope.fromUser;
-    message.senderDevice = envelope.fromDevice;
-    message.clientMessageId = envelope.clientMessageId;
-    message.serverId = envelope.id;
-    message.seq = envelope.seq;
-    message.serverTimestamp = envelope.serverTimestamp;
-    message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
-    message.outgoing = envelope.fromUser == self && envelope.event.isEmpty();
-    message.status =
-        message.outgoing ? StoredMessage::Status::Sent : StoredMessage::Status::Received;
+    // The group id binds the sender key (a message moved to another group does not decrypt),
+    // so the envelope's conversation can be taken as it is.
+    StoredMessage message = messageFrom(envelope, envelope.conversation,
+                                        envelope.fromUser == self && envelope.event.isEmpty());
 
     QSqlDatabase &db = m_store.database();
     if (!db.transaction()) {

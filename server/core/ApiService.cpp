@@ -490,33 +490,14 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
             QStringLiteral("'to' must be a username: %1.").arg(Protocol::usernameRules()))));
         return;
     }
+    auto copies = readCopies(payloads, QStringLiteral("payloads"), reply);
+    if (!copies) {
+        return;
+    }
+    message.copies = std::move(*copies);
     QSet<qint64> given;
-    for (qsizetype i = 0; i < payloads.size(); ++i) {
-        if (!payloads[i].isObject()) {
-            reply(ApiResponse::error(
-                ApiError::badRequest(QStringLiteral("payloads[%1] must be an object.").arg(i))));
-            return;
-        }
-        JsonReader item(payloads[i].toObject(), QStringLiteral("payloads[%1]").arg(i));
-        NewMessage::Copy copy;
-        copy.deviceId = item.integer(QStringLiteral("device"), 1, MaxId);
-        copy.payload = item.base64(QStringLiteral("body"), m_config.limits.maxPayloadBytes);
-        if (!item.ok()) {
-            reply(ApiResponse::error(item.error()));
-            return;
-        }
-        if (copy.payload.isEmpty()) {
-            reply(ApiResponse::error(ApiError::badRequest(
-                QStringLiteral("payloads[%1].body must not be empty.").arg(i))));
-            return;
-        }
-        if (given.contains(copy.deviceId)) {
-            reply(ApiResponse::error(ApiError::badRequest(
-                QStringLiteral("Device %1 appears twice in payloads.").arg(copy.deviceId))));
-            return;
-        }
+    for (const NewMessage::Copy &copy : std::as_const(message.copies)) {
         given.insert(copy.deviceId);
-        message.copies.append(std::move(copy));
     }
 
     const QString conversation =
@@ -605,6 +586,41 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
                                     m_bus.publishSent(senderDeviceIds, stored->receipt);
                                 }
                             });
+}
+
+std::optional<QList<NewMessage::Copy>>
+ApiService::readCopies(const QJsonArray &items, const QString &field, const Reply &reply)
+{
+    QList<NewMessage::Copy> copies;
+    QSet<qint64> given;
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (!items[i].isObject()) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("%1[%2] must be an object.").arg(field).arg(i))));
+            return std::nullopt;
+        }
+        JsonReader item(items[i].toObject(), QStringLiteral("%1[%2]").arg(field).arg(i));
+        NewMessage::Copy copy;
+        copy.deviceId = item.integer(QStringLiteral("device"), 1, MaxId);
+        copy.payload = item.base64(QStringLiteral("body"), m_config.limits.maxPayloadBytes);
+        if (!item.ok()) {
+            reply(ApiResponse::error(item.error()));
+            return std::nullopt;
+        }
+        if (copy.payload.isEmpty()) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("%1[%2].body must not be empty.").arg(field).arg(i))));
+            return std::nullopt;
+        }
+        if (given.contains(copy.deviceId)) {
+            reply(ApiResponse::error(ApiError::badRequest(
+                QStringLiteral("Device %1 appears twice in %2.").arg(copy.deviceId).arg(field))));
+            return std::nullopt;
+        }
+        given.insert(copy.deviceId);
+        copies.append(std::move(copy));
+    }
+    return copies;
 }
 
 bool ApiService::answerStoredRetry(const AuthContext &sender, const QString &clientMessageId,

@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
@@ -131,6 +132,10 @@ private:
     bool withinRate(RateLimiter &limiter, const QString &key, const QString &message,
                     const Reply &reply);
     bool checkAuthRate(const ApiRequest &request, const Reply &reply);
+    //! Per-device payloads (`[{device, body}]` under `field`): objects, base64 bodies that are
+    //! not empty, no device twice; otherwise answers 400.
+    std::optional<QList<NewMessage::Copy>> readCopies(const QJsonArray &items, const QString &field,
+                                                      const Reply &reply);
     //! The group id of the path's {id} (well-formed); otherwise answers 404 unknown_group.
     std::optional<QString> pathGroup(const ApiRequest &request, const Reply &reply);
     //! Resolves usernames (a JSON array under `key`, at most `max`); answers on failure.

@@ -338,29 +338,11 @@ void ApiService::sendGroupMessage(const ApiRequest &request, Reply reply)
             ApiResponse::error(ApiError::badRequest(QStringLiteral("'body' must not be empty."))));
         return;
     }
-    QSet<qint64> given;
-    for (qsizetype i = 0; i < keys.size(); ++i) {
-        if (!keys[i].isObject()) {
-            reply(ApiResponse::error(
-                ApiError::badRequest(QStringLiteral("keys[%1] must be an object.").arg(i))));
-            return;
-        }
-        JsonReader item(keys[i].toObject(), QStringLiteral("keys[%1]").arg(i));
-        NewMessage::Copy copy;
-        copy.deviceId = item.integer(QStringLiteral("device"), 1, MaxId);
-        copy.payload = item.base64(QStringLiteral("body"), m_config.limits.maxPayloadBytes);
-        if (!item.ok()) {
-            reply(ApiResponse::error(item.error()));
-            return;
-        }
-        if (copy.payload.isEmpty() || given.contains(copy.deviceId)) {
-            reply(ApiResponse::error(ApiError::badRequest(
-                QStringLiteral("keys[%1]: an empty body, or a device given twice.").arg(i))));
-            return;
-        }
-        given.insert(copy.deviceId);
-        message.keys.append(std::move(copy));
+    auto copies = readCopies(keys, QStringLiteral("keys"), reply);
+    if (!copies) {
+        return;
     }
+    message.keys = std::move(*copies);
     message.fanoutReadThreshold = m_config.fanoutReadThreshold;
     QList<qint64> senderDevices;
     for (const Device &device : m_devices.devicesOf(sender.userId)) {
