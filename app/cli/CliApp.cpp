@@ -2,6 +2,7 @@
 
 #include "shared/crypto/DeviceCrypto.h"
 #include "shared/crypto/QrCode.h"
+#include "shared/protocol/DeviceLink.h"
 #include "shared/protocol/Validation.h"
 
 #include <QCommandLineParser>
@@ -125,7 +126,13 @@ const char *const UsageText =
     "  register USERNAME        create an account and sign this profile in\n"
     "  login USERNAME           sign this profile in as a new device of USERNAME\n"
     "  whoami                   show who this profile is, checked with the server\n"
-    "  devices                  list your devices\n"
+    "  devices                  list your devices (platform, last seen; --json)\n"
+    "  link [--history all|none|DAYS] [--yes]\n"
+    "                           link a new device: shows a code and a QR code, then asks\n"
+    "                           you to confirm the new device and sends it your history\n"
+    "  link-device CODE|URI [--device-name NAME] [--wait-history]\n"
+    "                           on a new profile: join your account with the code (or the\n"
+    "                           QR code's tincan://link address) your other device shows\n"
     "  revoke-device ID         sign one of your devices out for good\n"
     "  send TO TEXT             send a message to a USERNAME or a group (group:ID); exits\n"
     "                           once the server stored it\n"
@@ -322,9 +329,22 @@ int CliApp::run(const QStringList &arguments)
     const QCommandLineOption limitOption(QStringLiteral("limit"),
                                          QStringLiteral("history: at most N messages."),
                                          QStringLiteral("N"), QStringLiteral("50"));
+    const QCommandLineOption historyOption(
+        QStringLiteral("history"),
+        QStringLiteral("link: how much history the new device gets: all (default), none, or the "
+                       "last N days."),
+        QStringLiteral("all|none|DAYS"), QStringLiteral("all"));
+    const QCommandLineOption yesOption(
+        QStringLiteral("yes"),
+        QStringLiteral("link: approve without asking (only if you compared the verification "
+                       "code some other way)."));
+    const QCommandLineOption waitHistoryOption(
+        QStringLiteral("wait-history"),
+        QStringLiteral("link-device: stay until the history from the other device arrived."));
     parser.addOptions({profileOption, serverOption, fingerprintOption, plainHttpOption,
                        passwordStdinOption, deviceNameOption, inviteOption, jsonOption, countOption,
-                       timeoutOption, limitOption, presenceOption, readReceiptsOption});
+                       timeoutOption, limitOption, presenceOption, readReceiptsOption,
+                       historyOption, yesOption, waitHistoryOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do."));
     if (!parser.parse(arguments)) {
         err() << "tincan-cli: " << parser.errorText() << Qt::endl;
@@ -396,8 +416,12 @@ int CliApp::run(const QStringList &arguments)
     const QStringList args = positional.mid(1);
     const bool json = parser.isSet(jsonOption);
     const bool signedIn = m_core->profile().isSignedIn();
+    if (command == QLatin1String("link-device")) {
+        return linkDevice(args, parser.isSet(waitHistoryOption), timeout > 0 ? timeout : 600);
+    }
     if (command != QLatin1String("register") && command != QLatin1String("login") && !signedIn) {
-        err() << "tincan-cli: this profile is not signed in; use register or login first."
+        err() << "tincan-cli: this profile is not signed in; use register, login or "
+                 "link-device first."
               << Qt::endl;
         return Usage;
     }
@@ -408,7 +432,11 @@ int CliApp::run(const QStringList &arguments)
         return whoami();
     }
     if (command == QLatin1String("devices")) {
-        return devices();
+        return devices(json);
+    }
+    if (command == QLatin1String("link")) {
+        return link(parser.value(historyOption), parser.isSet(yesOption),
+                    timeout > 0 ? timeout : 600);
     }
     if (command == QLatin1String("revoke-device")) {
         return revokeDevice(args);
@@ -578,7 +606,7 @@ int CliApp::whoami()
     return Ok;
 }
 
-int CliApp::devices()
+int CliApp::devices(bool json)
 {
     const ApiResult result =
         callApi([&](Client::ApiCallback done) { m_core->api().devices(done); });
@@ -588,13 +616,221 @@ int CliApp::devices()
     const QJsonArray list = result.body.value(QStringLiteral("devices")).toArray();
     for (const QJsonValue &value : list) {
         const QJsonObject d = value.toObject();
+        if (json) {
+            printJson(d);
+            continue;
+        }
+        const QString platform = d.value(QStringLiteral("platform")).toString();
         out() << d.value(QStringLiteral("id")).toInteger() << "\t"
-              << d.value(QStringLiteral("name")).toString() << "\tadded "
-              << timeText(d.value(QStringLiteral("createdAt")).toInteger())
-              << (d.value(QStringLiteral("current")).toBool() ? "\t(this device)" : "")
-              << (d.value(QStringLiteral("online")).toBool() ? "\tonline" : "") << Qt::endl;
+              << d.value(QStringLiteral("name")).toString() << "\t"
+              << (platform.isEmpty() ? QStringLiteral("-") : platform) << "\tadded "
+              << timeText(d.value(QStringLiteral("createdAt")).toInteger()) << "\t"
+              << (d.value(QStringLiteral("online")).toBool()
+                      ? QStringLiteral("online")
+                      : QStringLiteral("last seen ") +
+                            timeText(d.value(QStringLiteral("lastSeen")).toInteger()))
+              << (d.value(QStringLiteral("current")).toBool() ? "\t(this device)" : "") << Qt::endl;
     }
     return Ok;
+}
+
+int CliApp::link(const QString &history, bool yes, int timeoutSeconds)
+{
+    qint64 since = 0;
+    if (history == QLatin1String("none")) {
+        since = -1;
+    } else if (history != QLatin1String("all")) {
+        bool ok = false;
+        const int days = history.toInt(&ok);
+        if (!ok || days <= 0 || days > 36500) {
+            err() << "tincan-cli: --history takes all, none or a number of days." << Qt::endl;
+            return Usage;
+        }
+        since = QDateTime::currentMSecsSinceEpoch() - days * 24LL * 3600 * 1000;
+    }
+    Client::ClientCore::LinkOffer offer;
+    const ApiResult created = callApi([&](Client::ApiCallback done) {
+        m_core->startLink(
+            [&offer, done](const ApiResult &result, const Client::ClientCore::LinkOffer &made) {
+                offer = made;
+                done(result);
+            });
+    });
+    if (!created.ok()) {
+        return reportApiError(created);
+    }
+    out() << "Link code: " << Protocol::DeviceLink::formatCode(offer.code) << " (valid until "
+          << timeText(offer.expiresAt) << ")\n"
+          << "On the new device, scan this QR code, or run\n"
+          << "  tincan-cli --profile NEW-PROFILE link-device '" << offer.uri << "'\n";
+    const Crypto::QrCode qr = Crypto::QrCode::encode(offer.uri.toUtf8());
+    if (!qr.isNull()) {
+        out() << qr.toText();
+    }
+    out() << "Waiting for the new device..." << Qt::endl;
+
+    int status = Ok;
+    QString failure;
+    bool historyQueued = false;
+    QObject scope; // Drops the connections below when this command ends.
+    Client::ClientCore *core = m_core.get();
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            auto fail = [&, done](const QString &reason) {
+                failure = reason;
+                status = Refused;
+                done();
+            };
+            QObject::connect(
+                core, &Client::ClientCore::linkChanged, &scope,
+                [&, done, fail](const Protocol::LinkEvent &link) {
+                    if (link.id != offer.id) {
+                        return;
+                    }
+                    if (link.state == QLatin1String("claimed")) {
+                        out() << "Device \"" << link.deviceName << "\" ("
+                              << (link.platform.isEmpty() ? QStringLiteral("unknown platform")
+                                                          : link.platform)
+                              << ") wants to join your account.\n"
+                              << "Verification code: "
+                              << Client::ClientCore::linkVerificationCode(link) << "\n"
+                              << "The new device must show the same code." << Qt::endl;
+                        bool approve = yes;
+                        if (!yes) {
+                            out() << "Approve it? [y/N] " << Qt::flush;
+                            QTextStream input(stdin);
+                            const QString answer = input.readLine().trimmed().toLower();
+                            approve =
+                                answer == QLatin1String("y") || answer == QLatin1String("yes");
+                        }
+                        if (!approve) {
+                            m_core->rejectLink(link.id, [fail](const ApiResult &) {
+                                fail(QStringLiteral("You rejected the new device."));
+                            });
+                            return;
+                        }
+                        m_core->approveLink(link.id, since, [fail](const ApiResult &result) {
+                            if (!result.ok()) {
+                                fail(result.error.message);
+                            }
+                        });
+                    } else if (link.state == QLatin1String("linked")) {
+                        out() << "Device " << link.deviceId << " linked." << Qt::endl;
+                    } else if (link.state == QLatin1String("rejected") ||
+                               link.state == QLatin1String("expired")) {
+                        fail(QStringLiteral("The link was %1.").arg(link.state));
+                    }
+                });
+            QObject::connect(core, &Client::ClientCore::historySent, &scope,
+                             [&, done](qint64, int messages) {
+                                 out() << "History sent: " << messages << " messages." << Qt::endl;
+                                 historyQueued = true;
+                                 if (m_core->outboxSize() == 0) {
+                                     done();
+                                 }
+                             });
+            QObject::connect(core, &Client::ClientCore::outboxEmpty, &scope, [&, done] {
+                if (historyQueued) {
+                    done();
+                }
+            });
+            QObject::connect(core, &Client::ClientCore::historyFailed, &scope, fail);
+            QObject::connect(core, &Client::ClientCore::fatalError, &scope, fail);
+            core->connectToServer();
+        },
+        timeoutSeconds * 1000);
+    m_core->disconnectFromServer();
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
+    if (!finished) {
+        err() << "tincan-cli: no device was linked in time." << Qt::endl;
+        return Unreachable;
+    }
+    if (status != Ok) {
+        err() << "tincan-cli: " << failure << Qt::endl;
+    }
+    return status;
+}
+
+int CliApp::linkDevice(const QStringList &args, bool waitHistory, int timeoutSeconds)
+{
+    if (args.size() != 1) {
+        err() << "tincan-cli: link-device takes the CODE or tincan://link address your other "
+                 "device shows."
+              << Qt::endl;
+        return Usage;
+    }
+    const QString deviceName =
+        m_deviceName.isEmpty()
+            ? QStringLiteral("tincan-cli on %1").arg(QSysInfo::machineHostName().left(40))
+            : m_deviceName;
+    ApiResult result;
+    result.error.message = QStringLiteral("the link was not approved in time");
+    QObject scope;
+    wait(
+        [&](std::function<void()> done) {
+            m_core->linkDevice(
+                args.first(), deviceName,
+                [](const QString &verification, const QString &username) {
+                    out() << "Verification code: " << verification << "\n"
+                          << "Check that your other device (" << username
+                          << ") shows the same code, and approve there." << Qt::endl;
+                },
+                [&result, done](const ApiResult &r) {
+                    result = r;
+                    done();
+                });
+        },
+        timeoutSeconds * 1000);
+    m_core->cancelLinkDevice();
+    if (!result.ok()) {
+        if (result.error.code == QLatin1String("invalid_code") ||
+            result.error.code == QLatin1String("signed_in")) {
+            err() << "tincan-cli: " << result.error.message << Qt::endl;
+            return Usage;
+        }
+        return reportApiError(result);
+    }
+    out() << "Linked: this is device " << m_core->profile().deviceId() << " of "
+          << m_core->profile().username() << " on " << m_core->profile().serverUrl().toString()
+          << Qt::endl;
+    if (!waitHistory) {
+        return Ok;
+    }
+    int status = Ok;
+    Client::ClientCore *core = m_core.get();
+    const bool arrived = wait(
+        [&](std::function<void()> done) {
+            QObject::connect(
+                core, &Client::ClientCore::historyReceived, &scope, [done](int messages) {
+                    out() << "History received: " << messages << " messages." << Qt::endl;
+                    done();
+                });
+            QObject::connect(
+                core, &Client::ClientCore::historyFailed, &scope, [&, done](const QString &reason) {
+                    err() << "tincan-cli: history transfer failed: " << reason << Qt::endl;
+                    status = Refused;
+                    done();
+                });
+            core->connectToServer();
+        },
+        timeoutSeconds * 1000);
+    wait(
+        [&](std::function<void()> done) {
+            if (!m_core->stream().isConnected()) {
+                done();
+                return;
+            }
+            QObject::connect(&m_core->stream(), &Client::StreamClient::disconnected, &scope, done);
+            m_core->disconnectFromServer();
+        },
+        3000);
+    if (!arrived) {
+        err() << "tincan-cli: no history arrived in time." << Qt::endl;
+        return Incomplete;
+    }
+    return status;
 }
 
 int CliApp::revokeDevice(const QStringList &args)
@@ -814,6 +1050,30 @@ int CliApp::listen(bool json, int count, int timeoutSeconds)
                                            << (on ? " is typing" : " stopped typing") << Qt::endl;
                                  }
                              });
+            QObject::connect(core, &Client::ClientCore::linkChanged, core,
+                             [json](const Protocol::LinkEvent &link) {
+                                 if (json) {
+                                     QJsonObject object = link.toJson();
+                                     object.insert(QStringLiteral("type"), QStringLiteral("link"));
+                                     object.remove(QStringLiteral("identityKey"));
+                                     printJson(object);
+                                 } else {
+                                     out() << "-- device link " << link.id << " is " << link.state
+                                           << Qt::endl;
+                                 }
+                             });
+            QObject::connect(core, &Client::ClientCore::historyReceived, core, [json](int n) {
+                if (json) {
+                    printJson({{QStringLiteral("type"), QStringLiteral("history")},
+                               {QStringLiteral("messages"), n}});
+                } else {
+                    out() << "-- history from your other device: " << n << " messages" << Qt::endl;
+                }
+            });
+            QObject::connect(
+                core, &Client::ClientCore::historyFailed, core, [](const QString &reason) {
+                    err() << "tincan-cli: history transfer failed: " << reason << Qt::endl;
+                });
             QObject::connect(core, &Client::ClientCore::fatalError, core,
                              [&, done](const QString &reason) {
                                  err() << "tincan-cli: " << reason << Qt::endl;

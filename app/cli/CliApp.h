@@ -22,7 +22,9 @@ public:
 private:
     int registerOrLogin(bool create, const QStringList &args);
     int whoami();
-    int devices();
+    int devices(bool json);
+    int link(const QString &history, bool yes, int timeoutSeconds);
+    int linkDevice(const QStringList &args, bool waitHistory, int timeoutSeconds);
     int revokeDevice(const QStringList &args);
     int send(const QStringList &args);
     int flush();

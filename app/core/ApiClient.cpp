@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QSysInfo>
 
 #include <memory>
 
@@ -90,13 +91,19 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
     });
 }
 
+QString ApiClient::platformName()
+{
+    return QSysInfo::prettyProductName().left(64).trimmed();
+}
+
 void ApiClient::registerAccount(const QString &username, const QString &password,
                                 const QString &deviceName, const QString &inviteCode,
                                 ApiCallback done)
 {
     QJsonObject body{{QStringLiteral("username"), username},
                      {QStringLiteral("password"), password},
-                     {QStringLiteral("deviceName"), deviceName}};
+                     {QStringLiteral("deviceName"), deviceName},
+                     {QStringLiteral("platform"), platformName()}};
     if (!m_signInKeys.isEmpty()) {
         body.insert(QStringLiteral("keys"), m_signInKeys);
     }
@@ -111,7 +118,8 @@ void ApiClient::login(const QString &username, const QString &password, const QS
 {
     QJsonObject body{{QStringLiteral("username"), username},
                      {QStringLiteral("password"), password},
-                     {QStringLiteral("deviceName"), deviceName}};
+                     {QStringLiteral("deviceName"), deviceName},
+                     {QStringLiteral("platform"), platformName()}};
     if (!m_signInKeys.isEmpty()) {
         body.insert(QStringLiteral("keys"), m_signInKeys);
     }

@@ -53,6 +53,8 @@ public:
     void setToken(const QByteArray &token) { m_token = token; }
     //! The device's public keys, sent with registration and login (see PUT /v1/keys).
     void setSignInKeys(const QJsonObject &keys) { m_signInKeys = keys; }
+    //! What this device runs on, as sent with sign-ins and links ("Debian GNU/Linux 12").
+    static QString platformName();
     //! ws:// or wss:// URL of /v1/stream on the same server.
     QUrl streamUrl() const;
 

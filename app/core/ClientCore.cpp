@@ -150,9 +150,11 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
         flushAcks();
         fetchReceipts();
         flushReadMarks();
+        resumeLinks();
         Q_EMIT synced();
     });
     connect(&m_stream, &StreamClient::receiptReceived, this, &ClientCore::onReceipt);
+    connect(&m_stream, &StreamClient::linkReceived, this, &ClientCore::onLinkEvent);
     connect(&m_stream, &StreamClient::sentReceived, this,
             [this](const Protocol::SendReceipt &receipt) {
                 // The answer to our POST may have been lost: the stream tells us too.
@@ -839,6 +841,14 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
             content.text = original->text;
             content.ref = entry.ref;
             content.group = Protocol::groupIdOf(original->conversation);
+        } else if (entry.kind == QLatin1String("history")) {
+            // The descriptor (with its key) was kept in the encrypted outbox.
+            auto history = Protocol::MessageContent::decode(entry.text.toUtf8());
+            if (!history || history->kind != Protocol::MessageContent::Kind::History) {
+                entryFailed(entry, QStringLiteral("the history descriptor is unreadable"));
+                return;
+            }
+            content = *history;
         } else {
             content.text = entry.text;
         }
@@ -979,6 +989,7 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
     Outcome outcome = Outcome::Nothing;
     bool stored = true;
     bool controlQueued = false;
+    bool historyQueued = false;
     bool preKeyMessage = false;
     QString failure;
     const auto decrypted = m_crypto->decrypt(
@@ -994,6 +1005,13 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
             message.error = content.error().message;
             stored = m_store.insertIncoming(message, &inserted);
             outcome = inserted ? Outcome::Received : Outcome::Nothing;
+        } else if (content->kind == Protocol::MessageContent::Kind::History) {
+            // Our device that approved this one sends the history: noted here, fetched after
+            // the commit. Only our own devices may send it.
+            if (envelope.fromUser == self) {
+                stored = m_store.setSetting(pendingHistoryKey(content->link), content->encode());
+                historyQueued = stored;
+            }
         } else if (content->kind == Protocol::MessageContent::Kind::Retry) {
             // A device could not read our message `ref`: send it again, to that device only.
             // Only to someone the message was for: the peer of its conversation, or another of
@@ -1097,6 +1115,9 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
     }
     if (controlQueued) {
         processOutbox();
+    }
+    if (historyQueued) {
+        QMetaObject::invokeMethod(this, &ClientCore::receivePendingHistory, Qt::QueuedConnection);
     }
 }
 

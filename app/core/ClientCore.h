@@ -6,9 +6,11 @@
 #include "app/core/Profile.h"
 #include "app/core/StreamClient.h"
 #include "app/core/TypingTracker.h"
+#include "shared/protocol/MessageContent.h"
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -122,6 +124,48 @@ public:
     //! Works off the outbox without opening the stream.
     void flushOutbox();
 
+    // ---- devices and linking (ClientDevices.cpp) ----
+    //! What the existing device shows for a new one: the code (Protocol::DeviceLink::formatCode
+    //! for display) and the link URI for the QR code (server and pinned certificate included).
+    struct LinkOffer
+    {
+        qint64 id = 0;
+        QString code;
+        QString uri;
+        qint64 expiresAt = 0;
+    };
+    using LinkOfferCallback = std::function<void(const ApiResult &, const LinkOffer &)>;
+    //! Opens a link for a new device. Then linkChanged() reports it claimed (with the new
+    //! device's name and verification code): approveLink() or rejectLink().
+    void startLink(LinkOfferCallback done);
+    //! Approves a claimed link. Once the device exists this one sends it the history from
+    //! `historySinceMs` on (0: everything; -1: none), sealed, with the key end to end; the
+    //! choice is kept across restarts until the history is sent (historySent()).
+    void approveLink(qint64 linkId, qint64 historySinceMs, ApiCallback done);
+    void rejectLink(qint64 linkId, ApiCallback done);
+    //! The verification code of a claimed link (the same six digits show on the new device).
+    static QString linkVerificationCode(const Protocol::LinkEvent &link);
+
+    //! On a profile that is not signed in yet: joins the account of another device, which
+    //! showed `codeOrUri` (a link code, or the link URI of its QR code, which also names the
+    //! server and its certificate). `claimed` is called once the code was accepted, with the
+    //! verification code to compare and the account's name; `done` when this device is signed
+    //! in (or the link failed: rejected, expired, unknown code). Then connectToServer(); the
+    //! history arrives by itself (historyReceived()).
+    void
+    linkDevice(const QString &codeOrUri, const QString &deviceName,
+               std::function<void(const QString &verification, const QString &username)> claimed,
+               ApiCallback done);
+    //! Stops waiting for approval (linkDevice() then answers with a "cancelled" error).
+    void cancelLinkDevice();
+    //! How often linkDevice() asks whether the link was approved (ms).
+    void setLinkPollInterval(int ms) { m_linkPollMs = ms; }
+
+    //! GET /v1/devices: this account's devices (name, platform, last seen, online).
+    void listDevices(ApiCallback done);
+    //! Revokes one of the account's devices (also this one: then it is signed out for good).
+    void revokeDevice(qint64 deviceId, ApiCallback done);
+
     // ---- identity and trust ----
     //! The safety number with `user`, over the identity keys of all devices we have sessions
     //! with on both sides; nothing if there is no session yet.
@@ -175,6 +219,13 @@ Q_SIGNALS:
     void conversationRead(const QString &conversation, qint64 seq);
     //! Every read mark reached the server.
     void readMarksFlushed();
+    //! One of our device links changed (claimed: ask the user; linked; rejected; expired).
+    void linkChanged(const Tincan::Protocol::LinkEvent &link);
+    //! The history for a linked device was sealed, uploaded and its key sent.
+    void historySent(qint64 linkId, int messageCount);
+    //! History from our other device was imported (`messageCount` new messages).
+    void historyReceived(int messageCount);
+    void historyFailed(const QString &reason);
     void keysPublished(int preKeyCount);
     void connectionStateChanged(bool online);
     //! A contact's presence changed (pushed by the server). `lastSeenMs` 0: not shown (they
@@ -242,6 +293,20 @@ private:
     void checkSafetyNumber(const QString &user, bool identityChanged);
     void addNotice(const QString &user, const QString &text);
     void publishKeys(const QJsonObject &body, std::function<void(bool)> done);
+    // Devices and linking (ClientDevices.cpp).
+    static QString pendingHistoryKey(qint64 linkId);
+    void onLinkEvent(const Protocol::LinkEvent &link);
+    //! Sends the history of approved links whose device now exists (after a restart too).
+    void resumeLinks();
+    void sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs);
+    void uploadHistoryPart(qint64 linkId, qint64 deviceId, QList<QByteArray> parts, int index,
+                           const QByteArray &descriptor, int messageCount);
+    QByteArray exportHistory(qint64 sinceMs, int *messageCount);
+    bool importHistory(const QByteArray &bundle, int *imported, QString *error);
+    void receivePendingHistory();
+    void fetchHistoryPart(const Protocol::MessageContent &transfer, QByteArray collected,
+                          qint64 part);
+    void pollLink(qint64 linkId, const QString &secret);
     void flushAcks();
 
     Profile m_profile;
@@ -264,6 +329,10 @@ private:
     bool m_plainHttpAllowed = false;
     bool m_sendingReadMark = false;
     bool m_fetchingReceipts = false;
+    bool m_receivingHistory = false;
+    QSet<qint64> m_sendingHistory;
+    int m_linkPollMs = 1000;
+    ApiCallback m_linkDone;
     int m_retryAttempt = 0;
     int m_mismatchRetries = 0;
     static constexpr int MaxGroupChangeRetries = 5;

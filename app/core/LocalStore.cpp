@@ -378,6 +378,39 @@ QList<StoredMessage> LocalStore::history(const QString &conversation, int limit,
     return readAll(query);
 }
 
+QList<StoredMessage> LocalStore::messagesSince(qint64 sinceMs)
+{
+    // What a newly linked device of ours gets: messages that reached the server (ours) or us,
+    // never notices, failures or what is still in our outbox.
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE status IN (?, ?, ?, ?) AND "
+                                 "COALESCE(server_ts, local_ts) >= ? ORDER BY id")
+                      .arg(QLatin1String(Columns)));
+    for (const StoredMessage::Status status :
+         {StoredMessage::Status::Received, StoredMessage::Status::Sent,
+          StoredMessage::Status::Delivered, StoredMessage::Status::Read}) {
+        query.addBindValue(static_cast<int>(status));
+    }
+    query.addBindValue(sinceMs);
+    return readAll(query);
+}
+
+QList<ReceiptPosition> LocalStore::receiptPositions()
+{
+    QSqlQuery query(m_connection.database());
+    QList<ReceiptPosition> result;
+    if (!run(query,
+             QStringLiteral("SELECT conversation, user, delivered_seq, read_seq FROM receipts"),
+             {})) {
+        return result;
+    }
+    while (query.next()) {
+        result.append({query.value(0).toString(), query.value(1).toString(),
+                       query.value(2).toLongLong(), query.value(3).toLongLong()});
+    }
+    return result;
+}
+
 QList<ConversationSummary> LocalStore::conversations(const QString &self)
 {
     QSqlQuery query(m_connection.database());
@@ -434,12 +467,13 @@ bool LocalStore::queueControl(const OutboxEntry &entry)
 {
     return run(
         QStringLiteral("INSERT INTO outbox (client_id, recipient, text, created_at, kind, ref, "
-                       "target_device, fresh_session) SELECT ?, ?, '', ?, ?, ?, ?, ? WHERE NOT "
+                       "target_device, fresh_session) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT "
                        "EXISTS (SELECT 1 FROM outbox WHERE kind = ? AND ref = ? AND recipient = ? "
                        "AND target_device = ?)"),
-        {entry.clientMessageId, entry.recipient, entry.createdAt, entry.kind, entry.ref,
-         entry.targetDevice, entry.freshSession ? 1 : 0, entry.kind, entry.ref, entry.recipient,
-         entry.targetDevice});
+        {entry.clientMessageId, entry.recipient,
+         entry.text.isNull() ? QStringLiteral("") : entry.text, entry.createdAt, entry.kind,
+         entry.ref, entry.targetDevice, entry.freshSession ? 1 : 0, entry.kind, entry.ref,
+         entry.recipient, entry.targetDevice});
 }
 
 bool LocalStore::setOutboxPayloads(const QString &clientMessageId, const QByteArray &payloads)
@@ -490,6 +524,27 @@ bool LocalStore::setSetting(const QString &key, const QByteArray &value)
 {
     return run(QStringLiteral("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)"),
                {key, value});
+}
+
+bool LocalStore::removeSetting(const QString &key)
+{
+    return run(QStringLiteral("DELETE FROM settings WHERE key = ?"), {key});
+}
+
+QStringList LocalStore::settingKeys(const QString &prefix)
+{
+    QSqlQuery query(m_connection.database());
+    QStringList keys;
+    if (!run(query, QStringLiteral("SELECT key FROM settings ORDER BY key"), {})) {
+        return keys;
+    }
+    while (query.next()) {
+        const QString key = query.value(0).toString();
+        if (key.startsWith(prefix)) {
+            keys.append(key);
+        }
+    }
+    return keys;
 }
 
 ContactTrust LocalStore::trust(const QString &user)

@@ -40,8 +40,10 @@ struct StoredMessage
 
 //! Something to send. Kind "text" is a user's message (to all of the recipient's devices and
 //! our own other devices). "retry" asks one device to resend `ref` (a message we could not
-//! decrypt); "resend" sends our message `ref` again to one device. The last two are control
-//! messages: they go to `targetDevice` only and have no row in `messages`.
+//! decrypt); "resend" sends our message `ref` again to one device; "history" tells our newly
+//! linked device `targetDevice` where its history transfer is (`text`: the encoded content,
+//! key included; `ref`: the link id). These are control messages: they go to `targetDevice`
+//! only and have no row in `messages`.
 struct OutboxEntry
 {
     QString clientMessageId;
@@ -100,6 +102,15 @@ struct GroupInfo
     QList<GroupMemberInfo> members;
 };
 
+//! One participant's delivered and read positions in a conversation.
+struct ReceiptPosition
+{
+    QString conversation;
+    QString user;
+    qint64 delivered = 0;
+    qint64 read = 0;
+};
+
 struct ConversationSummary
 {
     QString conversation;
@@ -150,6 +161,9 @@ public:
     // ---- small key/value settings (secrets allowed: the file is encrypted) ----
     QByteArray setting(const QString &key);
     bool setSetting(const QString &key, const QByteArray &value);
+    bool removeSetting(const QString &key);
+    //! The keys of the settings whose key starts with `prefix`.
+    QStringList settingKeys(const QString &prefix);
 
     // ---- trust ----
     ContactTrust trust(const QString &user);
@@ -205,6 +219,10 @@ public:
     //! Newest-last page of a conversation, `limit` messages before `beforeLocalId` (0: newest).
     QList<StoredMessage> history(const QString &conversation, int limit, qint64 beforeLocalId = 0);
     QList<ConversationSummary> conversations(const QString &self);
+    //! Messages that reached the server or us (no notices, failures, outbox) since `sinceMs`
+    //! (server time, local time if unknown), oldest first: the history for a linked device.
+    QList<StoredMessage> messagesSince(qint64 sinceMs);
+    QList<ReceiptPosition> receiptPositions();
     qint64 messageCount();
 
 private:

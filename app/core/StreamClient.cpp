@@ -192,6 +192,9 @@ void StreamClient::onText(const QString &text)
     case Protocol::ServerFrame::Type::Receipt:
         Q_EMIT receiptReceived(frame->receiptState);
         break;
+    case Protocol::ServerFrame::Type::Link:
+        Q_EMIT linkReceived(frame->link);
+        break;
     case Protocol::ServerFrame::Type::Synced:
         Q_EMIT synced();
         break;

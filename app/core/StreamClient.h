@@ -54,6 +54,8 @@ Q_SIGNALS:
     void envelopeReceived(const Tincan::Protocol::Envelope &envelope);
     void sentReceived(const Tincan::Protocol::SendReceipt &receipt);
     void receiptReceived(const Tincan::Protocol::ReceiptState &state);
+    //! A device link of the user changed (see Protocol::LinkEvent).
+    void linkReceived(const Tincan::Protocol::LinkEvent &link);
     void presenceReceived(const Tincan::Protocol::PresenceUpdate &update);
     void typingReceived(const Tincan::Protocol::TypingEvent &event);
     void pongReceived();

@@ -93,7 +93,8 @@ ApiResponse ApiResponse::error(const ApiError &error)
 
 ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
                        MessageStore &messages, GroupStore &groups, ReceiptStore &receipts,
-                       MessageBus &bus, SessionRegistry &registry, FanoutWorker *fanout)
+                       LinkStore &links, MessageBus &bus, SessionRegistry &registry,
+                       FanoutWorker *fanout)
     : m_config(config)
     , m_users(users)
     , m_devices(devices)
@@ -101,6 +102,7 @@ ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devi
     , m_messages(messages)
     , m_groups(groups)
     , m_receipts(receipts)
+    , m_links(links)
     , m_bus(bus)
     , m_registry(registry)
     , m_fanout(fanout)
@@ -165,11 +167,11 @@ ApiResponse signedIn(const User &user, qint64 deviceId, const QByteArray &token)
 }
 } // namespace
 
-void ApiService::signIn(const User &user, const QString &deviceName,
+void ApiService::signIn(const User &user, const QString &deviceName, const QString &platform,
                         const std::optional<DeviceKeys> &keys, const Reply &reply)
 {
     const QByteArray token = Tokens::generate();
-    m_devices.createDevice(user.id, deviceName, Tokens::hash(token),
+    m_devices.createDevice(user.id, deviceName, platform, Tokens::hash(token),
                            m_config.limits.maxDevicesPerUser, keys,
                            [user, token, reply](Result<Device> device) {
                                if (!device) {
@@ -197,6 +199,7 @@ std::optional<ApiService::Credentials> ApiService::readCredentials(const ApiRequ
     credentials.password = reader.string(QStringLiteral("password"), 1024);
     credentials.deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
     credentials.inviteCode = reader.optionalString(QStringLiteral("inviteCode"), 128);
+    credentials.platform = reader.optionalString(QStringLiteral("platform"), 64);
     const QJsonObject keysObject =
         reader.has(QStringLiteral("keys")) ? reader.object(QStringLiteral("keys")) : QJsonObject();
     if (!reader.ok()) {
@@ -220,9 +223,10 @@ std::optional<ApiService::Credentials> ApiService::readCredentials(const ApiRequ
     if (credentials.deviceName.isEmpty()) {
         credentials.deviceName = defaultDeviceName();
     }
-    if (!Protocol::isValidDeviceName(credentials.deviceName)) {
+    if (!Protocol::isValidDeviceName(credentials.deviceName) ||
+        (!credentials.platform.isEmpty() && !Protocol::isValidDeviceName(credentials.platform))) {
         reply(ApiResponse::error(ApiError::badRequest(
-            QStringLiteral("The device name must be 1 to 64 printable characters."))));
+            QStringLiteral("The device name and platform must be 1 to 64 printable characters."))));
         return std::nullopt;
     }
     return credentials;
@@ -263,17 +267,17 @@ void ApiService::registerAccount(const ApiRequest &request, Reply reply)
         }
         // The account and its first device are created in one transaction.
         const QByteArray token = Tokens::generate();
-        m_users.createUser(
-            credentials.username, hash, inviteHash,
-            FirstDevice{credentials.deviceName, Tokens::hash(token), credentials.keys},
-            [token, reply](Result<NewAccount> account) {
-                if (!account) {
-                    reply(ApiResponse::error(account.error()));
-                    return;
-                }
-                qCInfo(lcServer) << "account created:" << account->user.username;
-                reply(signedIn(account->user, account->device.id, token));
-            });
+        m_users.createUser(credentials.username, hash, inviteHash,
+                           FirstDevice{credentials.deviceName, Tokens::hash(token),
+                                       credentials.keys, credentials.platform},
+                           [token, reply](Result<NewAccount> account) {
+                               if (!account) {
+                                   reply(ApiResponse::error(account.error()));
+                                   return;
+                               }
+                               qCInfo(lcServer) << "account created:" << account->user.username;
+                               reply(signedIn(account->user, account->device.id, token));
+                           });
     });
 }
 
@@ -286,10 +290,11 @@ void ApiService::login(const ApiRequest &request, Reply reply)
     const QString &username = credentials->username;
     const QString &password = credentials->password;
     const QString &deviceName = credentials->deviceName;
+    const QString &platform = credentials->platform;
     const std::optional<DeviceKeys> &keys = credentials->keys;
     const std::optional<User> user =
         Protocol::isValidUsername(username) ? m_users.userByName(username) : std::nullopt;
-    m_hashPool.start([this, user, password, deviceName, keys, reply] {
+    m_hashPool.start([this, user, password, deviceName, platform, keys, reply] {
         // Verify against a throwaway hash for unknown users too, so that timing does not tell
         // which usernames exist.
         static const QString decoy = m_hasher.hash(QStringLiteral("decoy password"));
@@ -300,7 +305,7 @@ void ApiService::login(const ApiRequest &request, Reply reply)
                 ApiError::unauthenticated(QStringLiteral("Wrong username or password."))));
             return;
         }
-        signIn(*user, deviceName, keys, reply);
+        signIn(*user, deviceName, platform, keys, reply);
     });
 }
 
@@ -319,6 +324,7 @@ void ApiService::listDevices(const ApiRequest &request, Reply reply)
                                    {QStringLiteral("name"), device.name},
                                    {QStringLiteral("createdAt"), device.createdAt},
                                    {QStringLiteral("lastSeen"), device.lastSeen},
+                                   {QStringLiteral("platform"), device.platform},
                                    {QStringLiteral("current"), device.id == request.auth->deviceId},
                                    {QStringLiteral("online"), m_registry.isOnline(device.id)},
                                    {QStringLiteral("hasKeys"), device.hasKeys}});
@@ -789,7 +795,16 @@ void ApiService::deviceConnected(qint64 deviceId)
 
 void ApiService::purgeExpired(std::function<void(qint64)> done)
 {
-    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch() - m_config.retentionSeconds * 1000;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // Unfinished links are kept a day past expiry, so the devices can still be told "expired".
+    m_links.purgeLinks(now - 24LL * 3600 * 1000, now - m_config.historyTtlSeconds * 1000,
+                       [](Result<qint64> removed) {
+                           if (!removed) {
+                               qCWarning(lcServer)
+                                   << "device link purge failed:" << removed.error().message;
+                           }
+                       });
+    const qint64 cutoff = now - m_config.retentionSeconds * 1000;
     m_messages.purgeBefore(cutoff, [done = std::move(done)](Result<qint64> removed) {
         if (!removed) {
             qCWarning(lcServer) << "retention purge failed:" << removed.error().message;

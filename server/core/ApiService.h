@@ -58,8 +58,8 @@ public:
     //! `fanout` (may be null: nothing is fanned out, e.g. in an admin command) is kicked after
     //! each group message or change is stored.
     ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
-               MessageStore &messages, GroupStore &groups, ReceiptStore &receipts, MessageBus &bus,
-               SessionRegistry &registry, FanoutWorker *fanout);
+               MessageStore &messages, GroupStore &groups, ReceiptStore &receipts, LinkStore &links,
+               MessageBus &bus, SessionRegistry &registry, FanoutWorker *fanout);
     ~ApiService();
 
     std::optional<AuthContext> authenticate(const QByteArray &authorizationHeader);
@@ -94,6 +94,17 @@ public:
     void renameGroup(const ApiRequest &request, Reply reply);
     void sendGroupMessage(const ApiRequest &request, Reply reply);
 
+    // Device linking (LinkApi.cpp).
+    void createLink(const ApiRequest &request, Reply reply);
+    void getLink(const ApiRequest &request, Reply reply);
+    void claimLink(const ApiRequest &request, Reply reply);
+    void approveLink(const ApiRequest &request, Reply reply);
+    void rejectLink(const ApiRequest &request, Reply reply);
+    void completeLink(const ApiRequest &request, Reply reply);
+    void putLinkHistory(const ApiRequest &request, Reply reply);
+    void getLinkHistory(const ApiRequest &request, Reply reply);
+    void deleteLinkHistory(const ApiRequest &request, Reply reply);
+
     // Receipts (ReceiptApi.cpp).
     void markRead(const ApiRequest &request, Reply reply);
     void receipts(const ApiRequest &request, Reply reply);
@@ -118,6 +129,7 @@ private:
         QString password;
         QString deviceName;
         QString inviteCode;
+        QString platform;
         std::optional<DeviceKeys> keys; //!< Published with the new device.
     };
     //! Rate limit, parse and check the body of a sign-in or registration; answers on failure.
@@ -146,8 +158,13 @@ private:
     void kickFanout();
     //! Pushes receipt changes to the devices of their audience.
     void publishReceipts(const QList<ReceiptChange> &changes);
-    void signIn(const User &user, const QString &deviceName, const std::optional<DeviceKeys> &keys,
-                const Reply &reply);
+    void signIn(const User &user, const QString &deviceName, const QString &platform,
+                const std::optional<DeviceKeys> &keys, const Reply &reply);
+    // Device linking (LinkApi.cpp).
+    //! The user's link `{id}` of the path; otherwise answers 404.
+    std::optional<DeviceLinkRecord> pathLink(const ApiRequest &request, const Reply &reply);
+    //! Tells every device of the user that the link changed (never on the writer thread).
+    void publishLink(const DeviceLinkRecord &link);
 
     const Config &m_config;
     UserStore &m_users;
@@ -156,6 +173,7 @@ private:
     MessageStore &m_messages;
     GroupStore &m_groups;
     ReceiptStore &m_receipts;
+    LinkStore &m_links;
     MessageBus &m_bus;
     SessionRegistry &m_registry;
     FanoutWorker *m_fanout = nullptr;

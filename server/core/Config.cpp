@@ -206,6 +206,14 @@ bool Config::loadFile(const QString &file, QString *error)
                    &fanoutRoundDeliveries, 1, 1000000, error) &&
         readNumber(settings, QStringLiteral("groups/fanout_round_pause_ms"), &fanoutRoundPauseMs, 0,
                    60000, error) &&
+        readNumber(settings, QStringLiteral("devices/link_ttl_seconds"), &linkTtlSeconds, 10, 86400,
+                   error) &&
+        readNumber(settings, QStringLiteral("devices/max_open_links"), &maxOpenLinks, 1, 1000,
+                   error) &&
+        readNumber(settings, QStringLiteral("devices/history_max_bytes"), &historyMaxBytes, 1024,
+                   1LL << 40, error) &&
+        readNumber(settings, QStringLiteral("devices/history_ttl_seconds"), &historyTtlSeconds, 60,
+                   365LL * 86400, error) &&
         readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
                    &tlsHandshakeTimeoutSeconds, 1, 300, error) &&
         readNumber(settings, QStringLiteral("presence/heartbeat_seconds"),

@@ -60,6 +60,14 @@ struct Config
     double typingRatePerSecond = 5;
     double typingBurst = 10;
 
+    //! Device linking: how long a link code is valid; how many unfinished links a user may
+    //! have; the most bytes one history transfer may hold; how long a transfer is kept after
+    //! the device was linked (deleted earlier once the new device has it).
+    qint64 linkTtlSeconds = 600;
+    qint64 maxOpenLinks = 5;
+    qint64 historyMaxBytes = 256LL * 1024 * 1024;
+    qint64 historyTtlSeconds = 3LL * 24 * 3600;
+
     //! GET /v1/keys reports `low` below this many one-time prekeys.
     qint64 keysLowWatermark = 20;
     //! HTTPS and WSS (the default). Off: plain HTTP, only on a loopback address unless

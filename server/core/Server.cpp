@@ -9,6 +9,7 @@
 #include "server/net/TlsCredentials.h"
 #include "server/store/sqlite/SqliteBackend.h"
 #include "server/store/sqlite/SqliteGroupStore.h"
+#include "server/store/sqlite/SqliteLinkStore.h"
 #include "server/store/sqlite/SqliteReceiptStore.h"
 #include "server/store/sqlite/SqliteStores.h"
 
@@ -73,13 +74,14 @@ bool Server::start(QString *error)
     m_groups = std::make_unique<SqliteGroupStore>(*m_backend);
     m_fanoutQueue = std::make_unique<SqliteFanoutQueue>(*m_backend);
     m_receipts = std::make_unique<SqliteReceiptStore>(*m_backend);
+    m_links = std::make_unique<SqliteLinkStore>(*m_backend);
     m_registry = std::make_unique<LocalSessionRegistry>();
     m_bus = std::make_unique<LocalMessageBus>(*m_registry);
     m_fanout = std::make_unique<FanoutWorker>(
         *m_fanoutQueue, *m_bus, m_config.fanoutRoundDeliveries, m_config.fanoutRoundPauseMs);
-    m_api =
-        std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
-                                     *m_groups, *m_receipts, *m_bus, *m_registry, m_fanout.get());
+    m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
+                                         *m_groups, *m_receipts, *m_links, *m_bus, *m_registry,
+                                         m_fanout.get());
     std::optional<QSslConfiguration> tls;
     if (m_tls) {
         tls = m_tls->serverConfiguration();
@@ -189,9 +191,10 @@ bool Server::createInvite(const Config &config, qint64 ttlSeconds, QString *code
     SqliteMessageStore messages(backend);
     SqliteGroupStore groups(backend);
     SqliteReceiptStore receipts(backend);
+    SqliteLinkStore links(backend);
     LocalSessionRegistry registry;
     LocalMessageBus bus(registry);
-    ApiService api(config, users, devices, keys, messages, groups, receipts, bus, registry,
+    ApiService api(config, users, devices, keys, messages, groups, receipts, links, bus, registry,
                    nullptr);
     std::promise<Protocol::Result<QString>> promise;
     auto future = promise.get_future();

@@ -20,6 +20,7 @@ class SqliteKeyStore;
 class SqliteMessageStore;
 class SqliteGroupStore;
 class SqliteReceiptStore;
+class SqliteLinkStore;
 class SqliteFanoutQueue;
 class FanoutWorker;
 class SqliteUserStore;
@@ -75,6 +76,7 @@ private:
     std::unique_ptr<SqliteMessageStore> m_messages;
     std::unique_ptr<SqliteGroupStore> m_groups;
     std::unique_ptr<SqliteReceiptStore> m_receipts;
+    std::unique_ptr<SqliteLinkStore> m_links;
     std::unique_ptr<SqliteFanoutQueue> m_fanoutQueue;
     std::unique_ptr<LocalSessionRegistry> m_registry;
     std::unique_ptr<LocalMessageBus> m_bus;

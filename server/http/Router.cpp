@@ -17,6 +17,15 @@ const Router &Router::api()
         add("GET", "/v1/devices", &ApiService::listDevices, true);
         add("DELETE", "/v1/devices/{id}", &ApiService::revokeDevice, true);
         add("GET", "/v1/users/{username}/devices", &ApiService::userDevices, true);
+        add("POST", "/v1/links", &ApiService::createLink, true);
+        add("POST", "/v1/links/claim", &ApiService::claimLink, false);
+        add("GET", "/v1/links/{id}", &ApiService::getLink, true);
+        add("POST", "/v1/links/{id}/approve", &ApiService::approveLink, true);
+        add("POST", "/v1/links/{id}/reject", &ApiService::rejectLink, true);
+        add("POST", "/v1/links/{id}/complete", &ApiService::completeLink, false);
+        add("PUT", "/v1/links/{id}/history", &ApiService::putLinkHistory, true);
+        add("GET", "/v1/links/{id}/history", &ApiService::getLinkHistory, true);
+        add("DELETE", "/v1/links/{id}/history", &ApiService::deleteLinkHistory, true);
         add("PUT", "/v1/keys", &ApiService::publishKeys, true);
         add("GET", "/v1/keys", &ApiService::keyStatus, true);
         add("GET", "/v1/users/{username}/keys", &ApiService::userKeys, true);

@@ -40,6 +40,7 @@ struct Device
     qint64 lastSeen = 0;
     //! The device has published its keys; only such a device can receive messages.
     bool hasKeys = false;
+    QString platform; //!< What the device said it runs on ("Debian GNU/Linux 12"); may be empty.
 };
 
 // The key directory. Clients publish the public half of their Signal-protocol keys per device;
@@ -111,6 +112,7 @@ struct FirstDevice
     QByteArray tokenHash;
     //! Published with the device, in the same transaction.
     std::optional<DeviceKeys> keys = std::nullopt;
+    QString platform = {};
 };
 
 //! What creating an account produced; `device.id` is 0 when no first device was asked for.
@@ -169,9 +171,9 @@ public:
     //! Adds a device; fails with 403 when the user already has `maxDevices` active devices.
     //! Given `keys` are published with the device in the same transaction (see
     //! KeyStore::publishKeys); if they are refused, no device is created.
-    virtual void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
-                              qint64 maxDevices, const std::optional<DeviceKeys> &keys,
-                              Done<Device> done) = 0;
+    virtual void createDevice(qint64 userId, const QString &name, const QString &platform,
+                              const QByteArray &tokenHash, qint64 maxDevices,
+                              const std::optional<DeviceKeys> &keys, Done<Device> done) = 0;
     //! Revokes one of the user's devices and drops its inbox and one-time prekeys. 403 if the
     //! device belongs to another user, 404 if there is no such active device.
     virtual void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) = 0;
@@ -435,6 +437,68 @@ public:
     virtual void fanOut(qint64 maxDeliveries, Done<FanoutRound> done) = 0;
     //! Jobs waiting (metrics, tests).
     virtual qint64 pendingJobs() = 0;
+};
+
+//! A device link (see Protocol::LinkEvent for the states) as the server keeps it. Only hashes
+//! of the code and of the new device's pick-up secret are stored.
+struct DeviceLinkRecord
+{
+    qint64 id = 0;
+    qint64 userId = 0;
+    QString username;
+    qint64 createdBy = 0;
+    qint64 createdAt = 0;
+    qint64 expiresAt = 0;
+    //! As stored: open, claimed, approved, linked, rejected (expiry is worked out by the API).
+    QString state;
+    QString deviceName;
+    QString platform;
+    QByteArray identityKey;
+    QByteArray keysJson; //!< The claim's `keys` object, published when the device is created.
+    QByteArray secretHash;
+    qint64 deviceId = 0;
+    qint64 linkedAt = 0;
+    qint64 historyParts = 0;  //!< Parts announced by the uploader (0: no history).
+    qint64 historyStored = 0; //!< Distinct parts stored so far.
+    qint64 historyBytes = 0;
+};
+
+//! Device linking: short-lived links an existing device opens and a new device claims, and the
+//! encrypted history transfer between the two (ciphertext only, kept until picked up or expired).
+//! Thread contract as for the other stores. Errors: 404 unknown_link, 409 link_state.
+class LinkStore
+{
+public:
+    virtual ~LinkStore() = default;
+    //! Opens a link for `deviceId` of `userId`; 429 when the user already has `maxOpen` links
+    //! that are neither finished nor expired.
+    virtual void createLink(qint64 userId, qint64 deviceId, const QByteArray &codeHash,
+                            qint64 expiresAt, qint64 maxOpen, Done<DeviceLinkRecord> done) = 0;
+    virtual std::optional<DeviceLinkRecord> link(qint64 linkId) = 0;
+    //! The open, unexpired link with this code becomes claimed by the device described in
+    //! `claim` (deviceName, platform, identityKey, keysJson, secretHash); 404 otherwise.
+    virtual void claimLink(const QByteArray &codeHash, const DeviceLinkRecord &claim, qint64 nowMs,
+                           Done<DeviceLinkRecord> done) = 0;
+    //! The user approves (claimed -> approved) or rejects (any unfinished state -> rejected)
+    //! their link before it expires.
+    virtual void decideLink(qint64 userId, qint64 linkId, bool approve, qint64 nowMs,
+                            Done<DeviceLinkRecord> done) = 0;
+    //! approved -> linked, for the holder of the secret: creates the device with `tokenHash`
+    //! and publishes `keys`, in one transaction (403 too_many_devices at `maxDevices`).
+    virtual void completeLink(qint64 linkId, const QByteArray &secretHash,
+                              const QByteArray &tokenHash, const DeviceKeys &keys,
+                              qint64 maxDevices, qint64 nowMs, Done<DeviceLinkRecord> done) = 0;
+    //! Stores part `part` (0-based) of `parts` of the history transfer of a linked link; the
+    //! same part again replaces it. 413 when the parts would exceed `maxBytes` in all.
+    virtual void storeHistoryPart(qint64 linkId, qint64 part, qint64 parts, const QByteArray &data,
+                                  qint64 maxBytes, Done<DeviceLinkRecord> done) = 0;
+    //! One stored part, or nothing.
+    virtual std::optional<QByteArray> historyPart(qint64 linkId, qint64 part) = 0;
+    //! Deletes the transfer (the new device has it, or the link was given up).
+    virtual void dropHistory(qint64 linkId, Done<bool> done) = 0;
+    //! Deletes links (and transfers) that expired before `unfinishedBefore` without being
+    //! linked, and transfers of links linked before `linkedBefore`; yields how many links.
+    virtual void purgeLinks(qint64 unfinishedBefore, qint64 linkedBefore, Done<qint64> done) = 0;
 };
 
 } // namespace Tincan::Server

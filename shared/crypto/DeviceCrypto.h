@@ -146,6 +146,16 @@ public:
     {
         return m_store.hasSenderKey(groupId, name, device);
     }
+    //! The sender keys of other senders (and of our other devices) that we hold: what a newly
+    //! linked device of ours needs to read group messages it could not get keys for.
+    QList<SignalStore::SenderKeyRecord> receivedSenderKeys(const QString &selfName, int selfDevice)
+    {
+        return m_store.senderKeys(selfName, selfDevice);
+    }
+    bool importSenderKey(const SignalStore::SenderKeyRecord &key, bool *added)
+    {
+        return m_store.importSenderKey(key, added);
+    }
     //! Forgets our sender key for the group: the next message starts a new chain (rotation).
     bool rotateSenderKey(const QString &groupId, const QString &selfName, int selfDevice)
     {

@@ -583,4 +583,43 @@ bool SignalStore::removeSenderKey(const QString &groupId, const QString &name, i
     return StoreCallbacks::run(this, query);
 }
 
+QList<SignalStore::SenderKeyRecord> SignalStore::senderKeys(const QString &exceptName,
+                                                            int exceptDevice)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("SELECT group_id, name, device, record FROM crypto_sender_keys "
+                                 "WHERE NOT (name = ? AND device = ?) ORDER BY group_id, name, "
+                                 "device"));
+    query.addBindValue(exceptName);
+    query.addBindValue(exceptDevice);
+    QList<SenderKeyRecord> keys;
+    if (!StoreCallbacks::run(this, query)) {
+        return keys;
+    }
+    while (query.next()) {
+        keys.append({query.value(0).toString(), query.value(1).toString(), query.value(2).toInt(),
+                     query.value(3).toByteArray()});
+    }
+    return keys;
+}
+
+bool SignalStore::importSenderKey(const SenderKeyRecord &key, bool *added)
+{
+    QSqlQuery query(m_database);
+    query.prepare(QStringLiteral("INSERT INTO crypto_sender_keys (group_id, name, device, record) "
+                                 "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+                                 "crypto_sender_keys WHERE group_id = ? AND name = ? AND "
+                                 "device = ?)"));
+    for (const QVariant &value :
+         {QVariant(key.groupId), QVariant(key.name), QVariant(key.device), QVariant(key.record),
+          QVariant(key.groupId), QVariant(key.name), QVariant(key.device)}) {
+        query.addBindValue(value);
+    }
+    if (!StoreCallbacks::run(this, query)) {
+        return false;
+    }
+    *added = query.numRowsAffected() == 1;
+    return true;
+}
+
 } // namespace Tincan::Crypto

@@ -55,6 +55,19 @@ public:
     int removeSignedPreKeysBefore(qint64 cutoffMs);
 
     bool hasSenderKey(const QString &groupId, const QString &name, int device);
+    //! A stored sender key record, as libsignal serialized it.
+    struct SenderKeyRecord
+    {
+        QString groupId;
+        QString name;
+        int device = 0;
+        QByteArray record;
+    };
+    //! Every sender key we hold except the one of (`exceptName`, `exceptDevice`) (our own,
+    //! whose private half never leaves this device).
+    QList<SenderKeyRecord> senderKeys(const QString &exceptName, int exceptDevice);
+    //! Stores a sender key record unless one is already held for that sender (`added`).
+    bool importSenderKey(const SenderKeyRecord &key, bool *added);
     //! Forgets a sender key (ours: the next group message starts a new one).
     bool removeSenderKey(const QString &groupId, const QString &name, int device);
 

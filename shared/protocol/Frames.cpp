@@ -139,6 +139,45 @@ Result<ReceiptState> ReceiptState::fromJson(const QJsonObject &object)
     return state;
 }
 
+QJsonObject LinkEvent::toJson() const
+{
+    QJsonObject object{{QStringLiteral("id"), id},
+                       {QStringLiteral("state"), state},
+                       {QStringLiteral("createdBy"), createdBy},
+                       {QStringLiteral("expiresAt"), expiresAt}};
+    if (!deviceName.isEmpty()) {
+        object.insert(QStringLiteral("deviceName"), deviceName);
+        object.insert(QStringLiteral("platform"), platform);
+        object.insert(QStringLiteral("identityKey"), QString::fromLatin1(identityKey.toBase64()));
+    }
+    if (deviceId > 0) {
+        object.insert(QStringLiteral("deviceId"), deviceId);
+    }
+    return object;
+}
+
+Result<LinkEvent> LinkEvent::fromJson(const QJsonObject &object)
+{
+    JsonReader reader(object, QStringLiteral("link"));
+    LinkEvent link;
+    link.id = reader.integer(QStringLiteral("id"), 1, MaxId);
+    link.state = reader.string(QStringLiteral("state"), 16);
+    link.createdBy = reader.integer(QStringLiteral("createdBy"), 0, MaxId);
+    link.expiresAt = reader.integer(QStringLiteral("expiresAt"), 0, MaxId);
+    if (object.contains(QStringLiteral("deviceName"))) {
+        link.deviceName = reader.string(QStringLiteral("deviceName"), 64);
+        link.platform = reader.optionalString(QStringLiteral("platform"), 64);
+        link.identityKey = reader.base64(QStringLiteral("identityKey"), 64);
+    }
+    if (object.contains(QStringLiteral("deviceId"))) {
+        link.deviceId = reader.integer(QStringLiteral("deviceId"), 1, MaxId);
+    }
+    if (!reader.ok()) {
+        return reader.error();
+    }
+    return link;
+}
+
 Result<ClientFrame> parseClientFrame(const QByteArray &text, qsizetype maxAckIds)
 {
     auto object = parseJsonObject(text);
@@ -261,6 +300,13 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
         }
         frame.type = ServerFrame::Type::Receipt;
         frame.receiptState = std::move(state).value();
+    } else if (type == QLatin1String("link")) {
+        auto link = LinkEvent::fromJson(object->value(QStringLiteral("link")).toObject());
+        if (!link) {
+            return link.error();
+        }
+        frame.type = ServerFrame::Type::Link;
+        frame.link = std::move(link).value();
     } else if (type == QLatin1String("error")) {
         frame.type = ServerFrame::Type::Error;
         frame.error.code = object->value(QStringLiteral("error")).toString();
@@ -306,6 +352,12 @@ QByteArray receiptFrame(const ReceiptState &state)
     QJsonObject object = state.toJson();
     object.insert(QStringLiteral("type"), QStringLiteral("receipt"));
     return compact(object);
+}
+
+QByteArray linkFrame(const LinkEvent &link)
+{
+    return compact({{QStringLiteral("type"), QStringLiteral("link")},
+                    {QStringLiteral("link"), link.toJson()}});
 }
 
 QByteArray pongFrame()

@@ -68,6 +68,26 @@ struct TypingEvent
     bool typing = false; //!< "started" / "stopped".
 };
 
+//! A device link (POST /v1/links) as the user's devices see it: GET /v1/links/{id} and the
+//! "link" frame, sent to every device of the user when the state changes. States: "open"
+//! (waiting for a new device to claim the code), "claimed" (a device claimed it: confirm or
+//! reject), "approved" (confirmed; the new device picks up its token), "linked" (the device
+//! exists: `deviceId`), "rejected", "expired".
+struct LinkEvent
+{
+    qint64 id = 0;
+    QString state;
+    qint64 createdBy = 0; //!< The device that showed the code (and approves, sends history).
+    qint64 expiresAt = 0;
+    QString deviceName;     //!< From "claimed" on: what the new device calls itself.
+    QString platform;       //!< From "claimed" on.
+    QByteArray identityKey; //!< From "claimed" on: the new device's public identity key.
+    qint64 deviceId = 0;    //!< "linked": the new device's id.
+
+    QJsonObject toJson() const;
+    static Result<LinkEvent> fromJson(const QJsonObject &object);
+};
+
 //! A frame a client sends on /v1/stream.
 struct ClientFrame
 {
@@ -96,6 +116,7 @@ struct ServerFrame
         Receipt,
         Presence,
         Typing,
+        Link,
         Unknown
     };
     Type type = Type::Unknown;
@@ -109,6 +130,7 @@ struct ServerFrame
     ApiError error;              //!< For Error.
     PresenceUpdate presence;     //!< For Presence.
     TypingEvent typing;          //!< For Typing.
+    LinkEvent link;              //!< For Link.
 };
 
 Result<ServerFrame> parseServerFrame(const QByteArray &text);
@@ -124,5 +146,6 @@ QByteArray errorFrame(const ApiError &error);
 QByteArray presenceFrame(const PresenceUpdate &update);
 //! The relayed typing frame, with who is typing.
 QByteArray typingFrame(const TypingEvent &event);
+QByteArray linkFrame(const LinkEvent &link);
 
 } // namespace Tincan::Protocol

@@ -15,7 +15,7 @@ struct Limits
     //! Most payloads (recipient devices plus own other devices) in one message.
     qint64 maxDevicesPerMessage = 64;
     //! Most devices one account may have signed in at once.
-    qint64 maxDevicesPerUser = 16;
+    qint64 maxDevicesPerUser = 10;
     //! Largest page of GET /v1/inbox.
     qint64 maxInboxPage = 500;
     //! Largest WebSocket frame accepted from a client (bytes).

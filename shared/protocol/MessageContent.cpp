@@ -5,6 +5,8 @@
 
 #include <QJsonDocument>
 
+#include <limits>
+
 namespace Tincan::Protocol {
 
 QByteArray MessageContent::encode() const
@@ -15,6 +17,12 @@ QByteArray MessageContent::encode() const
     } else if (kind == Kind::SenderKey) {
         object.insert(QStringLiteral("kind"), QStringLiteral("sender_key"));
         object.insert(QStringLiteral("key"), QString::fromLatin1(key.toBase64()));
+    } else if (kind == Kind::History) {
+        object.insert(QStringLiteral("kind"), QStringLiteral("history"));
+        object.insert(QStringLiteral("key"), QString::fromLatin1(key.toBase64()));
+        object.insert(QStringLiteral("link"), link);
+        object.insert(QStringLiteral("size"), size);
+        object.insert(QStringLiteral("sha256"), QString::fromLatin1(digest.toBase64()));
     } else {
         object.insert(QStringLiteral("kind"), QStringLiteral("text"));
         object.insert(QStringLiteral("text"), text);
@@ -45,6 +53,18 @@ Result<MessageContent> MessageContent::decode(const QByteArray &bytes)
     } else if (kind == QLatin1String("sender_key")) {
         content.kind = Kind::SenderKey;
         content.key = reader.base64(QStringLiteral("key"), 4096);
+    } else if (kind == QLatin1String("history")) {
+        content.kind = Kind::History;
+        content.key = reader.base64(QStringLiteral("key"), 32);
+        content.link =
+            reader.integer(QStringLiteral("link"), 1, std::numeric_limits<qint64>::max());
+        content.size =
+            reader.integer(QStringLiteral("size"), 1, std::numeric_limits<qint64>::max());
+        content.digest = reader.base64(QStringLiteral("sha256"), 32);
+        if (reader.ok() && (content.key.size() != 32 || content.digest.size() != 32)) {
+            return ApiError::badRequest(
+                QStringLiteral("content.key and content.sha256 must be 32 bytes."));
+        }
     }
     if (object->contains(QStringLiteral("group")) || content.kind == Kind::SenderKey) {
         content.group = reader.string(QStringLiteral("group"), 32);
@@ -61,8 +81,9 @@ Result<MessageContent> MessageContent::decode(const QByteArray &bytes)
     if (!reader.ok()) {
         return reader.error();
     }
-    if (version > Version || (kind != QLatin1String("text") && kind != QLatin1String("retry") &&
-                              kind != QLatin1String("sender_key"))) {
+    if (version > Version ||
+        (kind != QLatin1String("text") && kind != QLatin1String("retry") &&
+         kind != QLatin1String("sender_key") && kind != QLatin1String("history"))) {
         return ApiError::badRequest(
             QStringLiteral("Unsupported message content (version %1, kind '%2').")
                 .arg(version)

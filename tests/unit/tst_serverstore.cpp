@@ -178,7 +178,7 @@ void TestServerStore::usersAndDevices()
     QVERIFY(!m_users->userByName(QStringLiteral("nobody")));
 
     auto device = await<Device>([&](auto done) {
-        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "hash-1", 5, std::nullopt,
+        m_devices->createDevice(user->user.id, QStringLiteral("pc"), {}, "hash-1", 5, std::nullopt,
                                 done);
     });
     QVERIFY(device.ok());
@@ -301,7 +301,8 @@ void TestServerStore::revokeDropsInbox()
         m_users->createUser(QStringLiteral("eve"), QStringLiteral("h"), {}, std::nullopt, done);
     });
     auto device = await<Device>([&](auto done) {
-        m_devices->createDevice(user->user.id, QStringLiteral("pc"), "tok", 5, std::nullopt, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("pc"), {}, "tok", 5, std::nullopt,
+                                done);
     });
     await<StoredMessage>(
         [&](auto done) { m_messages->storeMessage(message(newId(), {device->id}), done); });
@@ -356,12 +357,12 @@ void TestServerStore::deviceLimit()
     });
     for (int i = 0; i < 2; ++i) {
         QVERIFY(await<Device>([&](auto done) {
-                    m_devices->createDevice(user->user.id, QStringLiteral("d"),
+                    m_devices->createDevice(user->user.id, QStringLiteral("d"), {},
                                             QByteArray::number(i), 2, std::nullopt, done);
                 }).ok());
     }
     auto third = await<Device>([&](auto done) {
-        m_devices->createDevice(user->user.id, QStringLiteral("d"), "3", 2, std::nullopt, done);
+        m_devices->createDevice(user->user.id, QStringLiteral("d"), {}, "3", 2, std::nullopt, done);
     });
     QCOMPARE(third.error().status, 403);
 }
@@ -478,7 +479,7 @@ qint64 TestServerStore::userWithDevices(const QString &username, int devices, QL
     }
     for (int i = 0; i < devices; ++i) {
         auto device = await<Device>([&](auto done) {
-            m_devices->createDevice(user->user.id, QStringLiteral("d"),
+            m_devices->createDevice(user->user.id, QStringLiteral("d"), {},
                                     username.toUtf8() + QByteArray::number(i), 100, std::nullopt,
                                     done);
         });
@@ -643,8 +644,8 @@ void TestServerStore::devicesAreCreatedWithTheirKeys()
     QCOMPARE(m_keys->keyStatus(account->device.id).preKeyCount, 7);
 
     auto second = await<Device>([&](auto done) {
-        m_devices->createDevice(account->user.id, QStringLiteral("phone"), "olga-2", 5, fullKeys(4),
-                                done);
+        m_devices->createDevice(account->user.id, QStringLiteral("phone"), {}, "olga-2", 5,
+                                fullKeys(4), done);
     });
     QVERIFY(second.ok());
     QVERIFY(second->hasKeys);
@@ -657,8 +658,8 @@ void TestServerStore::devicesAreCreatedWithTheirKeys()
     DeviceKeys incomplete = fullKeys(1);
     incomplete.signedPreKey.reset();
     auto refused = await<Device>([&](auto done) {
-        m_devices->createDevice(account->user.id, QStringLiteral("tablet"), "olga-3", 5, incomplete,
-                                done);
+        m_devices->createDevice(account->user.id, QStringLiteral("tablet"), {}, "olga-3", 5,
+                                incomplete, done);
     });
     QCOMPARE(refused.error().status, 400);
     QVERIFY(!m_devices->authenticate("olga-3"));

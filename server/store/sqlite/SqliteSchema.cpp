@@ -165,6 +165,33 @@ Storage::Migrations serverMigrations()
              QStringLiteral(
                  "ALTER TABLE users ADD COLUMN read_receipts INTEGER NOT NULL DEFAULT 1"),
          }},
+        // Device linking: the platform a device runs on, links and their history transfers.
+        {8,
+         {
+             QStringLiteral("ALTER TABLE devices ADD COLUMN platform TEXT NOT NULL DEFAULT ''"),
+             QStringLiteral("CREATE TABLE device_links ("
+                            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " user_id INTEGER NOT NULL REFERENCES users(id),"
+                            " created_by INTEGER NOT NULL,"
+                            " code_hash BLOB NOT NULL UNIQUE,"
+                            " created_at INTEGER NOT NULL,"
+                            " expires_at INTEGER NOT NULL,"
+                            " state TEXT NOT NULL,"
+                            " device_name TEXT,"
+                            " platform TEXT,"
+                            " identity_key BLOB,"
+                            " keys_json BLOB,"
+                            " secret_hash BLOB,"
+                            " device_id INTEGER,"
+                            " linked_at INTEGER,"
+                            " history_parts INTEGER NOT NULL DEFAULT 0)"),
+             QStringLiteral("CREATE INDEX device_links_user ON device_links(user_id)"),
+             QStringLiteral("CREATE TABLE link_history ("
+                            " link_id INTEGER NOT NULL,"
+                            " part INTEGER NOT NULL,"
+                            " data BLOB NOT NULL,"
+                            " PRIMARY KEY (link_id, part))"),
+         }},
     });
 }
 

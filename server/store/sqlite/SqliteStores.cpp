@@ -104,11 +104,12 @@ Result<qint64> writeKeys(SqliteBackend &backend, qint64 deviceId, const DeviceKe
     return preKeyCount;
 }
 
-//! Writer thread: adds a device unless the user already has `maxDevices` active ones, and
-//! publishes its keys when given.
-Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString &name,
-                            const QByteArray &tokenHash, qint64 maxDevices,
-                            const std::optional<DeviceKeys> &keys)
+} // namespace
+
+Result<Device> SqliteSupport::insertDevice(SqliteBackend &backend, qint64 userId,
+                                           const QString &name, const QString &platform,
+                                           const QByteArray &tokenHash, qint64 maxDevices,
+                                           const std::optional<DeviceKeys> &keys)
 {
     QSqlQuery &count = backend.writerQuery(
         QStringLiteral("SELECT COUNT(*) FROM devices WHERE user_id = ? AND revoked_at IS NULL"));
@@ -120,13 +121,15 @@ Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString
     if (active >= maxDevices) {
         return ApiError::forbidden(QStringLiteral("This account already has %1 devices, the most "
                                                   "allowed. Revoke one first.")
-                                       .arg(active));
+                                       .arg(active),
+                                   Protocol::ErrorCode::TooManyDevices);
     }
-    Device device{0, userId, name, nowMs(), nowMs()};
+    Device device{0, userId, name, nowMs(), nowMs(), false, platform};
     QSqlQuery &insert = backend.writerQuery(
-        QStringLiteral("INSERT INTO devices (user_id, name, token_hash, created_at, last_seen) "
-                       "VALUES (?, ?, ?, ?, ?)"));
-    if (!execPrepared(insert, {userId, name, tokenHash, device.createdAt, device.lastSeen})) {
+        QStringLiteral("INSERT INTO devices (user_id, name, token_hash, created_at, last_seen, "
+                       "platform) VALUES (?, ?, ?, ?, ?, ?)"));
+    if (!execPrepared(insert,
+                      {userId, name, tokenHash, device.createdAt, device.lastSeen, platform})) {
         return storageError(insert);
     }
     device.id = insert.lastInsertId().toLongLong();
@@ -142,8 +145,6 @@ Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString
     }
     return device;
 }
-
-} // namespace
 
 // ---------------------------------------------------------------------------------- users
 
@@ -289,8 +290,9 @@ void SqliteUserStore::createUser(const QString &username, const QString &passwor
             }
             NewAccount account{user, {}};
             if (firstDevice) {
-                auto device = insertDevice(backend, user.id, firstDevice->name,
-                                           firstDevice->tokenHash, 1, firstDevice->keys);
+                auto device =
+                    insertDevice(backend, user.id, firstDevice->name, firstDevice->platform,
+                                 firstDevice->tokenHash, 1, firstDevice->keys);
                 if (!device) {
                     return device.error();
                 }
@@ -336,7 +338,7 @@ QList<Device> SqliteDeviceStore::devicesOf(qint64 userId)
 {
     SqliteBackend::ReadQuery query(
         m_backend, QStringLiteral("SELECT id, user_id, name, created_at, last_seen, "
-                                  "identity_key IS NOT NULL FROM devices "
+                                  "identity_key IS NOT NULL, platform FROM devices "
                                   "WHERE user_id = ? AND revoked_at IS NULL ORDER BY id"));
     QList<Device> devices;
     if (!query.exec({userId})) {
@@ -346,20 +348,21 @@ QList<Device> SqliteDeviceStore::devicesOf(qint64 userId)
     while (query->next()) {
         devices.append({query->value(0).toLongLong(), query->value(1).toLongLong(),
                         query->value(2).toString(), query->value(3).toLongLong(),
-                        query->value(4).toLongLong(), query->value(5).toBool()});
+                        query->value(4).toLongLong(), query->value(5).toBool(),
+                        query->value(6).toString()});
     }
     return devices;
 }
 
-void SqliteDeviceStore::createDevice(qint64 userId, const QString &name,
+void SqliteDeviceStore::createDevice(qint64 userId, const QString &name, const QString &platform,
                                      const QByteArray &tokenHash, qint64 maxDevices,
                                      const std::optional<DeviceKeys> &keys, Done<Device> done)
 {
     SqliteBackend &backend = m_backend;
     runWrite<Device>(
         backend,
-        [&backend, userId, name, tokenHash, maxDevices, keys]() -> Result<Device> {
-            return insertDevice(backend, userId, name, tokenHash, maxDevices, keys);
+        [&backend, userId, name, platform, tokenHash, maxDevices, keys]() -> Result<Device> {
+            return insertDevice(backend, userId, name, platform, tokenHash, maxDevices, keys);
         },
         std::move(done));
 }

@@ -36,9 +36,9 @@ public:
     {}
     std::optional<AuthContext> authenticate(const QByteArray &tokenHash) override;
     QList<Device> devicesOf(qint64 userId) override;
-    void createDevice(qint64 userId, const QString &name, const QByteArray &tokenHash,
-                      qint64 maxDevices, const std::optional<DeviceKeys> &keys,
-                      Done<Device> done) override;
+    void createDevice(qint64 userId, const QString &name, const QString &platform,
+                      const QByteArray &tokenHash, qint64 maxDevices,
+                      const std::optional<DeviceKeys> &keys, Done<Device> done) override;
     void revokeDevice(qint64 userId, qint64 deviceId, Done<bool> done) override;
     void touch(qint64 deviceId, qint64 atMs, Done<bool> done) override;
 

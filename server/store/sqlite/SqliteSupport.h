@@ -126,4 +126,10 @@ inline Result<std::optional<StoredMessage>> findStoredMessage(SqliteBackend &bac
     return std::optional<StoredMessage>(std::move(stored));
 }
 
+//! Writer thread: adds a device unless the user already has `maxDevices` active ones (403
+//! too_many_devices), and publishes its keys when given (SqliteStores.cpp).
+Result<Device> insertDevice(SqliteBackend &backend, qint64 userId, const QString &name,
+                            const QString &platform, const QByteArray &tokenHash, qint64 maxDevices,
+                            const std::optional<DeviceKeys> &keys);
+
 } // namespace Tincan::Server::SqliteSupport
