@@ -31,6 +31,7 @@ private Q_SLOTS:
     void safetyNumbersAndVerification();
     void runTincanScriptStartsTheServer();
     void groupsReadAndReceipts();
+    void linkDeviceWithHistory();
 
 private:
     Run cli(const QString &profile, const QStringList &args, const QByteArray &input = {},
@@ -443,6 +444,77 @@ void TestCli::groupsReadAndReceipts()
     QCOMPARE(run.exitCode, 2); // Not an admin (and gina is in already).
     run = cli(profile(QStringLiteral("ivy")), {QStringLiteral("read"), QStringLiteral("nobody!")});
     QCOMPARE(run.exitCode, 1);
+}
+
+void TestCli::linkDeviceWithHistory()
+{
+    const QString lena = profile(QStringLiteral("lena"));
+    Run run = cli(
+        lena,
+        {QStringLiteral("register"), QStringLiteral("lena"), QStringLiteral("--password-stdin")},
+        "hunter2hunter2\n");
+    QCOMPARE(run.exitCode, 0);
+    run = cli(profile(QStringLiteral("lena-friend")),
+              {QStringLiteral("register"), QStringLiteral("lenafriend"),
+               QStringLiteral("--password-stdin")},
+              "hunter2hunter2\n");
+    QCOMPARE(run.exitCode, 0);
+    run = cli(lena, {QStringLiteral("send"), QStringLiteral("lenafriend"),
+                     QStringLiteral("before the laptop")});
+    QCOMPARE(run.exitCode, 0);
+
+    // The existing device shows a code and waits; --yes approves without the prompt.
+    QProcess link;
+    link.setProgram(QStringLiteral(TINCAN_CLI_PATH));
+    link.setArguments({QStringLiteral("--profile"), lena, QStringLiteral("--server"),
+                       m_server->url().toString(), QStringLiteral("link"), QStringLiteral("--yes"),
+                       QStringLiteral("--timeout"), QStringLiteral("60")});
+    link.start();
+    QVERIFY(link.waitForStarted());
+    QString shown;
+    const QRegularExpression uriPattern(QStringLiteral("link-device '(tincan://link\\?[^']+)'"));
+    QRegularExpressionMatch match;
+    QTRY_VERIFY_WITH_TIMEOUT((shown += QString::fromUtf8(link.readAllStandardOutput()),
+                              (match = uriPattern.match(shown)).hasMatch()),
+                             30000);
+    QVERIFY2(shown.contains(QStringLiteral("Link code: ")), qPrintable(shown));
+
+    // The new device, on a profile of its own, joins with the address of the QR code.
+    const QString laptop = profile(QStringLiteral("lena-laptop"));
+    run = runProcess(QStringLiteral(TINCAN_CLI_PATH),
+                     {QStringLiteral("--profile"), laptop, QStringLiteral("link-device"),
+                      match.captured(1), QStringLiteral("--device-name"), QStringLiteral("laptop"),
+                      QStringLiteral("--wait-history"), QStringLiteral("--timeout"),
+                      QStringLiteral("50")});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
+    QVERIFY2(run.out.contains(QStringLiteral("Verification code: ")), qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("History received: 1 messages.")),
+             qPrintable(run.out));
+    QVERIFY(link.waitForFinished(60000));
+    shown += QString::fromUtf8(link.readAllStandardOutput());
+    QVERIFY2(link.exitCode() == 0,
+             qPrintable(shown + QString::fromUtf8(link.readAllStandardError())));
+    QVERIFY2(shown.contains(QStringLiteral("History sent: 1 messages.")), qPrintable(shown));
+
+    run = cli(laptop, {QStringLiteral("history"), QStringLiteral("lenafriend")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("before the laptop")), qPrintable(run.out));
+    run = cli(laptop, {QStringLiteral("devices"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QStringList lines = run.out.trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    const QJsonObject self = QJsonDocument::fromJson(lines.last().toUtf8()).object();
+    QCOMPARE(self.value(QStringLiteral("name")).toString(), QStringLiteral("laptop"));
+    QVERIFY(self.value(QStringLiteral("current")).toBool());
+    QVERIFY(!self.value(QStringLiteral("platform")).toString().isEmpty());
+
+    // A code that was never issued: the server refuses, exit code 2.
+    run = runProcess(QStringLiteral(TINCAN_CLI_PATH),
+                     {QStringLiteral("--profile"), profile(QStringLiteral("nobody-laptop")),
+                      QStringLiteral("--server"), m_server->url().toString(),
+                      QStringLiteral("link-device"), QStringLiteral("00000-00000")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(QStringLiteral("no such device link")), qPrintable(run.err));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

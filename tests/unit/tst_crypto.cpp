@@ -3,6 +3,7 @@
 
 #include "shared/crypto/DeviceCrypto.h"
 #include "shared/crypto/QrCode.h"
+#include "shared/crypto/SealedBox.h"
 #include "shared/storage/Connection.h"
 #include "shared/storage/Migrations.h"
 
@@ -341,6 +342,59 @@ private Q_SLOTS:
         QVERIFY(!qr.isNull());
         QVERIFY(qr.size() >= 21);
         QVERIFY(qr.toText().count(QLatin1Char('\n')) >= qr.size() / 2);
+    }
+
+    void sealedBox()
+    {
+        const QByteArray key = SealedBox::generateKey();
+        QCOMPARE(key.size(), SealedBox::KeyBytes);
+        QVERIFY(SealedBox::generateKey() != key);
+        const QByteArray plaintext = QByteArray("history ").repeated(1000);
+        const auto sealed = SealedBox::seal(key, plaintext);
+        QVERIFY(sealed);
+        QCOMPARE(sealed->size(), plaintext.size() + SealedBox::Overhead);
+        QVERIFY(!sealed->contains("history"));
+        QCOMPARE(*SealedBox::open(key, *sealed), plaintext);
+        // A fresh nonce each time.
+        QVERIFY(*SealedBox::seal(key, plaintext) != *sealed);
+        // Wrong key, one flipped bit, truncation: refused.
+        QVERIFY(!SealedBox::open(SealedBox::generateKey(), *sealed));
+        for (const qsizetype at : {qsizetype(0), qsizetype(20), sealed->size() - 1}) {
+            QByteArray tampered = *sealed;
+            tampered[at] = static_cast<char>(tampered[at] ^ 0x01);
+            QVERIFY(!SealedBox::open(key, tampered));
+        }
+        QVERIFY(!SealedBox::open(key, sealed->left(SealedBox::Overhead - 1)));
+        QVERIFY(!SealedBox::seal(QByteArray(16, 'k'), plaintext));
+        // Empty plaintext works too.
+        const auto empty = SealedBox::seal(key, {});
+        QVERIFY(empty);
+        QCOMPARE(SealedBox::open(key, *empty)->size(), 0);
+    }
+
+    void senderKeyExportSkipsOurOwn()
+    {
+        // Alice sends to a group: she holds her own sender key; Bob holds hers once processed.
+        const QString group = QStringLiteral("g1");
+        const auto distribution =
+            alice->crypto->senderKeyDistribution(group, QStringLiteral("alice"), 1);
+        QVERIFY(distribution.ok());
+        QVERIFY(
+            bob->crypto->processSenderKey(group, QStringLiteral("alice"), 1, *distribution.value)
+                .ok());
+        QCOMPARE(alice->crypto->receivedSenderKeys(QStringLiteral("alice"), 1).size(), 0);
+        const auto bobHolds = bob->crypto->receivedSenderKeys(QStringLiteral("bob"), 2);
+        QCOMPARE(bobHolds.size(), 1);
+        QCOMPARE(bobHolds.first().name, QStringLiteral("alice"));
+        // Imported once; the second import changes nothing.
+        bool added = false;
+        QVERIFY(alice->crypto->importSenderKey(
+            {QStringLiteral("g2"), QStringLiteral("carol"), 5, bobHolds.first().record}, &added));
+        QVERIFY(added);
+        QVERIFY(alice->crypto->importSenderKey(
+            {QStringLiteral("g2"), QStringLiteral("carol"), 5, bobHolds.first().record}, &added));
+        QVERIFY(!added);
+        QVERIFY(alice->crypto->hasSenderKey(QStringLiteral("g2"), QStringLiteral("carol"), 5));
     }
 
 private:

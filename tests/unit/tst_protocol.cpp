@@ -2,6 +2,7 @@
 // message content and API errors.
 
 #include "shared/protocol/ApiError.h"
+#include "shared/protocol/DeviceLink.h"
 #include "shared/protocol/Envelope.h"
 #include "shared/protocol/Frames.h"
 #include "shared/protocol/JsonReader.h"
@@ -53,6 +54,15 @@ class TestProtocol : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // DeviceLink.h
+    void linkCodes_data();
+    void linkCodes();
+    void linkUriRoundTrip();
+    void linkUriRejectsJunk_data();
+    void linkUriRejectsJunk();
+    void linkVerificationCode();
+    void historyContentRoundTrip();
+    void linkFrameRoundTrip();
     // Validation.h
     void username_data();
     void username();
@@ -1283,6 +1293,129 @@ void TestProtocol::apiErrorFromNonJson()
     const ApiError empty = ApiError::fromJson(503, QByteArray());
     QCOMPARE(empty.status, 503);
     QVERIFY(empty.code.isEmpty());
+}
+
+void TestProtocol::linkCodes_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("canonical") << "7KQ2MX9D4R"
+                               << "7KQ2MX9D4R";
+    QTest::newRow("formatted") << "7KQ2M-X9D4R"
+                               << "7KQ2MX9D4R";
+    QTest::newRow("lower, spaces") << " 7kq2m x9d4r "
+                                   << "7KQ2MX9D4R";
+    QTest::newRow("look-alikes") << "OIL00-00000"
+                                 << "0110000000";
+    QTest::newRow("too short") << "7KQ2M-X9D4"
+                               << "";
+    QTest::newRow("too long") << "7KQ2M-X9D4RR"
+                              << "";
+    QTest::newRow("U is not base32") << "UKQ2MX9D4R"
+                                     << "";
+    QTest::newRow("punctuation") << "7KQ2M.X9D4R"
+                                 << "";
+    QTest::newRow("empty") << ""
+                           << "";
+}
+
+void TestProtocol::linkCodes()
+{
+    QFETCH(QString, text);
+    QFETCH(QString, code);
+    QCOMPARE(DeviceLink::normalizeCode(text), code);
+    if (!code.isEmpty()) {
+        QCOMPARE(DeviceLink::normalizeCode(DeviceLink::formatCode(code)), code);
+    }
+}
+
+void TestProtocol::linkUriRoundTrip()
+{
+    const QString fingerprint = QStringLiteral(
+        "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:"
+        "45:67:89");
+    const QUrl server(QStringLiteral("https://chat.example.lan:8443"));
+    const QString uri = DeviceLink::uri(QStringLiteral("7KQ2MX9D4R"), server, fingerprint);
+    QVERIFY(uri.startsWith(QLatin1String("tincan://link?code=7KQ2MX9D4R&server=")));
+    const auto parsed = DeviceLink::parse(uri);
+    QVERIFY(parsed);
+    QCOMPARE(parsed->code, QStringLiteral("7KQ2MX9D4R"));
+    QCOMPARE(parsed->server, server);
+    QCOMPARE(parsed->fingerprint, fingerprint);
+    // A bare code has no server.
+    const auto bare = DeviceLink::parse(QStringLiteral("7kq2m-x9d4r"));
+    QVERIFY(bare);
+    QCOMPARE(bare->code, QStringLiteral("7KQ2MX9D4R"));
+    QVERIFY(bare->server.isEmpty());
+}
+
+void TestProtocol::linkUriRejectsJunk_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::newRow("other host") << "tincan://group?code=7KQ2MX9D4R";
+    QTest::newRow("no code") << "tincan://link?server=https%3A%2F%2Fa";
+    QTest::newRow("bad code") << "tincan://link?code=12";
+    QTest::newRow("ftp server") << "tincan://link?code=7KQ2MX9D4R&server=ftp%3A%2F%2Fa";
+    QTest::newRow("bad fingerprint") << "tincan://link?code=7KQ2MX9D4R&fp=abc";
+    QTest::newRow("a word") << "hello";
+}
+
+void TestProtocol::linkUriRejectsJunk()
+{
+    QFETCH(QString, text);
+    QVERIFY(!DeviceLink::parse(text));
+}
+
+void TestProtocol::linkVerificationCode()
+{
+    const QByteArray key = QByteArray(1, '\x05') + QByteArray(32, 'k');
+    const QString code = DeviceLink::verificationCode(key);
+    QCOMPARE(code.size(), 7);
+    QCOMPARE(code.at(3), QLatin1Char(' '));
+    QCOMPARE(DeviceLink::verificationCode(key), code);
+    QVERIFY(DeviceLink::verificationCode(QByteArray(1, '\x05') + QByteArray(32, 'j')) != code);
+}
+
+void TestProtocol::historyContentRoundTrip()
+{
+    MessageContent content;
+    content.kind = MessageContent::Kind::History;
+    content.key = QByteArray(32, 'k');
+    content.link = 42;
+    content.size = 123456;
+    content.digest = QByteArray(32, 'd');
+    const auto decoded = MessageContent::decode(content.encode());
+    QVERIFY(decoded);
+    QCOMPARE(decoded->kind, MessageContent::Kind::History);
+    QCOMPARE(decoded->key, content.key);
+    QCOMPARE(decoded->link, 42);
+    QCOMPARE(decoded->size, 123456);
+    QCOMPARE(decoded->digest, content.digest);
+    // A short key is refused.
+    QJsonObject broken = QJsonDocument::fromJson(content.encode()).object();
+    broken.insert(QStringLiteral("key"), QString::fromLatin1(QByteArray(16, 'k').toBase64()));
+    QVERIFY(!MessageContent::decode(QJsonDocument(broken).toJson()));
+}
+
+void TestProtocol::linkFrameRoundTrip()
+{
+    LinkEvent link;
+    link.id = 7;
+    link.state = QStringLiteral("claimed");
+    link.createdBy = 3;
+    link.expiresAt = 1000;
+    link.deviceName = QStringLiteral("laptop");
+    link.platform = QStringLiteral("Debian GNU/Linux 12 (bookworm)");
+    link.identityKey = QByteArray(33, 'i');
+    const auto frame = parseServerFrame(linkFrame(link));
+    QVERIFY(frame);
+    QCOMPARE(frame->type, ServerFrame::Type::Link);
+    QCOMPARE(frame->link.id, 7);
+    QCOMPARE(frame->link.state, QStringLiteral("claimed"));
+    QCOMPARE(frame->link.deviceName, QStringLiteral("laptop"));
+    QCOMPARE(frame->link.platform, link.platform);
+    QCOMPARE(frame->link.identityKey, link.identityKey);
+    QCOMPARE(frame->link.deviceId, 0);
 }
 
 QTEST_GUILESS_MAIN(TestProtocol)

@@ -128,8 +128,10 @@ Result<Device> SqliteSupport::insertDevice(SqliteBackend &backend, qint64 userId
     QSqlQuery &insert = backend.writerQuery(
         QStringLiteral("INSERT INTO devices (user_id, name, token_hash, created_at, last_seen, "
                        "platform) VALUES (?, ?, ?, ?, ?, ?)"));
+    // A null QString binds NULL: the column wants text.
+    const QString platformText = platform.isNull() ? QStringLiteral("") : platform;
     if (!execPrepared(insert,
-                      {userId, name, tokenHash, device.createdAt, device.lastSeen, platform})) {
+                      {userId, name, tokenHash, device.createdAt, device.lastSeen, platformText})) {
         return storageError(insert);
     }
     device.id = insert.lastInsertId().toLongLong();
