@@ -15,6 +15,7 @@
 #include <QTextStream>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 #include <termios.h>
 #include <unistd.h>
@@ -738,13 +739,17 @@ int CliApp::link(const QString &history, bool yes, int timeoutSeconds)
             QObject::connect(core, &Client::ClientCore::fatalError, &scope, fail);
             core->connectToServer();
         },
-        timeoutSeconds * 1000);
+        // Nobody can claim the code once it expired (the server pushes no event for that).
+        static_cast<int>(
+            std::clamp<qint64>(offer.expiresAt - QDateTime::currentMSecsSinceEpoch() + 2000, 1000,
+                               timeoutSeconds * 1000LL)));
     m_core->disconnectFromServer();
     if (!m_certificateError.isEmpty()) {
         return reportCertificateError();
     }
     if (!finished) {
-        err() << "tincan-cli: no device was linked in time." << Qt::endl;
+        err() << "tincan-cli: no device was linked in time (the code expired, or --timeout)."
+              << Qt::endl;
         return Unreachable;
     }
     if (status != Ok) {
@@ -796,6 +801,10 @@ int CliApp::linkDevice(const QStringList &args, bool waitHistory, int timeoutSec
           << m_core->profile().username() << " on " << m_core->profile().serverUrl().toString()
           << Qt::endl;
     if (!waitHistory) {
+        return Ok;
+    }
+    if (!result.body.value(QStringLiteral("history")).toBool(true)) {
+        out() << "Your other device sends no history." << Qt::endl;
         return Ok;
     }
     int status = Ok;

@@ -99,6 +99,11 @@ bool isPlaintextSqlite(const QString &path)
 
 } // namespace
 
+std::optional<Crypto::PreKeyBundle> ClientCore::parseBundle(const QJsonObject &object)
+{
+    return bundleFromJson(object);
+}
+
 ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     : QObject(parent)
     , m_profile(profileDirectory)
@@ -1008,8 +1013,12 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
         } else if (content->kind == Protocol::MessageContent::Kind::History) {
             // Our device that approved this one sends the history: noted here, fetched after
             // the commit. Only our own devices may send it.
-            if (envelope.fromUser == self) {
-                stored = m_store.setSetting(pendingHistoryKey(content->link), content->encode());
+            const QByteArray creator =
+                m_store.setting(QStringLiteral("link/creator/") + QString::number(content->link));
+            if (envelope.fromUser == self && creator.toLongLong() == envelope.fromDevice) {
+                stored = m_store.setSetting(pendingHistoryKey(content->link), content->encode()) &&
+                         m_store.removeSetting(QStringLiteral("link/creator/") +
+                                               QString::number(content->link));
                 historyQueued = stored;
             }
         } else if (content->kind == Protocol::MessageContent::Kind::Retry) {

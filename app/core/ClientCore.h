@@ -19,6 +19,7 @@
 
 namespace Tincan::Crypto {
 class DeviceCrypto;
+struct PreKeyBundle;
 struct SafetyNumber;
 } // namespace Tincan::Crypto
 
@@ -293,12 +294,17 @@ private:
     void checkSafetyNumber(const QString &user, bool identityChanged);
     void addNotice(const QString &user, const QString &text);
     void publishKeys(const QJsonObject &body, std::function<void(bool)> done);
+    //! A key bundle of GET /v1/users/{username}/keys; nothing if malformed.
+    static std::optional<Crypto::PreKeyBundle> parseBundle(const QJsonObject &object);
     // Devices and linking (ClientDevices.cpp).
     static QString pendingHistoryKey(qint64 linkId);
     void onLinkEvent(const Protocol::LinkEvent &link);
     //! Sends the history of approved links whose device now exists (after a restart too).
     void resumeLinks();
-    void sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs);
+    void sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs, const QByteArray &identityKey);
+    void sealAndUpload(qint64 linkId, qint64 deviceId, qint64 sinceMs);
+    //! The link needs nothing more from us: forget its code and history choice.
+    void finishLink(qint64 linkId);
     void uploadHistoryPart(qint64 linkId, qint64 deviceId, QList<QByteArray> parts, int index,
                            const QByteArray &descriptor, int messageCount);
     QByteArray exportHistory(qint64 sinceMs, int *messageCount);

@@ -20,8 +20,12 @@ namespace Tincan::Client {
 
 namespace {
 
-//! Approved links whose history is still to be sent: value "<sinceMs>".
+//! Approved links whose history is still to be sent: {"since": ms, "identityKey": base64}.
 const QString ApprovedLinkPrefix = QStringLiteral("link/approved/");
+//! The codes of the links we opened (only the code checks a claimed device's key proof).
+const QString LinkCodePrefix = QStringLiteral("link/code/");
+//! On a new device: the device that opened link <id>, the only one whose history we take.
+const QString LinkCreatorPrefix = QStringLiteral("link/creator/");
 const QString PendingHistoryPrefix = QStringLiteral("history/pending/");
 constexpr int HistoryVersion = 1;
 constexpr int HistoryRetryMs = 2000;
@@ -55,7 +59,7 @@ QJsonObject messageJson(const StoredMessage &m)
             {QStringLiteral("ts"), m.serverTimestamp},
             {QStringLiteral("lts"), m.localTimestamp},
             {QStringLiteral("o"), m.outgoing},
-            {QStringLiteral("st"), static_cast<int>(m.status)}};
+            {QStringLiteral("st"), StoredMessage::statusName(m.status)}};
 }
 
 std::optional<StoredMessage> messageFromJson(const QJsonObject &o)
@@ -71,15 +75,18 @@ std::optional<StoredMessage> messageFromJson(const QJsonObject &o)
     m.serverTimestamp = o.value(QStringLiteral("ts")).toInteger();
     m.localTimestamp = o.value(QStringLiteral("lts")).toInteger();
     m.outgoing = o.value(QStringLiteral("o")).toBool();
-    const int status = o.value(QStringLiteral("st")).toInt(-1);
+    const QString status = o.value(QStringLiteral("st")).toString();
     using Status = StoredMessage::Status;
-    const QList<int> allowed{static_cast<int>(Status::Received), static_cast<int>(Status::Sent),
-                             static_cast<int>(Status::Delivered), static_cast<int>(Status::Read)};
-    if (m.conversation.isEmpty() || m.sender.isEmpty() || m.clientMessageId.isEmpty() ||
-        !allowed.contains(status)) {
+    bool known = false;
+    for (const Status allowed : {Status::Received, Status::Sent, Status::Delivered, Status::Read}) {
+        if (status == StoredMessage::statusName(allowed)) {
+            m.status = allowed;
+            known = true;
+        }
+    }
+    if (m.conversation.isEmpty() || m.sender.isEmpty() || m.clientMessageId.isEmpty() || !known) {
         return std::nullopt;
     }
-    m.status = static_cast<Status>(status);
     return m;
 }
 
@@ -144,6 +151,11 @@ void ClientCore::startLink(LinkOfferCallback done)
                        offer.expiresAt = result.body.value(QStringLiteral("expiresAt")).toInteger();
                        offer.uri = Protocol::DeviceLink::uri(offer.code, m_profile.serverUrl(),
                                                              m_profile.serverFingerprint());
+                       if (!m_store.setSetting(LinkCodePrefix + QString::number(offer.id),
+                                               offer.code.toLatin1())) {
+                           done(failure(QStringLiteral("storage"), m_store.lastError()), {});
+                           return;
+                       }
                    }
                    done(result, offer);
                });
@@ -151,24 +163,69 @@ void ClientCore::startLink(LinkOfferCallback done)
 
 void ClientCore::approveLink(qint64 linkId, qint64 historySinceMs, ApiCallback done)
 {
-    // Remembered first: the link may turn "linked" before our answer arrives.
-    if (!m_store.setSetting(ApprovedLinkPrefix + QString::number(linkId),
-                            QByteArray::number(historySinceMs))) {
-        done(failure(QStringLiteral("storage"), m_store.lastError()));
-        return;
-    }
-    m_api.call("POST", QStringLiteral("/v1/links/%1/approve").arg(linkId), nullptr,
-               [this, linkId, done = std::move(done)](const ApiResult &result) {
-                   if (!result.ok() && !result.transient()) {
-                       m_store.removeSetting(ApprovedLinkPrefix + QString::number(linkId));
-                   }
-                   done(result);
-               });
+    // What the server relays is checked before anything is approved: the claimed identity key
+    // must come with the proof that its device knows the code we showed.
+    m_api.call(
+        "GET", QStringLiteral("/v1/links/%1").arg(linkId), nullptr,
+        [this, linkId, historySinceMs, done = std::move(done)](const ApiResult &result) {
+            if (!result.ok()) {
+                done(result);
+                return;
+            }
+            auto link = Protocol::LinkEvent::fromJson(result.body);
+            const QByteArray code = m_store.setting(LinkCodePrefix + QString::number(linkId));
+            if (!link || link->state != QLatin1String("claimed")) {
+                ApiResult refused = failure(QString::fromLatin1(Protocol::ErrorCode::LinkState),
+                                            QStringLiteral("There is no new device waiting on "
+                                                           "this link."));
+                refused.status = 409;
+                done(refused);
+                return;
+            }
+            if (code.isEmpty()) {
+                ApiResult refused =
+                    failure(QString::fromLatin1(Protocol::ErrorCode::Forbidden),
+                            QStringLiteral("Only the device that showed the link code can "
+                                           "approve it."));
+                refused.status = 403;
+                done(refused);
+                return;
+            }
+            if (Protocol::DeviceLink::keyProof(QString::fromLatin1(code), link->identityKey) !=
+                link->keyProof) {
+                // Someone who does not know the code claimed it (or the server swapped the
+                // key): never approved.
+                rejectLink(linkId, [](const ApiResult &) {});
+                done(failure(QStringLiteral("key_mismatch"),
+                             QStringLiteral("The device that claimed the code could not prove it "
+                                            "knows the code, so it is not the one you are "
+                                            "linking. The link was rejected; start again.")));
+                return;
+            }
+            const QJsonObject approved{
+                {QStringLiteral("since"), historySinceMs},
+                {QStringLiteral("identityKey"), QString::fromLatin1(link->identityKey.toBase64())}};
+            // Remembered first: the link may turn "linked" before our answer arrives.
+            if (!m_store.setSetting(ApprovedLinkPrefix + QString::number(linkId),
+                                    QJsonDocument(approved).toJson(QJsonDocument::Compact))) {
+                done(failure(QStringLiteral("storage"), m_store.lastError()));
+                return;
+            }
+            QJsonObject body{{QStringLiteral("history"), historySinceMs >= 0}};
+            m_api.call("POST", QStringLiteral("/v1/links/%1/approve").arg(linkId), &body,
+                       [this, linkId, done](const ApiResult &answer) {
+                           if (!answer.ok() && !answer.transient()) {
+                               m_store.removeSetting(ApprovedLinkPrefix + QString::number(linkId));
+                           }
+                           done(answer);
+                       });
+        });
 }
 
 void ClientCore::rejectLink(qint64 linkId, ApiCallback done)
 {
     m_store.removeSetting(ApprovedLinkPrefix + QString::number(linkId));
+    m_store.removeSetting(LinkCodePrefix + QString::number(linkId));
     m_api.call("POST", QStringLiteral("/v1/links/%1/reject").arg(linkId), nullptr, std::move(done));
 }
 
@@ -183,6 +240,7 @@ void ClientCore::onLinkEvent(const Protocol::LinkEvent &link)
         }
     } else if (link.state == QLatin1String("rejected") || link.state == QLatin1String("expired")) {
         m_store.removeSetting(ApprovedLinkPrefix + QString::number(link.id));
+        m_store.removeSetting(LinkCodePrefix + QString::number(link.id));
     }
     Q_EMIT linkChanged(link);
 }
@@ -195,23 +253,28 @@ void ClientCore::resumeLinks()
             continue;
         }
         m_sendingHistory.insert(linkId);
-        m_api.call("GET", QStringLiteral("/v1/links/%1").arg(linkId), nullptr,
-                   [this, key, linkId](const ApiResult &result) {
-                       const QString state = result.body.value(QStringLiteral("state")).toString();
-                       if (result.ok() && state == QLatin1String("linked")) {
-                           sendHistory(linkId,
-                                       result.body.value(QStringLiteral("deviceId")).toInteger(),
-                                       m_store.setting(key).toLongLong());
-                           return;
-                       }
-                       m_sendingHistory.remove(linkId);
-                       const bool waiting =
-                           state == QLatin1String("claimed") || state == QLatin1String("approved");
-                       if (!result.transient() && !waiting) {
-                           // Rejected, expired, purged: there is nobody to send history to.
-                           m_store.removeSetting(key);
-                       }
-                   });
+        m_api.call(
+            "GET", QStringLiteral("/v1/links/%1").arg(linkId), nullptr,
+            [this, key, linkId](const ApiResult &result) {
+                const QString state = result.body.value(QStringLiteral("state")).toString();
+                if (result.ok() && state == QLatin1String("linked")) {
+                    const QJsonObject approved =
+                        QJsonDocument::fromJson(m_store.setting(key)).object();
+                    sendHistory(
+                        linkId, result.body.value(QStringLiteral("deviceId")).toInteger(),
+                        approved.value(QStringLiteral("since")).toInteger(),
+                        QByteArray::fromBase64(
+                            approved.value(QStringLiteral("identityKey")).toString().toLatin1()));
+                    return;
+                }
+                m_sendingHistory.remove(linkId);
+                const bool waiting =
+                    state == QLatin1String("claimed") || state == QLatin1String("approved");
+                if (!result.transient() && !waiting) {
+                    // Rejected, expired, purged: there is nobody to send history to.
+                    m_store.removeSetting(key);
+                }
+            });
     }
 }
 
@@ -254,15 +317,58 @@ QByteArray ClientCore::exportHistory(qint64 sinceMs, int *messageCount)
     return QJsonDocument(bundle).toJson(QJsonDocument::Compact);
 }
 
-void ClientCore::sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs)
+void ClientCore::finishLink(qint64 linkId)
 {
-    const QString key = ApprovedLinkPrefix + QString::number(linkId);
+    m_sendingHistory.remove(linkId);
+    m_store.removeSetting(ApprovedLinkPrefix + QString::number(linkId));
+    m_store.removeSetting(LinkCodePrefix + QString::number(linkId));
+}
+
+void ClientCore::sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs,
+                             const QByteArray &identityKey)
+{
     if (sinceMs < 0) {
-        m_store.removeSetting(key);
-        m_sendingHistory.remove(linkId);
+        finishLink(linkId);
         Q_EMIT historySent(linkId, 0);
         return;
     }
+    // The history goes only to the key the user approved: the session with the new device is
+    // started from its bundle here, and only if the bundle carries that identity key.
+    const QString self = m_profile.username();
+    const QString path = QStringLiteral("/v1/users/%1/keys?devices=%2").arg(self).arg(deviceId);
+    m_api.call("GET", path, nullptr, [=, this](const ApiResult &result) {
+        if (!result.ok()) {
+            m_sendingHistory.remove(linkId);
+            if (result.transient()) {
+                QTimer::singleShot(HistoryRetryMs, this, &ClientCore::resumeLinks);
+            } else {
+                finishLink(linkId);
+                Q_EMIT historyFailed(result.error.message);
+            }
+            return;
+        }
+        const QJsonArray devices = result.body.value(QStringLiteral("devices")).toArray();
+        const auto bundle = devices.size() == 1 ? parseBundle(devices.first().toObject())
+                                                : std::optional<Crypto::PreKeyBundle>();
+        if (!bundle || bundle->deviceId != deviceId || identityKey.isEmpty() ||
+            bundle->identityKey != identityKey) {
+            finishLink(linkId);
+            Q_EMIT historyFailed(QStringLiteral("The new device's keys on the server are not "
+                                                "the ones you approved; no history was sent."));
+            return;
+        }
+        const auto built = m_crypto->processBundle(self, *bundle);
+        if (!built.ok()) {
+            finishLink(linkId);
+            Q_EMIT historyFailed(built.error.message);
+            return;
+        }
+        sealAndUpload(linkId, deviceId, sinceMs);
+    });
+}
+
+void ClientCore::sealAndUpload(qint64 linkId, qint64 deviceId, qint64 sinceMs)
+{
     int count = 0;
     QByteArray bundle = exportHistory(sinceMs, &count);
     const QByteArray compressed = qCompress(bundle, 6);
@@ -270,7 +376,7 @@ void ClientCore::sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs)
     const QByteArray sealKey = Crypto::SealedBox::generateKey();
     const auto sealed = Crypto::SealedBox::seal(sealKey, compressed);
     if (sealKey.isEmpty() || !sealed) {
-        m_sendingHistory.remove(linkId);
+        finishLink(linkId);
         Q_EMIT historyFailed(QStringLiteral("Cannot encrypt the history."));
         return;
     }
@@ -302,13 +408,13 @@ void ClientCore::uploadHistoryPart(qint64 linkId, qint64 deviceId, QList<QByteAr
         entry.kind = QStringLiteral("history");
         entry.ref = QString::number(linkId);
         entry.targetDevice = deviceId;
-        m_sendingHistory.remove(linkId);
-        if (!m_store.queueControl(entry) ||
-            !m_store.removeSetting(ApprovedLinkPrefix + QString::number(linkId))) {
+        if (!m_store.queueControl(entry)) {
+            m_sendingHistory.remove(linkId);
             Q_EMIT historyFailed(
                 QStringLiteral("Cannot queue the history key: %1").arg(m_store.lastError()));
             return;
         }
+        finishLink(linkId);
         Q_EMIT historySent(linkId, messageCount);
         processOutbox();
         return;
@@ -323,11 +429,14 @@ void ClientCore::uploadHistoryPart(qint64 linkId, qint64 deviceId, QList<QByteAr
                                          messageCount);
                        return;
                    }
-                   m_sendingHistory.remove(linkId);
-                   if (!result.transient()) {
-                       // E.g. 413: more history than the server keeps. Not retried.
-                       m_store.removeSetting(ApprovedLinkPrefix + QString::number(linkId));
+                   if (result.transient()) {
+                       // Started again from part 0 (the server drops the earlier parts then).
+                       m_sendingHistory.remove(linkId);
+                       QTimer::singleShot(HistoryRetryMs, this, &ClientCore::resumeLinks);
+                       return;
                    }
+                   // E.g. 413: more history than the server keeps. Not retried.
+                   finishLink(linkId);
                    Q_EMIT historyFailed(result.error.message);
                });
 }
@@ -369,29 +478,36 @@ void ClientCore::linkDevice(const QString &codeOrUri, const QString &deviceName,
     }
     const QString secret = newSecret();
     QJsonObject body{{QStringLiteral("code"), invitation->code},
+                     {QStringLiteral("keyProof"),
+                      QString::fromLatin1(Protocol::DeviceLink::keyProof(
+                                              invitation->code, m_crypto->identityPublicKey())
+                                              .toBase64())},
                      {QStringLiteral("deviceName"), deviceName},
                      {QStringLiteral("platform"), ApiClient::platformName()},
                      {QStringLiteral("secret"), secret},
                      {QStringLiteral("keys"), keys}};
     m_linkDone = std::move(done);
-    m_api.call("POST", QStringLiteral("/v1/links/claim"), &body,
-               [this, secret, claimed = std::move(claimed)](const ApiResult &result) {
-                   if (!m_linkDone) {
-                       return; // Cancelled.
-                   }
-                   if (!result.ok()) {
-                       ApiCallback finish = std::exchange(m_linkDone, {});
-                       finish(result);
-                       return;
-                   }
-                   const qint64 linkId = result.body.value(QStringLiteral("id")).toInteger();
-                   if (claimed) {
-                       claimed(
-                           Protocol::DeviceLink::verificationCode(m_crypto->identityPublicKey()),
-                           result.body.value(QStringLiteral("username")).toString());
-                   }
-                   pollLink(linkId, secret);
-               });
+    m_api.call(
+        "POST", QStringLiteral("/v1/links/claim"), &body,
+        [this, secret, claimed = std::move(claimed)](const ApiResult &result) {
+            if (!m_linkDone) {
+                return; // Cancelled.
+            }
+            if (!result.ok()) {
+                ApiCallback finish = std::exchange(m_linkDone, {});
+                finish(result);
+                return;
+            }
+            const qint64 linkId = result.body.value(QStringLiteral("id")).toInteger();
+            m_store.setSetting(
+                LinkCreatorPrefix + QString::number(linkId),
+                QByteArray::number(result.body.value(QStringLiteral("createdBy")).toInteger()));
+            if (claimed) {
+                claimed(Protocol::DeviceLink::verificationCode(m_crypto->identityPublicKey()),
+                        result.body.value(QStringLiteral("username")).toString());
+            }
+            pollLink(linkId, secret);
+        });
 }
 
 void ClientCore::pollLink(qint64 linkId, const QString &secret)

@@ -66,7 +66,9 @@ Protocol::LinkEvent linkEvent(const DeviceLinkRecord &link)
     event.deviceName = link.deviceName;
     event.platform = link.platform;
     event.identityKey = link.identityKey;
+    event.keyProof = link.keyProof;
     event.deviceId = link.deviceId;
+    event.history = link.historyWanted;
     return event;
 }
 
@@ -137,9 +139,16 @@ void ApiService::createLink(const ApiRequest &request, Reply reply)
     const QString code = newLinkCode();
     m_links.createLink(request.auth->userId, request.auth->deviceId, codeHash(code),
                        now() + m_config.linkTtlSeconds * 1000, m_config.maxOpenLinks,
-                       [code, reply](Result<DeviceLinkRecord> link) {
+                       [this, code, reply](Result<DeviceLinkRecord> link) {
                            if (!link) {
-                               reply(ApiResponse::error(link.error()));
+                               ApiResponse response = ApiResponse::error(link.error());
+                               if (response.status == 429) {
+                                   // Open links end by themselves at the latest then.
+                                   response.headers.append(
+                                       {QByteArrayLiteral("Retry-After"),
+                                        QByteArray::number(m_config.linkTtlSeconds)});
+                               }
+                               reply(response);
                                return;
                            }
                            QJsonObject body = linkJson(*link);
@@ -173,6 +182,7 @@ void ApiService::claimLink(const ApiRequest &request, Reply reply)
     claim.deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
     claim.platform = reader.optionalString(QStringLiteral("platform"), 64);
     const QString secret = reader.string(QStringLiteral("secret"), 128);
+    claim.keyProof = reader.base64(QStringLiteral("keyProof"), 32);
     const QJsonObject keysObject = reader.object(QStringLiteral("keys"));
     if (!reader.ok()) {
         reply(ApiResponse::error(reader.error()));
@@ -181,6 +191,12 @@ void ApiService::claimLink(const ApiRequest &request, Reply reply)
     if (code.isEmpty()) {
         reply(ApiResponse::error(ApiError::badRequest(QStringLiteral(
             "'code' must be a link code: 10 letters and digits, like 7KQ2M-X9D4R."))));
+        return;
+    }
+    if (claim.keyProof.size() != 32) {
+        reply(ApiResponse::error(ApiError::badRequest(
+            QStringLiteral("'keyProof' must be the 32-byte HMAC-SHA256 of the identity key, "
+                           "keyed with the link code."))));
         return;
     }
     if (!isValidSecret(secret)) {
@@ -235,7 +251,21 @@ void ApiService::approveLink(const ApiRequest &request, Reply reply)
                 .arg(link->createdBy))));
         return;
     }
-    m_links.decideLink(request.auth->userId, link->id, true, now(),
+    bool history = true;
+    if (!request.body.trimmed().isEmpty()) {
+        auto body = Protocol::parseJsonObject(request.body);
+        if (!body) {
+            reply(ApiResponse::error(body.error()));
+            return;
+        }
+        JsonReader reader(*body);
+        history = reader.optionalBoolean(QStringLiteral("history"), true);
+        if (!reader.ok()) {
+            reply(ApiResponse::error(reader.error()));
+            return;
+        }
+    }
+    m_links.decideLink(request.auth->userId, link->id, true, history, now(),
                        [this, reply](Result<DeviceLinkRecord> decided) {
                            if (!decided) {
                                reply(ApiResponse::error(decided.error()));
@@ -252,7 +282,7 @@ void ApiService::rejectLink(const ApiRequest &request, Reply reply)
     if (!link) {
         return;
     }
-    m_links.decideLink(request.auth->userId, link->id, false, now(),
+    m_links.decideLink(request.auth->userId, link->id, false, false, now(),
                        [this, reply](Result<DeviceLinkRecord> decided) {
                            if (!decided) {
                                reply(ApiResponse::error(decided.error()));
@@ -296,7 +326,7 @@ void ApiService::completeLink(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(ApiError::conflict(
             state.state == QLatin1String("rejected")
                 ? QStringLiteral("The link was rejected on your other device.")
-                : QStringLiteral("The link expired before it was approved; ask for a new code."),
+                : QStringLiteral("The link expired; ask your other device for a new code."),
             Protocol::ErrorCode::LinkState)));
         return;
     }
@@ -335,7 +365,7 @@ void ApiService::putLinkHistory(const ApiRequest &request, Reply reply)
     }
     if (link->createdBy != request.auth->deviceId) {
         reply(ApiResponse::error(ApiError::forbidden(
-            QStringLiteral("Only the device that approved the link sends its history."))));
+            QStringLiteral("Only the device that showed the link code sends its history."))));
         return;
     }
     auto body = Protocol::parseJsonObject(request.body);
@@ -385,7 +415,12 @@ void ApiService::getLinkHistory(const ApiRequest &request, Reply reply)
             ApiError::badRequest(QStringLiteral("'part' must be a part number from 0."))));
         return;
     }
-    if (link->historyParts == 0 || link->historyStored < link->historyParts) {
+    if (link->historyParts == 0) {
+        reply(ApiResponse::error(ApiError::notFound(QStringLiteral(
+            "This link has no history transfer (none was sent, or it was picked up)."))));
+        return;
+    }
+    if (link->historyStored < link->historyParts) {
         reply(ApiResponse::error(ApiError::conflict(
             QStringLiteral("The history transfer is not complete yet (%1 of %2 parts).")
                 .arg(link->historyStored)
@@ -409,6 +444,11 @@ void ApiService::deleteLinkHistory(const ApiRequest &request, Reply reply)
 {
     const auto link = pathLink(request, reply);
     if (!link) {
+        return;
+    }
+    if (link->deviceId != request.auth->deviceId && link->createdBy != request.auth->deviceId) {
+        reply(ApiResponse::error(ApiError::forbidden(
+            QStringLiteral("Only the two devices of the link can delete its history."))));
         return;
     }
     m_links.dropHistory(link->id, [reply](Result<bool> dropped) {

@@ -454,10 +454,12 @@ struct DeviceLinkRecord
     QString deviceName;
     QString platform;
     QByteArray identityKey;
+    QByteArray keyProof; //!< Protocol::DeviceLink::keyProof, checked by the approving device.
     QByteArray keysJson; //!< The claim's `keys` object, published when the device is created.
     QByteArray secretHash;
     qint64 deviceId = 0;
     qint64 linkedAt = 0;
+    int historyWanted = -1;   //!< Set on approval: 1 the approver sends history, 0 it does not.
     qint64 historyParts = 0;  //!< Parts announced by the uploader (0: no history).
     qint64 historyStored = 0; //!< Distinct parts stored so far.
     qint64 historyBytes = 0;
@@ -479,25 +481,27 @@ public:
     //! `claim` (deviceName, platform, identityKey, keysJson, secretHash); 404 otherwise.
     virtual void claimLink(const QByteArray &codeHash, const DeviceLinkRecord &claim, qint64 nowMs,
                            Done<DeviceLinkRecord> done) = 0;
-    //! The user approves (claimed -> approved) or rejects (any unfinished state -> rejected)
-    //! their link before it expires.
-    virtual void decideLink(qint64 userId, qint64 linkId, bool approve, qint64 nowMs,
+    //! The user approves (claimed -> approved, saying whether history follows) or rejects (any
+    //! unfinished state -> rejected) their link before it expires.
+    virtual void decideLink(qint64 userId, qint64 linkId, bool approve, bool history, qint64 nowMs,
                             Done<DeviceLinkRecord> done) = 0;
     //! approved -> linked, for the holder of the secret: creates the device with `tokenHash`
     //! and publishes `keys`, in one transaction (403 too_many_devices at `maxDevices`).
     virtual void completeLink(qint64 linkId, const QByteArray &secretHash,
                               const QByteArray &tokenHash, const DeviceKeys &keys,
                               qint64 maxDevices, qint64 nowMs, Done<DeviceLinkRecord> done) = 0;
-    //! Stores part `part` (0-based) of `parts` of the history transfer of a linked link; the
-    //! same part again replaces it. 413 when the parts would exceed `maxBytes` in all.
+    //! Stores part `part` (0-based) of `parts` of the history transfer of a linked link whose
+    //! device is still active; the same part again replaces it, and part 0 starts the transfer
+    //! afresh (an upload that restarted). 413 when the parts would exceed `maxBytes` in all.
     virtual void storeHistoryPart(qint64 linkId, qint64 part, qint64 parts, const QByteArray &data,
                                   qint64 maxBytes, Done<DeviceLinkRecord> done) = 0;
     //! One stored part, or nothing.
     virtual std::optional<QByteArray> historyPart(qint64 linkId, qint64 part) = 0;
-    //! Deletes the transfer (the new device has it, or the link was given up).
+    //! Deletes the transfer (the new device has it, or the link was given up); a download then
+    //! finds no history.
     virtual void dropHistory(qint64 linkId, Done<bool> done) = 0;
-    //! Deletes links (and transfers) that expired before `unfinishedBefore` without being
-    //! linked, and transfers of links linked before `linkedBefore`; yields how many links.
+    //! Deletes links (with their transfers) that expired before `unfinishedBefore` without being
+    //! linked, and links (with their transfers) linked before `linkedBefore`; yields how many.
     virtual void purgeLinks(qint64 unfinishedBefore, qint64 linkedBefore, Done<qint64> done) = 0;
 };
 

@@ -3,6 +3,7 @@
 #include "shared/protocol/Fingerprint.h"
 
 #include <QCryptographicHash>
+#include <QMessageAuthenticationCode>
 #include <QUrlQuery>
 
 namespace Tincan::Protocol::DeviceLink {
@@ -88,6 +89,12 @@ std::optional<Invitation> parse(const QString &text)
         invitation.fingerprint = formatFingerprint(digest);
     }
     return invitation;
+}
+
+QByteArray keyProof(const QString &code, const QByteArray &identityKey)
+{
+    return QMessageAuthenticationCode::hash(identityKey, code.toLatin1(),
+                                            QCryptographicHash::Sha256);
 }
 
 QString verificationCode(const QByteArray &identityKey)

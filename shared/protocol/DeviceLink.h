@@ -44,5 +44,11 @@ std::optional<Invitation> parse(const QString &text);
 //! link code.
 QString verificationCode(const QByteArray &identityKey);
 
+//! What binds the new device's identity key to the code: HMAC-SHA256 keyed with the canonical
+//! code over the public identity key. The new device sends it with its claim; the existing
+//! device, which knows the code, checks it, so a server (which only keeps a hash of the code)
+//! cannot slip in a key of its own.
+QByteArray keyProof(const QString &code, const QByteArray &identityKey);
+
 } // namespace DeviceLink
 } // namespace Tincan::Protocol

@@ -149,6 +149,10 @@ QJsonObject LinkEvent::toJson() const
         object.insert(QStringLiteral("deviceName"), deviceName);
         object.insert(QStringLiteral("platform"), platform);
         object.insert(QStringLiteral("identityKey"), QString::fromLatin1(identityKey.toBase64()));
+        object.insert(QStringLiteral("keyProof"), QString::fromLatin1(keyProof.toBase64()));
+    }
+    if (history >= 0) {
+        object.insert(QStringLiteral("history"), history == 1);
     }
     if (deviceId > 0) {
         object.insert(QStringLiteral("deviceId"), deviceId);
@@ -168,6 +172,10 @@ Result<LinkEvent> LinkEvent::fromJson(const QJsonObject &object)
         link.deviceName = reader.string(QStringLiteral("deviceName"), 64);
         link.platform = reader.optionalString(QStringLiteral("platform"), 64);
         link.identityKey = reader.base64(QStringLiteral("identityKey"), 64);
+        link.keyProof = reader.base64(QStringLiteral("keyProof"), 64);
+    }
+    if (object.contains(QStringLiteral("history"))) {
+        link.history = reader.optionalBoolean(QStringLiteral("history"), false) ? 1 : 0;
     }
     if (object.contains(QStringLiteral("deviceId"))) {
         link.deviceId = reader.integer(QStringLiteral("deviceId"), 1, MaxId);

@@ -5,6 +5,7 @@
 #include "shared/protocol/DeviceLink.h"
 #include "shared/protocol/Validation.h"
 #include "tests/common/TestClient.h"
+#include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
 
 #include <QDir>
@@ -259,7 +260,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(
             a3.client->call("GET", QStringLiteral("/v1/links/%1/history?part=0").arg(offer.id))
                 .status,
-            409, Timeout);
+            404, Timeout);
         QVERIFY(!serverFiles(m_server->dataDir()).contains("secret-history"));
 
         // Its own inbox from now on: new direct and group messages reach it, once.
@@ -328,6 +329,7 @@ private Q_SLOTS:
                  200);
         QTRY_VERIFY_WITH_TIMEOUT(attempt.finished, Timeout);
         QVERIFY2(attempt.result.ok(), qPrintable(attempt.result.error.message));
+        QCOMPARE(attempt.result.body.value(QStringLiteral("history")).toBool(true), false);
         a4.core().connectToServer();
         QTRY_COMPARE_WITH_TIMEOUT(a4.recorder->syncedCount, 1, Timeout);
         QTRY_COMPARE_WITH_TIMEOUT(sent.size(), 1, Timeout);
@@ -405,6 +407,9 @@ private Q_SLOTS:
         const auto wrongDevice =
             waitFor([&](Client::ApiCallback done) { a2.core().approveLink(offer.id, 0, done); });
         QCOMPARE(wrongDevice.status, 403);
+        QCOMPARE(
+            a2.client->call("POST", QStringLiteral("/v1/links/%1/approve").arg(offer.id)).status,
+            403);
         const auto rejected =
             waitFor([&](Client::ApiCallback done) { a1.core().rejectLink(offer.id, done); });
         QCOMPARE(rejected.status, 200);
@@ -436,6 +441,48 @@ private Q_SLOTS:
         const auto history =
             a1.client->call("GET", QStringLiteral("/v1/links/%1/history?part=0").arg(offer.id));
         QCOMPARE(history.status, 403);
+    }
+
+    void keyWithoutProofIsNeverApproved()
+    {
+        // Someone who got the code but not from the user (here: a raw claim whose proof is made
+        // with another code, as a server swapping keys would have to) is rejected on approval.
+        Device &a1 = dev(QStringLiteral("a1"));
+        const auto offer = offerFrom(a1);
+        const QJsonObject keys = fakeDeviceKeys(5);
+        const QByteArray identity =
+            QByteArray::fromBase64(keys.value(QStringLiteral("identityKey")).toString().toLatin1());
+        QJsonObject claim{{QStringLiteral("code"), offer.code},
+                          {QStringLiteral("keyProof"),
+                           QString::fromLatin1(Protocol::DeviceLink::keyProof(
+                                                   QStringLiteral("0000000000"), identity)
+                                                   .toBase64())},
+                          {QStringLiteral("secret"), QString(43, QLatin1Char('s'))},
+                          {QStringLiteral("deviceName"), QStringLiteral("intruder")},
+                          {QStringLiteral("keys"), keys}};
+        Device x = fresh();
+        QCOMPARE(x.client->call("POST", QStringLiteral("/v1/links/claim"), &claim).status, 202);
+        const auto approved =
+            waitFor([&](Client::ApiCallback done) { a1.core().approveLink(offer.id, 0, done); });
+        QCOMPARE(approved.error.code, QStringLiteral("key_mismatch"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            a1.client->call("GET", QStringLiteral("/v1/links/%1").arg(offer.id))
+                .body.value(QStringLiteral("state"))
+                .toString(),
+            QStringLiteral("rejected"), Timeout);
+        QJsonObject secret{{QStringLiteral("secret"), QString(43, QLatin1Char('s'))}};
+        const auto complete =
+            x.client->call("POST", QStringLiteral("/v1/links/%1/complete").arg(offer.id), &secret);
+        QCOMPARE(complete.status, 409);
+        // A claim without a proof is refused outright.
+        const auto another = offerFrom(a1);
+        claim.insert(QStringLiteral("code"), another.code);
+        claim.remove(QStringLiteral("keyProof"));
+        QCOMPARE(x.client->call("POST", QStringLiteral("/v1/links/claim"), &claim).status, 400);
+        QCOMPARE(waitFor([&](Client::ApiCallback done) {
+                     a1.core().rejectLink(another.id, done);
+                 }).status,
+                 200);
     }
 };
 

@@ -13,7 +13,7 @@ namespace {
 const QString LinkColumns = QStringLiteral(
     "l.id, l.user_id, u.username, l.created_by, l.created_at, l.expires_at, l.state, "
     "l.device_name, l.platform, l.identity_key, l.keys_json, l.secret_hash, l.device_id, "
-    "l.linked_at, l.history_parts, "
+    "l.linked_at, l.history_parts, l.key_proof, l.history_wanted, "
     "(SELECT COUNT(*) FROM link_history h WHERE h.link_id = l.id), "
     "(SELECT COALESCE(SUM(LENGTH(h.data)), 0) FROM link_history h WHERE h.link_id = l.id) "
     "FROM device_links l JOIN users u ON u.id = l.user_id ");
@@ -36,8 +36,10 @@ DeviceLinkRecord readLink(const QSqlQuery &query)
     link.deviceId = query.value(12).toLongLong();
     link.linkedAt = query.value(13).toLongLong();
     link.historyParts = query.value(14).toLongLong();
-    link.historyStored = query.value(15).toLongLong();
-    link.historyBytes = query.value(16).toLongLong();
+    link.keyProof = query.value(15).toByteArray();
+    link.historyWanted = query.value(16).isNull() ? -1 : query.value(16).toInt();
+    link.historyStored = query.value(17).toLongLong();
+    link.historyBytes = query.value(18).toLongLong();
     return link;
 }
 
@@ -165,20 +167,20 @@ void SqliteLinkStore::claimLink(const QByteArray &codeHash, const DeviceLinkReco
             }
             return setState(backend, link->id, QStringLiteral("claimed"),
                             QStringLiteral(", device_name = ?, platform = ?, identity_key = ?, "
-                                           "keys_json = ?, secret_hash = ?"),
-                            {claim.deviceName, claim.platform, claim.identityKey, claim.keysJson,
-                             claim.secretHash});
+                                           "key_proof = ?, keys_json = ?, secret_hash = ?"),
+                            {claim.deviceName, claim.platform, claim.identityKey, claim.keyProof,
+                             claim.keysJson, claim.secretHash});
         },
         std::move(done));
 }
 
-void SqliteLinkStore::decideLink(qint64 userId, qint64 linkId, bool approve, qint64 nowMs,
-                                 Done<DeviceLinkRecord> done)
+void SqliteLinkStore::decideLink(qint64 userId, qint64 linkId, bool approve, bool history,
+                                 qint64 nowMs, Done<DeviceLinkRecord> done)
 {
     SqliteBackend &backend = m_backend;
     runWrite<DeviceLinkRecord>(
         backend,
-        [&backend, userId, linkId, approve, nowMs]() -> Result<DeviceLinkRecord> {
+        [&backend, userId, linkId, approve, history, nowMs]() -> Result<DeviceLinkRecord> {
             auto link = writerLink(backend, QStringLiteral("WHERE l.id = ? AND l.user_id = ?"),
                                    {linkId, userId});
             if (!link) {
@@ -195,7 +197,8 @@ void SqliteLinkStore::decideLink(qint64 userId, qint64 linkId, bool approve, qin
             if (link->state != QLatin1String("claimed")) {
                 return wrongState(*link, QStringLiteral("claimed"));
             }
-            return setState(backend, linkId, QStringLiteral("approved"));
+            return setState(backend, linkId, QStringLiteral("approved"),
+                            QStringLiteral(", history_wanted = ?"), {history ? 1 : 0});
         },
         std::move(done));
 }
@@ -256,10 +259,31 @@ void SqliteLinkStore::storeHistoryPart(qint64 linkId, qint64 part, qint64 parts,
             if (link->state != QLatin1String("linked")) {
                 return wrongState(*link, QStringLiteral("linked"));
             }
-            if (link->historyParts != 0 && link->historyParts != parts) {
+            QSqlQuery &active = backend.writerQuery(
+                QStringLiteral("SELECT 1 FROM devices WHERE id = ? AND revoked_at IS NULL"));
+            if (!execPrepared(active, {link->deviceId})) {
+                return storageError(active);
+            }
+            const bool deviceActive = active.next();
+            active.finish();
+            if (!deviceActive) {
+                return wrongState(*link, QStringLiteral("linked to an active device"));
+            }
+            qint64 knownParts = link->historyParts;
+            qint64 knownBytes = link->historyBytes;
+            if (part == 0) {
+                // A (re)started upload: whatever an earlier attempt left goes.
+                QSqlQuery &restart = backend.writerQuery(
+                    QStringLiteral("DELETE FROM link_history WHERE link_id = ?"));
+                if (!execPrepared(restart, {linkId})) {
+                    return storageError(restart);
+                }
+                knownParts = 0;
+                knownBytes = 0;
+            }
+            if (knownParts != 0 && knownParts != parts) {
                 return ApiError::conflict(
-                    QStringLiteral("This transfer was announced with %1 parts.")
-                        .arg(link->historyParts),
+                    QStringLiteral("This transfer was announced with %1 parts.").arg(knownParts),
                     Protocol::ErrorCode::LinkState);
             }
             QSqlQuery &existing = backend.writerQuery(QStringLiteral(
@@ -269,7 +293,7 @@ void SqliteLinkStore::storeHistoryPart(qint64 linkId, qint64 part, qint64 parts,
             }
             const qint64 replaced = existing.next() ? existing.value(0).toLongLong() : 0;
             existing.finish();
-            if (link->historyBytes - replaced + data.size() > maxBytes) {
+            if (knownBytes - replaced + data.size() > maxBytes) {
                 return ApiError{413,
                                 QString::fromLatin1(Protocol::ErrorCode::TooLarge),
                                 QStringLiteral("The history transfer would exceed %1 bytes, the "
@@ -309,7 +333,13 @@ void SqliteLinkStore::dropHistory(qint64 linkId, Done<bool> done)
             if (!execPrepared(drop, {linkId})) {
                 return storageError(drop);
             }
-            return drop.numRowsAffected() > 0;
+            const bool dropped = drop.numRowsAffected() > 0;
+            QSqlQuery &reset = backend.writerQuery(
+                QStringLiteral("UPDATE device_links SET history_parts = 0 WHERE id = ?"));
+            if (!execPrepared(reset, {linkId})) {
+                return storageError(reset);
+            }
+            return dropped;
         },
         std::move(done));
 }

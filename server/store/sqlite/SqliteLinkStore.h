@@ -17,7 +17,7 @@ public:
     std::optional<DeviceLinkRecord> link(qint64 linkId) override;
     void claimLink(const QByteArray &codeHash, const DeviceLinkRecord &claim, qint64 nowMs,
                    Done<DeviceLinkRecord> done) override;
-    void decideLink(qint64 userId, qint64 linkId, bool approve, qint64 nowMs,
+    void decideLink(qint64 userId, qint64 linkId, bool approve, bool history, qint64 nowMs,
                     Done<DeviceLinkRecord> done) override;
     void completeLink(qint64 linkId, const QByteArray &secretHash, const QByteArray &tokenHash,
                       const DeviceKeys &keys, qint64 maxDevices, qint64 nowMs,

@@ -180,10 +180,12 @@ Storage::Migrations serverMigrations()
                             " device_name TEXT,"
                             " platform TEXT,"
                             " identity_key BLOB,"
+                            " key_proof BLOB,"
                             " keys_json BLOB,"
                             " secret_hash BLOB,"
                             " device_id INTEGER,"
                             " linked_at INTEGER,"
+                            " history_wanted INTEGER,"
                             " history_parts INTEGER NOT NULL DEFAULT 0)"),
              QStringLiteral("CREATE INDEX device_links_user ON device_links(user_id)"),
              QStringLiteral("CREATE TABLE link_history ("
