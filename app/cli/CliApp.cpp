@@ -696,8 +696,18 @@ int CliApp::link(const QString &history, bool yes, int timeoutSeconds)
                               << "Verification code: "
                               << Client::ClientCore::linkVerificationCode(link) << "\n"
                               << "The new device must show the same code." << Qt::endl;
-                        bool approve = yes;
-                        if (!yes) {
+                        using Proof = Client::ClientCore::LinkProof;
+                        const Proof proof = m_core->linkProof(link);
+                        if (proof == Proof::Verified) {
+                            out() << "It proved it read this link's QR code or address."
+                                  << Qt::endl;
+                        } else if (proof == Proof::Typed) {
+                            out() << "The code was typed by hand: compare all 12 digits."
+                                  << Qt::endl;
+                        }
+                        // --yes only where the key proved itself; a typed code needs a person.
+                        bool approve = yes && proof == Proof::Verified;
+                        if (!approve && proof != Proof::Invalid) {
                             out() << "Approve it? [y/N] " << Qt::flush;
                             QTextStream input(stdin);
                             const QString answer = input.readLine().trimmed().toLower();
@@ -710,7 +720,7 @@ int CliApp::link(const QString &history, bool yes, int timeoutSeconds)
                             });
                             return;
                         }
-                        m_core->approveLink(link.id, since, [fail](const ApiResult &result) {
+                        m_core->approveLink(link, since, [fail](const ApiResult &result) {
                             if (!result.ok()) {
                                 fail(result.error.message);
                             }
@@ -739,16 +749,13 @@ int CliApp::link(const QString &history, bool yes, int timeoutSeconds)
             QObject::connect(core, &Client::ClientCore::fatalError, &scope, fail);
             core->connectToServer();
         },
-        // Nobody can claim the code once it expired (the server pushes no event for that).
-        static_cast<int>(
-            std::clamp<qint64>(offer.expiresAt - QDateTime::currentMSecsSinceEpoch() + 2000, 1000,
-                               timeoutSeconds * 1000LL)));
+        timeoutSeconds * 1000);
     m_core->disconnectFromServer();
     if (!m_certificateError.isEmpty()) {
         return reportCertificateError();
     }
     if (!finished) {
-        err() << "tincan-cli: no device was linked in time (the code expired, or --timeout)."
+        err() << "tincan-cli: no device was linked and sent its history within --timeout."
               << Qt::endl;
         return Unreachable;
     }

@@ -142,7 +142,15 @@ public:
     //! Approves a claimed link. Once the device exists this one sends it the history from
     //! `historySinceMs` on (0: everything; -1: none), sealed, with the key end to end; the
     //! choice is kept across restarts until the history is sent (historySent()).
-    void approveLink(qint64 linkId, qint64 historySinceMs, ApiCallback done);
+    //! `shown`: the claimed link as the user saw it (its verification code); the server's
+    //! current view must carry the same key, and its proof must hold (see linkProof()).
+    void approveLink(const Protocol::LinkEvent &shown, qint64 historySinceMs, ApiCallback done);
+    //! How a claimed link's key is vouched for. Verified: the new device proved it read our
+    //! link URI (scanned the QR code, or pasted the address). Typed: the code was entered by
+    //! hand, so only the user's comparison of the verification code vouches for the key.
+    //! Invalid: a wrong proof (never approvable). NotOurs: another device opened the link.
+    enum class LinkProof { Verified, Typed, Invalid, NotOurs };
+    LinkProof linkProof(const Protocol::LinkEvent &link);
     void rejectLink(qint64 linkId, ApiCallback done);
     //! The verification code of a claimed link (the same six digits show on the new device).
     static QString linkVerificationCode(const Protocol::LinkEvent &link);
@@ -303,7 +311,7 @@ private:
     void resumeLinks();
     void sendHistory(qint64 linkId, qint64 deviceId, qint64 sinceMs, const QByteArray &identityKey);
     void sealAndUpload(qint64 linkId, qint64 deviceId, qint64 sinceMs);
-    //! The link needs nothing more from us: forget its code and history choice.
+    //! The link needs nothing more from us: forget its secret and history choice.
     void finishLink(qint64 linkId);
     void uploadHistoryPart(qint64 linkId, qint64 deviceId, QList<QByteArray> parts, int index,
                            const QByteArray &descriptor, int messageCount);

@@ -22,8 +22,9 @@ namespace {
 
 //! Approved links whose history is still to be sent: {"since": ms, "identityKey": base64}.
 const QString ApprovedLinkPrefix = QStringLiteral("link/approved/");
-//! The codes of the links we opened (only the code checks a claimed device's key proof).
-const QString LinkCodePrefix = QStringLiteral("link/code/");
+//! The secrets of the links we opened (in the link URI, never sent to the server): they check a
+//! claimed device's key proof.
+const QString LinkCodePrefix = QStringLiteral("link/secret/");
 //! On a new device: the device that opened link <id>, the only one whose history we take.
 const QString LinkCreatorPrefix = QStringLiteral("link/creator/");
 const QString PendingHistoryPrefix = QStringLiteral("history/pending/");
@@ -142,38 +143,57 @@ QString ClientCore::linkVerificationCode(const Protocol::LinkEvent &link)
 
 void ClientCore::startLink(LinkOfferCallback done)
 {
-    m_api.call("POST", QStringLiteral("/v1/links"), nullptr,
-               [this, done = std::move(done)](const ApiResult &result) {
-                   LinkOffer offer;
-                   if (result.ok()) {
-                       offer.id = result.body.value(QStringLiteral("id")).toInteger();
-                       offer.code = result.body.value(QStringLiteral("code")).toString();
-                       offer.expiresAt = result.body.value(QStringLiteral("expiresAt")).toInteger();
-                       offer.uri = Protocol::DeviceLink::uri(offer.code, m_profile.serverUrl(),
-                                                             m_profile.serverFingerprint());
-                       if (!m_store.setSetting(LinkCodePrefix + QString::number(offer.id),
-                                               offer.code.toLatin1())) {
-                           done(failure(QStringLiteral("storage"), m_store.lastError()), {});
-                           return;
-                       }
-                   }
-                   done(result, offer);
-               });
+    m_api.call(
+        "POST", QStringLiteral("/v1/links"), nullptr,
+        [this, done = std::move(done)](const ApiResult &result) {
+            LinkOffer offer;
+            if (result.ok()) {
+                offer.id = result.body.value(QStringLiteral("id")).toInteger();
+                offer.code = result.body.value(QStringLiteral("code")).toString();
+                offer.expiresAt = result.body.value(QStringLiteral("expiresAt")).toInteger();
+                const QByteArray secret =
+                    Crypto::SealedBox::generateKey().left(Protocol::DeviceLink::LinkSecretBytes);
+                offer.uri = Protocol::DeviceLink::uri(offer.code, m_profile.serverUrl(),
+                                                      m_profile.serverFingerprint(), secret);
+                if (secret.size() != Protocol::DeviceLink::LinkSecretBytes ||
+                    !m_store.setSetting(LinkCodePrefix + QString::number(offer.id), secret)) {
+                    done(failure(QStringLiteral("storage"), m_store.lastError()), {});
+                    return;
+                }
+            }
+            done(result, offer);
+        });
 }
 
-void ClientCore::approveLink(qint64 linkId, qint64 historySinceMs, ApiCallback done)
+ClientCore::LinkProof ClientCore::linkProof(const Protocol::LinkEvent &link)
 {
-    // What the server relays is checked before anything is approved: the claimed identity key
-    // must come with the proof that its device knows the code we showed.
+    const QByteArray secret = m_store.setting(LinkCodePrefix + QString::number(link.id));
+    if (secret.isEmpty()) {
+        return LinkProof::NotOurs;
+    }
+    if (link.keyProof.isEmpty()) {
+        return LinkProof::Typed;
+    }
+    return Protocol::DeviceLink::keyProof(secret, link.identityKey) == link.keyProof
+               ? LinkProof::Verified
+               : LinkProof::Invalid;
+}
+
+void ClientCore::approveLink(const Protocol::LinkEvent &shown, qint64 historySinceMs,
+                             ApiCallback done)
+{
+    // What the server relays is checked before anything is approved: the key must be the one
+    // the user was shown (and compared), and it must come with the proof that its device read
+    // our link URI, unless the code was typed by hand.
+    const qint64 linkId = shown.id;
     m_api.call(
         "GET", QStringLiteral("/v1/links/%1").arg(linkId), nullptr,
-        [this, linkId, historySinceMs, done = std::move(done)](const ApiResult &result) {
+        [this, shown, linkId, historySinceMs, done = std::move(done)](const ApiResult &result) {
             if (!result.ok()) {
                 done(result);
                 return;
             }
             auto link = Protocol::LinkEvent::fromJson(result.body);
-            const QByteArray code = m_store.setting(LinkCodePrefix + QString::number(linkId));
             if (!link || link->state != QLatin1String("claimed")) {
                 ApiResult refused = failure(QString::fromLatin1(Protocol::ErrorCode::LinkState),
                                             QStringLiteral("There is no new device waiting on "
@@ -182,7 +202,8 @@ void ClientCore::approveLink(qint64 linkId, qint64 historySinceMs, ApiCallback d
                 done(refused);
                 return;
             }
-            if (code.isEmpty()) {
+            const LinkProof proof = linkProof(*link);
+            if (proof == LinkProof::NotOurs) {
                 ApiResult refused =
                     failure(QString::fromLatin1(Protocol::ErrorCode::Forbidden),
                             QStringLiteral("Only the device that showed the link code can "
@@ -191,15 +212,16 @@ void ClientCore::approveLink(qint64 linkId, qint64 historySinceMs, ApiCallback d
                 done(refused);
                 return;
             }
-            if (Protocol::DeviceLink::keyProof(QString::fromLatin1(code), link->identityKey) !=
-                link->keyProof) {
-                // Someone who does not know the code claimed it (or the server swapped the
-                // key): never approved.
+            if (proof == LinkProof::Invalid || link->identityKey != shown.identityKey ||
+                shown.identityKey.isEmpty()) {
+                // Another key than the one shown, or one without the proof of our URI's secret:
+                // not the device the user is linking. Never approved.
                 rejectLink(linkId, [](const ApiResult &) {});
                 done(failure(QStringLiteral("key_mismatch"),
-                             QStringLiteral("The device that claimed the code could not prove it "
-                                            "knows the code, so it is not the one you are "
-                                            "linking. The link was rejected; start again.")));
+                             QStringLiteral("The device that claimed the code is not the one "
+                                            "you were shown (its key is different, or it could "
+                                            "not prove it scanned your code). The link was "
+                                            "rejected; start again.")));
                 return;
             }
             const QJsonObject approved{
@@ -478,14 +500,16 @@ void ClientCore::linkDevice(const QString &codeOrUri, const QString &deviceName,
     }
     const QString secret = newSecret();
     QJsonObject body{{QStringLiteral("code"), invitation->code},
-                     {QStringLiteral("keyProof"),
-                      QString::fromLatin1(Protocol::DeviceLink::keyProof(
-                                              invitation->code, m_crypto->identityPublicKey())
-                                              .toBase64())},
                      {QStringLiteral("deviceName"), deviceName},
                      {QStringLiteral("platform"), ApiClient::platformName()},
                      {QStringLiteral("secret"), secret},
                      {QStringLiteral("keys"), keys}};
+    if (!invitation->secret.isEmpty()) {
+        body.insert(QStringLiteral("keyProof"),
+                    QString::fromLatin1(Protocol::DeviceLink::keyProof(
+                                            invitation->secret, m_crypto->identityPublicKey())
+                                            .toBase64()));
+    }
     m_linkDone = std::move(done);
     m_api.call(
         "POST", QStringLiteral("/v1/links/claim"), &body,

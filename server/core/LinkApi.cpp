@@ -76,7 +76,7 @@ QJsonObject linkJson(const DeviceLinkRecord &link)
 {
     QJsonObject object = linkEvent(link).toJson();
     if (link.historyParts > 0) {
-        object.insert(QStringLiteral("history"),
+        object.insert(QStringLiteral("transfer"),
                       QJsonObject{{QStringLiteral("parts"), link.historyParts},
                                   {QStringLiteral("stored"), link.historyStored},
                                   {QStringLiteral("bytes"), link.historyBytes}});
@@ -182,7 +182,9 @@ void ApiService::claimLink(const ApiRequest &request, Reply reply)
     claim.deviceName = reader.optionalString(QStringLiteral("deviceName"), 64);
     claim.platform = reader.optionalString(QStringLiteral("platform"), 64);
     const QString secret = reader.string(QStringLiteral("secret"), 128);
-    claim.keyProof = reader.base64(QStringLiteral("keyProof"), 32);
+    if (body->contains(QStringLiteral("keyProof"))) {
+        claim.keyProof = reader.base64(QStringLiteral("keyProof"), 32);
+    }
     const QJsonObject keysObject = reader.object(QStringLiteral("keys"));
     if (!reader.ok()) {
         reply(ApiResponse::error(reader.error()));
@@ -193,10 +195,10 @@ void ApiService::claimLink(const ApiRequest &request, Reply reply)
             "'code' must be a link code: 10 letters and digits, like 7KQ2M-X9D4R."))));
         return;
     }
-    if (claim.keyProof.size() != 32) {
+    if (reader.ok() && body->contains(QStringLiteral("keyProof")) && claim.keyProof.size() != 32) {
         reply(ApiResponse::error(ApiError::badRequest(
             QStringLiteral("'keyProof' must be the 32-byte HMAC-SHA256 of the identity key, "
-                           "keyed with the link code."))));
+                           "keyed with the link URI's secret."))));
         return;
     }
     if (!isValidSecret(secret)) {

@@ -38,7 +38,8 @@ QString formatCode(const QString &code)
     return code.left(LinkCodeLength / 2) + QLatin1Char('-') + code.mid(LinkCodeLength / 2);
 }
 
-QString uri(const QString &code, const QUrl &server, const QString &fingerprint)
+QString uri(const QString &code, const QUrl &server, const QString &fingerprint,
+            const QByteArray &secret)
 {
     QString text = QStringLiteral("tincan://link?code=") + code;
     if (!server.isEmpty()) {
@@ -48,6 +49,11 @@ QString uri(const QString &code, const QUrl &server, const QString &fingerprint)
     const QByteArray digest = parseFingerprint(fingerprint);
     if (!digest.isEmpty()) {
         text += QStringLiteral("&fp=") + QString::fromLatin1(digest.toHex().toUpper());
+    }
+    if (!secret.isEmpty()) {
+        text += QStringLiteral("&s=") +
+                QString::fromLatin1(secret.toBase64(QByteArray::Base64UrlEncoding |
+                                                    QByteArray::OmitTrailingEquals));
     }
     return text;
 }
@@ -88,24 +94,33 @@ std::optional<Invitation> parse(const QString &text)
         }
         invitation.fingerprint = formatFingerprint(digest);
     }
+    if (query.hasQueryItem(QStringLiteral("s"))) {
+        const auto decoded = QByteArray::fromBase64Encoding(
+            query.queryItemValue(QStringLiteral("s")).toLatin1(),
+            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded || decoded.decoded.size() != LinkSecretBytes) {
+            return std::nullopt;
+        }
+        invitation.secret = decoded.decoded;
+    }
     return invitation;
 }
 
-QByteArray keyProof(const QString &code, const QByteArray &identityKey)
+QByteArray keyProof(const QByteArray &secret, const QByteArray &identityKey)
 {
-    return QMessageAuthenticationCode::hash(identityKey, code.toLatin1(),
-                                            QCryptographicHash::Sha256);
+    return QMessageAuthenticationCode::hash(identityKey, secret, QCryptographicHash::Sha256);
 }
 
 QString verificationCode(const QByteArray &identityKey)
 {
     const QByteArray digest = QCryptographicHash::hash(identityKey, QCryptographicHash::Sha256);
-    quint32 value = 0;
-    for (int i = 0; i < 4; ++i) {
+    quint64 value = 0;
+    for (int i = 0; i < 5; ++i) {
         value = (value << 8) | static_cast<quint8>(digest.at(i));
     }
-    const QString digits = QStringLiteral("%1").arg(value % 1000000U, 6, 10, QLatin1Char('0'));
-    return digits.left(3) + QLatin1Char(' ') + digits.mid(3);
+    const QString digits =
+        QStringLiteral("%1").arg(value % 1000000000000ULL, 12, 10, QLatin1Char('0'));
+    return digits.left(4) + QLatin1Char(' ') + digits.mid(4, 4) + QLatin1Char(' ') + digits.mid(8);
 }
 
 } // namespace Tincan::Protocol::DeviceLink

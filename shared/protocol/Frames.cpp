@@ -149,7 +149,9 @@ QJsonObject LinkEvent::toJson() const
         object.insert(QStringLiteral("deviceName"), deviceName);
         object.insert(QStringLiteral("platform"), platform);
         object.insert(QStringLiteral("identityKey"), QString::fromLatin1(identityKey.toBase64()));
-        object.insert(QStringLiteral("keyProof"), QString::fromLatin1(keyProof.toBase64()));
+        if (!keyProof.isEmpty()) {
+            object.insert(QStringLiteral("keyProof"), QString::fromLatin1(keyProof.toBase64()));
+        }
     }
     if (history >= 0) {
         object.insert(QStringLiteral("history"), history == 1);
@@ -172,7 +174,9 @@ Result<LinkEvent> LinkEvent::fromJson(const QJsonObject &object)
         link.deviceName = reader.string(QStringLiteral("deviceName"), 64);
         link.platform = reader.optionalString(QStringLiteral("platform"), 64);
         link.identityKey = reader.base64(QStringLiteral("identityKey"), 64);
-        link.keyProof = reader.base64(QStringLiteral("keyProof"), 64);
+        if (object.contains(QStringLiteral("keyProof"))) {
+            link.keyProof = reader.base64(QStringLiteral("keyProof"), 64);
+        }
     }
     if (object.contains(QStringLiteral("history"))) {
         link.history = reader.optionalBoolean(QStringLiteral("history"), false) ? 1 : 0;

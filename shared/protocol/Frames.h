@@ -82,8 +82,9 @@ struct LinkEvent
     QString deviceName;     //!< From "claimed" on: what the new device calls itself.
     QString platform;       //!< From "claimed" on.
     QByteArray identityKey; //!< From "claimed" on: the new device's public identity key.
-    QByteArray keyProof;    //!< From "claimed" on: DeviceLink::keyProof of that key.
-    qint64 deviceId = 0;    //!< "linked": the new device's id.
+    //! From "claimed" on: DeviceLink::keyProof of that key; empty when the code was typed.
+    QByteArray keyProof;
+    qint64 deviceId = 0; //!< "linked": the new device's id.
     //! From "approved" on: whether the approving device sends history (-1: not decided yet).
     int history = -1;
 

@@ -122,6 +122,14 @@ private:
             });
     }
 
+    //! The link as the server shows it to `device` now.
+    static Protocol::LinkEvent fetched(Device &device, qint64 id)
+    {
+        const auto result = device.client->call("GET", QStringLiteral("/v1/links/%1").arg(id));
+        auto link = Protocol::LinkEvent::fromJson(result.body);
+        return link ? *link : Protocol::LinkEvent{};
+    }
+
     //! A device that is not signed in yet.
     Device fresh()
     {
@@ -229,7 +237,7 @@ private Q_SLOTS:
         QVERIFY(!a3.core().profile().isSignedIn());
 
         auto approved =
-            waitFor([&](Client::ApiCallback done) { a1.core().approveLink(offer.id, 0, done); });
+            waitFor([&](Client::ApiCallback done) { a1.core().approveLink(claimed, 0, done); });
         QCOMPARE(approved.status, 200);
         QTRY_VERIFY_WITH_TIMEOUT(attempt.finished, Timeout);
         QVERIFY2(attempt.result.ok(), qPrintable(attempt.result.error.message));
@@ -324,7 +332,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!attempt.verification.isEmpty() || attempt.finished, Timeout);
         QVERIFY(!attempt.finished);
         QCOMPARE(waitFor([&](Client::ApiCallback done) {
-                     a2.core().approveLink(offer.id, -1, done);
+                     a2.core().approveLink(fetched(a2, offer.id), -1, done);
                  }).status,
                  200);
         QTRY_VERIFY_WITH_TIMEOUT(attempt.finished, Timeout);
@@ -343,7 +351,7 @@ private Q_SLOTS:
         startLinking(a5, fifthOffer.code, &refused, QStringLiteral("fifth"));
         QTRY_VERIFY_WITH_TIMEOUT(!refused.verification.isEmpty() || refused.finished, Timeout);
         QCOMPARE(waitFor([&](Client::ApiCallback done) {
-                     a2.core().approveLink(fifthOffer.id, 0, done);
+                     a2.core().approveLink(fetched(a2, fifthOffer.id), 0, done);
                  }).status,
                  200);
         QTRY_VERIFY_WITH_TIMEOUT(refused.finished, Timeout);
@@ -404,8 +412,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(second.finished, Timeout);
         QCOMPARE(second.result.status, 409);
         QCOMPARE(second.result.error.code, QStringLiteral("link_state"));
-        const auto wrongDevice =
-            waitFor([&](Client::ApiCallback done) { a2.core().approveLink(offer.id, 0, done); });
+        const auto wrongDevice = waitFor([&](Client::ApiCallback done) {
+            a2.core().approveLink(fetched(a2, offer.id), 0, done);
+        });
         QCOMPARE(wrongDevice.status, 403);
         QCOMPARE(
             a2.client->call("POST", QStringLiteral("/v1/links/%1/approve").arg(offer.id)).status,
@@ -419,7 +428,7 @@ private Q_SLOTS:
         QVERIFY(!x.core().profile().isSignedIn());
         // Approving after the rejection changes nothing.
         QCOMPARE(waitFor([&](Client::ApiCallback done) {
-                     a1.core().approveLink(offer.id, 0, done);
+                     a1.core().approveLink(fetched(a1, offer.id), 0, done);
                  }).status,
                  409);
 
@@ -445,44 +454,57 @@ private Q_SLOTS:
 
     void keyWithoutProofIsNeverApproved()
     {
-        // Someone who got the code but not from the user (here: a raw claim whose proof is made
-        // with another code, as a server swapping keys would have to) is rejected on approval.
+        // A claim whose proof was not made with the secret of our link URI (a server that
+        // knows the code, since it made it, but not the secret) is rejected on approval.
         Device &a1 = dev(QStringLiteral("a1"));
         const auto offer = offerFrom(a1);
         const QJsonObject keys = fakeDeviceKeys(5);
         const QByteArray identity =
             QByteArray::fromBase64(keys.value(QStringLiteral("identityKey")).toString().toLatin1());
-        QJsonObject claim{{QStringLiteral("code"), offer.code},
-                          {QStringLiteral("keyProof"),
-                           QString::fromLatin1(Protocol::DeviceLink::keyProof(
-                                                   QStringLiteral("0000000000"), identity)
-                                                   .toBase64())},
-                          {QStringLiteral("secret"), QString(43, QLatin1Char('s'))},
-                          {QStringLiteral("deviceName"), QStringLiteral("intruder")},
-                          {QStringLiteral("keys"), keys}};
+        QJsonObject claim{
+            {QStringLiteral("code"), offer.code},
+            {QStringLiteral("keyProof"),
+             QString::fromLatin1(
+                 Protocol::DeviceLink::keyProof(QByteArray(16, 'x'), identity).toBase64())},
+            {QStringLiteral("secret"), QString(43, QLatin1Char('s'))},
+            {QStringLiteral("deviceName"), QStringLiteral("intruder")},
+            {QStringLiteral("keys"), keys}};
         Device x = fresh();
         QCOMPARE(x.client->call("POST", QStringLiteral("/v1/links/claim"), &claim).status, 202);
-        const auto approved =
-            waitFor([&](Client::ApiCallback done) { a1.core().approveLink(offer.id, 0, done); });
+        const Protocol::LinkEvent shown = fetched(a1, offer.id);
+        QCOMPARE(a1.core().linkProof(shown), Client::ClientCore::LinkProof::Invalid);
+        auto approved =
+            waitFor([&](Client::ApiCallback done) { a1.core().approveLink(shown, 0, done); });
         QCOMPARE(approved.error.code, QStringLiteral("key_mismatch"));
-        QTRY_COMPARE_WITH_TIMEOUT(
-            a1.client->call("GET", QStringLiteral("/v1/links/%1").arg(offer.id))
-                .body.value(QStringLiteral("state"))
-                .toString(),
-            QStringLiteral("rejected"), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(fetched(a1, offer.id).state, QStringLiteral("rejected"), Timeout);
         QJsonObject secret{{QStringLiteral("secret"), QString(43, QLatin1Char('s'))}};
-        const auto complete =
-            x.client->call("POST", QStringLiteral("/v1/links/%1/complete").arg(offer.id), &secret);
-        QCOMPARE(complete.status, 409);
-        // A claim without a proof is refused outright.
-        const auto another = offerFrom(a1);
-        claim.insert(QStringLiteral("code"), another.code);
+        QCOMPARE(
+            x.client->call("POST", QStringLiteral("/v1/links/%1/complete").arg(offer.id), &secret)
+                .status,
+            409);
+
+        // A typed code carries no proof; then the key must be the one the user was shown.
+        const auto typed = offerFrom(a1);
+        claim.insert(QStringLiteral("code"), typed.code);
         claim.remove(QStringLiteral("keyProof"));
+        QCOMPARE(x.client->call("POST", QStringLiteral("/v1/links/claim"), &claim).status, 202);
+        Protocol::LinkEvent other = fetched(a1, typed.id);
+        QCOMPARE(a1.core().linkProof(other), Client::ClientCore::LinkProof::Typed);
+        other.identityKey[5] = static_cast<char>(other.identityKey[5] ^ 1);
+        approved =
+            waitFor([&](Client::ApiCallback done) { a1.core().approveLink(other, 0, done); });
+        QCOMPARE(approved.error.code, QStringLiteral("key_mismatch"));
+        QTRY_COMPARE_WITH_TIMEOUT(fetched(a1, typed.id).state, QStringLiteral("rejected"), Timeout);
+
+        // A proof of the wrong size is refused outright.
+        const auto third = offerFrom(a1);
+        claim.insert(QStringLiteral("code"), third.code);
+        claim.insert(QStringLiteral("keyProof"),
+                     QString::fromLatin1(QByteArray(16, 'p').toBase64()));
         QCOMPARE(x.client->call("POST", QStringLiteral("/v1/links/claim"), &claim).status, 400);
-        QCOMPARE(waitFor([&](Client::ApiCallback done) {
-                     a1.core().rejectLink(another.id, done);
-                 }).status,
-                 200);
+        QCOMPARE(
+            waitFor([&](Client::ApiCallback done) { a1.core().rejectLink(third.id, done); }).status,
+            200);
     }
 };
 

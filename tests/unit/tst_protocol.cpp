@@ -1335,13 +1335,16 @@ void TestProtocol::linkUriRoundTrip()
         "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:"
         "45:67:89");
     const QUrl server(QStringLiteral("https://chat.example.lan:8443"));
-    const QString uri = DeviceLink::uri(QStringLiteral("7KQ2MX9D4R"), server, fingerprint);
+    const QByteArray secret(16, 's');
+    const QString uri = DeviceLink::uri(QStringLiteral("7KQ2MX9D4R"), server, fingerprint, secret);
     QVERIFY(uri.startsWith(QLatin1String("tincan://link?code=7KQ2MX9D4R&server=")));
     const auto parsed = DeviceLink::parse(uri);
     QVERIFY(parsed);
     QCOMPARE(parsed->code, QStringLiteral("7KQ2MX9D4R"));
     QCOMPARE(parsed->server, server);
     QCOMPARE(parsed->fingerprint, fingerprint);
+    QCOMPARE(parsed->secret, secret);
+    QVERIFY(!DeviceLink::parse(uri.left(uri.size() - 2)));
     // A bare code has no server.
     const auto bare = DeviceLink::parse(QStringLiteral("7kq2m-x9d4r"));
     QVERIFY(bare);
@@ -1370,8 +1373,9 @@ void TestProtocol::linkVerificationCode()
 {
     const QByteArray key = QByteArray(1, '\x05') + QByteArray(32, 'k');
     const QString code = DeviceLink::verificationCode(key);
-    QCOMPARE(code.size(), 7);
-    QCOMPARE(code.at(3), QLatin1Char(' '));
+    QCOMPARE(code.size(), 14);
+    QCOMPARE(code.at(4), QLatin1Char(' '));
+    QCOMPARE(code.at(9), QLatin1Char(' '));
     QCOMPARE(DeviceLink::verificationCode(key), code);
     QVERIFY(DeviceLink::verificationCode(QByteArray(1, '\x05') + QByteArray(32, 'j')) != code);
 }
