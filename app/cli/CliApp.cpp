@@ -317,7 +317,8 @@ int CliApp::run(const QStringList &arguments)
                                          QStringLiteral("N"));
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
                                            QStringLiteral("Give up after SECONDS (default 30; "
-                                                          "listen: run until stopped)."),
+                                                          "link, link-device: 600; listen: run "
+                                                          "until stopped)."),
                                            QStringLiteral("SECONDS"));
     const QCommandLineOption presenceOption(
         QStringLiteral("presence"),
@@ -337,8 +338,9 @@ int CliApp::run(const QStringList &arguments)
         QStringLiteral("all|none|DAYS"), QStringLiteral("all"));
     const QCommandLineOption yesOption(
         QStringLiteral("yes"),
-        QStringLiteral("link: approve without asking (only if you compared the verification "
-                       "code some other way)."));
+        QStringLiteral("link: approve without asking when the new device proved it read this "
+                       "link's QR code or address (a typed code always asks). Anyone with the "
+                       "address could: keep it private."));
     const QCommandLineOption waitHistoryOption(
         QStringLiteral("wait-history"),
         QStringLiteral("link-device: stay until the history from the other device arrived."));
@@ -715,9 +717,14 @@ int CliApp::link(const QString &history, bool yes, int timeoutSeconds)
                                 answer == QLatin1String("y") || answer == QLatin1String("yes");
                         }
                         if (!approve) {
-                            m_core->rejectLink(link.id, [fail](const ApiResult &) {
-                                fail(QStringLiteral("You rejected the new device."));
-                            });
+                            const QString why =
+                                proof == Proof::Invalid
+                                    ? QStringLiteral("The device that claimed the code could not "
+                                                     "prove it read this link's address; it was "
+                                                     "rejected.")
+                                    : QStringLiteral("You rejected the new device.");
+                            m_core->rejectLink(link.id,
+                                               [fail, why](const ApiResult &) { fail(why); });
                             return;
                         }
                         m_core->approveLink(link, since, [fail](const ApiResult &result) {

@@ -152,7 +152,7 @@ public:
     enum class LinkProof { Verified, Typed, Invalid, NotOurs };
     LinkProof linkProof(const Protocol::LinkEvent &link);
     void rejectLink(qint64 linkId, ApiCallback done);
-    //! The verification code of a claimed link (the same six digits show on the new device).
+    //! The verification code of a claimed link (the same twelve digits show on the new device).
     static QString linkVerificationCode(const Protocol::LinkEvent &link);
 
     //! On a profile that is not signed in yet: joins the account of another device, which
