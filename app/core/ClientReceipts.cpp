@@ -147,28 +147,35 @@ void ClientCore::fetchReceipts()
         return;
     }
     m_fetchingReceipts = true;
-    const qint64 since = m_store.setting(ReceiptsSinceSetting).toLongLong();
-    m_api.call("GET", QStringLiteral("/v1/receipts?since=%1").arg(since), nullptr,
-               [this, since](const ApiResult &result) {
-                   m_fetchingReceipts = false;
-                   if (!result.ok()) {
-                       return;
-                   }
-                   qint64 newest = since;
-                   const QJsonArray receipts =
-                       result.body.value(QStringLiteral("receipts")).toArray();
-                   for (const QJsonValue &value : receipts) {
-                       const auto state = Protocol::ReceiptState::fromJson(value.toObject());
-                       if (state) {
-                           onReceipt(*state);
-                           newest = std::max(newest, state->updatedAt);
-                       }
-                   }
-                   m_store.setSetting(ReceiptsSinceSetting, QByteArray::number(newest));
-                   if (result.body.value(QStringLiteral("more")).toBool() && newest > since) {
-                       fetchReceipts();
-                   }
-               });
+    // The setting holds the server's `next` cursor (or, from older versions, a time in ms).
+    const QString position = QString::fromUtf8(m_store.setting(ReceiptsSinceSetting));
+    bool isTime = false;
+    const qint64 since = position.toLongLong(&isTime);
+    const QString path = position.isEmpty() || isTime
+                             ? QStringLiteral("/v1/receipts?since=%1").arg(isTime ? since : 0)
+                             : QStringLiteral("/v1/receipts?after=%1")
+                                   .arg(QString::fromLatin1(QUrl::toPercentEncoding(position)));
+    m_api.call("GET", path, nullptr, [this, position](const ApiResult &result) {
+        m_fetchingReceipts = false;
+        if (!result.ok()) {
+            return;
+        }
+        const QJsonArray receipts = result.body.value(QStringLiteral("receipts")).toArray();
+        for (const QJsonValue &value : receipts) {
+            const auto state = Protocol::ReceiptState::fromJson(value.toObject());
+            if (state) {
+                onReceipt(*state);
+            }
+        }
+        const QString next = result.body.value(QStringLiteral("next")).toString();
+        if (!next.isEmpty()) {
+            m_store.setSetting(ReceiptsSinceSetting, next.toUtf8());
+        }
+        if (result.body.value(QStringLiteral("more")).toBool() && !next.isEmpty() &&
+            next != position) {
+            fetchReceipts();
+        }
+    });
 }
 
 ReceiptSummary ClientCore::receiptSummary(const QString &clientMessageId)

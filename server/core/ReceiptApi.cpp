@@ -93,18 +93,25 @@ void ApiService::receipts(const ApiRequest &request, Reply reply)
     bool sinceOk = true;
     bool limitOk = true;
     const QString sinceText = request.query.queryItemValue(QStringLiteral("since"));
+    const QString afterText =
+        request.query.queryItemValue(QStringLiteral("after"), QUrl::FullyDecoded);
     const QString limitText = request.query.queryItemValue(QStringLiteral("limit"));
     const qint64 since = sinceText.isEmpty() ? 0 : sinceText.toLongLong(&sinceOk);
     const qint64 limit = limitText.isEmpty() ? MaxReceiptPage : limitText.toLongLong(&limitOk);
-    if (!sinceOk || since < 0 || !limitOk || limit < 1 || limit > MaxReceiptPage) {
+    // `after` (the `next` of the previous page) continues exactly; `since` starts at a time.
+    const std::optional<ReceiptCursor> after = afterText.isEmpty()
+                                                   ? std::optional(ReceiptCursor{since, 0, {}})
+                                                   : ReceiptCursor::fromString(afterText);
+    if (!sinceOk || since < 0 || !limitOk || limit < 1 || limit > MaxReceiptPage || !after) {
         reply(ApiResponse::error(ApiError::badRequest(
-            QStringLiteral("'since' must be a non-negative integer (ms) and 'limit' between 1 "
-                           "and %1.")
+            QStringLiteral("'since' must be a non-negative integer (ms), 'after' the 'next' of "
+                           "an earlier answer, and 'limit' between 1 and %1.")
                 .arg(MaxReceiptPage))));
         return;
     }
-    const QList<Protocol::ReceiptState> states =
-        m_receipts.receiptsSince(request.auth->userId, request.auth->username, since, limit);
+    QList<ReceiptCursor> cursors;
+    const QList<Protocol::ReceiptState> states = m_receipts.receiptsAfter(
+        request.auth->userId, request.auth->username, *after, limit, &cursors);
     const bool viewerShares = m_users.sendsReadReceipts(request.auth->userId);
     QHash<QString, bool> shares; // username -> shares read receipts
     QJsonArray array;
@@ -120,8 +127,10 @@ void ApiService::receipts(const ApiRequest &request, Reply reply)
         }
         array.append(state.toJson());
     }
+    const ReceiptCursor next = cursors.isEmpty() ? *after : cursors.last();
     reply(ApiResponse::json(200, {{QStringLiteral("receipts"), array},
-                                  {QStringLiteral("more"), states.size() == limit}}));
+                                  {QStringLiteral("more"), states.size() == limit},
+                                  {QStringLiteral("next"), next.toString()}}));
 }
 
 } // namespace Tincan::Server

@@ -396,6 +396,39 @@ struct ReceiptChange
     QList<qint64> deliveredOnlyDevices;
 };
 
+//! A place in the order of receipt changes: GET /v1/receipts pages by it, so any number of
+//! changes in the same millisecond page correctly.
+struct ReceiptCursor
+{
+    qint64 updatedAt = 0;
+    qint64 userId = 0;
+    QString conversation;
+
+    //! "<updatedAt>:<userId>:<conversation>".
+    QString toString() const
+    {
+        return QStringLiteral("%1:%2:%3").arg(updatedAt).arg(userId).arg(conversation);
+    }
+    static std::optional<ReceiptCursor> fromString(const QString &text)
+    {
+        const qsizetype first = text.indexOf(QLatin1Char(':'));
+        const qsizetype second = first < 0 ? -1 : text.indexOf(QLatin1Char(':'), first + 1);
+        bool okTime = false;
+        bool okUser = false;
+        if (second < 0) {
+            return std::nullopt;
+        }
+        ReceiptCursor cursor{text.left(first).toLongLong(&okTime),
+                             text.mid(first + 1, second - first - 1).toLongLong(&okUser),
+                             text.mid(second + 1)};
+        if (!okTime || !okUser || cursor.updatedAt < 0 || cursor.userId < 0 ||
+            cursor.conversation.size() > 128) {
+            return std::nullopt;
+        }
+        return cursor;
+    }
+};
+
 class ReceiptStore
 {
 public:
@@ -408,10 +441,13 @@ public:
     //! is not in the conversation, 400 beyond its last seq. Yields nothing if nothing changed.
     virtual void markRead(qint64 userId, QString conversation, qint64 seq,
                           Done<std::optional<ReceiptChange>> done) = 0;
-    //! Positions in the user's conversations (direct ones and current groups) changed after
-    //! `sinceMs`, oldest change first, at most `limit`.
-    virtual QList<Protocol::ReceiptState> receiptsSince(qint64 userId, const QString &username,
-                                                        qint64 sinceMs, qint64 limit) = 0;
+    //! Positions in the user's conversations (direct ones and current groups) that changed
+    //! after `after` (in the order updated_at, user id, conversation; a cursor of 0, 0, "" with
+    //! a time means "from that time on"), oldest change first, at most `limit`. `cursors` gets
+    //! each row's own position, to continue after it.
+    virtual QList<Protocol::ReceiptState> receiptsAfter(qint64 userId, const QString &username,
+                                                        const ReceiptCursor &after, qint64 limit,
+                                                        QList<ReceiptCursor> *cursors) = 0;
 };
 
 //! What one round of fan-out produced: envelopes to push (they are already durable in the

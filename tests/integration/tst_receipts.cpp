@@ -6,6 +6,9 @@
 #include "tests/common/TestServer.h"
 
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QtTest>
 
 using namespace Tincan;
@@ -286,6 +289,55 @@ private Q_SLOTS:
                                  QStringLiteral("group:0123456789abcdef0123456789abcdef")},
                                 {QStringLiteral("seq"), 1}};
         QCOMPARE(carol.call("POST", QStringLiteral("/v1/read"), &group).status, 404);
+    }
+
+    void pagesWithManyChangesInOneMillisecond()
+    {
+        // Every position alice can see changed "at the same time" (written straight into the
+        // daemon's database): paging one at a time by the `next` cursor still visits each once.
+        auto &alice = *dev(QStringLiteral("a1")).client;
+        const auto all = alice.call("GET", QStringLiteral("/v1/receipts?limit=1000"));
+        QCOMPARE(all.status, 200);
+        const int total =
+            static_cast<int>(all.body.value(QStringLiteral("receipts")).toArray().size());
+        QVERIFY(total >= 3);
+        {
+            const QString name = QStringLiteral("receipts-writer");
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+            db.setDatabaseName(m_server->dataDir() + QStringLiteral("/tincand.db"));
+            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+            QVERIFY(db.open());
+            QSqlQuery update(db);
+            QVERIFY2(update.exec(QStringLiteral("UPDATE receipt_state SET updated_at = 4242")),
+                     qPrintable(update.lastError().text()));
+            update.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("receipts-writer"));
+        QSet<QString> seen;
+        QString next;
+        for (int page = 0; page < total + 2; ++page) {
+            const QString path = next.isEmpty()
+                                     ? QStringLiteral("/v1/receipts?since=4242&limit=1")
+                                     : QStringLiteral("/v1/receipts?limit=1&after=%1")
+                                           .arg(QString::fromLatin1(QUrl::toPercentEncoding(next)));
+            const auto result = alice.call("GET", path);
+            QCOMPARE(result.status, 200);
+            for (const QJsonValue &value :
+                 result.body.value(QStringLiteral("receipts")).toArray()) {
+                const QJsonObject r = value.toObject();
+                const QString key = r.value(QStringLiteral("conversation")).toString() +
+                                    QLatin1Char('/') + r.value(QStringLiteral("user")).toString();
+                QVERIFY2(!seen.contains(key), qPrintable(key));
+                seen.insert(key);
+            }
+            next = result.body.value(QStringLiteral("next")).toString();
+            if (!result.body.value(QStringLiteral("more")).toBool()) {
+                break;
+            }
+        }
+        QCOMPARE(seen.size(), total);
+        QCOMPARE(alice.call("GET", QStringLiteral("/v1/receipts?after=junk")).status, 400);
     }
 
     void cleanupTestCase()

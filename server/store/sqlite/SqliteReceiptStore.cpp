@@ -180,22 +180,26 @@ void SqliteReceiptStore::markRead(qint64 userId, QString conversation, qint64 se
         std::move(done));
 }
 
-QList<Protocol::ReceiptState> SqliteReceiptStore::receiptsSince(qint64 userId,
+QList<Protocol::ReceiptState> SqliteReceiptStore::receiptsAfter(qint64 userId,
                                                                 const QString &username,
-                                                                qint64 sinceMs, qint64 limit)
+                                                                const ReceiptCursor &after,
+                                                                qint64 limit,
+                                                                QList<ReceiptCursor> *cursors)
 {
     // Usernames have no GLOB wildcard characters (a-z, 0-9, '_', '.', '-'): the patterns match
     // exactly the user's direct conversations.
     SqliteBackend::ReadQuery query(
         m_backend,
         QStringLiteral(
-            "SELECT r.conversation, u.username, r.delivered_seq, r.read_seq, r.updated_at FROM "
-            "receipt_state r JOIN users u ON u.id = r.user_id WHERE r.updated_at >= ? AND "
+            "SELECT r.conversation, u.username, r.delivered_seq, r.read_seq, r.updated_at, "
+            "r.user_id FROM receipt_state r JOIN users u ON u.id = r.user_id WHERE "
+            "r.updated_at >= ? AND (r.updated_at, r.user_id, r.conversation) > (?, ?, ?) AND "
             "(r.conversation GLOB ? OR r.conversation GLOB ? OR r.conversation IN (SELECT "
             "'group:' || group_id FROM group_members WHERE user_id = ? AND left_seq IS NULL)) "
-            "ORDER BY r.updated_at LIMIT ?"));
+            "ORDER BY r.updated_at, r.user_id, r.conversation LIMIT ?"));
     QList<Protocol::ReceiptState> states;
-    if (!query.exec({sinceMs, QStringLiteral("dm:%1:*").arg(username),
+    if (!query.exec({after.updatedAt, after.updatedAt, after.userId, after.conversation,
+                     QStringLiteral("dm:%1:*").arg(username),
                      QStringLiteral("dm:*:%1").arg(username), userId, limit})) {
         return states;
     }
@@ -203,6 +207,8 @@ QList<Protocol::ReceiptState> SqliteReceiptStore::receiptsSince(qint64 userId,
         states.append({query->value(0).toString(), query->value(1).toString(),
                        query->value(2).toLongLong(), query->value(3).toLongLong(),
                        query->value(4).toLongLong()});
+        cursors->append({query->value(4).toLongLong(), query->value(5).toLongLong(),
+                         query->value(0).toString()});
     }
     return states;
 }

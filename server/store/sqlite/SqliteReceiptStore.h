@@ -16,8 +16,9 @@ public:
                        Done<QList<ReceiptChange>> done) override;
     void markRead(qint64 userId, QString conversation, qint64 seq,
                   Done<std::optional<ReceiptChange>> done) override;
-    QList<Protocol::ReceiptState> receiptsSince(qint64 userId, const QString &username,
-                                                qint64 sinceMs, qint64 limit) override;
+    QList<Protocol::ReceiptState> receiptsAfter(qint64 userId, const QString &username,
+                                                const ReceiptCursor &after, qint64 limit,
+                                                QList<ReceiptCursor> *cursors) override;
 
 private:
     SqliteBackend &m_backend;
