@@ -66,7 +66,7 @@ std::optional<Invitation> parse(const QString &text)
         if (code.isEmpty()) {
             return std::nullopt;
         }
-        return Invitation{code, {}, {}};
+        return Invitation{code, {}, {}, {}};
     }
     const QUrl url(trimmed, QUrl::StrictMode);
     if (!url.isValid() || url.host() != QLatin1String("link")) {
