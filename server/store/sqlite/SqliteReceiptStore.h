@@ -3,15 +3,16 @@
 #include "server/store/Stores.h"
 #include "server/store/sqlite/SqliteBackend.h"
 
+#include <memory>
+
 namespace Tincan::Server {
 
 //! The embedded (SQLite) receipt store: one row per (conversation, participant).
 class SqliteReceiptStore final : public ReceiptStore
 {
 public:
-    explicit SqliteReceiptStore(SqliteBackend &backend)
-        : m_backend(backend)
-    {}
+    explicit SqliteReceiptStore(SqliteBackend &backend);
+    ~SqliteReceiptStore() override;
     void markDelivered(qint64 userId, QList<qint64> messageIds,
                        Done<QList<ReceiptChange>> done) override;
     void markRead(qint64 userId, QString conversation, qint64 seq,
@@ -20,7 +21,9 @@ public:
                                                 qint64 sinceMs, qint64 limit) override;
 
 private:
+    struct Delivered; //!< markDelivered of all users, applied together (WriteCoalescer).
     SqliteBackend &m_backend;
+    std::unique_ptr<Delivered> m_delivered;
 };
 
 } // namespace Tincan::Server
