@@ -23,7 +23,7 @@ std::atomic<quint64> s_nextInstance{1};
 struct SqliteBackend::ThreadReader
 {
     Storage::Connection connection;
-    QHash<QString, QSqlQuery> queries;
+    QHash<QString, std::shared_ptr<QSqlQuery>> queries; //!< On the heap, as m_writerQueries.
     ~ThreadReader() { queries.clear(); }
 };
 
@@ -200,13 +200,13 @@ QSqlQuery &SqliteBackend::writerQuery(const QString &sql)
 {
     auto it = m_writerQueries.find(sql);
     if (it == m_writerQueries.end()) {
-        QSqlQuery query(m_writer->database());
-        if (!query.prepare(sql)) {
-            qCCritical(lcServerStore) << "cannot prepare a statement:" << query.lastError().text();
+        auto query = std::make_shared<QSqlQuery>(m_writer->database());
+        if (!query->prepare(sql)) {
+            qCCritical(lcServerStore) << "cannot prepare a statement:" << query->lastError().text();
         }
-        it = m_writerQueries.insert(sql, query);
+        it = m_writerQueries.insert(sql, std::move(query));
     }
-    return it.value();
+    return *it.value();
 }
 
 SqliteBackend::ThreadReader &SqliteBackend::threadReader()
@@ -227,15 +227,15 @@ SqliteBackend::ReadQuery::ReadQuery(SqliteBackend &backend, const QString &sql)
         ThreadReader &reader = backend.threadReader();
         auto it = reader.queries.find(sql);
         if (it == reader.queries.end()) {
-            QSqlQuery query(reader.connection.database());
-            query.setForwardOnly(true);
-            if (!query.prepare(sql)) {
+            auto query = std::make_shared<QSqlQuery>(reader.connection.database());
+            query->setForwardOnly(true);
+            if (!query->prepare(sql)) {
                 qCCritical(lcServerStore)
-                    << "cannot prepare a statement:" << query.lastError().text();
+                    << "cannot prepare a statement:" << query->lastError().text();
             }
-            it = reader.queries.insert(sql, query);
+            it = reader.queries.insert(sql, std::move(query));
         }
-        return it.value();
+        return *it.value();
     }())
 {}
 
