@@ -95,11 +95,40 @@ void StreamSession::fetchPage()
     }
 }
 
+namespace {
+
+//! The frame of an envelope, made once per message where it can be: a group message reaches
+//! every member device with the same frame (unless each has its own sender key), and one
+//! worker thread pushes it to all of its sessions one after the other. Per thread, so no lock.
+const QString &envelopeText(const Protocol::Envelope &envelope)
+{
+    struct Last
+    {
+        qint64 id = 0;
+        QByteArray payload;
+        QByteArray senderKey;
+        QString text;
+    };
+    thread_local Last last;
+    // What differs between a message's copies: the payload (direct messages: one ciphertext per
+    // device) and the sender key; everything else in the frame is the message's.
+    if (envelope.id != last.id || envelope.payload != last.payload ||
+        envelope.senderKey != last.senderKey || !envelope.event.isEmpty()) {
+        last.text = QString::fromUtf8(Protocol::envelopeFrame(envelope));
+        last.id = envelope.event.isEmpty() ? envelope.id : 0;
+        last.payload = envelope.payload;
+        last.senderKey = envelope.senderKey;
+    }
+    return last.text;
+}
+
+} // namespace
+
 void StreamSession::push(const Protocol::Envelope &envelope)
 {
     m_sent.advance(envelope);
     m_unacked.insert(envelope.id);
-    m_socket->sendTextMessage(QString::fromUtf8(Protocol::envelopeFrame(envelope)));
+    m_socket->sendTextMessage(envelopeText(envelope));
 }
 
 void StreamSession::deliverLive(const Protocol::Envelope &envelope)

@@ -16,7 +16,10 @@
 #include <QtTest>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -85,6 +88,7 @@ private Q_SLOTS:
     void sequenceNumbersArePerConversation();
     void pendingIsOrderedAndPaged();
     void acknowledgeRemovesOnlyThatDevicesEntries();
+    void acknowledgementsOfManyDevicesAreAppliedTogether();
     void purgeRemovesOnlyExpiredEntries();
     void revokeDropsInbox();
     void accountAndFirstDeviceAreCreatedTogether();
@@ -275,6 +279,51 @@ void TestServerStore::acknowledgeRemovesOnlyThatDevicesEntries()
     QCOMPARE(*removed, 1);
     QVERIFY(m_messages->pending(2, {}, 10).isEmpty());
     QCOMPARE(m_messages->pending(3, {}, 10).size(), 1);
+}
+
+void TestServerStore::acknowledgementsOfManyDevicesAreAppliedTogether()
+{
+    // ACKs queued together share one write: each still gets its own count, a repeated one
+    // counts once, and every device's entry is gone.
+    const QList<qint64> devices{2, 3, 4, 5, 6, 7};
+    auto stored = await<StoredMessage>(
+        [&](auto done) { m_messages->storeMessage(message(newId(), devices), done); });
+    QVERIFY(stored.ok());
+    const qint64 id = stored->receipt.messageId;
+    struct Answers
+    {
+        std::mutex mutex;
+        std::condition_variable answered;
+        QHash<QString, qint64> counts;
+    };
+    auto answers = std::make_shared<Answers>(); // Outlives a failed wait.
+    auto ack = [&](const QString &name, qint64 device, QList<qint64> ids) {
+        m_messages->acknowledge(device, std::move(ids),
+                                [answers, name](Protocol::Result<qint64> r) {
+                                    std::lock_guard lock(answers->mutex);
+                                    answers->counts.insert(name, r.ok() ? *r : -1);
+                                    answers->answered.notify_all();
+                                });
+    };
+    for (const qint64 device : devices) {
+        ack(QString::number(device), device, {id, 999});
+    }
+    ack(QStringLiteral("again"), 2, {id});
+    ack(QStringLiteral("stranger"), 8, {id});
+    QHash<QString, qint64> counts;
+    {
+        std::unique_lock lock(answers->mutex);
+        QVERIFY(answers->answered.wait_for(lock, std::chrono::seconds(10), [&] {
+            return answers->counts.size() == devices.size() + 2;
+        }));
+        counts = answers->counts;
+    }
+    for (const qint64 device : devices) {
+        QCOMPARE(counts.value(QString::number(device)), 1);
+        QVERIFY(m_messages->pending(device, {}, 10).isEmpty());
+    }
+    QCOMPARE(counts.value(QStringLiteral("again")), 0);
+    QCOMPARE(counts.value(QStringLiteral("stranger")), 0);
 }
 
 void TestServerStore::purgeRemovesOnlyExpiredEntries()

@@ -23,7 +23,7 @@ std::atomic<quint64> s_nextInstance{1};
 struct SqliteBackend::ThreadReader
 {
     Storage::Connection connection;
-    QHash<QString, QSqlQuery> queries;
+    QHash<QString, std::shared_ptr<QSqlQuery>> queries; //!< On the heap, as m_writerQueries.
     ~ThreadReader() { queries.clear(); }
 };
 
@@ -134,7 +134,21 @@ quint64 SqliteBackend::batchesCommitted() const
 void SqliteBackend::writerLoop()
 {
     QSqlDatabase &db = m_writer->database();
-    QSqlQuery control(db);
+    // The transaction statements, prepared once (an exec of SQL text parses it each time, and
+    // every op takes three of them).
+    auto prepared = [&db](const char *sql) {
+        QSqlQuery query(db);
+        if (!query.prepare(QString::fromLatin1(sql))) {
+            qCCritical(lcServerStore) << "cannot prepare" << sql << query.lastError().text();
+        }
+        return query;
+    };
+    QSqlQuery begin = prepared("BEGIN IMMEDIATE");
+    QSqlQuery commit = prepared("COMMIT");
+    QSqlQuery rollback = prepared("ROLLBACK");
+    QSqlQuery savepoint = prepared("SAVEPOINT op");
+    QSqlQuery rollbackTo = prepared("ROLLBACK TO op");
+    QSqlQuery release = prepared("RELEASE op");
     std::vector<WriteOp> batch;
     std::vector<bool> kept;
     for (;;) {
@@ -152,24 +166,23 @@ void SqliteBackend::writerLoop()
             }
         }
         kept.assign(batch.size(), false);
-        bool committed = control.exec(QStringLiteral("BEGIN IMMEDIATE"));
+        bool committed = begin.exec();
         if (committed) {
             for (size_t i = 0; i < batch.size(); ++i) {
-                control.exec(QStringLiteral("SAVEPOINT op"));
+                savepoint.exec();
                 kept[i] = batch[i].work(db);
                 if (!kept[i]) {
-                    control.exec(QStringLiteral("ROLLBACK TO op"));
+                    rollbackTo.exec();
                 }
-                control.exec(QStringLiteral("RELEASE op"));
+                release.exec();
             }
-            committed = control.exec(QStringLiteral("COMMIT"));
+            committed = commit.exec();
             if (!committed) {
-                qCCritical(lcServerStore) << "commit failed:" << control.lastError().text();
-                control.exec(QStringLiteral("ROLLBACK"));
+                qCCritical(lcServerStore) << "commit failed:" << commit.lastError().text();
+                rollback.exec();
             }
         } else {
-            qCCritical(lcServerStore)
-                << "cannot begin a transaction:" << control.lastError().text();
+            qCCritical(lcServerStore) << "cannot begin a transaction:" << begin.lastError().text();
         }
         {
             std::lock_guard lock(m_mutex);
@@ -187,13 +200,13 @@ QSqlQuery &SqliteBackend::writerQuery(const QString &sql)
 {
     auto it = m_writerQueries.find(sql);
     if (it == m_writerQueries.end()) {
-        QSqlQuery query(m_writer->database());
-        if (!query.prepare(sql)) {
-            qCCritical(lcServerStore) << "cannot prepare a statement:" << query.lastError().text();
+        auto query = std::make_shared<QSqlQuery>(m_writer->database());
+        if (!query->prepare(sql)) {
+            qCCritical(lcServerStore) << "cannot prepare a statement:" << query->lastError().text();
         }
-        it = m_writerQueries.insert(sql, query);
+        it = m_writerQueries.insert(sql, std::move(query));
     }
-    return it.value();
+    return *it.value();
 }
 
 SqliteBackend::ThreadReader &SqliteBackend::threadReader()
@@ -214,15 +227,15 @@ SqliteBackend::ReadQuery::ReadQuery(SqliteBackend &backend, const QString &sql)
         ThreadReader &reader = backend.threadReader();
         auto it = reader.queries.find(sql);
         if (it == reader.queries.end()) {
-            QSqlQuery query(reader.connection.database());
-            query.setForwardOnly(true);
-            if (!query.prepare(sql)) {
+            auto query = std::make_shared<QSqlQuery>(reader.connection.database());
+            query->setForwardOnly(true);
+            if (!query->prepare(sql)) {
                 qCCritical(lcServerStore)
-                    << "cannot prepare a statement:" << query.lastError().text();
+                    << "cannot prepare a statement:" << query->lastError().text();
             }
-            it = reader.queries.insert(sql, query);
+            it = reader.queries.insert(sql, std::move(query));
         }
-        return it.value();
+        return *it.value();
     }())
 {}
 

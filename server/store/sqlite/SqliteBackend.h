@@ -83,7 +83,9 @@ private:
     QString m_synchronous;
     quint64 m_instanceId = 0;
     Storage::Connection *m_writer = nullptr;
-    QHash<QString, QSqlQuery> m_writerQueries; // Writer thread only.
+    //! Writer thread only. Each statement on the heap: callers hold several references at once,
+    //! and inserting into a Qt 6 QHash may move its values (a held reference would dangle).
+    QHash<QString, std::shared_ptr<QSqlQuery>> m_writerQueries;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;

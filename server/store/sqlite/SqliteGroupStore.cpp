@@ -629,9 +629,11 @@ Result<FanoutRound> fanOutRound(SqliteBackend &backend, qint64 budget)
         "d.id > ? AND d.id <> ? ORDER BY d.id LIMIT ?"));
     QSqlQuery &keys = backend.writerQuery(
         QStringLiteral("SELECT device_id, payload FROM message_keys WHERE message_id = ?"));
-    QSqlQuery &inbox = backend.writerQuery(
-        QStringLiteral("INSERT INTO inbox (device_id, message_id, payload, stored_at) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING slot"));
+    // All of a job's inbox entries in one statement; the devices in id order, so that slots
+    // grow with device ids as they did one insert at a time.
+    QSqlQuery &inbox = backend.writerQuery(QStringLiteral(
+        "INSERT INTO inbox (device_id, message_id, payload, stored_at) SELECT value, ?, ?, ? FROM "
+        "json_each(?) WHERE true ORDER BY key ON CONFLICT DO NOTHING RETURNING device_id, slot"));
     QSqlQuery &advance = backend.writerQuery(
         QStringLiteral("UPDATE fanout_jobs SET after_device = ? WHERE message_id = ?"));
     QSqlQuery &finish =
@@ -666,19 +668,29 @@ Result<FanoutRound> fanOutRound(SqliteBackend &backend, qint64 budget)
             }
             keys.finish();
         }
+        QHash<qint64, qint64> slots; // Device -> its new inbox entry.
+        if (job.fanout != 2 && !devices.isEmpty()) {
+            JsonRows ids;
+            for (const qint64 device : std::as_const(devices)) {
+                ids.add(device);
+            }
+            if (!execPrepared(inbox, {job.envelope.id, inMessageRow, job.envelope.serverTimestamp,
+                                      ids.list()})) {
+                return storageError(inbox);
+            }
+            while (inbox.next()) {
+                slots.insert(inbox.value(0).toLongLong(), inbox.value(1).toLongLong());
+            }
+            inbox.finish();
+        }
         for (const qint64 device : std::as_const(devices)) {
             Protocol::Envelope envelope = job.envelope;
             if (job.fanout != 2) {
-                if (!execPrepared(inbox, {device, job.envelope.id, inMessageRow,
-                                          job.envelope.serverTimestamp})) {
-                    return storageError(inbox);
-                }
-                const bool written = inbox.next();
-                envelope.slot = written ? inbox.value(0).toLongLong() : 0;
-                inbox.finish();
-                if (!written) {
+                const auto slot = slots.constFind(device);
+                if (slot == slots.cend()) {
                     continue; // Already in the device's inbox: it is delivered from there.
                 }
+                envelope.slot = *slot;
             }
             envelope.senderKey = senderKeys.value(device);
             round.deliveries.append({device, std::move(envelope)});

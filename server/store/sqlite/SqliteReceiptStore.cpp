@@ -4,6 +4,7 @@
 #include "shared/protocol/Validation.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <algorithm>
 
@@ -83,48 +84,248 @@ Result<std::optional<ReceiptChange>> raise(SqliteBackend &backend, const QString
 
 } // namespace
 
+namespace {
+
+struct DeliveredRequest
+{
+    qint64 userId = 0;
+    QList<qint64> messageIds;
+    Done<QList<ReceiptChange>> done;
+    QList<ReceiptChange> changes;
+};
+
+//! Writer thread: the delivered positions of many users at once, with a few set-based
+//! statements: one change per (conversation, user) of the batch, however many messages and
+//! devices it covers. Each change is handed to the first request that contributed to it.
+bool applyDelivered(SqliteBackend &backend, std::vector<DeliveredRequest> &batch)
+{
+    JsonRows acked;
+    for (size_t r = 0; r < batch.size(); ++r) {
+        for (const qint64 id : std::as_const(batch[r].messageIds)) {
+            acked.row().add(static_cast<qint64>(r)).add(batch[r].userId).add(id);
+        }
+    }
+    if (acked.isEmpty()) {
+        return true;
+    }
+    // Only messages of the user's own conversations count: the recipient of a direct message,
+    // a member of the group when the message was sent. An ACK of someone else's message id
+    // creates no receipt.
+    QSqlQuery &messages = backend.writerQuery(QStringLiteral(
+        "SELECT j.r, j.u, m.conversation, m.seq FROM (SELECT json_extract(value, '$[0]') AS r, "
+        "json_extract(value, '$[1]') AS u, json_extract(value, '$[2]') AS id FROM json_each(?)) "
+        "j JOIN messages m ON m.id = j.id JOIN users u ON u.id = j.u WHERE m.sender_user <> u.id "
+        "AND m.event IS NULL AND (m.conversation = 'dm:' || u.username || ':' || m.sender_name OR "
+        "m.conversation = 'dm:' || m.sender_name || ':' || u.username OR EXISTS (SELECT 1 FROM "
+        "group_members gm WHERE gm.group_id = substr(m.conversation, 7) AND m.conversation GLOB "
+        "'group:*' AND gm.user_id = u.id AND gm.joined_seq <= m.seq AND (gm.left_seq IS NULL OR "
+        "gm.left_seq >= m.seq)))"));
+    if (!execPrepared(messages, {acked.text()})) {
+        storageError(messages);
+        return false;
+    }
+    struct Pending
+    {
+        qint64 request = 0;
+        qint64 delivered = 0;
+    };
+    using Key = QPair<QString, qint64>; // (conversation, user)
+    QHash<Key, Pending> highest;
+    QList<Key> order; // First seen first: deterministic answers.
+    while (messages.next()) {
+        const Key key{messages.value(2).toString(), messages.value(1).toLongLong()};
+        auto it = highest.find(key);
+        if (it == highest.end()) {
+            it = highest.insert(key, {messages.value(0).toLongLong(), 0});
+            order.append(key);
+        }
+        it->delivered = std::max(it->delivered, messages.value(3).toLongLong());
+    }
+    messages.finish();
+    if (order.isEmpty()) {
+        return true;
+    }
+
+    // The current positions, and who the users are.
+    JsonRows keys;
+    for (const Key &key : std::as_const(order)) {
+        keys.row().add(key.first).add(key.second);
+    }
+    QSqlQuery &current = backend.writerQuery(QStringLiteral(
+        "SELECT j.c, j.u, r.delivered_seq, r.read_seq, u.username, u.read_receipts FROM (SELECT "
+        "json_extract(value, '$[0]') AS c, json_extract(value, '$[1]') AS u FROM json_each(?)) j "
+        "JOIN users u ON u.id = j.u LEFT JOIN receipt_state r ON r.conversation = j.c AND "
+        "r.user_id = j.u"));
+    if (!execPrepared(current, {keys.text()})) {
+        storageError(current);
+        return false;
+    }
+    struct Change
+    {
+        qint64 request = 0;
+        qint64 from = 0; //!< The old delivered position: the change covers (from, delivered].
+        bool userSharesRead = false;
+        ReceiptChange change;
+    };
+    QList<Change> changes;
+    const qint64 now = nowMs();
+    JsonRows writes;
+    while (current.next()) {
+        const Key key{current.value(0).toString(), current.value(1).toLongLong()};
+        const Pending pending = highest.value(key);
+        const qint64 oldDelivered = current.value(2).toLongLong();
+        const qint64 read = current.value(3).toLongLong();
+        const qint64 delivered = std::max({oldDelivered, pending.delivered, read});
+        if (delivered == oldDelivered) {
+            continue;
+        }
+        Change change;
+        change.request = pending.request;
+        change.from = oldDelivered;
+        change.userSharesRead = current.value(5).toBool();
+        change.change.userId = key.second;
+        change.change.deliveredChanged = true;
+        change.change.state = {key.first, current.value(4).toString(), delivered, read, now};
+        writes.row().add(key.first).add(key.second).add(delivered).add(read);
+        changes.append(std::move(change));
+    }
+    current.finish();
+    if (changes.isEmpty()) {
+        return true;
+    }
+    QSqlQuery &write = backend.writerQuery(QStringLiteral(
+        "INSERT INTO receipt_state (conversation, user_id, delivered_seq, read_seq, updated_at) "
+        "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, "
+        "'$[2]'), json_extract(value, '$[3]'), ? FROM json_each(?) WHERE true ON CONFLICT "
+        "(conversation, user_id) DO UPDATE SET delivered_seq = excluded.delivered_seq, read_seq "
+        "= excluded.read_seq, updated_at = excluded.updated_at"));
+    if (!execPrepared(write, {now, writes.text()})) {
+        storageError(write);
+        return false;
+    }
+
+    // Who cares: the senders of the messages each change newly covers. One read of each
+    // conversation's messages over the union of the batch's ranges.
+    struct Range
+    {
+        qint64 from = 0;
+        qint64 to = 0;
+        QList<QPair<qint64, qint64>> senders; // (seq, sender), by seq
+    };
+    QHash<QString, Range> ranges;
+    for (const Change &change : std::as_const(changes)) {
+        const QString &conversation = change.change.state.conversation;
+        auto it = ranges.find(conversation);
+        if (it == ranges.end()) {
+            ranges.insert(conversation, {change.from, change.change.state.delivered, {}});
+        } else {
+            it->from = std::min(it->from, change.from);
+            it->to = std::max(it->to, change.change.state.delivered);
+        }
+    }
+    QSqlQuery &senders = backend.writerQuery(
+        QStringLiteral("SELECT seq, sender_user FROM messages WHERE conversation = ? AND seq > ? "
+                       "AND seq <= ? AND event IS NULL ORDER BY seq"));
+    for (auto it = ranges.begin(); it != ranges.end(); ++it) {
+        if (!execPrepared(senders, {it.key(), it->from, it->to})) {
+            storageError(senders);
+            return false;
+        }
+        while (senders.next()) {
+            it->senders.append({senders.value(0).toLongLong(), senders.value(1).toLongLong()});
+        }
+        senders.finish();
+    }
+    // Each audience user's active devices and read-receipts switch, read once per batch.
+    struct Audience
+    {
+        bool sharesRead = false;
+        QList<qint64> devices;
+    };
+    QHash<qint64, Audience> audiences;
+    QSqlQuery &devices = backend.writerQuery(QStringLiteral(
+        "SELECT u.read_receipts, d.id FROM users u LEFT JOIN devices d ON d.user_id = u.id AND "
+        "d.revoked_at IS NULL WHERE u.id = ?"));
+    for (Change &change : changes) {
+        const Range &range = ranges[change.change.state.conversation];
+        auto seq = std::upper_bound(
+            range.senders.cbegin(), range.senders.cend(), change.from,
+            [](qint64 value, const QPair<qint64, qint64> &row) { return value < row.first; });
+        QSet<qint64> seen;
+        for (; seq != range.senders.cend() && seq->first <= change.change.state.delivered; ++seq) {
+            const qint64 sender = seq->second;
+            if (sender == change.change.userId || seen.contains(sender)) {
+                continue;
+            }
+            seen.insert(sender);
+            change.change.audience.append(sender);
+            auto audience = audiences.find(sender);
+            if (audience == audiences.end()) {
+                if (!execPrepared(devices, {sender})) {
+                    storageError(devices);
+                    return false;
+                }
+                Audience fresh;
+                while (devices.next()) {
+                    fresh.sharesRead = devices.value(0).toBool();
+                    if (!devices.value(1).isNull()) {
+                        fresh.devices.append(devices.value(1).toLongLong());
+                    }
+                }
+                devices.finish();
+                audience = audiences.insert(sender, fresh);
+            }
+            // Read positions travel between two users only if both share read receipts.
+            (audience->sharesRead && change.userSharesRead ? change.change.fullDevices
+                                                           : change.change.deliveredOnlyDevices)
+                .append(audience->devices);
+        }
+        batch[static_cast<size_t>(change.request)].changes.append(std::move(change.change));
+    }
+    return true;
+}
+
+} // namespace
+
+struct SqliteReceiptStore::Delivered
+{
+    explicit Delivered(SqliteBackend &backend)
+        : queue(
+              backend,
+              [&backend](std::vector<DeliveredRequest> &batch) {
+                  return applyDelivered(backend, batch);
+              },
+              [](DeliveredRequest &request, bool committed) {
+                  if (!request.done) {
+                      return;
+                  }
+                  if (committed) {
+                      request.done(std::move(request.changes));
+                  } else {
+                      request.done(
+                          ApiError{503,
+                                   QString::fromLatin1(Protocol::ErrorCode::Unavailable),
+                                   QStringLiteral("The server could not store this; try again."),
+                                   {}});
+                  }
+              })
+    {}
+    WriteCoalescer<DeliveredRequest> queue;
+};
+
+SqliteReceiptStore::SqliteReceiptStore(SqliteBackend &backend)
+    : m_backend(backend)
+    , m_delivered(std::make_unique<Delivered>(backend))
+{}
+
+SqliteReceiptStore::~SqliteReceiptStore() = default;
+
 void SqliteReceiptStore::markDelivered(qint64 userId, QList<qint64> messageIds,
                                        Done<QList<ReceiptChange>> done)
 {
-    SqliteBackend &backend = m_backend;
-    runWrite<QList<ReceiptChange>>(
-        backend,
-        [&backend, userId, messageIds = std::move(messageIds)]() -> Result<QList<ReceiptChange>> {
-            // Only messages of the user's own conversations count: the recipient of a direct
-            // message, a member of the group when the message was sent. An ACK of someone
-            // else's message id creates no receipt.
-            QSqlQuery &message = backend.writerQuery(QStringLiteral(
-                "SELECT m.conversation, m.seq FROM messages m, users u WHERE m.id = ? AND "
-                "u.id = ? AND m.sender_user <> u.id AND m.event IS NULL AND ("
-                "m.conversation = 'dm:' || u.username || ':' || m.sender_name OR "
-                "m.conversation = 'dm:' || m.sender_name || ':' || u.username OR "
-                "EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = "
-                "substr(m.conversation, 7) AND m.conversation GLOB 'group:*' AND gm.user_id = u.id "
-                "AND gm.joined_seq <= m.seq AND (gm.left_seq IS NULL OR gm.left_seq >= m.seq)))"));
-            QHash<QString, qint64> highest;
-            for (const qint64 id : messageIds) {
-                if (!execPrepared(message, {id, userId})) {
-                    return storageError(message);
-                }
-                if (message.next()) {
-                    qint64 &seq = highest[message.value(0).toString()];
-                    seq = std::max(seq, message.value(1).toLongLong());
-                }
-                message.finish();
-            }
-            QList<ReceiptChange> changes;
-            for (auto it = highest.cbegin(); it != highest.cend(); ++it) {
-                auto change = raise(backend, it.key(), userId, it.value(), 0);
-                if (!change) {
-                    return change.error();
-                }
-                if (*change) {
-                    changes.append(std::move(**change));
-                }
-            }
-            return changes;
-        },
-        std::move(done));
+    // Every member of a group ACKs each message at about the same time: their delivered
+    // positions go into one write (WriteCoalescer), not one each.
+    m_delivered->queue.add({userId, std::move(messageIds), std::move(done), {}});
 }
 
 void SqliteReceiptStore::markRead(qint64 userId, QString conversation, qint64 seq,

@@ -4,8 +4,10 @@
 #include "server/store/sqlite/SqliteSupport.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
@@ -682,41 +684,137 @@ QList<Protocol::Envelope> SqliteMessageStore::pending(qint64 deviceId, InboxPosi
     return envelopes;
 }
 
+namespace {
+
+struct AckRequest
+{
+    qint64 deviceId = 0;
+    QList<qint64> messageIds;
+    Done<qint64> done;
+    qint64 removed = 0;
+};
+
+//! Writer thread: applies the ACKs of many devices with a few set-based statements.
+bool applyAcks(SqliteBackend &backend, std::vector<AckRequest> &batch)
+{
+    // Each (device, message) pair once: a repeated ACK counts for the first request only.
+    QSet<QPair<qint64, qint64>> pairs;
+    JsonRows rows;
+    for (const AckRequest &request : batch) {
+        for (const qint64 id : request.messageIds) {
+            if (!pairs.contains({request.deviceId, id})) {
+                pairs.insert({request.deviceId, id});
+                rows.row().add(request.deviceId).add(id);
+            }
+        }
+    }
+    if (rows.isEmpty()) {
+        return true;
+    }
+    const QString json = rows.text();
+    QSet<QPair<qint64, qint64>> done; // Pairs that removed an inbox entry or moved a cursor.
+    QSqlQuery &drop = backend.writerQuery(QStringLiteral(
+        "DELETE FROM inbox WHERE (device_id, message_id) IN (SELECT json_extract(value, '$[0]'), "
+        "json_extract(value, '$[1]') FROM json_each(?)) RETURNING device_id, message_id"));
+    if (!execPrepared(drop, {json})) {
+        storageError(drop);
+        return false;
+    }
+    while (drop.next()) {
+        done.insert({drop.value(0).toLongLong(), drop.value(1).toLongLong()});
+    }
+    drop.finish();
+    // Group logs (fan-out on read; such messages have no inbox entries): an ACK is cumulative
+    // per group, the cursor moves past the highest id acknowledged (a device processes and
+    // acknowledges in order).
+    QSqlQuery &cursors = backend.writerQuery(QStringLiteral(
+        "SELECT j.d, j.m, c.conversation FROM (SELECT json_extract(value, '$[0]') AS d, "
+        "json_extract(value, '$[1]') AS m FROM json_each(?)) j JOIN messages g ON g.id = j.m AND "
+        "g.fanout = 2 JOIN group_cursors c ON c.device_id = j.d AND c.conversation = "
+        "g.conversation"));
+    if (!execPrepared(cursors, {json})) {
+        storageError(cursors);
+        return false;
+    }
+    QHash<QPair<qint64, QString>, qint64> highest;
+    while (cursors.next()) {
+        const qint64 device = cursors.value(0).toLongLong();
+        const qint64 id = cursors.value(1).toLongLong();
+        qint64 &high = highest[{device, cursors.value(2).toString()}];
+        high = std::max(high, id);
+        done.insert({device, id});
+    }
+    cursors.finish();
+    if (!highest.isEmpty()) {
+        JsonRows moves;
+        for (auto it = highest.cbegin(); it != highest.cend(); ++it) {
+            moves.row().add(it.key().first).add(it.key().second).add(it.value());
+        }
+        QSqlQuery &move = backend.writerQuery(QStringLiteral(
+            "UPDATE group_cursors AS c SET after_id = MAX(c.after_id, x.m) FROM (SELECT "
+            "json_extract(value, '$[0]') AS d, json_extract(value, '$[1]') AS conversation, "
+            "json_extract(value, '$[2]') AS m FROM json_each(?)) AS x WHERE c.device_id = x.d AND "
+            "c.conversation = x.conversation"));
+        if (!execPrepared(move, {moves.text()})) {
+            storageError(move);
+            return false;
+        }
+    }
+    QSqlQuery &dropKeys = backend.writerQuery(QStringLiteral(
+        "DELETE FROM message_keys WHERE (message_id, device_id) IN (SELECT json_extract(value, "
+        "'$[1]'), json_extract(value, '$[0]') FROM json_each(?))"));
+    if (!execPrepared(dropKeys, {json})) {
+        storageError(dropKeys);
+        return false;
+    }
+    for (AckRequest &request : batch) {
+        for (const qint64 id : std::as_const(request.messageIds)) {
+            if (done.remove({request.deviceId, id})) {
+                ++request.removed;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+struct SqliteMessageStore::Acks
+{
+    explicit Acks(SqliteBackend &backend)
+        : queue(
+              backend,
+              [&backend](std::vector<AckRequest> &batch) { return applyAcks(backend, batch); },
+              [](AckRequest &request, bool committed) {
+                  if (!request.done) {
+                      return;
+                  }
+                  if (committed) {
+                      request.done(request.removed);
+                  } else {
+                      request.done(
+                          ApiError{503,
+                                   QString::fromLatin1(Protocol::ErrorCode::Unavailable),
+                                   QStringLiteral("The server could not store this; try again."),
+                                   {}});
+                  }
+              })
+    {}
+    WriteCoalescer<AckRequest> queue;
+};
+
+SqliteMessageStore::SqliteMessageStore(SqliteBackend &backend)
+    : m_backend(backend)
+    , m_acks(std::make_unique<Acks>(backend))
+{}
+
+SqliteMessageStore::~SqliteMessageStore() = default;
+
 void SqliteMessageStore::acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done)
 {
-    SqliteBackend &backend = m_backend;
-    runWrite<qint64>(
-        backend,
-        [&backend, deviceId, messageIds = std::move(messageIds)]() -> Result<qint64> {
-            QSqlQuery &drop = backend.writerQuery(
-                QStringLiteral("DELETE FROM inbox WHERE device_id = ? AND message_id = ?"));
-            // Group logs (fan-out on read): an ACK is cumulative per group, the cursor moves
-            // past it (a device processes and acknowledges in order).
-            QSqlQuery &cursor = backend.writerQuery(QStringLiteral(
-                "UPDATE group_cursors SET after_id = MAX(after_id, ?) WHERE device_id = ? AND "
-                "conversation = (SELECT conversation FROM messages WHERE id = ? AND fanout = 2)"));
-            QSqlQuery &dropKey = backend.writerQuery(
-                QStringLiteral("DELETE FROM message_keys WHERE message_id = ? AND device_id = ?"));
-            qint64 removed = 0;
-            for (const qint64 id : messageIds) {
-                if (!execPrepared(drop, {deviceId, id})) {
-                    return storageError(drop);
-                }
-                const qint64 rows = drop.numRowsAffected();
-                removed += rows;
-                if (rows == 0) {
-                    if (!execPrepared(cursor, {id, deviceId, id})) {
-                        return storageError(cursor);
-                    }
-                    removed += cursor.numRowsAffected();
-                }
-                if (!execPrepared(dropKey, {id, deviceId})) {
-                    return storageError(dropKey);
-                }
-            }
-            return removed;
-        },
-        std::move(done));
+    // Many devices ACK at once (a group message reaches them all together): their ACKs go into
+    // one write (WriteCoalescer) instead of one each.
+    m_acks->queue.add({deviceId, std::move(messageIds), std::move(done), 0});
 }
 
 void SqliteMessageStore::purgeBefore(qint64 cutoffMs, Done<qint64> done)

@@ -3,6 +3,8 @@
 #include "server/store/Stores.h"
 #include "server/store/sqlite/SqliteBackend.h"
 
+#include <memory>
+
 namespace Tincan::Server {
 
 //! The embedded (SQLite) implementations of the store interfaces, sharing one SqliteBackend.
@@ -64,9 +66,8 @@ private:
 class SqliteMessageStore final : public MessageStore
 {
 public:
-    explicit SqliteMessageStore(SqliteBackend &backend)
-        : m_backend(backend)
-    {}
+    explicit SqliteMessageStore(SqliteBackend &backend);
+    ~SqliteMessageStore() override;
     void storeMessage(NewMessage message, Done<StoredMessage> done) override;
     std::optional<Protocol::SendReceipt> findStored(qint64 senderUserId,
                                                     const QString &clientMessageId) override;
@@ -76,7 +77,9 @@ public:
     void releaseThreadResources() override { m_backend.releaseThreadConnection(); }
 
 private:
+    struct Acks; //!< ACKs of all devices, applied together (WriteCoalescer).
     SqliteBackend &m_backend;
+    std::unique_ptr<Acks> m_acks;
 };
 
 } // namespace Tincan::Server

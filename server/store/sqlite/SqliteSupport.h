@@ -12,7 +12,9 @@
 #include <QVariant>
 
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 namespace Tincan::Server::SqliteSupport {
 
@@ -53,6 +55,128 @@ void runWrite(SqliteBackend &backend, std::function<Result<T>()> work, Done<T> d
              }
          }});
 }
+
+//! Requests of one kind, from any thread, applied together: every request queued until the
+//! writer gets to them goes into one write op (one pass of set-based statements instead of one
+//! op per request), so the busier the writer, the bigger its batches. At most one op is queued
+//! at a time. `apply` runs on the writer thread and returns false to roll the whole batch back;
+//! `finish` answers each request once the batch is durable (or failed), on the writer thread,
+//! so it must not read from the stores.
+template<class Request> class WriteCoalescer
+{
+public:
+    using Apply = std::function<bool(std::vector<Request> &batch)>;
+    using Finish = std::function<void(Request &request, bool committed)>;
+
+    WriteCoalescer(SqliteBackend &backend, Apply apply, Finish finish)
+        : m_backend(backend)
+        , m_state(std::make_shared<State>())
+    {
+        m_state->apply = std::move(apply);
+        m_state->finish = std::move(finish);
+    }
+
+    void add(Request request)
+    {
+        {
+            std::lock_guard lock(m_state->mutex);
+            m_state->pending.push_back(std::move(request));
+            if (m_state->scheduled) {
+                return;
+            }
+            m_state->scheduled = true;
+        }
+        auto batch = std::make_shared<std::vector<Request>>();
+        m_backend.submit({[state = m_state, batch](QSqlDatabase &) {
+                              {
+                                  std::lock_guard lock(state->mutex);
+                                  batch->swap(state->pending);
+                                  state->scheduled = false;
+                              }
+                              return state->apply(*batch);
+                          },
+                          [state = m_state, batch](bool committed) {
+                              if (batch->empty()) {
+                                  // The op never ran (no transaction, or the writer is
+                                  // stopping): whatever it would have taken is refused.
+                                  std::lock_guard lock(state->mutex);
+                                  batch->swap(state->pending);
+                                  state->scheduled = false;
+                              }
+                              for (Request &request : *batch) {
+                                  state->finish(request, committed);
+                              }
+                          }});
+    }
+
+private:
+    struct State
+    {
+        Apply apply;
+        Finish finish;
+        std::mutex mutex;
+        std::vector<Request> pending;
+        bool scheduled = false;
+    };
+    SqliteBackend &m_backend;
+    std::shared_ptr<State> m_state;
+};
+
+//! Builds the JSON array text of a batch for one set-based statement (`json_each(?)`): rows of
+//! integers and strings, e.g. [[1,2],[3,"dm:a:b"]].
+class JsonRows
+{
+public:
+    JsonRows &row()
+    {
+        m_text += m_rows++ == 0 ? "[" : "],[";
+        m_first = true;
+        return *this;
+    }
+    JsonRows &add(qint64 value)
+    {
+        separate();
+        m_text += QByteArray::number(value);
+        return *this;
+    }
+    JsonRows &add(const QString &value)
+    {
+        separate();
+        m_text += '"';
+        for (const char c : value.toUtf8()) {
+            if (c == '"' || c == '\\') {
+                m_text += '\\';
+                m_text += c;
+            } else if (static_cast<unsigned char>(c) < 0x20) {
+                m_text += "\\u00";
+                m_text += QByteArray::number(static_cast<int>(c), 16).rightJustified(2, '0');
+            } else {
+                m_text += c;
+            }
+        }
+        m_text += '"';
+        return *this;
+    }
+    //! A flat list instead of rows: [1,2,3] (use add() only).
+    QString list() const { return QString::fromUtf8("[" + m_text + "]"); }
+    bool isEmpty() const { return m_rows == 0; }
+    QString text() const
+    {
+        return QString::fromUtf8(m_rows == 0 ? QByteArray("[]") : "[" + m_text + "]]");
+    }
+
+private:
+    void separate()
+    {
+        if (!m_first) {
+            m_text += ',';
+        }
+        m_first = false;
+    }
+    QByteArray m_text;
+    qint64 m_rows = 0;
+    bool m_first = true;
+};
 
 inline bool execPrepared(QSqlQuery &query, std::initializer_list<QVariant> values)
 {
