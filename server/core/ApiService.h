@@ -165,6 +165,8 @@ private:
     std::optional<DeviceLinkRecord> pathLink(const ApiRequest &request, const Reply &reply);
     //! Tells every device of the user that the link changed (never on the writer thread).
     void publishLink(const DeviceLinkRecord &link);
+    //! Answers 200 with the link (after telling the user's devices, if `publish`), or the error.
+    Done<DeviceLinkRecord> answerLink(const Reply &reply, bool publish);
 
     const Config &m_config;
     UserStore &m_users;

@@ -107,6 +107,20 @@ bool isValidSecret(const QString &secret)
 
 } // namespace
 
+Done<DeviceLinkRecord> ApiService::answerLink(const Reply &reply, bool publish)
+{
+    return [this, reply, publish](Result<DeviceLinkRecord> link) {
+        if (!link) {
+            reply(ApiResponse::error(link.error()));
+            return;
+        }
+        if (publish) {
+            publishLink(*link);
+        }
+        reply(ApiResponse::json(200, linkJson(*link)));
+    };
+}
+
 void ApiService::publishLink(const DeviceLinkRecord &link)
 {
     // Store completions run on the writer thread, which must never read: look the devices up
@@ -268,14 +282,7 @@ void ApiService::approveLink(const ApiRequest &request, Reply reply)
         }
     }
     m_links.decideLink(request.auth->userId, link->id, true, history, now(),
-                       [this, reply](Result<DeviceLinkRecord> decided) {
-                           if (!decided) {
-                               reply(ApiResponse::error(decided.error()));
-                               return;
-                           }
-                           publishLink(*decided);
-                           reply(ApiResponse::json(200, linkJson(*decided)));
-                       });
+                       answerLink(reply, true));
 }
 
 void ApiService::rejectLink(const ApiRequest &request, Reply reply)
@@ -285,14 +292,7 @@ void ApiService::rejectLink(const ApiRequest &request, Reply reply)
         return;
     }
     m_links.decideLink(request.auth->userId, link->id, false, false, now(),
-                       [this, reply](Result<DeviceLinkRecord> decided) {
-                           if (!decided) {
-                               reply(ApiResponse::error(decided.error()));
-                               return;
-                           }
-                           publishLink(*decided);
-                           reply(ApiResponse::json(200, linkJson(*decided)));
-                       });
+                       answerLink(reply, true));
 }
 
 void ApiService::completeLink(const ApiRequest &request, Reply reply)
@@ -390,13 +390,7 @@ void ApiService::putLinkHistory(const ApiRequest &request, Reply reply)
         return;
     }
     m_links.storeHistoryPart(link->id, part, parts, data, m_config.historyMaxBytes,
-                             [reply](Result<DeviceLinkRecord> stored) {
-                                 if (!stored) {
-                                     reply(ApiResponse::error(stored.error()));
-                                     return;
-                                 }
-                                 reply(ApiResponse::json(200, linkJson(*stored)));
-                             });
+                             answerLink(reply, false));
 }
 
 void ApiService::getLinkHistory(const ApiRequest &request, Reply reply)

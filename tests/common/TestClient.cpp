@@ -160,3 +160,28 @@ bool TwoUsers::start()
 }
 
 } // namespace Tincan::Test
+
+namespace Tincan::Test {
+
+TestDevice TestDevice::fresh(const QUrl &server)
+{
+    TestDevice device;
+    device.client = std::make_unique<TestClient>(server);
+    device.core().stream().setBackoff(50, 1000);
+    device.recorder = std::make_unique<Recorder>(device.core());
+    return device;
+}
+
+TestDevice TestDevice::signedIn(const QUrl &server, const QString &user, bool registerUser)
+{
+    TestDevice device = fresh(server);
+    const bool ok =
+        registerUser ? device.client->registerAccount(user) : device.client->login(user);
+    if (!ok) {
+        qFatal("cannot sign %s in", qPrintable(user));
+    }
+    device.core().connectToServer();
+    return device;
+}
+
+} // namespace Tincan::Test

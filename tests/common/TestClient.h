@@ -90,3 +90,20 @@ struct TwoUsers
 };
 
 } // namespace Tincan::Test
+
+namespace Tincan::Test {
+
+//! A client core with a recorder, for tests with many users and devices.
+struct TestDevice
+{
+    std::unique_ptr<TestClient> client;
+    std::unique_ptr<Recorder> recorder;
+    Client::ClientCore &core() { return client->core(); }
+
+    //! A device that is not signed in yet (fast stream reconnects).
+    static TestDevice fresh(const QUrl &server);
+    //! Registers `user` (or signs a new device of it in) and opens the stream; qFatal on failure.
+    static TestDevice signedIn(const QUrl &server, const QString &user, bool registerUser);
+};
+
+} // namespace Tincan::Test

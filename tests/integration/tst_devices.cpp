@@ -21,12 +21,7 @@ namespace {
 
 constexpr int Timeout = 30000;
 
-struct Device
-{
-    std::unique_ptr<TestClient> client;
-    std::unique_ptr<Recorder> recorder;
-    Client::ClientCore &core() { return client->core(); }
-};
+using Device = TestDevice;
 
 //! What a link attempt on a new device produced.
 struct LinkAttempt
@@ -72,17 +67,8 @@ private:
 
     Device &add(const QString &key, const QString &user, bool registerUser)
     {
-        Device device;
-        device.client = std::make_unique<TestClient>(m_server->url());
-        device.core().stream().setBackoff(50, 1000);
-        device.recorder = std::make_unique<Recorder>(device.core());
-        const bool ok =
-            registerUser ? device.client->registerAccount(user) : device.client->login(user);
-        if (!ok) {
-            qFatal("cannot sign in %s", qPrintable(key));
-        }
-        device.core().connectToServer();
-        auto [it, inserted] = m_devices.emplace(key, std::move(device));
+        auto [it, inserted] =
+            m_devices.emplace(key, TestDevice::signedIn(m_server->url(), user, registerUser));
         Q_UNUSED(inserted);
         return it->second;
     }
@@ -131,14 +117,7 @@ private:
     }
 
     //! A device that is not signed in yet.
-    Device fresh()
-    {
-        Device device;
-        device.client = std::make_unique<TestClient>(m_server->url());
-        device.core().stream().setBackoff(50, 1000);
-        device.recorder = std::make_unique<Recorder>(device.core());
-        return device;
-    }
+    Device fresh() { return TestDevice::fresh(m_server->url()); }
 
 private Q_SLOTS:
     void initTestCase()
