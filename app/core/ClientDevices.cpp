@@ -23,7 +23,7 @@ namespace {
 //! Approved links whose history is still to be sent: {"since": ms, "identityKey": base64}.
 const QString ApprovedLinkPrefix = QStringLiteral("link/approved/");
 //! The secrets of the links we opened (in the link URI, never sent to the server): they check a
-//! claimed device's key proof.
+//! claimed device's key proof. {"expiresAt": ms, "secret": base64}; dropped a day after expiry.
 const QString LinkCodePrefix = QStringLiteral("link/secret/");
 //! On a new device: the device that opened link <id>, the only one whose history we take.
 const QString LinkCreatorPrefix = QStringLiteral("link/creator/");
@@ -155,8 +155,25 @@ void ClientCore::startLink(LinkOfferCallback done)
                     Crypto::SealedBox::generateKey().left(Protocol::DeviceLink::LinkSecretBytes);
                 offer.uri = Protocol::DeviceLink::uri(offer.code, m_profile.serverUrl(),
                                                       m_profile.serverFingerprint(), secret);
+                // Secrets of links that expired long ago and need nothing more go first.
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                for (const QString &key : m_store.settingKeys(LinkCodePrefix)) {
+                    const QString id = key.mid(LinkCodePrefix.size());
+                    const qint64 expiresAt = QJsonDocument::fromJson(m_store.setting(key))
+                                                 .object()
+                                                 .value(QStringLiteral("expiresAt"))
+                                                 .toInteger();
+                    if (expiresAt < now - 24LL * 3600 * 1000 &&
+                        m_store.setting(ApprovedLinkPrefix + id).isEmpty()) {
+                        m_store.removeSetting(key);
+                    }
+                }
+                const QJsonObject kept{
+                    {QStringLiteral("expiresAt"), offer.expiresAt},
+                    {QStringLiteral("secret"), QString::fromLatin1(secret.toBase64())}};
                 if (secret.size() != Protocol::DeviceLink::LinkSecretBytes ||
-                    !m_store.setSetting(LinkCodePrefix + QString::number(offer.id), secret)) {
+                    !m_store.setSetting(LinkCodePrefix + QString::number(offer.id),
+                                        QJsonDocument(kept).toJson(QJsonDocument::Compact))) {
                     done(failure(QStringLiteral("storage"), m_store.lastError()), {});
                     return;
                 }
@@ -167,8 +184,13 @@ void ClientCore::startLink(LinkOfferCallback done)
 
 ClientCore::LinkProof ClientCore::linkProof(const Protocol::LinkEvent &link)
 {
-    const QByteArray secret = m_store.setting(LinkCodePrefix + QString::number(link.id));
-    if (secret.isEmpty()) {
+    const QByteArray secret = QByteArray::fromBase64(
+        QJsonDocument::fromJson(m_store.setting(LinkCodePrefix + QString::number(link.id)))
+            .object()
+            .value(QStringLiteral("secret"))
+            .toString()
+            .toLatin1());
+    if (secret.size() != Protocol::DeviceLink::LinkSecretBytes) {
         return LinkProof::NotOurs;
     }
     if (link.keyProof.isEmpty()) {

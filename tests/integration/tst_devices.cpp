@@ -431,6 +431,26 @@ private Q_SLOTS:
         QCOMPARE(history.status, 403);
     }
 
+    void oldLinkSecretsAreDropped()
+    {
+        // The secret of a link that expired long ago (never approved) goes when a new link is
+        // opened; the secret of a recent one stays.
+        Device &a1 = dev(QStringLiteral("a1"));
+        const QString old = QStringLiteral("link/secret/999999");
+        QVERIFY(a1.core().store().setSetting(
+            old, QByteArrayLiteral(R"({"expiresAt":1000,"secret":"AAAAAAAAAAAAAAAAAAAAAA=="})")));
+        const auto offer = offerFrom(a1);
+        QVERIFY(offer.id > 0);
+        QVERIFY(a1.core().store().setting(old).isEmpty());
+        QVERIFY(
+            !a1.core().store().setting(QStringLiteral("link/secret/%1").arg(offer.id)).isEmpty());
+        QCOMPARE(
+            waitFor([&](Client::ApiCallback done) { a1.core().rejectLink(offer.id, done); }).status,
+            200);
+        QVERIFY(
+            a1.core().store().setting(QStringLiteral("link/secret/%1").arg(offer.id)).isEmpty());
+    }
+
     void keyWithoutProofIsNeverApproved()
     {
         // A claim whose proof was not made with the secret of our link URI (a server that
