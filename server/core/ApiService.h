@@ -161,8 +161,14 @@ private:
     void signIn(const User &user, const QString &deviceName, const QString &platform,
                 const std::optional<DeviceKeys> &keys, const Reply &reply);
     // Device linking (LinkApi.cpp).
-    //! The user's link `{id}` of the path; otherwise answers 404.
-    std::optional<DeviceLinkRecord> pathLink(const ApiRequest &request, const Reply &reply);
+    //! Which of the user's devices may act on a link: any, the one that opened it, the one it
+    //! made, or either of those two.
+    enum class LinkParty { AnyDevice, Creator, NewDevice, Either };
+    //! The user's link `{id}` of the path (any user's for unauthenticated routes); otherwise
+    //! answers 404. A caller that is not `party` gets 403 with `refusal`.
+    std::optional<DeviceLinkRecord> pathLink(const ApiRequest &request, const Reply &reply,
+                                             LinkParty party = LinkParty::AnyDevice,
+                                             const char *refusal = "");
     //! Tells every device of the user that the link changed (never on the writer thread).
     void publishLink(const DeviceLinkRecord &link);
     //! Answers 200 with the link (after telling the user's devices, if `publish`), or the error.

@@ -136,13 +136,25 @@ void ApiService::publishLink(const DeviceLinkRecord &link)
     });
 }
 
-std::optional<DeviceLinkRecord> ApiService::pathLink(const ApiRequest &request, const Reply &reply)
+std::optional<DeviceLinkRecord> ApiService::pathLink(const ApiRequest &request, const Reply &reply,
+                                                     LinkParty party, const char *refusal)
 {
     bool ok = false;
     const qint64 id = request.params.value(QStringLiteral("id")).toLongLong(&ok);
     std::optional<DeviceLinkRecord> link = ok && id > 0 ? m_links.link(id) : std::nullopt;
     if (!link || (request.auth && link->userId != request.auth->userId)) {
         reply(ApiResponse::error(unknownLink()));
+        return std::nullopt;
+    }
+    const qint64 caller = request.auth ? request.auth->deviceId : 0;
+    const bool creator = link->createdBy == caller;
+    const bool linked = link->deviceId > 0 && link->deviceId == caller;
+    const bool allowed = party == LinkParty::AnyDevice ||
+                         (party == LinkParty::Creator && creator) ||
+                         (party == LinkParty::NewDevice && linked) ||
+                         (party == LinkParty::Either && (creator || linked));
+    if (!allowed) {
+        reply(ApiResponse::error(ApiError::forbidden(QString::fromUtf8(refusal))));
         return std::nullopt;
     }
     return link;
@@ -257,14 +269,9 @@ void ApiService::claimLink(const ApiRequest &request, Reply reply)
 
 void ApiService::approveLink(const ApiRequest &request, Reply reply)
 {
-    const auto link = pathLink(request, reply);
+    const auto link = pathLink(request, reply, LinkParty::Creator,
+                               "Only the device that showed the link code can approve it.");
     if (!link) {
-        return;
-    }
-    if (link->createdBy != request.auth->deviceId) {
-        reply(ApiResponse::error(ApiError::forbidden(
-            QStringLiteral("Only the device that showed the link code (device %1) can approve it.")
-                .arg(link->createdBy))));
         return;
     }
     bool history = true;
@@ -361,13 +368,9 @@ void ApiService::completeLink(const ApiRequest &request, Reply reply)
 
 void ApiService::putLinkHistory(const ApiRequest &request, Reply reply)
 {
-    const auto link = pathLink(request, reply);
+    const auto link = pathLink(request, reply, LinkParty::Creator,
+                               "Only the device that showed the link code sends its history.");
     if (!link) {
-        return;
-    }
-    if (link->createdBy != request.auth->deviceId) {
-        reply(ApiResponse::error(ApiError::forbidden(
-            QStringLiteral("Only the device that showed the link code sends its history."))));
         return;
     }
     auto body = Protocol::parseJsonObject(request.body);
@@ -395,13 +398,9 @@ void ApiService::putLinkHistory(const ApiRequest &request, Reply reply)
 
 void ApiService::getLinkHistory(const ApiRequest &request, Reply reply)
 {
-    const auto link = pathLink(request, reply);
+    const auto link = pathLink(request, reply, LinkParty::NewDevice,
+                               "Only the device this link made can fetch its history.");
     if (!link) {
-        return;
-    }
-    if (link->deviceId != request.auth->deviceId) {
-        reply(ApiResponse::error(ApiError::forbidden(
-            QStringLiteral("Only the device this link made can fetch its history."))));
         return;
     }
     bool ok = false;
@@ -438,13 +437,9 @@ void ApiService::getLinkHistory(const ApiRequest &request, Reply reply)
 
 void ApiService::deleteLinkHistory(const ApiRequest &request, Reply reply)
 {
-    const auto link = pathLink(request, reply);
+    const auto link = pathLink(request, reply, LinkParty::Either,
+                               "Only the two devices of the link can delete its history.");
     if (!link) {
-        return;
-    }
-    if (link->deviceId != request.auth->deviceId && link->createdBy != request.auth->deviceId) {
-        reply(ApiResponse::error(ApiError::forbidden(
-            QStringLiteral("Only the two devices of the link can delete its history."))));
         return;
     }
     m_links.dropHistory(link->id, [reply](Result<bool> dropped) {

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 
+#include <map>
 #include <memory>
 
 namespace Tincan::Test {
@@ -104,6 +105,17 @@ struct TestDevice
     static TestDevice fresh(const QUrl &server);
     //! Registers `user` (or signs a new device of it in) and opens the stream; qFatal on failure.
     static TestDevice signedIn(const QUrl &server, const QString &user, bool registerUser);
+};
+
+//! Devices by name ("a1", "b2"...), for tests with several users on one server.
+class TestDevices : public std::map<QString, TestDevice>
+{
+public:
+    //! Signs a device in (see TestDevice::signedIn) and keeps it under `key`.
+    TestDevice &add(const QUrl &server, const QString &key, const QString &user, bool registerUser)
+    {
+        return emplace(key, TestDevice::signedIn(server, user, registerUser)).first->second;
+    }
 };
 
 } // namespace Tincan::Test

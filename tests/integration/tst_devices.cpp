@@ -63,14 +63,11 @@ class DevicesTest : public QObject
 
 private:
     std::unique_ptr<TestServer> m_server;
-    std::map<QString, Device> m_devices;
+    TestDevices m_devices;
 
     Device &add(const QString &key, const QString &user, bool registerUser)
     {
-        auto [it, inserted] =
-            m_devices.emplace(key, TestDevice::signedIn(m_server->url(), user, registerUser));
-        Q_UNUSED(inserted);
-        return it->second;
+        return m_devices.add(m_server->url(), key, user, registerUser);
     }
     Device &dev(const QString &key) { return m_devices.at(key); }
 
