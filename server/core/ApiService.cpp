@@ -5,6 +5,7 @@
 #include "server/core/MessageBus.h"
 #include "server/core/SessionRegistry.h"
 #include "server/core/Tokens.h"
+#include "server/media/MediaService.h"
 #include "shared/protocol/JsonReader.h"
 #include "shared/protocol/Validation.h"
 
@@ -94,7 +95,7 @@ ApiResponse ApiResponse::error(const ApiError &error)
 ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
                        MessageStore &messages, GroupStore &groups, ReceiptStore &receipts,
                        LinkStore &links, MessageBus &bus, SessionRegistry &registry,
-                       FanoutWorker *fanout)
+                       FanoutWorker *fanout, MediaService *media)
     : m_config(config)
     , m_users(users)
     , m_devices(devices)
@@ -106,6 +107,7 @@ ApiService::ApiService(const Config &config, UserStore &users, DeviceStore &devi
     , m_bus(bus)
     , m_registry(registry)
     , m_fanout(fanout)
+    , m_media(media)
     , m_hasher(config.argon2MemoryKiB, config.argon2Iterations)
     , m_authLimiter(config.authRatePerMinute / 60.0, config.authBurst)
     , m_messageLimiter(config.messageRatePerSecond, config.messageBurst)
@@ -486,6 +488,10 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(reader.error()));
         return;
     }
+    const std::optional<QStringList> mediaIds = readMediaIds(*body, reply);
+    if (!mediaIds) {
+        return;
+    }
     if (!Protocol::isValidClientMessageId(message.clientMessageId)) {
         reply(ApiResponse::error(ApiError::badRequest(
             QStringLiteral("clientMessageId must be a lower-case UUID (8-4-4-4-12 hex digits)."))));
@@ -576,22 +582,26 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
     for (const Device &device : std::as_const(senderDevices)) {
         senderDeviceIds.append(device.id);
     }
-    m_messages.storeMessage(std::move(message),
-                            [this, senderDeviceIds, reply](Result<StoredMessage> stored) {
-                                if (!stored) {
-                                    reply(ApiResponse::error(stored.error()));
-                                    return;
-                                }
-                                QJsonObject body = stored->receipt.toJson();
-                                body.insert(QStringLiteral("duplicate"), stored->duplicate);
-                                reply(ApiResponse::json(stored->duplicate ? 200 : 201, body));
-                                if (!stored->duplicate) {
-                                    for (const auto &[deviceId, envelope] : stored->deliveries) {
-                                        m_bus.publishEnvelope(deviceId, envelope);
-                                    }
-                                    m_bus.publishSent(senderDeviceIds, stored->receipt);
-                                }
-                            });
+    // The media first: once the message is out, its recipients may ask for the media.
+    attachMedia(sender, *mediaIds, conversation, reply,
+                [this, message = std::move(message), senderDeviceIds, reply]() mutable {
+                    m_messages.storeMessage(std::move(message), [this, senderDeviceIds, reply](
+                                                                    Result<StoredMessage> stored) {
+                        if (!stored) {
+                            reply(ApiResponse::error(stored.error()));
+                            return;
+                        }
+                        QJsonObject body = stored->receipt.toJson();
+                        body.insert(QStringLiteral("duplicate"), stored->duplicate);
+                        reply(ApiResponse::json(stored->duplicate ? 200 : 201, body));
+                        if (!stored->duplicate) {
+                            for (const auto &[deviceId, envelope] : stored->deliveries) {
+                                m_bus.publishEnvelope(deviceId, envelope);
+                            }
+                            m_bus.publishSent(senderDeviceIds, stored->receipt);
+                        }
+                    });
+                });
 }
 
 std::optional<QList<NewMessage::Copy>>
@@ -804,6 +814,13 @@ void ApiService::purgeExpired(std::function<void(qint64)> done)
                                    << "device link purge failed:" << removed.error().message;
                            }
                        });
+    if (m_media) {
+        m_media->purge(now, [](qint64 removed) {
+            if (removed > 0) {
+                qCInfo(lcServer) << "media purge removed" << removed << "uploads";
+            }
+        });
+    }
     const qint64 cutoff = now - m_config.retentionSeconds * 1000;
     m_messages.purgeBefore(cutoff, [done = std::move(done)](Result<qint64> removed) {
         if (!removed) {

@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QHash>
+#include <QIODevice>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
@@ -22,17 +23,22 @@
 namespace Tincan::Server {
 
 class FanoutWorker;
+class MediaService;
 class MessageBus;
 class SessionRegistry;
 
 //! A transport-neutral API request: what the HTTP layer parsed.
 struct ApiRequest
 {
+    QByteArray method;              //!< "GET", "HEAD", ...
     QHash<QString, QString> params; //!< Path captures, e.g. {"id": "12"}.
     QUrlQuery query;
     QByteArray body;
     QString peer; //!< Client address, for rate limits.
     std::optional<AuthContext> auth;
+    //! The few request headers handlers look at (lower-case names): range, if-range,
+    //! if-none-match.
+    QHash<QByteArray, QByteArray> headers;
 };
 
 struct ApiResponse
@@ -41,6 +47,11 @@ struct ApiResponse
     QJsonObject body;
     bool noBody = false;
     QList<QPair<QByteArray, QByteArray>> headers;
+    //! A streamed body instead of JSON: `streamLength` bytes of `stream` from its current
+    //! position, sent as `contentType`. With noBody (HEAD), only the length is announced.
+    std::shared_ptr<QIODevice> stream;
+    qint64 streamLength = -1;
+    QByteArray contentType;
 
     static ApiResponse json(int status, QJsonObject body);
     static ApiResponse error(const Protocol::ApiError &error);
@@ -59,7 +70,8 @@ public:
     //! each group message or change is stored.
     ApiService(const Config &config, UserStore &users, DeviceStore &devices, KeyStore &keys,
                MessageStore &messages, GroupStore &groups, ReceiptStore &receipts, LinkStore &links,
-               MessageBus &bus, SessionRegistry &registry, FanoutWorker *fanout);
+               MessageBus &bus, SessionRegistry &registry, FanoutWorker *fanout,
+               MediaService *media = nullptr);
     ~ApiService();
 
     std::optional<AuthContext> authenticate(const QByteArray &authorizationHeader);
@@ -104,6 +116,17 @@ public:
     void putLinkHistory(const ApiRequest &request, Reply reply);
     void getLinkHistory(const ApiRequest &request, Reply reply);
     void deleteLinkHistory(const ApiRequest &request, Reply reply);
+
+    // Media (MediaApi.cpp).
+    void createMedia(const ApiRequest &request, Reply reply);
+    void mediaUploadUrl(const ApiRequest &request, Reply reply);
+    void mediaDownloadUrl(const ApiRequest &request, Reply reply);
+    void deleteMedia(const ApiRequest &request, Reply reply);
+    void mediaUploadStatus(const ApiRequest &request, Reply reply);
+    //! PATCH of an upload: received by the connection (MediaUpload), never routed here.
+    void mediaUploadMisrouted(const ApiRequest &request, Reply reply);
+    void mediaContent(const ApiRequest &request, Reply reply);
+    MediaService *media() { return m_media; }
 
     // Receipts (ReceiptApi.cpp).
     void markRead(const ApiRequest &request, Reply reply);
@@ -160,6 +183,15 @@ private:
     void publishReceipts(const QList<ReceiptChange> &changes);
     void signIn(const User &user, const QString &deviceName, const QString &platform,
                 const std::optional<DeviceKeys> &keys, const Reply &reply);
+    // Media (MediaApi.cpp).
+    //! The media of the path's {id} (`ownOnly`: of the caller's account); otherwise answers.
+    std::optional<MediaRecord> pathMedia(const ApiRequest &request, const Reply &reply,
+                                         bool ownOnly);
+    //! Reads the optional "media" id list of a send; answers 400 on a bad one.
+    std::optional<QStringList> readMediaIds(const QJsonObject &body, const Reply &reply);
+    //! Lets `conversation` download `ids` (nothing to do when empty), then runs `next`.
+    void attachMedia(const AuthContext &sender, const QStringList &ids, const QString &conversation,
+                     const Reply &reply, std::function<void()> next);
     // Device linking (LinkApi.cpp).
     //! Which of the user's devices may act on a link: any, the one that opened it, the one it
     //! made, or either of those two.
@@ -185,6 +217,7 @@ private:
     MessageBus &m_bus;
     SessionRegistry &m_registry;
     FanoutWorker *m_fanout = nullptr;
+    MediaService *m_media = nullptr;
     PasswordHasher m_hasher;
     RateLimiter m_authLimiter;
     RateLimiter m_messageLimiter;

@@ -128,6 +128,9 @@ bool Config::loadFile(const QString &file, QString *error)
     if (settings.contains(QStringLiteral("server/data_dir"))) {
         dataDir = settings.value(QStringLiteral("server/data_dir")).toString();
     }
+    if (settings.contains(QStringLiteral("media/directory"))) {
+        mediaDir = settings.value(QStringLiteral("media/directory")).toString();
+    }
     if (settings.contains(QStringLiteral("registration/policy"))) {
         const QString policy = settings.value(QStringLiteral("registration/policy")).toString();
         if (policy == QLatin1String("open")) {
@@ -214,6 +217,14 @@ bool Config::loadFile(const QString &file, QString *error)
                    1LL << 40, error) &&
         readNumber(settings, QStringLiteral("devices/history_ttl_seconds"), &historyTtlSeconds, 60,
                    365LL * 86400, error) &&
+        readNumber(settings, QStringLiteral("media/max_size"), &mediaMaxSize, 0, 1LL << 50,
+                   error) &&
+        readNumber(settings, QStringLiteral("media/url_ttl_seconds"), &mediaUrlTtlSeconds, 1,
+                   7LL * 86400, error) &&
+        readNumber(settings, QStringLiteral("media/unreferenced_grace_seconds"),
+                   &mediaUnreferencedGraceSeconds, 60, 365LL * 86400, error) &&
+        readNumber(settings, QStringLiteral("media/min_free_bytes"), &mediaMinFreeBytes, 0,
+                   1LL << 50, error) &&
         readNumber(settings, QStringLiteral("tls/handshake_timeout_seconds"),
                    &tlsHandshakeTimeoutSeconds, 1, 300, error) &&
         readNumber(settings, QStringLiteral("presence/heartbeat_seconds"),
@@ -249,6 +260,12 @@ QString Config::resolvedDataDir() const
 QString Config::databasePath() const
 {
     return resolvedDataDir() + QStringLiteral("/tincand.db");
+}
+
+QString Config::resolvedMediaDir() const
+{
+    return mediaDir.isEmpty() ? resolvedDataDir() + QStringLiteral("/media")
+                              : QDir(mediaDir).absolutePath();
 }
 
 QString Config::tlsDirectory() const

@@ -68,6 +68,15 @@ struct Config
     qint64 historyMaxBytes = 256LL * 1024 * 1024;
     qint64 historyTtlSeconds = 3LL * 24 * 3600;
 
+    //! Media: the largest upload (bytes of ciphertext); how long a signed URL is valid; how
+    //! long an upload no message references is kept; the free space left untouched on the
+    //! media disk (uploads that would go below it get 507).
+    qint64 mediaMaxSize = 4LL * 1024 * 1024 * 1024;
+    qint64 mediaUrlTtlSeconds = 300;
+    qint64 mediaUnreferencedGraceSeconds = 24LL * 3600;
+    qint64 mediaMinFreeBytes = 256LL * 1024 * 1024;
+    QString mediaDir; //!< Empty: <data dir>/media.
+
     //! GET /v1/keys reports `low` below this many one-time prekeys.
     qint64 keysLowWatermark = 20;
     //! HTTPS and WSS (the default). Off: plain HTTP, only on a loopback address unless
@@ -88,6 +97,7 @@ struct Config
     QString databasePath() const;
     //! Where the self-signed certificate and key live.
     QString tlsDirectory() const;
+    QString resolvedMediaDir() const;
     //! Refuses plain HTTP on a non-loopback address unless explicitly allowed.
     bool checkTransport(QString *error) const;
 };

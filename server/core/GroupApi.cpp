@@ -328,6 +328,10 @@ void ApiService::sendGroupMessage(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(reader.error()));
         return;
     }
+    const std::optional<QStringList> mediaIds = readMediaIds(*body, reply);
+    if (!mediaIds) {
+        return;
+    }
     if (!Protocol::isValidClientMessageId(message.clientMessageId)) {
         reply(ApiResponse::error(ApiError::badRequest(
             QStringLiteral("clientMessageId must be a lower-case UUID (8-4-4-4-12 hex digits)."))));
@@ -348,20 +352,31 @@ void ApiService::sendGroupMessage(const ApiRequest &request, Reply reply)
     for (const Device &device : m_devices.devicesOf(sender.userId)) {
         senderDevices.append(device.id);
     }
-    m_groups.storeGroupMessage(std::move(message),
-                               [this, senderDevices, reply](Result<StoredMessage> stored) {
-                                   if (!stored) {
-                                       reply(ApiResponse::error(stored.error()));
-                                       return;
-                                   }
-                                   QJsonObject answer = stored->receipt.toJson();
-                                   answer.insert(QStringLiteral("duplicate"), stored->duplicate);
-                                   reply(ApiResponse::json(stored->duplicate ? 200 : 201, answer));
-                                   if (!stored->duplicate) {
-                                       m_bus.publishSent(senderDevices, stored->receipt);
-                                       kickFanout();
-                                   }
-                               });
+    if (!mediaIds->isEmpty() && !m_groups.group(*id, sender.userId)) {
+        reply(ApiResponse::error(
+            ApiError::notFound(QStringLiteral("You are not a member of this group."),
+                               Protocol::ErrorCode::UnknownGroup)));
+        return;
+    }
+    // The media first: once the message is out, the members may ask for the media.
+    attachMedia(sender, *mediaIds, Protocol::groupConversationId(*id), reply,
+                [this, message = std::move(message), senderDevices, reply]() mutable {
+                    m_groups.storeGroupMessage(
+                        std::move(message),
+                        [this, senderDevices, reply](Result<StoredMessage> stored) {
+                            if (!stored) {
+                                reply(ApiResponse::error(stored.error()));
+                                return;
+                            }
+                            QJsonObject answer = stored->receipt.toJson();
+                            answer.insert(QStringLiteral("duplicate"), stored->duplicate);
+                            reply(ApiResponse::json(stored->duplicate ? 200 : 201, answer));
+                            if (!stored->duplicate) {
+                                m_bus.publishSent(senderDevices, stored->receipt);
+                                kickFanout();
+                            }
+                        });
+                });
 }
 
 } // namespace Tincan::Server

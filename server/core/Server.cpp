@@ -5,11 +5,13 @@
 #include "server/core/LocalMessageBus.h"
 #include "server/core/LocalSessionRegistry.h"
 #include "server/core/Logging.h"
+#include "server/media/MediaService.h"
 #include "server/net/Listener.h"
 #include "server/net/TlsCredentials.h"
 #include "server/store/sqlite/SqliteBackend.h"
 #include "server/store/sqlite/SqliteGroupStore.h"
 #include "server/store/sqlite/SqliteLinkStore.h"
+#include "server/store/sqlite/SqliteMediaStore.h"
 #include "server/store/sqlite/SqliteReceiptStore.h"
 #include "server/store/sqlite/SqliteStores.h"
 
@@ -75,13 +77,20 @@ bool Server::start(QString *error)
     m_fanoutQueue = std::make_unique<SqliteFanoutQueue>(*m_backend);
     m_receipts = std::make_unique<SqliteReceiptStore>(*m_backend);
     m_links = std::make_unique<SqliteLinkStore>(*m_backend);
+    m_mediaStore = std::make_unique<SqliteMediaStore>(*m_backend);
+    m_media = std::make_unique<MediaService>(
+        m_config, *m_mediaStore, *m_groups,
+        std::make_unique<FileBlobStore>(m_config.resolvedMediaDir()));
+    if (!m_media->open(m_config.resolvedMediaDir(), error)) {
+        return false;
+    }
     m_registry = std::make_unique<LocalSessionRegistry>();
     m_bus = std::make_unique<LocalMessageBus>(*m_registry);
     m_fanout = std::make_unique<FanoutWorker>(
         *m_fanoutQueue, *m_bus, m_config.fanoutRoundDeliveries, m_config.fanoutRoundPauseMs);
     m_api = std::make_unique<ApiService>(m_config, *m_users, *m_devices, *m_keys, *m_messages,
                                          *m_groups, *m_receipts, *m_links, *m_bus, *m_registry,
-                                         m_fanout.get());
+                                         m_fanout.get(), m_media.get());
     std::optional<QSslConfiguration> tls;
     if (m_tls) {
         tls = m_tls->serverConfiguration();
@@ -134,6 +143,9 @@ void Server::stop()
         // the writer (its callbacks queue answers to the worker threads); then let the workers
         // write those answers and close. Nothing may post to a worker after it is gone.
         m_api->drain();
+        if (m_media) {
+            m_media->filePool().waitForDone(); // Finishing uploads queue their last writes.
+        }
         m_fanoutTimer.stop();
         m_fanout->stop();
         if (m_backend) {
@@ -143,6 +155,8 @@ void Server::stop()
     }
     m_listener.reset();
     m_api.reset();
+    m_media.reset();
+    m_mediaStore.reset();
     if (m_fanout) {
         m_fanout->stop();
     }

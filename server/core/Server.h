@@ -21,6 +21,8 @@ class SqliteMessageStore;
 class SqliteGroupStore;
 class SqliteReceiptStore;
 class SqliteLinkStore;
+class SqliteMediaStore;
+class MediaService;
 class SqliteFanoutQueue;
 class FanoutWorker;
 class SqliteUserStore;
@@ -77,6 +79,8 @@ private:
     std::unique_ptr<SqliteGroupStore> m_groups;
     std::unique_ptr<SqliteReceiptStore> m_receipts;
     std::unique_ptr<SqliteLinkStore> m_links;
+    std::unique_ptr<SqliteMediaStore> m_mediaStore;
+    std::unique_ptr<MediaService> m_media;
     std::unique_ptr<SqliteFanoutQueue> m_fanoutQueue;
     std::unique_ptr<LocalSessionRegistry> m_registry;
     std::unique_ptr<LocalMessageBus> m_bus;

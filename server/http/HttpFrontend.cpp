@@ -6,6 +6,7 @@
 
 #include <QHttpServerRequest>
 #include <QJsonDocument>
+#include <QSslSocket>
 #include <QThread>
 #include <QWebSocket>
 
@@ -40,12 +41,18 @@ QByteArray methodName(QHttpServerRequest::Method method)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
+    case 100:
+        return QByteArrayLiteral("Continue");
     case 200:
         return QByteArrayLiteral("OK");
     case 201:
         return QByteArrayLiteral("Created");
     case 204:
         return QByteArrayLiteral("No Content");
+    case 206:
+        return QByteArrayLiteral("Partial Content");
+    case 304:
+        return QByteArrayLiteral("Not Modified");
     case 400:
         return QByteArrayLiteral("Bad Request");
     case 401:
@@ -60,6 +67,8 @@ QByteArray reasonPhrase(int status)
         return QByteArrayLiteral("Conflict");
     case 413:
         return QByteArrayLiteral("Payload Too Large");
+    case 416:
+        return QByteArrayLiteral("Range Not Satisfiable");
     case 426:
         return QByteArrayLiteral("Upgrade Required");
     case 429:
@@ -70,9 +79,136 @@ QByteArray reasonPhrase(int status)
         return QByteArrayLiteral("Internal Server Error");
     case 503:
         return QByteArrayLiteral("Service Unavailable");
+    case 507:
+        return QByteArrayLiteral("Insufficient Storage");
     default:
         return QByteArrayLiteral("Status");
     }
+}
+
+//! Streams a response body from a file (media content) without holding it in memory: writes
+//! pieces while little is waiting in the socket, and more each time the socket wrote some.
+//! Answers to later requests on the same connection wait until the body is out.
+class BlobResponder : public QObject
+{
+public:
+    static constexpr qint64 Piece = 256 * 1024;
+    static constexpr qint64 HighWater = 1024 * 1024;
+    //! How activeResponder() finds it (no Q_OBJECT, so findChild cannot tell it by type).
+    static constexpr auto ObjectName = "tincan-blob-responder";
+
+    BlobResponder(QTcpSocket *socket, std::shared_ptr<QIODevice> stream, qint64 length, bool close)
+        : QObject(socket)
+        , m_socket(socket)
+        , m_stream(std::move(stream))
+        , m_left(length)
+        , m_close(close)
+    {
+        setObjectName(ObjectName);
+        connect(socket, &QTcpSocket::bytesWritten, this, &BlobResponder::pump);
+        if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+            connect(tls, &QSslSocket::encryptedBytesWritten, this, &BlobResponder::pump);
+        }
+    }
+
+    //! A later answer: written once the body is out.
+    void queue(const QByteArray &bytes, bool close)
+    {
+        m_after += bytes;
+        m_close = m_close || close;
+    }
+
+    void pump()
+    {
+        if (m_done) {
+            return;
+        }
+        QByteArray buffer;
+        while (m_left > 0 && waiting() < HighWater) {
+            buffer.resize(std::min(m_left, Piece));
+            const qint64 n = m_stream->read(buffer.data(), buffer.size());
+            if (n <= 0) {
+                // The file went away or shrank: the length was announced, so only cutting the
+                // connection tells the client the body is incomplete.
+                qCWarning(lcServerHttp) << "media file read failed; closing the connection";
+                m_done = true;
+                m_socket->abort();
+                return;
+            }
+            m_socket->write(buffer.constData(), n);
+            m_left -= n;
+        }
+        if (m_left > 0) {
+            return;
+        }
+        m_done = true;
+        m_stream.reset();
+        if (!m_after.isEmpty()) {
+            m_socket->write(m_after);
+        }
+        if (m_close) {
+            m_socket->disconnectFromHost();
+        }
+        deleteLater();
+    }
+
+private:
+    qint64 waiting() const
+    {
+        qint64 pending = m_socket->bytesToWrite();
+        if (auto *tls = qobject_cast<QSslSocket *>(m_socket)) {
+            pending += tls->encryptedBytesToWrite();
+        }
+        return pending;
+    }
+
+    QTcpSocket *m_socket;
+    std::shared_ptr<QIODevice> m_stream;
+    qint64 m_left;
+    bool m_close;
+    bool m_done = false;
+    QByteArray m_after;
+};
+
+BlobResponder *activeResponder(QTcpSocket *socket)
+{
+    return static_cast<BlobResponder *>(socket->findChild<QObject *>(
+        QLatin1String(BlobResponder::ObjectName), Qt::FindDirectChildrenOnly));
+}
+
+QByteArray responseBytes(const ApiResponse &response, bool close, bool headOnly)
+{
+    const bool streamed = response.streamLength >= 0;
+    const QByteArray body = response.noBody || streamed
+                                ? QByteArray()
+                                : QJsonDocument(response.body).toJson(QJsonDocument::Compact);
+    QByteArray out;
+    out.reserve(body.size() + 300);
+    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
+           "\r\n";
+    if (streamed) {
+        out += "Content-Type: " + response.contentType + "\r\n";
+        out += "Content-Length: " + QByteArray::number(response.streamLength) + "\r\n";
+    } else {
+        if (!response.noBody) {
+            out += "Content-Type: application/json\r\n";
+        }
+        // 304 has no body and announces none.
+        if (response.status != 304) {
+            out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+        }
+    }
+    for (const auto &[name, value] : response.headers) {
+        out += name + ": " + value + "\r\n";
+    }
+    if (close) {
+        out += "Connection: close\r\n";
+    }
+    out += "\r\n";
+    if (!headOnly) {
+        out += body;
+    }
+    return out;
 }
 
 } // namespace
@@ -97,31 +233,31 @@ HttpFrontend::~HttpFrontend()
     m_handle->frontend = nullptr;
 }
 
-void HttpFrontend::writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close)
+void HttpFrontend::writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close,
+                                 bool headOnly)
 {
-    const QByteArray body = response.noBody
-                                ? QByteArray()
-                                : QJsonDocument(response.body).toJson(QJsonDocument::Compact);
-    QByteArray out;
-    out.reserve(body.size() + 200);
-    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status) +
-           "\r\n";
-    if (!response.noBody) {
-        out += "Content-Type: application/json\r\n";
+    const QByteArray out = responseBytes(response, close, headOnly);
+    if (BlobResponder *responder = activeResponder(socket)) {
+        responder->queue(out, close);
+        return;
     }
-    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
-    for (const auto &[name, value] : response.headers) {
-        out += name + ": " + value + "\r\n";
-    }
-    if (close) {
-        out += "Connection: close\r\n";
-    }
-    out += "\r\n";
-    out += body;
     socket->write(out);
     if (close) {
         socket->disconnectFromHost();
     }
+}
+
+bool HttpFrontend::busyWith(QTcpSocket *socket) const
+{
+    if (activeResponder(socket)) {
+        return true;
+    }
+    for (const auto &[id, pending] : m_pending) {
+        if (pending.socket == socket) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *socket)
@@ -141,7 +277,7 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
     const Router::Match match = Router::api().match(method, path, &route, &apiRequest.params);
 
     auto answerNow = [&](const ApiError &error) {
-        writeResponse(socket, ApiResponse::error(error), close || upgrade);
+        writeResponse(socket, ApiResponse::error(error), close || upgrade, method == "HEAD");
         if (upgrade) {
             m_answeredUpgrade = true;
             return false; // QtHttpServer then closes the socket instead of upgrading.
@@ -186,12 +322,20 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
                                    .arg(m_config.limits.maxRequestBody)));
     }
 
+    apiRequest.method = method;
     apiRequest.body = request.body();
     apiRequest.query = request.query();
     apiRequest.peer = request.remoteAddress().toString();
+    for (const QByteArray &name : {QByteArrayLiteral("range"), QByteArrayLiteral("if-range"),
+                                   QByteArrayLiteral("if-none-match")}) {
+        const QByteArray value = request.value(name);
+        if (!value.isEmpty()) {
+            apiRequest.headers.insert(name, value);
+        }
+    }
 
     const quint64 id = ++m_nextRequestId;
-    m_pending.emplace(id, Pending{QPointer<QTcpSocket>(socket), close});
+    m_pending.emplace(id, Pending{QPointer<QTcpSocket>(socket), close, method == "HEAD"});
     Reply reply = [handle = m_handle, id](ApiResponse response) {
         // Any thread. The lock keeps the front end alive while we post to it; once it is gone
         // the answer has nowhere to go (its socket is gone too).
@@ -220,9 +364,31 @@ void HttpFrontend::finish(quint64 requestId, const ApiResponse &response)
     }
     const Pending pending = it->second;
     m_pending.erase(it);
-    if (pending.socket && pending.socket->state() == QAbstractSocket::ConnectedState) {
-        writeResponse(pending.socket, response, pending.close);
+    if (!pending.socket || pending.socket->state() != QAbstractSocket::ConnectedState) {
+        return;
     }
+    if (response.stream && !pending.head && activeResponder(pending.socket)) {
+        // Pipelined downloads: one body at a time; the client asks again on a new connection.
+        writeResponse(
+            pending.socket,
+            ApiResponse::error(ApiError{503,
+                                        QString::fromLatin1(Protocol::ErrorCode::Unavailable),
+                                        QStringLiteral("One download at a time per "
+                                                       "connection."),
+                                        {}}),
+            true);
+        return;
+    }
+    if (response.stream && !pending.head) {
+        // Head now, body in pieces as the socket drains. Answers to later requests on this
+        // connection queue behind the body.
+        writeResponse(pending.socket, response, false, true);
+        auto *responder = new BlobResponder(pending.socket, response.stream, response.streamLength,
+                                            pending.close);
+        responder->pump();
+        return;
+    }
+    writeResponse(pending.socket, response, pending.close, pending.head);
 }
 
 void HttpFrontend::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)

@@ -32,7 +32,13 @@ public:
     void checkIdleStreams(qint64 nowMs);
     void closeAllStreams();
     //! Writes a complete JSON response on a raw socket (also used before routing, e.g. 413).
-    static void writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close);
+    //! `headOnly`: the answer to a HEAD request (headers only). A streamed response's head
+    //! only: its body follows through a BlobResponder.
+    static void writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close,
+                              bool headOnly = false);
+    //! Whether an answer is still to be written on this connection (then it must not be taken
+    //! over for an upload).
+    bool busyWith(QTcpSocket *socket) const;
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
@@ -53,6 +59,7 @@ private:
     {
         QPointer<QTcpSocket> socket;
         bool close = false;
+        bool head = false;
     };
 
     const Config &m_config;

@@ -26,6 +26,15 @@ const Router &Router::api()
         add("PUT", "/v1/links/{id}/history", &ApiService::putLinkHistory, true);
         add("GET", "/v1/links/{id}/history", &ApiService::getLinkHistory, true);
         add("DELETE", "/v1/links/{id}/history", &ApiService::deleteLinkHistory, true);
+        add("POST", "/v1/media", &ApiService::createMedia, true);
+        add("DELETE", "/v1/media/{id}", &ApiService::deleteMedia, true);
+        add("POST", "/v1/media/{id}/upload-url", &ApiService::mediaUploadUrl, true);
+        add("POST", "/v1/media/{id}/download-url", &ApiService::mediaDownloadUrl, true);
+        // Signed URLs: no bearer token.
+        add("HEAD", "/v1/media/{id}/upload", &ApiService::mediaUploadStatus, false);
+        add("PATCH", "/v1/media/{id}/upload", &ApiService::mediaUploadMisrouted, false);
+        add("GET", "/v1/media/{id}/content", &ApiService::mediaContent, false);
+        add("HEAD", "/v1/media/{id}/content", &ApiService::mediaContent, false);
         add("PUT", "/v1/keys", &ApiService::publishKeys, true);
         add("GET", "/v1/keys", &ApiService::keyStatus, true);
         add("GET", "/v1/users/{username}/keys", &ApiService::userKeys, true);

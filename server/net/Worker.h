@@ -12,6 +12,7 @@ namespace Tincan::Server {
 struct Config;
 class ApiService;
 class HttpFrontend;
+class MediaService;
 class MessageStore;
 class SessionRegistry;
 
@@ -25,8 +26,10 @@ class GuardedTcpServer : public QTcpServer
 
 public:
     //! `tls` empty: plain HTTP.
+    //! `media` may be null (no uploads).
     GuardedTcpServer(qint64 maxRequestBody, std::optional<QSslConfiguration> tls,
-                     int handshakeTimeoutMs, QObject *parent = nullptr);
+                     int handshakeTimeoutMs, HttpFrontend *frontend, MediaService *media,
+                     int idleTimeoutMs, QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
@@ -37,6 +40,9 @@ private:
     void hand(QTcpSocket *socket, QObject *guard);
 
     qint64 m_maxRequestBody;
+    HttpFrontend *m_frontend;
+    MediaService *m_media;
+    int m_idleTimeoutMs;
     std::optional<QSslConfiguration> m_tls;
     int m_handshakeTimeoutMs;
 };

@@ -541,4 +541,61 @@ public:
     virtual void purgeLinks(qint64 unfinishedBefore, qint64 linkedBefore, Done<qint64> done) = 0;
 };
 
+// ----------------------------------------------------------------------------------- media
+
+//! An uploaded (or uploading) media blob: ciphertext only, end-to-end encrypted by the client.
+struct MediaRecord
+{
+    QString id; //!< 32 lower-case hex digits.
+    qint64 ownerUserId = 0;
+    qint64 ownerDeviceId = 0;
+    qint64 size = 0;   //!< Declared size in bytes; the upload is complete at exactly this size.
+    QString state;     //!< "uploading" or "complete".
+    QByteArray sha256; //!< Of the complete blob (raw 32 bytes); empty while uploading.
+    qint64 createdAt = 0;
+    qint64 completedAt = 0;
+};
+
+//! What a media purge deleted: the media, and the digests of blobs no media uses any more
+//! (their files can go).
+struct MediaPurge
+{
+    QList<MediaRecord> removed;
+    QList<QByteArray> orphanBlobs;
+};
+
+//! Media records and the conversations that reference them (who may download what). The blobs
+//! themselves live in a BlobStore. Thread contract as for the other stores. Errors: 404
+//! unknown_media, 409 media_not_ready, 403 forbidden.
+class MediaStore
+{
+public:
+    virtual ~MediaStore() = default;
+    virtual void createMedia(const MediaRecord &media, Done<MediaRecord> done) = 0;
+    virtual std::optional<MediaRecord> media(const QString &id) = 0;
+    //! uploading -> complete with the blob's digest. `publish` runs on the writer thread inside
+    //! the transaction, before the row changes: it moves the blob into place (false: fail).
+    virtual void completeMedia(const QString &id, const QByteArray &sha256, qint64 nowMs,
+                               std::function<bool()> publish, Done<MediaRecord> done) = 0;
+    //! Lets the participants of `conversation` download these media of `userId`'s account (all
+    //! complete; 404/403/409 otherwise, nothing attached). Attaching again changes nothing.
+    virtual void attachMedia(qint64 userId, QStringList ids, QString conversation, qint64 nowMs,
+                             Done<bool> done) = 0;
+    //! Conversations that reference the media.
+    virtual QStringList conversationsOf(const QString &id) = 0;
+    //! Deletes media of `userId` that no conversation references yet (a cancelled upload);
+    //! `unlink` as for purgeMedia.
+    virtual void deleteMedia(qint64 userId, const QString &id,
+                             std::function<void(const MediaPurge &)> unlink,
+                             Done<MediaRecord> done) = 0;
+    //! Forgets references made before `referencedBefore` (retention), then deletes media that
+    //! no conversation references and that were created before `unreferencedBefore`. `unlink`
+    //! runs on the writer thread after the commit with what was deleted, so that no upload can
+    //! complete into a blob file between the decision and the unlink.
+    virtual void purgeMedia(qint64 referencedBefore, qint64 unreferencedBefore,
+                            std::function<void(const MediaPurge &)> unlink, Done<qint64> done) = 0;
+    //! Whether any media record uses this blob (raw digest).
+    virtual bool blobInUse(const QByteArray &sha256) = 0;
+};
+
 } // namespace Tincan::Server

@@ -194,6 +194,28 @@ Storage::Migrations serverMigrations()
                             " data BLOB NOT NULL,"
                             " PRIMARY KEY (link_id, part))"),
          }},
+        // Media (ciphertext blobs on the filesystem, content-addressed) and the conversations
+        // whose participants may download them.
+        {9,
+         {
+             QStringLiteral("CREATE TABLE media ("
+                            " id TEXT PRIMARY KEY,"
+                            " owner_user INTEGER NOT NULL,"
+                            " owner_device INTEGER NOT NULL,"
+                            " size INTEGER NOT NULL,"
+                            " state TEXT NOT NULL,"
+                            " sha256 BLOB,"
+                            " created_at INTEGER NOT NULL,"
+                            " completed_at INTEGER) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX media_sha256 ON media(sha256)"),
+             QStringLiteral("CREATE INDEX media_created ON media(created_at)"),
+             QStringLiteral("CREATE TABLE media_refs ("
+                            " media_id TEXT NOT NULL,"
+                            " conversation TEXT NOT NULL,"
+                            " attached_at INTEGER NOT NULL,"
+                            " PRIMARY KEY (media_id, conversation)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX media_refs_attached ON media_refs(attached_at)"),
+         }},
     });
 }
 
