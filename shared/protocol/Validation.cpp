@@ -124,4 +124,45 @@ bool isValidGroupName(QStringView name)
     return true;
 }
 
+bool isValidMediaId(QStringView id)
+{
+    // The same shape as group ids: 128 random bits from the server.
+    return isValidGroupId(id);
+}
+
+bool isValidAttachmentName(QStringView name)
+{
+    if (name.isEmpty() || name.size() > 255 || name == u"." || name == u"..") {
+        return false;
+    }
+    for (const QChar c : name) {
+        // Format characters include the bidirectional overrides that disguise extensions.
+        if (c == QLatin1Char('/') || c.category() == QChar::Other_Control ||
+            c.category() == QChar::Other_Format) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool isValidMimeType(QStringView mime)
+{
+    const auto isNameChar = [](QChar c) {
+        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+               (c >= QLatin1Char('A') && c <= QLatin1Char('Z')) ||
+               (c >= QLatin1Char('0') && c <= QLatin1Char('9')) ||
+               QStringView(u"!#$&-^_.+").contains(c);
+    };
+    const qsizetype slash = mime.indexOf(QLatin1Char('/'));
+    if (mime.size() > 255 || slash <= 0 || slash == mime.size() - 1) {
+        return false;
+    }
+    for (qsizetype i = 0; i < mime.size(); ++i) {
+        if (i != slash && !isNameChar(mime.at(i))) {
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace Tincan::Protocol

@@ -33,4 +33,13 @@ QString groupIdOf(const QString &conversationId);
 //! Group names: 1-100 characters, no control characters.
 bool isValidGroupName(QStringView name);
 
+//! Media ids are 32 lower-case hex digits, chosen by the server.
+bool isValidMediaId(QStringView id);
+//! Names of attached files: 1-255 characters, no '/', no control (NUL...) or format (bidi
+//! override...) characters, not "." or "..". (A receiver still makes its own safe name before
+//! saving.)
+bool isValidAttachmentName(QStringView name);
+//! MIME types as "type/subtype" (RFC 6838 names, no parameters), at most 255 characters.
+bool isValidMimeType(QStringView mime);
+
 } // namespace Tincan::Protocol

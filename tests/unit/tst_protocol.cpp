@@ -47,6 +47,34 @@ QJsonObject parseObject(const QByteArray &bytes)
     return QJsonDocument::fromJson(bytes).object();
 }
 
+//! A complete attachment: binary key and digest (with '+' and '/' in base64), a non-ASCII name.
+Attachment sampleAttachment()
+{
+    Attachment attachment;
+    attachment.mediaId = QStringLiteral("0123456789abcdef0123456789abcdef");
+    attachment.key = QByteArray(32, '\xfb');
+    attachment.digest = QByteArray(32, '\x3f');
+    attachment.size = 3 * 65536 + 5;
+    attachment.cipherSize = 20 + 3 * 65536 + 5 + 4 * 16;
+    attachment.name = QStringLiteral("Gr\u00fc\u00dfe aus M\u00fcnchen (2).jpg");
+    attachment.mime = QStringLiteral("image/jpeg");
+    attachment.width = 4000;
+    attachment.height = 3000;
+    attachment.thumbnail = QByteArray("\xff\xd8\xff\xe0") + QByteArray(1000, '\x01');
+    attachment.durationMs = 1500;
+    return attachment;
+}
+
+//! A valid media content as JSON, for tests that break one field of it.
+QJsonObject mediaObject()
+{
+    MessageContent content;
+    content.kind = MessageContent::Kind::Media;
+    content.text = QStringLiteral("caption");
+    content.attachments = {sampleAttachment()};
+    return parseObject(content.encode());
+}
+
 } // namespace
 
 class TestProtocol : public QObject
@@ -126,6 +154,11 @@ private Q_SLOTS:
     void messageContentRoundTrip();
     void messageContentRejects_data();
     void messageContentRejects();
+    void mediaContentRoundTrip();
+    void mediaContentLimits();
+    void mediaContentRejects_data();
+    void mediaContentRejects();
+    void mediaValidation();
 
     // ApiError.h
     void apiErrorFactories_data();
@@ -1399,6 +1432,235 @@ void TestProtocol::historyContentRoundTrip()
     QJsonObject broken = QJsonDocument::fromJson(content.encode()).object();
     broken.insert(QStringLiteral("key"), QString::fromLatin1(QByteArray(16, 'k').toBase64()));
     QVERIFY(!MessageContent::decode(QJsonDocument(broken).toJson()));
+}
+
+void TestProtocol::mediaContentRoundTrip()
+{
+    MessageContent content;
+    content.kind = MessageContent::Kind::Media;
+    content.text = QStringLiteral("Look \U0001F600");
+    content.group = QStringLiteral("00112233445566778899aabbccddeeff");
+    Attachment minimal;
+    minimal.mediaId = QStringLiteral("ffffffffffffffffffffffffffffffff");
+    minimal.key = QByteArray(32, 'k');
+    minimal.digest = QByteArray(32, 'd');
+    minimal.size = 0; // an empty file: one empty final chunk
+    minimal.cipherSize = 36;
+    minimal.name = QStringLiteral("empty");
+    minimal.mime = QStringLiteral("application/octet-stream");
+    content.attachments = {sampleAttachment(), minimal};
+
+    const QByteArray bytes = content.encode();
+    const QJsonObject object = parseObject(bytes);
+    QCOMPARE(object.value(QStringLiteral("kind")).toString(), QStringLiteral("media"));
+    const QJsonArray list = object.value(QStringLiteral("attachments")).toArray();
+    QCOMPARE(list.size(), 2);
+    // Unknown optional members are left out.
+    const QJsonObject second = list.at(1).toObject();
+    for (const char *member : {"width", "height", "thumbnail", "durationMs"}) {
+        QVERIFY(list.at(0).toObject().contains(QLatin1String(member)));
+        QVERIFY(!second.contains(QLatin1String(member)));
+    }
+
+    const auto decoded = MessageContent::decode(bytes);
+    QVERIFY2(decoded, qPrintable(decoded.error().message));
+    QCOMPARE(decoded->kind, MessageContent::Kind::Media);
+    QCOMPARE(decoded->text, content.text);
+    QCOMPARE(decoded->group, content.group);
+    QCOMPARE(decoded->attachments.size(), 2);
+    QVERIFY(decoded->attachments.at(0) == sampleAttachment());
+    QVERIFY(decoded->attachments.at(1) == minimal);
+
+    // Without a caption.
+    content.text.clear();
+    const QByteArray noCaption = content.encode();
+    QVERIFY(!parseObject(noCaption).contains(QStringLiteral("text")));
+    const auto decodedNoCaption = MessageContent::decode(noCaption);
+    QVERIFY(decodedNoCaption);
+    QVERIFY(decodedNoCaption->text.isEmpty());
+}
+
+void TestProtocol::mediaContentLimits()
+{
+    // The most of everything still decodes.
+    MessageContent content;
+    content.kind = MessageContent::Kind::Media;
+    Attachment big = sampleAttachment();
+    big.thumbnail = QByteArray("\xff\xd8\xff") + QByteArray(Attachment::MaxThumbnailBytes - 3, 'j');
+    big.name = QString(Attachment::MaxNameLength, QLatin1Char('n'));
+    big.size = Attachment::MaxSize;
+    big.cipherSize = Attachment::expectedCipherSize(big.size);
+    big.width = big.height = static_cast<int>(Attachment::MaxDimension);
+    for (qsizetype i = 0; i < MessageContent::MaxAttachments; ++i) {
+        content.attachments.append(big);
+    }
+    const auto decoded = MessageContent::decode(content.encode());
+    QVERIFY2(decoded, qPrintable(decoded.error().message));
+    QCOMPARE(decoded->attachments.size(), MessageContent::MaxAttachments);
+    QVERIFY(decoded->attachments.last() == big);
+
+    QCOMPARE(Attachment::expectedCipherSize(0), 36);
+    QCOMPARE(Attachment::expectedCipherSize(65536), 20 + 65536 + 16);
+    QCOMPARE(Attachment::expectedCipherSize(65537), 20 + 65537 + 32);
+    QCOMPARE(Attachment::expectedCipherSize(-1), -1);
+}
+
+void TestProtocol::mediaContentRejects_data()
+{
+    QTest::addColumn<QByteArray>("bytes");
+
+    const QJsonObject base = mediaObject();
+    QVERIFY(MessageContent::decode(compact(base))); // so that each row breaks one thing only
+    const QJsonObject attachment =
+        base.value(QStringLiteral("attachments")).toArray().at(0).toObject();
+    const auto withContent = [&base](const QString &key, const QJsonValue &value) {
+        QJsonObject object = base;
+        if (value.isUndefined()) {
+            object.remove(key);
+        } else {
+            object.insert(key, value);
+        }
+        return compact(object);
+    };
+    const auto withField = [&base, &attachment](const QString &key, const QJsonValue &value) {
+        QJsonObject changed = attachment;
+        if (value.isUndefined()) {
+            changed.remove(key);
+        } else {
+            changed.insert(key, value);
+        }
+        QJsonObject object = base;
+        object.insert(QStringLiteral("attachments"), QJsonArray{changed});
+        return compact(object);
+    };
+    const auto b64 = [](const QByteArray &bytes) {
+        return QString::fromLatin1(bytes.toBase64());
+    };
+    const QJsonValue absent(QJsonValue::Undefined);
+
+    QTest::newRow("no attachments") << withContent(QStringLiteral("attachments"), absent);
+    QTest::newRow("empty attachments") << withContent(QStringLiteral("attachments"), QJsonArray());
+    QTest::newRow("attachments not array")
+        << withContent(QStringLiteral("attachments"), QJsonValue(attachment));
+    QJsonArray eleven;
+    for (int i = 0; i < 11; ++i) {
+        eleven.append(attachment);
+    }
+    QTest::newRow("11 attachments") << withContent(QStringLiteral("attachments"), eleven);
+    QTest::newRow("attachment not object")
+        << withContent(QStringLiteral("attachments"), QJsonArray{QStringLiteral("x")});
+    QTest::newRow("caption not string") << withContent(QStringLiteral("text"), 5);
+    QTest::newRow("caption too long") << withContent(
+        QStringLiteral("text"), QString(MessageContent::MaxTextLength + 1, QLatin1Char('c')));
+    QTest::newRow("newer version") << withContent(QStringLiteral("v"), 2);
+
+    QTest::newRow("id missing") << withField(QStringLiteral("id"), absent);
+    QTest::newRow("id upper case")
+        << withField(QStringLiteral("id"), QStringLiteral("0123456789ABCDEF0123456789abcdef"));
+    QTest::newRow("id short") << withField(QStringLiteral("id"),
+                                           QStringLiteral("0123456789abcdef0123456789abcde"));
+    QTest::newRow("id long") << withField(QStringLiteral("id"),
+                                          QStringLiteral("0123456789abcdef0123456789abcdef0"));
+    QTest::newRow("id not hex") << withField(QStringLiteral("id"),
+                                             QStringLiteral("0123456789abcdef0123456789abcdeg"));
+    QTest::newRow("id path") << withField(QStringLiteral("id"), QStringLiteral("../../etc/passwd"));
+    QTest::newRow("key missing") << withField(QStringLiteral("key"), absent);
+    QTest::newRow("key 31 bytes") << withField(QStringLiteral("key"), b64(QByteArray(31, 'k')));
+    QTest::newRow("key 33 bytes") << withField(QStringLiteral("key"), b64(QByteArray(33, 'k')));
+    QTest::newRow("key not base64")
+        << withField(QStringLiteral("key"), QString(44, QLatin1Char('*')));
+    QTest::newRow("sha256 missing") << withField(QStringLiteral("sha256"), absent);
+    QTest::newRow("sha256 31 bytes")
+        << withField(QStringLiteral("sha256"), b64(QByteArray(31, 'd')));
+    QTest::newRow("sha256 64 bytes")
+        << withField(QStringLiteral("sha256"), b64(QByteArray(64, 'd')));
+    QTest::newRow("size missing") << withField(QStringLiteral("size"), absent);
+    QTest::newRow("size negative") << withField(QStringLiteral("size"), -1);
+    QTest::newRow("size fraction") << withField(QStringLiteral("size"), 1.5);
+    QTest::newRow("size string") << withField(QStringLiteral("size"), QStringLiteral("5"));
+    QTest::newRow("size too large")
+        << withField(QStringLiteral("size"), static_cast<double>(Attachment::MaxSize + 1));
+    QTest::newRow("cipherSize missing") << withField(QStringLiteral("cipherSize"), absent);
+    QTest::newRow("cipherSize one more")
+        << withField(QStringLiteral("cipherSize"), sampleAttachment().cipherSize + 1);
+    QTest::newRow("cipherSize one less")
+        << withField(QStringLiteral("cipherSize"), sampleAttachment().cipherSize - 1);
+    QTest::newRow("cipherSize of the plaintext")
+        << withField(QStringLiteral("cipherSize"), sampleAttachment().size);
+    QTest::newRow("name missing") << withField(QStringLiteral("name"), absent);
+    QTest::newRow("name empty") << withField(QStringLiteral("name"), QString());
+    QTest::newRow("name too long")
+        << withField(QStringLiteral("name"), QString(256, QLatin1Char('n')));
+    QTest::newRow("name with slash")
+        << withField(QStringLiteral("name"), QStringLiteral("../secret.txt"));
+    QTest::newRow("name absolute") << withField(QStringLiteral("name"), QStringLiteral("/etc/x"));
+    QTest::newRow("name with NUL")
+        << withField(QStringLiteral("name"), QString::fromUtf16(u"a\u0000b.txt", 7));
+    QTest::newRow("name with newline")
+        << withField(QStringLiteral("name"), QStringLiteral("a\nb.txt"));
+    QTest::newRow("name with bidi override")
+        << withField(QStringLiteral("name"), QString::fromUtf16(u"invoice\u202Efdp.exe"));
+    QTest::newRow("name dot") << withField(QStringLiteral("name"), QStringLiteral("."));
+    QTest::newRow("name dot dot") << withField(QStringLiteral("name"), QStringLiteral(".."));
+    QTest::newRow("mime missing") << withField(QStringLiteral("mime"), absent);
+    QTest::newRow("mime empty") << withField(QStringLiteral("mime"), QString());
+    QTest::newRow("mime no subtype") << withField(QStringLiteral("mime"), QStringLiteral("image"));
+    QTest::newRow("mime empty subtype")
+        << withField(QStringLiteral("mime"), QStringLiteral("image/"));
+    QTest::newRow("mime empty type") << withField(QStringLiteral("mime"), QStringLiteral("/jpeg"));
+    QTest::newRow("mime two slashes")
+        << withField(QStringLiteral("mime"), QStringLiteral("image/jpeg/x"));
+    QTest::newRow("mime space") << withField(QStringLiteral("mime"), QStringLiteral("image/jp eg"));
+    QTest::newRow("mime parameters")
+        << withField(QStringLiteral("mime"), QStringLiteral("text/plain;charset=utf-8"));
+    QTest::newRow("mime too long")
+        << withField(QStringLiteral("mime"), QStringLiteral("a/") + QString(254, QLatin1Char('b')));
+    QTest::newRow("width negative") << withField(QStringLiteral("width"), -1);
+    QTest::newRow("width string") << withField(QStringLiteral("width"), QStringLiteral("10"));
+    QTest::newRow("height too large")
+        << withField(QStringLiteral("height"), static_cast<double>(Attachment::MaxDimension + 1));
+    QTest::newRow("thumbnail not JPEG")
+        << withField(QStringLiteral("thumbnail"), b64(QByteArray("\x89PNG\r\n\x1a\n1234")));
+    QTest::newRow("thumbnail empty") << withField(QStringLiteral("thumbnail"), QString());
+    QTest::newRow("thumbnail too large") << withField(
+        QStringLiteral("thumbnail"),
+        b64(QByteArray("\xff\xd8\xff") + QByteArray(Attachment::MaxThumbnailBytes - 2, 'j')));
+    QTest::newRow("thumbnail not base64")
+        << withField(QStringLiteral("thumbnail"), QStringLiteral("/9j/!!!!"));
+    QTest::newRow("durationMs negative") << withField(QStringLiteral("durationMs"), -5);
+    QTest::newRow("durationMs fraction") << withField(QStringLiteral("durationMs"), 0.5);
+}
+
+void TestProtocol::mediaContentRejects()
+{
+    QFETCH(QByteArray, bytes);
+
+    const auto decoded = MessageContent::decode(bytes);
+    QVERIFY(!decoded.ok());
+    QVERIFY(decoded.error().status == 400 || decoded.error().status == 413);
+    QVERIFY(!decoded.error().message.isEmpty());
+}
+
+void TestProtocol::mediaValidation()
+{
+    QVERIFY(isValidMediaId(u"0123456789abcdef0123456789abcdef"));
+    QVERIFY(!isValidMediaId(u""));
+    QVERIFY(!isValidMediaId(u"0123456789abcdef0123456789abcdeF"));
+
+    QVERIFY(isValidAttachmentName(u"report.pdf"));
+    QVERIFY(isValidAttachmentName(u"..hidden"));
+    QVERIFY(isValidAttachmentName(u"a\\b (copy).txt")); // a backslash is a Linux file name
+    QVERIFY(isValidAttachmentName(QString(255, QLatin1Char('x'))));
+    QVERIFY(!isValidAttachmentName(QString(256, QLatin1Char('x'))));
+    QVERIFY(!isValidAttachmentName(u"a/b"));
+    QVERIFY(!isValidAttachmentName(u"tab\there"));
+
+    QVERIFY(isValidMimeType(u"image/jpeg"));
+    QVERIFY(isValidMimeType(
+        u"application/vnd.openxmlformats-officedocument.wordprocessingml.document"));
+    QVERIFY(isValidMimeType(u"image/svg+xml"));
+    QVERIFY(!isValidMimeType(u"image/jpeg "));
+    QVERIFY(!isValidMimeType(u"image/j\u00e9pg"));
 }
 
 void TestProtocol::linkFrameRoundTrip()
