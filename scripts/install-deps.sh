@@ -12,6 +12,10 @@ packages=(
   libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
   # tests and tools: the keychain tests need a real Secret Service under dbus
   sqlite3 sqlcipher clang-format dbus gnome-keyring libsecret-1-0
+  # media: the nginx cache test and the benchmark baseline run /usr/sbin/nginx from a temporary
+  # prefix. Debian's `nginx` package has the binary with auth_request, proxy cache, slice and
+  # dav built in (nginx-light and nginx-core only add dynamic modules we do not use).
+  nginx
 )
 
 missing=()
@@ -33,6 +37,24 @@ fi
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
+fi
+
+# nginx's postinst starts a system nginx on port 80. We only run it from tests with our own
+# config, so a temporary policy-rc.d (exit 101: "action forbidden") stops invoke-rc.d and
+# deb-systemd-invoke from starting it. Removed afterwards, and only if we created it.
+policy=/usr/sbin/policy-rc.d
+created_policy=""
+remove_policy() {
+  if [ -n "$created_policy" ]; then
+    $sudo rm -f "$policy"
+  fi
+}
+trap remove_policy EXIT
+if [[ " ${missing[*]} " == *" nginx "* ]] && [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# Temporary, from tincan scripts/install-deps.sh: no service starts.\nexit 101\n' |
+    $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  created_policy=1
 fi
 
 echo "install-deps: installing ${missing[*]}" >&2
