@@ -9,6 +9,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QEventLoop>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSysInfo>
@@ -17,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <termios.h>
 #include <unistd.h>
 
@@ -49,20 +51,60 @@ QString timeText(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
+QJsonArray attachmentsJson(const StoredMessage &m)
+{
+    QJsonArray list;
+    for (const Protocol::Attachment &a : Client::ClientCore::attachmentsOf(m)) {
+        QJsonObject item{{QStringLiteral("mediaId"), a.mediaId},
+                         {QStringLiteral("name"), a.name},
+                         {QStringLiteral("mime"), a.mime},
+                         {QStringLiteral("size"), a.size}};
+        if (a.width > 0) {
+            item.insert(QStringLiteral("width"), a.width);
+            item.insert(QStringLiteral("height"), a.height);
+        }
+        item.insert(QStringLiteral("thumbnail"), !a.thumbnail.isEmpty());
+        list.append(item);
+    }
+    return list;
+}
+
+//! "1.5 MB"
+QString sizeText(qint64 bytes)
+{
+    if (bytes < 1000) {
+        return QStringLiteral("%1 B").arg(bytes);
+    }
+    const char *units[] = {"kB", "MB", "GB", "TB"};
+    double value = static_cast<double>(bytes);
+    int unit = -1;
+    while (value >= 1000 && unit < 3) {
+        value /= 1000;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+}
+
 QJsonObject messageJson(const StoredMessage &m)
 {
-    return QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
-                       {QStringLiteral("id"), m.serverId},
-                       {QStringLiteral("clientMessageId"), m.clientMessageId},
-                       {QStringLiteral("from"), m.sender},
-                       {QStringLiteral("fromDevice"), m.senderDevice},
-                       {QStringLiteral("conversation"), m.conversation},
-                       {QStringLiteral("seq"), m.seq},
-                       {QStringLiteral("text"), m.text},
-                       {QStringLiteral("serverTs"), m.serverTimestamp},
-                       {QStringLiteral("outgoing"), m.outgoing},
-                       {QStringLiteral("status"), StoredMessage::statusName(m.status)},
-                       {QStringLiteral("error"), m.error}};
+    QJsonObject object =
+        QJsonObject{{QStringLiteral("type"), QStringLiteral("message")},
+                    {QStringLiteral("id"), m.serverId},
+                    {QStringLiteral("clientMessageId"), m.clientMessageId},
+                    {QStringLiteral("from"), m.sender},
+                    {QStringLiteral("fromDevice"), m.senderDevice},
+                    {QStringLiteral("conversation"), m.conversation},
+                    {QStringLiteral("seq"), m.seq},
+                    {QStringLiteral("text"), m.text},
+                    {QStringLiteral("serverTs"), m.serverTimestamp},
+                    {QStringLiteral("outgoing"), m.outgoing},
+                    {QStringLiteral("status"), StoredMessage::statusName(m.status)},
+                    {QStringLiteral("error"), m.error}};
+    const QJsonArray attachments = attachmentsJson(m);
+    if (!attachments.isEmpty()) {
+        object.insert(QStringLiteral("attachments"), attachments);
+    }
+    return object;
 }
 
 QJsonObject presenceJson(const QString &user, const QString &state, qint64 lastSeen)
@@ -115,6 +157,11 @@ QString messageLine(const StoredMessage &m)
         line += QStringLiteral("(unreadable: %1)").arg(m.error);
     } else {
         line += m.text;
+        for (const Protocol::Attachment &a : Client::ClientCore::attachmentsOf(m)) {
+            line += QStringLiteral("%1[file: %2, %3, %4]")
+                        .arg(m.text.isEmpty() ? QString() : QStringLiteral(" "), a.name, a.mime,
+                             sizeText(a.size));
+        }
     }
     if (m.outgoing) {
         line += QStringLiteral("  [%1]").arg(StoredMessage::statusName(m.status));
@@ -137,6 +184,11 @@ const char *const UsageText =
     "  revoke-device ID         sign one of your devices out for good\n"
     "  send TO TEXT             send a message to a USERNAME or a group (group:ID); exits\n"
     "                           once the server stored it\n"
+    "  send-file TO PATH [--caption TEXT]\n"
+    "                           send a file, encrypted, to a USERNAME or group:ID (progress\n"
+    "                           on stderr; an interrupted upload resumes on the next run)\n"
+    "  fetch-media ID DEST [--index N]\n"
+    "                           download, check and decrypt the file of message ID to DEST\n"
     "  flush                    send everything waiting in the outbox\n"
     "  listen                   print incoming messages and events\n"
     "  history TO               print the conversation with a USERNAME or group:ID\n"
@@ -341,13 +393,20 @@ int CliApp::run(const QStringList &arguments)
         QStringLiteral("link: approve without asking when the new device proved it read this "
                        "link's QR code or address (a typed code always asks). Anyone with the "
                        "address could: keep it private."));
+    const QCommandLineOption captionOption(QStringLiteral("caption"),
+                                           QStringLiteral("send-file: a caption for the file."),
+                                           QStringLiteral("TEXT"));
+    const QCommandLineOption indexOption(
+        QStringLiteral("index"),
+        QStringLiteral("fetch-media: which attachment of the message (1 = the first)."),
+        QStringLiteral("N"), QStringLiteral("1"));
     const QCommandLineOption waitHistoryOption(
         QStringLiteral("wait-history"),
         QStringLiteral("link-device: stay until the history from the other device arrived."));
     parser.addOptions({profileOption, serverOption, fingerprintOption, plainHttpOption,
                        passwordStdinOption, deviceNameOption, inviteOption, jsonOption, countOption,
                        timeoutOption, limitOption, presenceOption, readReceiptsOption,
-                       historyOption, yesOption, waitHistoryOption});
+                       historyOption, yesOption, waitHistoryOption, captionOption, indexOption});
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("What to do."));
     if (!parser.parse(arguments)) {
         err() << "tincan-cli: " << parser.errorText() << Qt::endl;
@@ -449,6 +508,12 @@ int CliApp::run(const QStringList &arguments)
     }
     if (command == QLatin1String("flush")) {
         return flush();
+    }
+    if (command == QLatin1String("send-file")) {
+        return sendFile(args, parser.value(captionOption), timeout);
+    }
+    if (command == QLatin1String("fetch-media")) {
+        return fetchMedia(args, parser.value(indexOption).toInt() - 1, timeout);
     }
     if (command == QLatin1String("listen")) {
         return listen(json, count, timeout);
@@ -924,6 +989,167 @@ int CliApp::send(const QStringList &args)
         return Refused;
     }
     out() << id << Qt::endl;
+    return Ok;
+}
+
+//! Progress on stderr: one line, rewritten in place on a terminal.
+void CliApp::showProgress(const QString &label, qint64 done, qint64 total, qint64 rate)
+{
+    const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 100;
+    const QString line = QStringLiteral("%1: %2% (%3 of %4, %5/s)")
+                             .arg(label)
+                             .arg(percent)
+                             .arg(sizeText(done), sizeText(total), sizeText(rate));
+    if (isatty(STDERR_FILENO)) {
+        err() << '\r' << line << "\x1b[K" << Qt::flush;
+    } else if (percent != m_lastPercent) {
+        err() << line << Qt::endl;
+    }
+    m_lastPercent = percent;
+}
+
+int CliApp::sendFile(const QStringList &args, const QString &caption, int timeoutSeconds)
+{
+    if (args.size() != 2) {
+        err() << "tincan-cli: send-file takes TO (a USERNAME or group:ID) and PATH." << Qt::endl;
+        return Usage;
+    }
+    QString error;
+    QString failure;
+    bool uploaded = false;
+    bool stored = false;
+    QString id;
+    const QString label = QFileInfo(args[1]).fileName();
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            QObject::connect(m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
+                             [&](const QString &transfer, qint64 bytes, qint64 total, qint64 rate) {
+                                 if (transfer == id) {
+                                     showProgress(label, bytes, total, rate);
+                                 }
+                             });
+            QObject::connect(m_core.get(), &Client::ClientCore::transferFinished, m_core.get(),
+                             [&, done](const QString &transfer, bool ok, const QString &reason) {
+                                 if (transfer != id) {
+                                     return;
+                                 }
+                                 uploaded = ok;
+                                 if (!ok) {
+                                     failure = reason;
+                                     done();
+                                 }
+                             });
+            QObject::connect(m_core.get(), &Client::ClientCore::messageStatusChanged, m_core.get(),
+                             [&, done](const QString &clientId, StoredMessage::Status status,
+                                       const QString &reason) {
+                                 if (clientId != id) {
+                                     return;
+                                 }
+                                 stored = status == StoredMessage::Status::Sent;
+                                 failure = reason;
+                                 done();
+                             });
+            QObject::connect(m_core.get(), &Client::ClientCore::fatalError, m_core.get(),
+                             [&, done](const QString &reason) {
+                                 failure = reason;
+                                 done();
+                             });
+            id = m_core->sendFile(args[0], args[1], caption, &error);
+            if (id.isEmpty()) {
+                done();
+            }
+        },
+        timeoutSeconds > 0 ? timeoutSeconds * 1000 : std::numeric_limits<int>::max());
+    if (m_lastPercent >= 0 && isatty(STDERR_FILENO)) {
+        err() << Qt::endl;
+    }
+    if (id.isEmpty()) {
+        err() << "tincan-cli: " << error << Qt::endl;
+        return Usage;
+    }
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
+    if (!finished) {
+        err() << "tincan-cli: the file was not sent in time; the upload resumes with the next "
+                 "command that reaches the server."
+              << Qt::endl;
+        return Unreachable;
+    }
+    if (!uploaded || !stored) {
+        err() << "tincan-cli: the file was not sent: " << failure << Qt::endl;
+        return Refused;
+    }
+    out() << id << Qt::endl;
+    return Ok;
+}
+
+int CliApp::fetchMedia(const QStringList &args, int index, int timeoutSeconds)
+{
+    if (args.size() != 2 || index < 0) {
+        err() << "tincan-cli: fetch-media takes a message ID and a DEST file (--index N >= 1)."
+              << Qt::endl;
+        return Usage;
+    }
+    if (!m_core->store().messageByClientId(args[0])) {
+        // Not here yet: fetch what is waiting on the server first.
+        wait(
+            [&](std::function<void()> done) {
+                QObject::connect(m_core.get(), &Client::ClientCore::synced, m_core.get(), done);
+                m_core->connectToServer();
+            },
+            m_timeoutSeconds * 1000);
+    }
+    QString error;
+    QString failure;
+    bool ok = false;
+    QString id;
+    const QString label = QFileInfo(args[1]).fileName();
+    const bool finished = wait(
+        [&](std::function<void()> done) {
+            QObject::connect(m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
+                             [&](const QString &transfer, qint64 bytes, qint64 total, qint64 rate) {
+                                 if (transfer == id) {
+                                     showProgress(label, bytes, total, rate);
+                                 }
+                             });
+            QObject::connect(
+                m_core.get(), &Client::ClientCore::transferFinished, m_core.get(),
+                [&, done](const QString &transfer, bool success, const QString &reason) {
+                    if (transfer != id) {
+                        return;
+                    }
+                    ok = success;
+                    failure = reason;
+                    done();
+                });
+            id = m_core->fetchMedia(args[0], index, args[1], &error);
+            if (id.isEmpty()) {
+                done();
+            }
+        },
+        timeoutSeconds > 0 ? timeoutSeconds * 1000 : std::numeric_limits<int>::max());
+    if (m_lastPercent >= 0 && isatty(STDERR_FILENO)) {
+        err() << Qt::endl;
+    }
+    if (id.isEmpty()) {
+        err() << "tincan-cli: " << error << Qt::endl;
+        return Usage;
+    }
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
+    if (!finished) {
+        err() << "tincan-cli: the download did not finish in time; run the command again to "
+                 "continue it."
+              << Qt::endl;
+        return Unreachable;
+    }
+    if (!ok) {
+        err() << "tincan-cli: " << failure << Qt::endl;
+        return Refused;
+    }
+    out() << args[1] << Qt::endl;
     return Ok;
 }
 

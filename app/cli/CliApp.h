@@ -28,6 +28,9 @@ private:
     int revokeDevice(const QStringList &args);
     int send(const QStringList &args);
     int flush();
+    int sendFile(const QStringList &args, const QString &caption, int timeoutSeconds);
+    int fetchMedia(const QStringList &args, int index, int timeoutSeconds);
+    void showProgress(const QString &label, qint64 done, qint64 total, qint64 rate);
     int listen(bool json, int count, int timeoutSeconds);
     int history(const QStringList &args, bool json, int limit);
     int trust(const QString &command, const QStringList &args, bool json);
@@ -53,6 +56,7 @@ private:
     QString m_deviceName;
     QString m_invite;
     QString m_certificateError; //!< Set when the pin refused the server's certificate.
+    int m_lastPercent = -1;     //!< Of the progress line shown last; -1: none yet.
     int m_timeoutSeconds = 30;
 };
 

@@ -91,6 +91,31 @@ void ApiClient::call(const QByteArray &verb, const QString &path, const QJsonObj
     });
 }
 
+QNetworkReply *ApiClient::transfer(const QByteArray &verb, const QString &url,
+                                   const QList<QPair<QByteArray, QByteArray>> &headers,
+                                   QIODevice *body, std::shared_ptr<QString> pinError)
+{
+    const QUrl target = m_base.resolved(QUrl(url));
+    QNetworkRequest request(target);
+    // A stalled transfer is given up after this long without a byte (not a limit on its length).
+    request.setTransferTimeout(TransferTimeoutMs);
+    const bool pinned = m_pin && target.scheme() == QLatin1String("https");
+    if (pinned) {
+        request.setSslConfiguration(CertificatePin::clientConfiguration());
+    }
+    for (const auto &[name, value] : headers) {
+        request.setRawHeader(name, value);
+    }
+    // Upload bodies are read as they are sent, not copied into memory first.
+    request.setAttribute(QNetworkRequest::DoNotBufferUploadDataAttribute, true);
+    QNetworkReply *reply = body ? m_network.sendCustomRequest(request, verb, body)
+                                : m_network.sendCustomRequest(request, verb);
+    if (pinned) {
+        m_pin->guard(reply, pinError.get());
+    }
+    return reply;
+}
+
 QString ApiClient::platformName()
 {
     return QSysInfo::prettyProductName().left(64).trimmed();

@@ -9,6 +9,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <memory>
 
 namespace Tincan::Client {
 
@@ -67,6 +68,13 @@ public:
     void revokeDevice(qint64 deviceId, ApiCallback done);
     void userDevices(const QString &username, ApiCallback done);
     void sendMessage(const QJsonObject &request, ApiCallback done);
+
+    //! A streaming request (media): `url` relative to the base (a signed URL) or absolute,
+    //! `body` (may be null) read as the request goes. The caller owns the reply; `pinError` is
+    //! filled if the server showed another certificate than the pinned one.
+    QNetworkReply *transfer(const QByteArray &verb, const QString &url,
+                            const QList<QPair<QByteArray, QByteArray>> &headers, QIODevice *body,
+                            std::shared_ptr<QString> pinError);
 
     //! Any request, for tools and tests.
     void call(const QByteArray &verb, const QString &path, const QJsonObject *body,

@@ -108,6 +108,7 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     : QObject(parent)
     , m_profile(profileDirectory)
 {
+    m_alive->core = this;
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &ClientCore::processOutbox);
     // ACKs are batched: everything stored in one pass of the event loop goes in one frame.
@@ -122,6 +123,7 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     connect(&m_stream, &StreamClient::connected, this, [this] {
         Q_EMIT connectionStateChanged(true);
         maintainKeys();
+        resumeTransfersAfterReconnect();
         // The server is reachable again: retry the outbox now rather than at the backoff.
         if (!m_sending && m_retryTimer.isActive()) {
             m_retryTimer.stop();
@@ -187,6 +189,11 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
 
 ClientCore::~ClientCore()
 {
+    {
+        // Work on other threads (media digests, decryption) no longer reaches this object.
+        std::lock_guard lock(m_alive->mutex);
+        m_alive->core = nullptr;
+    }
     // libsignal's stores use the database connection: the context goes first.
     m_crypto.reset();
 }
@@ -562,41 +569,15 @@ void ClientCore::setTyping(const QString &conversation, bool typing)
 
 QString ClientCore::send(const QString &to, const QString &text, QString *error)
 {
-    if (!m_profile.isSignedIn()) {
-        *error = QStringLiteral("Sign in first.");
-        return {};
-    }
-    const QString groupId = Protocol::groupIdOf(to);
-    if (groupId.isEmpty() && !Protocol::isValidUsername(to)) {
-        *error = QStringLiteral("'%1' is neither a username nor a group (group:<id>).").arg(to);
-        return {};
-    }
     if (text.isEmpty() || text.size() > Protocol::MessageContent::MaxTextLength) {
         *error = QStringLiteral("A message must have 1 to %1 characters.")
                      .arg(Protocol::MessageContent::MaxTextLength);
         return {};
     }
-    if (!groupId.isEmpty()) {
-        const auto group = m_store.group(groupId);
-        if (group && !group->member) {
-            *error = QStringLiteral("You are no longer a member of this group.");
-            return {};
-        }
-        if (!group) {
-            // Not heard of yet (e.g. added while this device was off): fetched before sending.
-            GroupInfo placeholder;
-            placeholder.id = groupId;
-            if (!m_store.saveGroup(placeholder)) {
-                *error = QStringLiteral("Cannot save the group: %1").arg(m_store.lastError());
-                return {};
-            }
-        }
-    } else if (m_store.trust(to).confirmationRequired) {
-        *error = QStringLiteral("Your safety number with %1 has changed since you verified it. "
-                                "Compare it again, or accept the change, before sending.")
-                     .arg(to);
+    if (!checkRecipient(to, error)) {
         return {};
     }
+    const QString groupId = Protocol::groupIdOf(to);
     StoredMessage message;
     message.clientMessageId = newId();
     message.conversation =
@@ -678,7 +659,7 @@ void ClientCore::entryFailed(const OutboxEntry &entry, const QString &reason)
 
 void ClientCore::sendEntry(const OutboxEntry &entry)
 {
-    if (entry.kind != QLatin1String("text")) {
+    if (entry.kind != QLatin1String("text") && entry.kind != QLatin1String("media")) {
         // Control messages go to exactly one device.
         encryptAndPost(entry, {{entry.recipient, entry.targetDevice, false}}, true);
         return;
@@ -843,6 +824,12 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
                 entryFailed(entry, QStringLiteral("the message to resend is gone"));
                 return;
             }
+            if (!original->media.isEmpty()) {
+                auto media = Protocol::MessageContent::decode(original->media);
+                if (media) {
+                    content = *media;
+                }
+            }
             content.text = original->text;
             content.ref = entry.ref;
             content.group = Protocol::groupIdOf(original->conversation);
@@ -854,6 +841,13 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
                 return;
             }
             content = *history;
+        } else if (entry.kind == QLatin1String("media")) {
+            auto media = Protocol::MessageContent::decode(entry.text.toUtf8());
+            if (!media || media->kind != Protocol::MessageContent::Kind::Media) {
+                entryFailed(entry, QStringLiteral("the media message is unreadable"));
+                return;
+            }
+            content = *media;
         } else {
             content.text = entry.text;
         }
@@ -898,6 +892,11 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
                             {QStringLiteral("payloads"), payloads}};
         if (targeted) {
             request.insert(QStringLiteral("targeted"), true);
+        }
+        // The recipients may then download the attachments.
+        const QJsonArray mediaIds = mediaIdsOf(content);
+        if (!mediaIds.isEmpty()) {
+            request.insert(QStringLiteral("media"), mediaIds);
         }
         m_store.bumpAttempts(entry.clientMessageId);
         m_api.sendMessage(request, [=, this](const ApiResult &result) {
@@ -950,6 +949,17 @@ void ClientCore::encryptAndPost(const OutboxEntry &entry, QList<Target> targets,
             }
         });
     });
+}
+
+QJsonArray ClientCore::mediaIdsOf(const Protocol::MessageContent &content)
+{
+    QJsonArray ids;
+    if (content.kind == Protocol::MessageContent::Kind::Media) {
+        for (const Protocol::Attachment &attachment : content.attachments) {
+            ids.append(attachment.mediaId);
+        }
+    }
+    return ids;
 }
 
 void ClientCore::retryLater(int hintSeconds)
@@ -1060,10 +1070,16 @@ void ClientCore::onEnvelope(const Protocol::Envelope &envelope)
             }
             message.clientMessageId = content->ref;
             message.text = content->text;
+            if (content->kind == Protocol::MessageContent::Kind::Media) {
+                message.media = content->encode();
+            }
             stored = m_store.repairIncoming(message, &inserted);
             outcome = inserted ? Outcome::Repaired : Outcome::Nothing;
         } else {
             message.text = content->text;
+            if (content->kind == Protocol::MessageContent::Kind::Media) {
+                message.media = content->encode();
+            }
             stored = m_store.insertIncoming(message, &inserted);
             outcome = inserted ? Outcome::Received : Outcome::Nothing;
         }

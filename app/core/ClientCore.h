@@ -9,12 +9,14 @@
 #include "shared/protocol/MessageContent.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QObject>
 #include <QSet>
 #include <QTimer>
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace Tincan::Crypto {
@@ -175,6 +177,34 @@ public:
     //! Revokes one of the account's devices (also this one: then it is signed out for good).
     void revokeDevice(qint64 deviceId, ApiCallback done);
 
+    // ---- media (ClientMedia.cpp) ----
+    //! Sends a file to a user or a group ("group:<id>"): encrypted on this device with a fresh
+    //! key (Crypto::MediaCipher), uploaded to the server's asset service (resumable: after a
+    //! cut connection or a restart it continues where the server stopped), then sent as a
+    //! message whose attachment carries the key, digest, name, type and a thumbnail. Returns
+    //! the transfer id, which becomes the message's client id (empty with `error` on failure).
+    //! Progress: transferProgress(); the end: transferFinished().
+    QString sendFile(const QString &to, const QString &path, const QString &caption,
+                     QString *error);
+    //! Downloads attachment `index` of message `clientMessageId` into the encrypted media cache
+    //! (ciphertext, resumed with a Range request after a cut), verifies its digest and writes
+    //! the decrypted file to `destination` (only when everything checked out). Returns the
+    //! transfer id ("<mediaId>"), or empty with `error`.
+    QString fetchMedia(const QString &clientMessageId, int index, const QString &destination,
+                       QString *error);
+    //! Pauses, resumes or cancels an upload or download.
+    bool pauseTransfer(const QString &id);
+    bool resumeTransfer(const QString &id);
+    bool cancelTransfer(const QString &id);
+    //! Transfers running or waiting in this session.
+    QStringList activeTransfers() const;
+    //! How many transfers run at once (more wait their turn).
+    void setMaxConcurrentTransfers(int count) { m_maxTransfers = std::max(1, count); }
+    //! The attachments of a stored message (empty if it has none).
+    static QList<Protocol::Attachment> attachmentsOf(const StoredMessage &message);
+    //! Where downloaded media (ciphertext) is cached.
+    QString mediaCacheDirectory() const;
+
     // ---- identity and trust ----
     //! The safety number with `user`, over the identity keys of all devices we have sessions
     //! with on both sides; nothing if there is no session yet.
@@ -245,6 +275,10 @@ Q_SIGNALS:
     void typingChanged(const QString &conversation, const QString &user, bool typing);
     void synced();
     void outboxEmpty();
+    //! A transfer moved: `done` of `total` bytes (ciphertext), at `bytesPerSecond`.
+    void transferProgress(const QString &id, qint64 done, qint64 total, qint64 bytesPerSecond);
+    //! A transfer ended: sent/saved (`ok`), or failed/cancelled with a readable `error`.
+    void transferFinished(const QString &id, bool ok, const QString &error);
     //! Something the user must act on (revoked device, broken profile, changed certificate).
     void fatalError(const QString &message);
     //! No certificate was pinned, and the server's became the pin: show it, so the user can
@@ -322,6 +356,23 @@ private:
                           qint64 part);
     void pollLink(qint64 linkId, const QString &secret);
     void flushAcks();
+    // Media (ClientMedia.cpp).
+    struct Transfer;
+    static QJsonArray mediaIdsOf(const Protocol::MessageContent &content);
+    //! Checks that `to` can be sent to now (user, group membership, trust); false with `error`.
+    bool checkRecipient(const QString &to, QString *error);
+    void scheduleTransfers();
+    void runUpload(const QString &id);
+    void uploadStep(const std::shared_ptr<Transfer> &transfer);
+    void patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 offset);
+    void finishUpload(const std::shared_ptr<Transfer> &transfer);
+    void runDownload(const std::shared_ptr<Transfer> &transfer);
+    void getDownload(const std::shared_ptr<Transfer> &transfer, const QString &url);
+    void finishDownload(const std::shared_ptr<Transfer> &transfer);
+    void transferFailed(const std::shared_ptr<Transfer> &transfer, const QString &error,
+                        bool retry);
+    void endTransfer(const std::shared_ptr<Transfer> &transfer, bool ok, const QString &error);
+    void resumeTransfersAfterReconnect();
 
     Profile m_profile;
     LocalStore m_store;
@@ -346,6 +397,18 @@ private:
     bool m_receivingHistory = false;
     QSet<qint64> m_sendingHistory;
     int m_linkPollMs = 1000;
+    //! Lets work on other threads post back to this object while it exists (ClientMedia.cpp).
+    struct Alive
+    {
+        std::mutex mutex;
+        ClientCore *core = nullptr;
+        //! Runs `call` on the core's thread, if the core still exists. Any thread.
+        void post(std::function<void(ClientCore *)> call);
+    };
+    std::shared_ptr<Alive> m_alive = std::make_shared<Alive>();
+    QHash<QString, std::shared_ptr<Transfer>> m_transfers;
+    QStringList m_transferQueue;
+    int m_maxTransfers = 3;
     ApiCallback m_linkDone;
     int m_retryAttempt = 0;
     int m_mismatchRetries = 0;

@@ -348,6 +348,15 @@ void ClientCore::sendGroupEntry(const OutboxEntry &entry)
         }
         Protocol::MessageContent content;
         content.text = entry.text;
+        if (entry.kind == QLatin1String("media")) {
+            auto media = Protocol::MessageContent::decode(entry.text.toUtf8());
+            if (!media || media->kind != Protocol::MessageContent::Kind::Media) {
+                db.rollback();
+                entryFailed(entry, QStringLiteral("the media message is unreadable"));
+                return;
+            }
+            content = *media;
+        }
         QByteArray plaintext = content.encode();
         const auto body = m_crypto->groupEncrypt(groupId, self, selfDevice, plaintext);
         plaintext.fill('\0');
@@ -377,10 +386,17 @@ void ClientCore::postGroupEntry(const OutboxEntry &entry, const QJsonObject &mad
         keys.append(QJsonObject{{QStringLiteral("device"), it.key().toLongLong()},
                                 {QStringLiteral("body"), it.value()}});
     }
-    const QJsonObject request{{QStringLiteral("clientMessageId"), entry.clientMessageId},
-                              {QStringLiteral("epoch"), made.value(QStringLiteral("epoch"))},
-                              {QStringLiteral("body"), made.value(QStringLiteral("body"))},
-                              {QStringLiteral("keys"), keys}};
+    const QJsonObject plain{{QStringLiteral("clientMessageId"), entry.clientMessageId},
+                            {QStringLiteral("epoch"), made.value(QStringLiteral("epoch"))},
+                            {QStringLiteral("body"), made.value(QStringLiteral("body"))},
+                            {QStringLiteral("keys"), keys}};
+    QJsonObject request = plain;
+    if (entry.kind == QLatin1String("media")) {
+        // The members may then download the attachments.
+        if (auto media = Protocol::MessageContent::decode(entry.text.toUtf8())) {
+            request.insert(QStringLiteral("media"), mediaIdsOf(*media));
+        }
+    }
     m_store.bumpAttempts(entry.clientMessageId);
     m_api.call(
         "POST", QStringLiteral("/v1/groups/%1/messages").arg(groupId), &request,
@@ -559,12 +575,16 @@ void ClientCore::onGroupEnvelope(const Protocol::Envelope &envelope)
             groupId, envelope.fromUser, static_cast<int>(envelope.fromDevice), envelope.payload);
         if (decrypted.ok()) {
             const auto content = Protocol::MessageContent::decode(decrypted.value->plaintext);
-            if (!content || content->kind != Protocol::MessageContent::Kind::Text) {
+            if (!content || (content->kind != Protocol::MessageContent::Kind::Text &&
+                             content->kind != Protocol::MessageContent::Kind::Media)) {
                 message.status = StoredMessage::Status::Failed;
                 message.error = content ? QStringLiteral("Unexpected content in a group message.")
                                         : content.error().message;
             } else {
                 message.text = content->text;
+                if (content->kind == Protocol::MessageContent::Kind::Media) {
+                    message.media = content->encode();
+                }
             }
             stored = m_store.insertIncoming(message, &inserted);
         } else if (decrypted.error.failure != Crypto::DecryptFailure::Duplicate) {

@@ -117,11 +117,29 @@ Storage::Migrations clientMigrations()
                             " read_seq INTEGER NOT NULL DEFAULT 0,"
                             " PRIMARY KEY (conversation, user))"),
          }},
+        // Media: a message's attachments (its encoded content, file keys included), and the
+        // uploads in progress (resumed after a restart).
+        {5,
+         {
+             QStringLiteral("ALTER TABLE messages ADD COLUMN media BLOB"),
+             QStringLiteral("CREATE TABLE transfers ("
+                            " id TEXT PRIMARY KEY,"
+                            " recipient TEXT NOT NULL,"
+                            " path TEXT NOT NULL,"
+                            " content BLOB NOT NULL,"
+                            " salt BLOB NOT NULL,"
+                            " upload_url TEXT,"
+                            " state TEXT NOT NULL,"
+                            " paused INTEGER NOT NULL DEFAULT 0,"
+                            " file_size INTEGER NOT NULL,"
+                            " file_mtime INTEGER NOT NULL,"
+                            " created_at INTEGER NOT NULL)"),
+         }},
     });
 }
 
 constexpr auto Columns = "id, conversation, sender, sender_device, client_id, server_id, seq, "
-                         "text, server_ts, local_ts, outgoing, status, error";
+                         "text, server_ts, local_ts, outgoing, status, error, media";
 
 } // namespace
 
@@ -174,22 +192,26 @@ bool LocalStore::queueOutgoing(const StoredMessage &message, const QString &reci
     db.transaction();
     QSqlQuery insert(db);
     insert.prepare(QStringLiteral("INSERT INTO messages (conversation, sender, sender_device, "
-                                  "client_id, text, local_ts, outgoing, status) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, 1, ?)"));
+                                  "client_id, text, local_ts, outgoing, status, media) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)"));
     insert.addBindValue(message.conversation);
     insert.addBindValue(message.sender);
     insert.addBindValue(message.senderDevice);
     insert.addBindValue(message.clientMessageId);
-    insert.addBindValue(message.text);
+    insert.addBindValue(message.text.isNull() ? QStringLiteral("") : message.text);
     insert.addBindValue(message.localTimestamp);
     insert.addBindValue(static_cast<int>(StoredMessage::Status::Pending));
+    insert.addBindValue(message.media.isEmpty() ? QVariant() : QVariant(message.media));
+    // A media message is sent from its encoded content (attachments and caption).
+    const bool media = !message.media.isEmpty();
     QSqlQuery outbox(db);
-    outbox.prepare(QStringLiteral(
-        "INSERT INTO outbox (client_id, recipient, text, created_at) VALUES (?, ?, ?, ?)"));
+    outbox.prepare(QStringLiteral("INSERT INTO outbox (client_id, recipient, text, created_at, "
+                                  "kind) VALUES (?, ?, ?, ?, ?)"));
     outbox.addBindValue(message.clientMessageId);
     outbox.addBindValue(recipient);
-    outbox.addBindValue(message.text);
+    outbox.addBindValue(media ? QString::fromUtf8(message.media) : message.text);
     outbox.addBindValue(message.localTimestamp);
+    outbox.addBindValue(media ? QStringLiteral("media") : QStringLiteral("text"));
     if (!insert.exec() || !outbox.exec() || !db.commit()) {
         m_lastError =
             insert.lastError().isValid() ? insert.lastError().text() : outbox.lastError().text();
@@ -290,8 +312,8 @@ bool LocalStore::insertIncoming(const StoredMessage &message, bool *inserted)
     QSqlQuery query(m_connection.database());
     query.prepare(QStringLiteral(
         "INSERT INTO messages (conversation, sender, sender_device, client_id, server_id, seq, "
-        "text, server_ts, local_ts, outgoing, status, error) "
-        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+        "text, server_ts, local_ts, outgoing, status, error, media) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
         "WHERE NOT EXISTS (SELECT 1 FROM messages WHERE sender = ? AND client_id = ?)"));
     // Not INSERT OR IGNORE: that would also swallow a constraint violation, dropping a message.
     query.addBindValue(message.conversation);
@@ -306,6 +328,7 @@ bool LocalStore::insertIncoming(const StoredMessage &message, bool *inserted)
     query.addBindValue(message.outgoing ? 1 : 0);
     query.addBindValue(static_cast<int>(message.status));
     query.addBindValue(message.error.isEmpty() ? QVariant() : QVariant(message.error));
+    query.addBindValue(message.media.isEmpty() ? QVariant() : QVariant(message.media));
     query.addBindValue(message.sender);
     query.addBindValue(message.clientMessageId);
     if (!query.exec()) {
@@ -332,6 +355,7 @@ StoredMessage LocalStore::read(QSqlQuery &query) const
     m.outgoing = query.value(10).toInt() != 0;
     m.status = static_cast<StoredMessage::Status>(query.value(11).toInt());
     m.error = query.value(12).toString();
+    m.media = query.value(13).toByteArray();
     return m;
 }
 
@@ -360,6 +384,71 @@ std::optional<StoredMessage> LocalStore::message(const QString &sender,
         return std::nullopt;
     }
     return read(query);
+}
+
+std::optional<StoredMessage> LocalStore::messageByClientId(const QString &clientMessageId)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE client_id = ? ORDER BY id LIMIT 1")
+                      .arg(QLatin1String(Columns)));
+    query.addBindValue(clientMessageId);
+    if (!query.exec() || !query.next()) {
+        return std::nullopt;
+    }
+    return read(query);
+}
+
+bool LocalStore::saveTransfer(const MediaTransfer &transfer)
+{
+    return run(QStringLiteral("INSERT OR REPLACE INTO transfers (id, recipient, path, content, "
+                              "salt, upload_url, state, paused, file_size, file_mtime, created_at) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+               {transfer.id, transfer.recipient, transfer.path, transfer.content, transfer.salt,
+                transfer.uploadUrl, transfer.state, transfer.paused ? 1 : 0, transfer.fileSize,
+                transfer.fileMtime, transfer.createdAt});
+}
+
+QList<MediaTransfer> LocalStore::transfers()
+{
+    QSqlQuery query(m_connection.database());
+    QList<MediaTransfer> result;
+    if (!run(query,
+             QStringLiteral("SELECT id, recipient, path, content, salt, upload_url, state, paused, "
+                            "file_size, file_mtime, created_at FROM transfers ORDER BY created_at"),
+             {})) {
+        return result;
+    }
+    while (query.next()) {
+        MediaTransfer t;
+        t.id = query.value(0).toString();
+        t.recipient = query.value(1).toString();
+        t.path = query.value(2).toString();
+        t.content = query.value(3).toByteArray();
+        t.salt = query.value(4).toByteArray();
+        t.uploadUrl = query.value(5).toString();
+        t.state = query.value(6).toString();
+        t.paused = query.value(7).toInt() != 0;
+        t.fileSize = query.value(8).toLongLong();
+        t.fileMtime = query.value(9).toLongLong();
+        t.createdAt = query.value(10).toLongLong();
+        result.append(t);
+    }
+    return result;
+}
+
+std::optional<MediaTransfer> LocalStore::transfer(const QString &id)
+{
+    for (const MediaTransfer &t : transfers()) {
+        if (t.id == id) {
+            return t;
+        }
+    }
+    return std::nullopt;
+}
+
+bool LocalStore::removeTransfer(const QString &id)
+{
+    return run(QStringLiteral("DELETE FROM transfers WHERE id = ?"), {id});
 }
 
 QList<StoredMessage> LocalStore::history(const QString &conversation, int limit,
@@ -487,9 +576,10 @@ bool LocalStore::repairIncoming(const StoredMessage &message, bool *changed)
     QSqlQuery update(m_connection.database());
     if (!run(update,
              QStringLiteral(
-                 "UPDATE messages SET text = ?, status = ?, error = NULL WHERE sender = ? "
-                 "AND client_id = ? AND status = ?"),
-             {message.text, static_cast<int>(message.status), message.sender,
+                 "UPDATE messages SET text = ?, status = ?, error = NULL, media = ? WHERE "
+                 "sender = ? AND client_id = ? AND status = ?"),
+             {message.text, static_cast<int>(message.status),
+              message.media.isEmpty() ? QVariant() : QVariant(message.media), message.sender,
               message.clientMessageId, static_cast<int>(StoredMessage::Status::Undecryptable)})) {
         return false;
     }

@@ -34,6 +34,9 @@ struct StoredMessage
     bool outgoing = false;
     Status status = Status::Pending;
     QString error; //!< Why a message failed or could not be read.
+    //! Media messages: the encoded content (Protocol::MessageContent of kind Media, file keys
+    //! included); `text` is its caption. Empty for other messages.
+    QByteArray media;
 
     static QString statusName(Status status);
 };
@@ -56,6 +59,24 @@ struct OutboxEntry
     qint64 targetDevice = 0;
     QByteArray payloads;       //!< JSON {device id: base64 ciphertext} already made.
     bool freshSession = false; //!< retry: start a new session with the device first.
+};
+
+//! An upload of ours in progress (kept across restarts): `content` is the encoded media
+//! message being prepared (its attachment gets the media id and digest on the way), `state`
+//! "digest" -> "reserve" -> "upload" -> "send".
+struct MediaTransfer
+{
+    QString id; //!< The client message id the message will have.
+    QString recipient;
+    QString path;
+    QByteArray content;
+    QByteArray salt;
+    QString uploadUrl;
+    QString state;
+    bool paused = false;
+    qint64 fileSize = 0;
+    qint64 fileMtime = 0;
+    qint64 createdAt = 0;
 };
 
 //! What we know about a contact's trust.
@@ -216,6 +237,12 @@ public:
     int unreadCount(const QString &conversation, const QString &self);
 
     std::optional<StoredMessage> message(const QString &sender, const QString &clientMessageId);
+    //! The message with this client id, whoever sent it.
+    std::optional<StoredMessage> messageByClientId(const QString &clientMessageId);
+    bool saveTransfer(const MediaTransfer &transfer);
+    QList<MediaTransfer> transfers();
+    std::optional<MediaTransfer> transfer(const QString &id);
+    bool removeTransfer(const QString &id);
     //! Newest-last page of a conversation, `limit` messages before `beforeLocalId` (0: newest).
     QList<StoredMessage> history(const QString &conversation, int limit, qint64 beforeLocalId = 0);
     QList<ConversationSummary> conversations(const QString &self);

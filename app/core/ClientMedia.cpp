@@ -1,0 +1,965 @@
+// Media: sending files (encrypt on the fly, resumable tus-style upload, then the message with
+// the attachment) and fetching them (ranged, resumable download into the encrypted cache,
+// digest check, decryption to the destination).
+
+#include "app/core/ClientCore.h"
+#include "app/core/EncryptingFileDevice.h"
+#include "app/core/Logging.h"
+#include "app/core/Thumbnail.h"
+#include "shared/crypto/MediaCipher.h"
+#include "shared/protocol/Validation.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QNetworkReply>
+#include <QPointer>
+#include <QThreadPool>
+#include <QTimer>
+#include <QUuid>
+
+#include <openssl/rand.h>
+
+namespace Tincan::Client {
+
+using Protocol::Attachment;
+using Protocol::MessageContent;
+
+namespace {
+
+constexpr int MaxAttempts = 6;
+constexpr qint64 ProgressIntervalMs = 100;
+constexpr qint64 DownloadBuffer = 1024 * 1024;
+
+QString b64(const QByteArray &bytes)
+{
+    return QString::fromLatin1(bytes.toBase64());
+}
+
+QByteArray unb64(const QJsonValue &value)
+{
+    return QByteArray::fromBase64(value.toString().toLatin1());
+}
+
+qint64 mtimeOf(const QFileInfo &info)
+{
+    return info.lastModified().toMSecsSinceEpoch();
+}
+
+QString statusError(QNetworkReply *reply, const QString &pinError)
+{
+    if (!pinError.isEmpty()) {
+        return pinError;
+    }
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 0) {
+        return reply->errorString();
+    }
+    const Protocol::ApiError error = Protocol::ApiError::fromJson(status, reply->readAll());
+    return error.message.isEmpty() ? QStringLiteral("The server answered HTTP %1.").arg(status)
+                                   : error.message;
+}
+
+} // namespace
+
+struct ClientCore::Transfer
+{
+    QString id;
+    bool upload = true;
+    bool paused = false;
+    bool running = false;
+    bool cancelled = false;
+    int attempts = 0;
+    QPointer<QNetworkReply> reply;
+    std::shared_ptr<QString> pinError = std::make_shared<QString>();
+    qint64 done = 0;
+    qint64 total = 0;
+    QElapsedTimer clock;
+    qint64 lastProgressMs = -ProgressIntervalMs;
+    qint64 rateBytes = 0;
+    qint64 rateMs = 0;
+    qint64 rate = 0;
+    // Upload.
+    MediaTransfer record;
+    QJsonObject draft;
+    std::unique_ptr<EncryptingFileDevice> device;
+    // Download.
+    Attachment attachment;
+    QString destination;
+    QString partPath;
+    QString blobPath;
+    std::unique_ptr<QFile> part;
+    std::unique_ptr<Crypto::MediaDigest> digest;
+    bool restarted = false;
+
+    void progress(ClientCore *core, qint64 now, bool force)
+    {
+        if (!clock.isValid()) {
+            clock.start();
+        }
+        const qint64 elapsed = clock.elapsed();
+        if (!force && elapsed - lastProgressMs < ProgressIntervalMs) {
+            return;
+        }
+        if (elapsed - rateMs >= 500) {
+            rate = (now - rateBytes) * 1000 / std::max<qint64>(1, elapsed - rateMs);
+            rateBytes = now;
+            rateMs = elapsed;
+        }
+        lastProgressMs = elapsed;
+        done = now;
+        Q_EMIT core->transferProgress(id, now, total, std::max<qint64>(0, rate));
+    }
+};
+
+void ClientCore::Alive::post(std::function<void(ClientCore *)> call)
+{
+    std::lock_guard lock(mutex);
+    if (core) {
+        ClientCore *target = core;
+        QMetaObject::invokeMethod(
+            target, [target, call = std::move(call)] { call(target); }, Qt::QueuedConnection);
+    }
+}
+
+QString ClientCore::mediaCacheDirectory() const
+{
+    return m_profile.directory() + QStringLiteral("/media");
+}
+
+QList<Attachment> ClientCore::attachmentsOf(const StoredMessage &message)
+{
+    if (message.media.isEmpty()) {
+        return {};
+    }
+    auto content = MessageContent::decode(message.media);
+    if (!content || content->kind != MessageContent::Kind::Media) {
+        return {};
+    }
+    return content->attachments;
+}
+
+bool ClientCore::checkRecipient(const QString &to, QString *error)
+{
+    if (!m_profile.isSignedIn()) {
+        *error = QStringLiteral("Sign in first.");
+        return false;
+    }
+    const QString groupId = Protocol::groupIdOf(to);
+    if (groupId.isEmpty() && !Protocol::isValidUsername(to)) {
+        *error = QStringLiteral("'%1' is neither a username nor a group (group:<id>).").arg(to);
+        return false;
+    }
+    if (!groupId.isEmpty()) {
+        const auto group = m_store.group(groupId);
+        if (group && !group->member) {
+            *error = QStringLiteral("You are no longer a member of this group.");
+            return false;
+        }
+        if (!group) {
+            GroupInfo placeholder;
+            placeholder.id = groupId;
+            if (!m_store.saveGroup(placeholder)) {
+                *error = QStringLiteral("Cannot save the group: %1").arg(m_store.lastError());
+                return false;
+            }
+        }
+    } else if (m_store.trust(to).confirmationRequired) {
+        *error = QStringLiteral("Your safety number with %1 has changed since you verified it. "
+                                "Compare it again, or accept the change, before sending.")
+                     .arg(to);
+        return false;
+    }
+    return true;
+}
+
+QString ClientCore::sendFile(const QString &to, const QString &path, const QString &caption,
+                             QString *error)
+{
+    if (!checkRecipient(to, error)) {
+        return {};
+    }
+    if (caption.size() > MessageContent::MaxTextLength) {
+        *error = QStringLiteral("The caption is too long.");
+        return {};
+    }
+    const QFileInfo info(path);
+    if (!info.isFile() || !info.isReadable()) {
+        *error = QStringLiteral("Cannot read %1: not a readable file.").arg(path);
+        return {};
+    }
+    const qint64 size = info.size();
+    const qint64 cipherSize = Crypto::MediaCipher::cipherSize(size);
+    QString name = info.fileName().left(Attachment::MaxNameLength);
+    if (!Protocol::isValidAttachmentName(name)) {
+        name = QStringLiteral("file");
+    }
+    QJsonObject draft{{QStringLiteral("name"), name},
+                      {QStringLiteral("mime"), mimeTypeOf(path)},
+                      {QStringLiteral("size"), size},
+                      {QStringLiteral("cipherSize"), cipherSize},
+                      {QStringLiteral("key"), b64(Crypto::MediaCipher::generateKey())},
+                      {QStringLiteral("caption"), caption}};
+    QString thumbnailError;
+    if (const auto image = makeThumbnail(path, &thumbnailError)) {
+        draft.insert(QStringLiteral("width"), image->width);
+        draft.insert(QStringLiteral("height"), image->height);
+        draft.insert(QStringLiteral("thumbnail"), b64(image->jpegThumbnail));
+        if (!image->mime.isEmpty()) {
+            draft.insert(QStringLiteral("mime"), image->mime);
+        }
+    } else if (!thumbnailError.isEmpty()) {
+        qCInfo(lcNet) << "no preview for the file:" << thumbnailError;
+    }
+    QByteArray salt(Crypto::MediaCipher::SaltBytes, Qt::Uninitialized);
+    RAND_bytes(reinterpret_cast<unsigned char *>(salt.data()), static_cast<int>(salt.size()));
+    MediaTransfer record;
+    record.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    record.recipient = to;
+    record.path = info.absoluteFilePath();
+    record.content = QJsonDocument(draft).toJson(QJsonDocument::Compact);
+    record.salt = salt;
+    record.state = QStringLiteral("digest");
+    record.fileSize = size;
+    record.fileMtime = mtimeOf(info);
+    record.createdAt = QDateTime::currentMSecsSinceEpoch();
+    if (!m_store.saveTransfer(record)) {
+        *error = QStringLiteral("Cannot save the transfer: %1").arg(m_store.lastError());
+        return {};
+    }
+    runUpload(record.id);
+    return record.id;
+}
+
+void ClientCore::runUpload(const QString &id)
+{
+    if (m_transfers.contains(id)) {
+        return;
+    }
+    const auto record = m_store.transfer(id);
+    if (!record) {
+        return;
+    }
+    auto transfer = std::make_shared<Transfer>();
+    transfer->id = id;
+    transfer->record = *record;
+    transfer->paused = record->paused;
+    transfer->draft = QJsonDocument::fromJson(record->content).object();
+    transfer->total = transfer->draft.value(QStringLiteral("cipherSize")).toInteger();
+    m_transfers.insert(id, transfer);
+    m_transferQueue.append(id);
+    scheduleTransfers();
+}
+
+QStringList ClientCore::activeTransfers() const
+{
+    return m_transfers.keys();
+}
+
+void ClientCore::scheduleTransfers()
+{
+    int running = 0;
+    for (const auto &transfer : std::as_const(m_transfers)) {
+        running += transfer->running ? 1 : 0;
+    }
+    for (qsizetype i = 0; i < m_transferQueue.size() && running < m_maxTransfers;) {
+        const auto transfer = m_transfers.value(m_transferQueue[i]);
+        if (!transfer) {
+            m_transferQueue.removeAt(i);
+            continue;
+        }
+        if (transfer->paused) {
+            ++i;
+            continue;
+        }
+        m_transferQueue.removeAt(i);
+        transfer->running = true;
+        ++running;
+        if (transfer->upload) {
+            uploadStep(transfer);
+        } else {
+            runDownload(transfer);
+        }
+    }
+}
+
+bool ClientCore::pauseTransfer(const QString &id)
+{
+    const auto transfer = m_transfers.value(id);
+    if (!transfer) {
+        return false;
+    }
+    transfer->paused = true;
+    if (transfer->upload) {
+        transfer->record.paused = true;
+        m_store.saveTransfer(transfer->record);
+    }
+    if (transfer->running) {
+        transfer->running = false;
+        if (transfer->reply) {
+            transfer->reply->abort();
+        }
+    }
+    if (!m_transferQueue.contains(id)) {
+        m_transferQueue.append(id);
+    }
+    scheduleTransfers();
+    return true;
+}
+
+bool ClientCore::resumeTransfer(const QString &id)
+{
+    auto transfer = m_transfers.value(id);
+    if (!transfer) {
+        if (m_store.transfer(id)) {
+            runUpload(id);
+            return resumeTransfer(id);
+        }
+        return false;
+    }
+    transfer->paused = false;
+    transfer->attempts = 0;
+    if (transfer->upload) {
+        transfer->record.paused = false;
+        m_store.saveTransfer(transfer->record);
+    }
+    if (!transfer->running && !m_transferQueue.contains(id)) {
+        m_transferQueue.append(id);
+    }
+    scheduleTransfers();
+    return true;
+}
+
+bool ClientCore::cancelTransfer(const QString &id)
+{
+    const auto transfer = m_transfers.value(id);
+    const auto record = m_store.transfer(id);
+    if (!transfer && !record) {
+        return false;
+    }
+    if (transfer) {
+        transfer->cancelled = true;
+        if (transfer->reply) {
+            transfer->reply->abort();
+        }
+        if (!transfer->upload && transfer->part) {
+            transfer->part->remove();
+        }
+    }
+    if (record) {
+        const QString mediaId = QJsonDocument::fromJson(record->content)
+                                    .object()
+                                    .value(QStringLiteral("mediaId"))
+                                    .toString();
+        if (!mediaId.isEmpty()) {
+            // The server drops the partial upload (best effort: it is purged anyway).
+            m_api.call("DELETE", QStringLiteral("/v1/media/") + mediaId, nullptr,
+                       [](const ApiResult &) {});
+        }
+        m_store.removeTransfer(id);
+    }
+    if (transfer) {
+        endTransfer(transfer, false, QStringLiteral("Cancelled."));
+    } else {
+        Q_EMIT transferFinished(id, false, QStringLiteral("Cancelled."));
+    }
+    return true;
+}
+
+void ClientCore::transferFailed(const std::shared_ptr<Transfer> &transfer, const QString &error,
+                                bool retry)
+{
+    transfer->reply = nullptr;
+    if (transfer->cancelled || transfer->paused) {
+        transfer->running = false;
+        scheduleTransfers();
+        return;
+    }
+    if (retry && ++transfer->attempts < MaxAttempts) {
+        qCInfo(lcNet) << "transfer interrupted, retrying:" << error;
+        transfer->running = false;
+        const int delay = std::min(250 << transfer->attempts, 8000);
+        QPointer<ClientCore> self(this);
+        QTimer::singleShot(delay, this, [self, transfer] {
+            if (!self || transfer->cancelled || transfer->running || transfer->paused ||
+                !self->m_transfers.contains(transfer->id)) {
+                return;
+            }
+            if (!self->m_transferQueue.contains(transfer->id)) {
+                self->m_transferQueue.append(transfer->id);
+            }
+            self->scheduleTransfers();
+        });
+        return;
+    }
+    if (transfer->upload && retry) {
+        // Still kept: it resumes when the connection is back (or at the next start).
+        transfer->running = false;
+        transfer->attempts = 0;
+        m_transfers.remove(transfer->id);
+        Q_EMIT transferFinished(transfer->id, false, error);
+        scheduleTransfers();
+        return;
+    }
+    if (transfer->upload) {
+        m_store.removeTransfer(transfer->id);
+    }
+    endTransfer(transfer, false, error);
+}
+
+void ClientCore::endTransfer(const std::shared_ptr<Transfer> &transfer, bool ok,
+                             const QString &error)
+{
+    transfer->running = false;
+    transfer->reply = nullptr;
+    transfer->device.reset();
+    transfer->part.reset();
+    m_transfers.remove(transfer->id);
+    m_transferQueue.removeAll(transfer->id);
+    Q_EMIT transferFinished(transfer->id, ok, error);
+    scheduleTransfers();
+}
+
+void ClientCore::resumeTransfersAfterReconnect()
+{
+    for (const MediaTransfer &record : m_store.transfers()) {
+        if (!record.paused) {
+            runUpload(record.id);
+        }
+    }
+    for (const auto &transfer : std::as_const(m_transfers)) {
+        if (!transfer->running && !transfer->paused && !m_transferQueue.contains(transfer->id)) {
+            transfer->attempts = 0;
+            m_transferQueue.append(transfer->id);
+        }
+    }
+    scheduleTransfers();
+}
+
+// ------------------------------------------------------------------------------- uploads
+
+void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
+{
+    if (transfer->cancelled || transfer->paused) {
+        transfer->running = false;
+        return;
+    }
+    MediaTransfer &record = transfer->record;
+    const QFileInfo info(record.path);
+    if (record.state != QLatin1String("send") &&
+        (!info.isFile() || info.size() != record.fileSize || mtimeOf(info) != record.fileMtime)) {
+        transferFailed(transfer,
+                       QStringLiteral("%1 changed or disappeared since it was chosen; send it "
+                                      "again.")
+                           .arg(record.path),
+                       false);
+        return;
+    }
+    const QByteArray key = unb64(transfer->draft.value(QStringLiteral("key")));
+    QPointer<ClientCore> self(this);
+    if (record.state == QLatin1String("digest")) {
+        // One streaming pass over the file (about a second per gigabyte), off this thread.
+        const QString path = record.path;
+        const QByteArray salt = record.salt;
+
+        QThreadPool::globalInstance()->start([alive = m_alive, transfer, path, key, salt] {
+            QString error;
+            const auto digest = EncryptingFileDevice::digestOf(path, key, salt, &error);
+            alive->post([transfer, digest, error](ClientCore *self) {
+                if (transfer->cancelled) {
+                    return;
+                }
+                if (!digest) {
+                    self->transferFailed(transfer, error, false);
+                    return;
+                }
+                transfer->draft.insert(QStringLiteral("digest"), b64(*digest));
+                transfer->record.content =
+                    QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
+                transfer->record.state = QStringLiteral("reserve");
+                self->m_store.saveTransfer(transfer->record);
+                self->uploadStep(transfer);
+            });
+        });
+        return;
+    }
+    if (record.state == QLatin1String("reserve")) {
+        const QJsonObject body{{QStringLiteral("size"), transfer->total}};
+        m_api.call("POST", QStringLiteral("/v1/media"), &body,
+                   [self, transfer](const ApiResult &result) {
+                       if (!self || transfer->cancelled) {
+                           return;
+                       }
+                       if (!result.ok()) {
+                           self->transferFailed(transfer, result.error.message, result.transient());
+                           return;
+                       }
+                       transfer->draft.insert(QStringLiteral("mediaId"),
+                                              result.body.value(QStringLiteral("id")).toString());
+                       transfer->record.content =
+                           QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
+                       transfer->record.uploadUrl =
+                           result.body.value(QStringLiteral("uploadUrl")).toString();
+                       transfer->record.state = QStringLiteral("upload");
+                       self->m_store.saveTransfer(transfer->record);
+                       self->uploadStep(transfer);
+                   });
+        return;
+    }
+    if (record.state == QLatin1String("send")) {
+        finishUpload(transfer);
+        return;
+    }
+    // "upload": ask the server how much it has, then send the rest.
+    transfer->pinError->clear();
+    QNetworkReply *reply =
+        m_api.transfer("HEAD", record.uploadUrl, {}, nullptr, transfer->pinError);
+    transfer->reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [self, transfer, reply] {
+        reply->deleteLater();
+        if (!self || transfer->cancelled) {
+            return;
+        }
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QString mediaId = transfer->draft.value(QStringLiteral("mediaId")).toString();
+        if (status == 200) {
+            const qint64 offset = reply->rawHeader(QByteArrayLiteral("Upload-Offset")).toLongLong();
+            const QByteArray sha = reply->rawHeader(QByteArrayLiteral("Tincan-Sha256"));
+            if (!sha.isEmpty()) {
+                if (QByteArray::fromHex(sha) !=
+                    unb64(transfer->draft.value(QStringLiteral("digest")))) {
+                    self->transferFailed(
+                        transfer,
+                        QStringLiteral("The server stored different bytes than were sent."), false);
+                    return;
+                }
+                transfer->record.state = QStringLiteral("send");
+                self->m_store.saveTransfer(transfer->record);
+                self->finishUpload(transfer);
+                return;
+            }
+            self->patchUpload(transfer, offset);
+            return;
+        }
+        if (status == 403) {
+            // The upload URL expired: a fresh one (the server keeps what it has).
+            self->m_api.call("POST", QStringLiteral("/v1/media/%1/upload-url").arg(mediaId),
+                             nullptr, [self, transfer](const ApiResult &result) {
+                                 if (!self || transfer->cancelled) {
+                                     return;
+                                 }
+                                 if (!result.ok()) {
+                                     self->transferFailed(transfer, result.error.message,
+                                                          result.transient());
+                                     return;
+                                 }
+                                 transfer->record.uploadUrl =
+                                     result.body.value(QStringLiteral("uploadUrl")).toString();
+                                 self->m_store.saveTransfer(transfer->record);
+                                 self->uploadStep(transfer);
+                             });
+            return;
+        }
+        if (status == 404) {
+            // The server no longer has it (purged while this device was away): start over.
+            transfer->record.state = QStringLiteral("reserve");
+            self->m_store.saveTransfer(transfer->record);
+            self->uploadStep(transfer);
+            return;
+        }
+        self->transferFailed(transfer, statusError(reply, *transfer->pinError),
+                             status == 0 || status >= 500 || status == 429);
+    });
+}
+
+void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 offset)
+{
+    if (transfer->cancelled || transfer->paused) {
+        transfer->running = false;
+        return;
+    }
+    const MediaTransfer &record = transfer->record;
+    const QByteArray key = unb64(transfer->draft.value(QStringLiteral("key")));
+    transfer->device = std::make_unique<EncryptingFileDevice>(record.path, key, record.salt);
+    if (!transfer->device->open(QIODevice::ReadOnly) || !transfer->device->seek(offset)) {
+        transferFailed(
+            transfer,
+            QStringLiteral("Cannot read %1: %2").arg(record.path, transfer->device->errorString()),
+            false);
+        return;
+    }
+    const qint64 length = transfer->total - offset;
+    transfer->pinError->clear();
+    QNetworkReply *reply = m_api.transfer(
+        "PATCH", record.uploadUrl,
+        {{QByteArrayLiteral("Upload-Offset"), QByteArray::number(offset)},
+         {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/offset+octet-stream")},
+         {QByteArrayLiteral("Content-Length"), QByteArray::number(length)}},
+        transfer->device.get(), transfer->pinError);
+    transfer->reply = reply;
+    transfer->progress(this, offset, true);
+    connect(reply, &QNetworkReply::uploadProgress, this,
+            [this, transfer, offset](qint64 sent, qint64) {
+                transfer->progress(this, offset + sent, false);
+            });
+    QPointer<ClientCore> self(this);
+    connect(reply, &QNetworkReply::finished, this, [self, transfer, reply] {
+        reply->deleteLater();
+        if (!self || transfer->cancelled) {
+            return;
+        }
+        transfer->device.reset();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 204) {
+            transfer->attempts = 0;
+            self->uploadStep(transfer); // HEAD confirms the offset (and the digest at the end).
+            return;
+        }
+        const Protocol::ApiError error = Protocol::ApiError::fromJson(status, reply->readAll());
+        if (status == 409 || status == 403) {
+            // Offset mismatch, another request still uploading, or an expired URL: ask again.
+            self->transferFailed(transfer, error.message, true);
+            return;
+        }
+        if (status == 0) {
+            self->transferFailed(transfer, statusError(reply, *transfer->pinError), true);
+            return;
+        }
+        self->transferFailed(transfer,
+                             error.message.isEmpty()
+                                 ? QStringLiteral("The server answered HTTP %1.").arg(status)
+                                 : error.message,
+                             status >= 500 && status != 507);
+    });
+}
+
+void ClientCore::finishUpload(const std::shared_ptr<Transfer> &transfer)
+{
+    transfer->progress(this, transfer->total, true);
+    if (!m_store.messageByClientId(transfer->id)) {
+        const QJsonObject &draft = transfer->draft;
+        Attachment attachment;
+        attachment.mediaId = draft.value(QStringLiteral("mediaId")).toString();
+        attachment.key = unb64(draft.value(QStringLiteral("key")));
+        attachment.digest = unb64(draft.value(QStringLiteral("digest")));
+        attachment.size = draft.value(QStringLiteral("size")).toInteger();
+        attachment.cipherSize = draft.value(QStringLiteral("cipherSize")).toInteger();
+        attachment.name = draft.value(QStringLiteral("name")).toString();
+        attachment.mime = draft.value(QStringLiteral("mime")).toString();
+        attachment.width = draft.value(QStringLiteral("width")).toInt();
+        attachment.height = draft.value(QStringLiteral("height")).toInt();
+        attachment.thumbnail = unb64(draft.value(QStringLiteral("thumbnail")));
+        MessageContent content;
+        content.kind = MessageContent::Kind::Media;
+        content.text = draft.value(QStringLiteral("caption")).toString();
+        content.attachments = {attachment};
+        const QString to = transfer->record.recipient;
+        const QString groupId = Protocol::groupIdOf(to);
+        StoredMessage message;
+        message.clientMessageId = transfer->id;
+        message.conversation =
+            groupId.isEmpty() ? Protocol::directConversationId(m_profile.username(), to) : to;
+        message.sender = m_profile.username();
+        message.senderDevice = m_profile.deviceId();
+        message.text = content.text;
+        message.media = content.encode();
+        message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
+        message.outgoing = true;
+        if (!m_store.queueOutgoing(message, to)) {
+            transferFailed(transfer,
+                           QStringLiteral("Cannot save the message: %1").arg(m_store.lastError()),
+                           false);
+            return;
+        }
+    }
+    m_store.removeTransfer(transfer->id);
+    endTransfer(transfer, true, {});
+    processOutbox();
+}
+
+// ----------------------------------------------------------------------------- downloads
+
+QString ClientCore::fetchMedia(const QString &clientMessageId, int index,
+                               const QString &destination, QString *error)
+{
+    const auto message = m_store.messageByClientId(clientMessageId);
+    if (!message) {
+        *error = QStringLiteral("There is no message %1.").arg(clientMessageId);
+        return {};
+    }
+    const QList<Attachment> attachments = attachmentsOf(*message);
+    if (attachments.isEmpty()) {
+        *error = QStringLiteral("Message %1 has no attachment.").arg(clientMessageId);
+        return {};
+    }
+    if (index < 0 || index >= attachments.size()) {
+        *error = QStringLiteral("Message %1 has %2 attachment(s); there is no number %3.")
+                     .arg(clientMessageId)
+                     .arg(attachments.size())
+                     .arg(index + 1);
+        return {};
+    }
+    if (destination.isEmpty() || QFileInfo(destination).isDir()) {
+        *error = QStringLiteral("Give a file name to save to.");
+        return {};
+    }
+    const Attachment &attachment = attachments[index];
+    const QString id = attachment.mediaId;
+    if (m_transfers.contains(id)) {
+        return id;
+    }
+    if (!QDir().mkpath(mediaCacheDirectory())) {
+        *error = QStringLiteral("Cannot create %1.").arg(mediaCacheDirectory());
+        return {};
+    }
+    auto transfer = std::make_shared<Transfer>();
+    transfer->id = id;
+    transfer->upload = false;
+    transfer->attachment = attachment;
+    transfer->destination = QFileInfo(destination).absoluteFilePath();
+    transfer->blobPath = mediaCacheDirectory() + QLatin1Char('/') + id;
+    transfer->partPath = transfer->blobPath + QStringLiteral(".part");
+    transfer->total = attachment.cipherSize;
+    m_transfers.insert(id, transfer);
+    m_transferQueue.append(id);
+    scheduleTransfers();
+    return id;
+}
+
+void ClientCore::runDownload(const std::shared_ptr<Transfer> &transfer)
+{
+    if (QFileInfo(transfer->blobPath).size() == transfer->attachment.cipherSize &&
+        QFile::exists(transfer->blobPath)) {
+        finishDownload(transfer); // Cached: checked again and decrypted.
+        return;
+    }
+    QPointer<ClientCore> self(this);
+    m_api.call("POST", QStringLiteral("/v1/media/%1/download-url").arg(transfer->id), nullptr,
+               [self, transfer](const ApiResult &result) {
+                   if (!self || transfer->cancelled || transfer->paused) {
+                       if (self) {
+                           transfer->running = false;
+                       }
+                       return;
+                   }
+                   if (!result.ok()) {
+                       self->transferFailed(transfer, result.error.message, result.transient());
+                       return;
+                   }
+                   self->getDownload(transfer, result.body.value(QStringLiteral("url")).toString());
+               });
+}
+
+void ClientCore::getDownload(const std::shared_ptr<Transfer> &transfer, const QString &url)
+{
+    // What an earlier attempt stored is kept: hashed again, and asked for from where it ends.
+    transfer->part = std::make_unique<QFile>(transfer->partPath);
+    if (!transfer->part->open(QIODevice::ReadWrite)) {
+        transferFailed(transfer,
+                       QStringLiteral("Cannot write %1: %2")
+                           .arg(transfer->partPath, transfer->part->errorString()),
+                       false);
+        return;
+    }
+    qint64 have = transfer->part->size();
+    if (have > transfer->attachment.cipherSize) {
+        transfer->part->resize(0);
+        have = 0;
+    }
+    transfer->digest = std::make_unique<Crypto::MediaDigest>();
+    QByteArray buffer(DownloadBuffer, Qt::Uninitialized);
+    transfer->part->seek(0);
+    for (qint64 left = have; left > 0;) {
+        const qint64 n = transfer->part->read(buffer.data(), std::min<qint64>(left, buffer.size()));
+        if (n <= 0) {
+            transfer->part->resize(0);
+            transfer->digest = std::make_unique<Crypto::MediaDigest>();
+            have = 0;
+            break;
+        }
+        transfer->digest->addData(QByteArrayView(buffer.constData(), n));
+        left -= n;
+    }
+    transfer->part->seek(have);
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (have > 0) {
+        headers.append({QByteArrayLiteral("Range"), "bytes=" + QByteArray::number(have) + '-'});
+        headers.append(
+            {QByteArrayLiteral("If-Range"), '"' + transfer->attachment.digest.toHex() + '"'});
+    }
+    transfer->pinError->clear();
+    QNetworkReply *reply = m_api.transfer("GET", url, headers, nullptr, transfer->pinError);
+    reply->setReadBufferSize(DownloadBuffer);
+    transfer->reply = reply;
+    transfer->restarted = false;
+    transfer->progress(this, have, true);
+    QPointer<ClientCore> self(this);
+    auto take = [self, transfer, reply, have]() {
+        if (!self || !transfer->part) {
+            return;
+        }
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status != 200 && status != 206) {
+            return; // An error body: read in finished.
+        }
+        if (status == 200 && have > 0 && !transfer->restarted) {
+            // The server sent the whole blob instead of the rest: start over.
+            transfer->restarted = true;
+            transfer->part->resize(0);
+            transfer->part->seek(0);
+            transfer->digest = std::make_unique<Crypto::MediaDigest>();
+        }
+        while (reply->bytesAvailable() > 0) {
+            const QByteArray bytes = reply->read(DownloadBuffer);
+            if (transfer->part->pos() + bytes.size() > transfer->attachment.cipherSize) {
+                reply->abort(); // More than the attachment says: refused in finished.
+                return;
+            }
+            if (transfer->part->write(bytes) != bytes.size()) {
+                reply->abort();
+                return;
+            }
+            transfer->digest->addData(bytes);
+        }
+        transfer->progress(self, transfer->part->pos(), false);
+    };
+    connect(reply, &QNetworkReply::readyRead, this, take);
+    connect(reply, &QNetworkReply::finished, this, [self, transfer, reply, take] {
+        reply->deleteLater();
+        if (!self || transfer->cancelled) {
+            return;
+        }
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200 || status == 206) {
+            take();
+        }
+        const qint64 stored = transfer->part ? transfer->part->pos() : 0;
+        if (transfer->part) {
+            transfer->part->flush();
+        }
+        if ((status == 200 || status == 206) && stored == transfer->attachment.cipherSize &&
+            reply->error() == QNetworkReply::NoError) {
+            const QByteArray digest = transfer->digest->result();
+            transfer->part->close();
+            if (digest != transfer->attachment.digest) {
+                QFile::remove(transfer->partPath);
+                self->transferFailed(transfer,
+                                     QStringLiteral("The downloaded file does not match its "
+                                                    "digest: it was altered or damaged on the "
+                                                    "server or on the way. Nothing was saved."),
+                                     false);
+                return;
+            }
+            QFile::remove(transfer->blobPath);
+            if (!QFile::rename(transfer->partPath, transfer->blobPath)) {
+                self->transferFailed(transfer, QStringLiteral("Cannot keep the download."), false);
+                return;
+            }
+            self->finishDownload(transfer);
+            return;
+        }
+        if (status == 200 || status == 206 || status == 0) {
+            if (stored > transfer->attachment.cipherSize ||
+                (status != 0 && reply->error() == QNetworkReply::NoError)) {
+                QFile::remove(transfer->partPath);
+                self->transferFailed(transfer,
+                                     QStringLiteral("The server sent %1 bytes where %2 were "
+                                                    "expected: the file is damaged.")
+                                         .arg(stored)
+                                         .arg(transfer->attachment.cipherSize),
+                                     false);
+                return;
+            }
+            transfer->part.reset();
+            self->transferFailed(transfer, statusError(reply, *transfer->pinError), true);
+            return;
+        }
+        transfer->part.reset();
+        const QString error = statusError(reply, *transfer->pinError);
+        if (status == 416) {
+            QFile::remove(transfer->partPath);
+            self->transferFailed(transfer, error, true);
+            return;
+        }
+        self->transferFailed(transfer, error, status == 403 || status == 429 || status >= 500);
+    });
+}
+
+void ClientCore::finishDownload(const std::shared_ptr<Transfer> &transfer)
+{
+    transfer->part.reset();
+    transfer->progress(this, transfer->total, true);
+    // Decrypting a big file takes a while: off this thread. The destination appears only once
+    // every chunk authenticated.
+    const Attachment attachment = transfer->attachment;
+    const QString blobPath = transfer->blobPath;
+    const QString destination = transfer->destination;
+
+    QThreadPool::globalInstance()->start([alive = m_alive, transfer, attachment, blobPath,
+                                          destination] {
+        QString error;
+        const QString temporary = destination + QStringLiteral(".tincan-part");
+        bool ok = false;
+        {
+            QFile in(blobPath);
+            QFile out(temporary);
+            Crypto::MediaDigest digest;
+            if (!in.open(QIODevice::ReadOnly)) {
+                error = QStringLiteral("Cannot read the cached download: %1").arg(in.errorString());
+            } else if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+                error = QStringLiteral("Cannot write %1: %2").arg(temporary, out.errorString());
+            } else {
+                Crypto::MediaDecryptor decryptor(attachment.key);
+                QByteArray plain;
+                qint64 written = 0;
+                ok = true;
+                while (ok) {
+                    const QByteArray bytes = in.read(DownloadBuffer);
+                    if (bytes.isEmpty()) {
+                        break;
+                    }
+                    digest.addData(bytes);
+                    plain.clear();
+                    ok =
+                        decryptor.update(bytes, &plain, &error) && out.write(plain) == plain.size();
+                    written += plain.size();
+                }
+                plain.clear();
+                ok = ok && decryptor.finish(&plain, &error) && out.write(plain) == plain.size();
+                written += plain.size();
+                if (ok && digest.result() != attachment.digest) {
+                    ok = false;
+                    error = QStringLiteral("The cached file does not match its digest.");
+                }
+                if (ok && written != attachment.size) {
+                    ok = false;
+                    error = QStringLiteral("The file has %1 bytes, not the %2 announced.")
+                                .arg(written)
+                                .arg(attachment.size);
+                }
+                ok = ok && out.flush();
+            }
+        }
+        if (ok) {
+            QFile::remove(destination);
+            ok = QFile::rename(temporary, destination);
+            if (!ok) {
+                error = QStringLiteral("Cannot write %1.").arg(destination);
+            }
+        }
+        if (!ok) {
+            QFile::remove(temporary);
+            QFile::remove(blobPath); // A damaged cache entry is fetched again next time.
+        }
+        alive->post([transfer, ok, error](ClientCore *self) {
+            self->endTransfer(transfer, ok,
+                              ok ? QString()
+                                 : QStringLiteral("The file cannot be decrypted: %1").arg(error));
+        });
+    });
+}
+
+} // namespace Tincan::Client
