@@ -12,6 +12,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 #include <QSysInfo>
 #include <QTextStream>
 #include <QTimer>
@@ -1155,24 +1156,58 @@ int CliApp::fetchMedia(const QStringList &args, int index, int timeoutSeconds)
 
 int CliApp::flush()
 {
+    // Uploads kept from an interrupted send-file go first: their messages follow them.
+    QSet<QString> uploads;
+    for (const Client::MediaTransfer &transfer : m_core->store().transfers()) {
+        uploads.insert(transfer.id);
+    }
+    QStringList failures;
     const bool finished = wait(
         [&](std::function<void()> done) {
-            QObject::connect(m_core.get(), &Client::ClientCore::outboxEmpty, m_core.get(), done);
+            QObject::connect(m_core.get(), &Client::ClientCore::outboxEmpty, m_core.get(),
+                             [&, done] {
+                                 if (uploads.isEmpty()) {
+                                     done();
+                                 }
+                             });
             QObject::connect(&m_core->certificatePin(), &Client::CertificatePin::rejected,
                              m_core.get(), done);
-            m_core->flushOutbox();
+            QObject::connect(m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
+                             [&](const QString &, qint64 bytes, qint64 total, qint64 rate) {
+                                 showProgress(QStringLiteral("upload"), bytes, total, rate);
+                             });
+            QObject::connect(m_core.get(), &Client::ClientCore::transferFinished, m_core.get(),
+                             [&](const QString &id, bool ok, const QString &reason) {
+                                 if (!uploads.remove(id)) {
+                                     return;
+                                 }
+                                 if (!ok) {
+                                     failures.append(reason);
+                                 }
+                                 if (uploads.isEmpty()) {
+                                     m_core->flushOutbox();
+                                 }
+                             });
+            if (uploads.isEmpty()) {
+                m_core->flushOutbox();
+            } else {
+                m_core->resumeUploads();
+            }
         },
         m_timeoutSeconds * 1000);
     if (!m_certificateError.isEmpty()) {
         return reportCertificateError();
     }
+    for (const QString &failure : std::as_const(failures)) {
+        err() << "tincan-cli: an upload failed: " << failure << Qt::endl;
+    }
     if (!finished) {
-        err() << "tincan-cli: " << m_core->outboxSize() << " messages are still waiting."
-              << Qt::endl;
+        err() << "tincan-cli: " << m_core->outboxSize() << " messages and " << uploads.size()
+              << " uploads are still waiting." << Qt::endl;
         return Unreachable;
     }
     out() << "Outbox empty." << Qt::endl;
-    return Ok;
+    return failures.isEmpty() ? Ok : Refused;
 }
 
 int CliApp::listen(bool json, int count, int timeoutSeconds)

@@ -196,6 +196,8 @@ public:
     bool pauseTransfer(const QString &id);
     bool resumeTransfer(const QString &id);
     bool cancelTransfer(const QString &id);
+    //! Starts the uploads kept from an earlier run (also done when the stream connects).
+    void resumeUploads() { resumeTransfersAfterReconnect(); }
     //! Transfers running or waiting in this session.
     QStringList activeTransfers() const;
     //! How many transfers run at once (more wait their turn).

@@ -30,7 +30,7 @@ using Protocol::MessageContent;
 
 namespace {
 
-constexpr int MaxAttempts = 6;
+constexpr int MaxAttempts = 4;
 constexpr qint64 ProgressIntervalMs = 100;
 constexpr qint64 DownloadBuffer = 1024 * 1024;
 

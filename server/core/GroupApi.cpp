@@ -352,12 +352,6 @@ void ApiService::sendGroupMessage(const ApiRequest &request, Reply reply)
     for (const Device &device : m_devices.devicesOf(sender.userId)) {
         senderDevices.append(device.id);
     }
-    if (!mediaIds->isEmpty() && !m_groups.group(*id, sender.userId)) {
-        reply(ApiResponse::error(
-            ApiError::notFound(QStringLiteral("You are not a member of this group."),
-                               Protocol::ErrorCode::UnknownGroup)));
-        return;
-    }
     // The media first: once the message is out, the members may ask for the media.
     attachMedia(sender, *mediaIds, Protocol::groupConversationId(*id), reply,
                 [this, message = std::move(message), senderDevices, reply]() mutable {

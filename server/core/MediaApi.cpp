@@ -308,6 +308,11 @@ void ApiService::mediaContent(const ApiRequest &request, Reply reply)
         reply(ApiResponse::error(ApiError::internal(QStringLiteral("The media file is missing."))));
         return;
     }
+    if (blob->size() != media->size) {
+        qCWarning(lcServer).noquote() << "media" << media->id << "has a damaged blob file";
+        reply(ApiResponse::error(ApiError::internal(QStringLiteral("The media file is damaged."))));
+        return;
+    }
     if (media->size > 0 && !blob->seek(range.first)) {
         reply(ApiResponse::error(ApiError::internal(QStringLiteral("The media file is short."))));
         return;

@@ -496,15 +496,15 @@ void UploadReceiver::complete()
         QMetaObject::invokeMethod(
             receiver, [receiver, call] { call(receiver); }, Qt::QueuedConnection);
     };
-    auto finished = [media, upload, reach](int status, const char *code, const QString &message,
-                                           const Headers &headers) {
+    auto finished = [media, upload, reach](int status, const QByteArray &code,
+                                           const QString &message, const Headers &headers) {
         if (status >= 300) {
             media->endUpload(upload);
         }
         reach([status, code, message, headers](UploadReceiver *receiver) {
             receiver->m_upload.reset();
             if (status >= 300) {
-                receiver->fail(status, code, message, headers);
+                receiver->fail(status, code.constData(), message, headers);
             } else {
                 receiver->answer(status, headers);
             }
@@ -532,12 +532,12 @@ void UploadReceiver::complete()
             },
             [media, id, finished](Protocol::Result<MediaRecord> done) {
                 if (!done) {
-                    finished(done.error().status, Protocol::ErrorCode::InsufficientStorage,
+                    finished(done.error().status, done.error().code.toLatin1(),
                              done.error().message, {});
                     return;
                 }
                 media->forgetUpload(id);
-                finished(204, "", QString(),
+                finished(204, QByteArray(), QString(),
                          {{QByteArrayLiteral("Upload-Offset"), QByteArray::number(done->size)},
                           {QByteArrayLiteral("Tincan-Sha256"), done->sha256.toHex()}});
             });

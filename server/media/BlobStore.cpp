@@ -179,12 +179,13 @@ bool FileBlobStore::publish(const QString &id, const QByteArray &sha256, QString
         return false;
     }
     const QByteArray from = QFile::encodeName(partialPath(id));
-    ::chmod(from.constData(), 0400);
+    const QByteArray to = QFile::encodeName(target);
     // The same bytes may be there already (content addressing): replacing them is harmless.
-    if (::rename(from.constData(), QFile::encodeName(target).constData()) != 0) {
+    if (::rename(from.constData(), to.constData()) != 0) {
         *error = errnoText(errno);
         return false;
     }
+    ::chmod(to.constData(), 0400);
     syncDirectory(directory);
     syncDirectory(m_root + QStringLiteral("/partial"));
     return true;

@@ -1,0 +1,560 @@
+// Media end to end, against the real tincand with real client cores and the real CLI: files of
+// 0 B, 1 B, 10 MB (TLS) and 1 GB (plain HTTP) encrypted, uploaded, sent, downloaded, checked and
+// decrypted; an image with its preview; an upload cut by killing the client and resumed; a
+// tampered and a truncated blob rejected by the recipient; no plaintext in the daemon's data;
+// several transfers at once with pause, resume and cancel.
+#include "app/core/Thumbnail.h"
+#include "tests/common/Raw.h"
+#include "tests/common/TestClient.h"
+#include "tests/common/TestServer.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QDirIterator>
+#include <QEventLoop>
+#include <QImage>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QStorageInfo>
+#include <QTimer>
+#include <QtTest>
+
+using namespace Tincan;
+using namespace Tincan::Test;
+
+namespace {
+
+constexpr int Timeout = 60000;
+
+//! Writes `size` bytes of varied (incompressible) data; with `marker`, the file is that text
+//! over and over (to look for it later).
+bool makeFile(const QString &path, qint64 size, const QByteArray &marker = {})
+{
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return false;
+    }
+    QByteArray block(1024 * 1024, Qt::Uninitialized);
+    if (marker.isEmpty()) {
+        QRandomGenerator generator(static_cast<quint32>(size));
+        generator.fillRange(reinterpret_cast<quint32 *>(block.data()), block.size() / 4);
+    } else {
+        for (qsizetype i = 0; i < block.size(); ++i) {
+            block[i] = marker[i % marker.size()];
+        }
+    }
+    for (qint64 written = 0, index = 0; written < size; ++index) {
+        if (marker.isEmpty()) {
+            // Every block differs: the index goes into its first bytes.
+            std::memcpy(block.data(), &index, sizeof index);
+        }
+        const qint64 n = std::min<qint64>(block.size(), size - written);
+        if (file.write(block.constData(), n) != n) {
+            return false;
+        }
+        written += n;
+    }
+    return file.flush();
+}
+
+QByteArray sha256Of(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    hash.addData(&file);
+    return hash.result();
+}
+
+QStringList filesUnder(const QString &dir)
+{
+    QStringList files;
+    QDirIterator it(dir, QDir::Files, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        files.append(it.next());
+    }
+    return files;
+}
+
+//! Whether any file under `dir` contains `needle`.
+bool containsBytes(const QString &dir, const QByteArray &needle)
+{
+    for (const QString &path : filesUnder(dir)) {
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly)) {
+            continue;
+        }
+        QByteArray carry;
+        while (!file.atEnd()) {
+            const QByteArray piece = carry + file.read(4 * 1024 * 1024);
+            if (piece.contains(needle)) {
+                return true;
+            }
+            carry = piece.right(needle.size());
+        }
+    }
+    return false;
+}
+
+//! Runs the event loop until `done` holds (checked every 20 ms) or `timeoutMs` passed. Unlike
+//! QTest::qWaitFor (which sleeps between rounds of events), the loop waits in poll(), so a
+//! transfer runs at full speed meanwhile.
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    QEventLoop loop;
+    QTimer check;
+    QTimer limit;
+    limit.setSingleShot(true);
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (done()) {
+            loop.quit();
+        }
+    });
+    QObject::connect(&limit, &QTimer::timeout, &loop, &QEventLoop::quit);
+    if (done()) {
+        return true;
+    }
+    check.start(20);
+    limit.start(timeoutMs);
+    loop.exec();
+    return done();
+}
+
+//! What a transfer ended with.
+struct Outcome
+{
+    bool finished = false;
+    bool ok = false;
+    QString error;
+};
+
+//! Follows the transfers of one core.
+class Transfers : public QObject
+{
+public:
+    explicit Transfers(Client::ClientCore &core)
+    {
+        connect(&core, &Client::ClientCore::transferFinished, this,
+                [this](const QString &id, bool ok, const QString &error) {
+                    outcomes[id] = Outcome{true, ok, error};
+                });
+        connect(&core, &Client::ClientCore::transferProgress, this,
+                [this](const QString &id, qint64 done, qint64) { progress[id] = done; });
+    }
+    QHash<QString, Outcome> outcomes;
+    QHash<QString, qint64> progress;
+};
+
+} // namespace
+
+class MediaTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void roundTrip_data();
+    void roundTrip();
+    void imageGetsPreview();
+    void noPlaintextOnTheServer();
+    void tamperedBlobIsRejected();
+    void truncatedBlobIsRejected();
+    void severalTransfersPauseResumeCancel();
+    void killedUploadResumes();
+    void oneGigabyte();
+
+private:
+    //! alice sends `path` to bob; bob downloads it to `destination`. Returns the message id.
+    QString sendAndFetch(TwoUsers &users, const QString &path, const QString &destination,
+                         Outcome *download);
+    QTemporaryDir m_dir;
+};
+
+void MediaTest::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+}
+
+QString MediaTest::sendAndFetch(TwoUsers &users, const QString &path, const QString &destination,
+                                Outcome *download)
+{
+    Recorder aliceRecorder(users.alice->core());
+    Recorder bobRecorder(users.bob->core());
+    Transfers aliceTransfers(users.alice->core());
+    Transfers bobTransfers(users.bob->core());
+    QString error;
+    const QString id = users.alice->core().sendFile(QStringLiteral("bob"), path,
+                                                    QStringLiteral("caption"), &error);
+    if (id.isEmpty()) {
+        qWarning() << "sendFile:" << error;
+        return {};
+    }
+    if (!waitUntil([&] { return aliceTransfers.outcomes.value(id).finished; }, 600000)) {
+        qWarning() << "the upload did not finish";
+        return {};
+    }
+    if (!aliceTransfers.outcomes.value(id).ok) {
+        qWarning() << "upload failed:" << aliceTransfers.outcomes.value(id).error;
+        return {};
+    }
+    if (!waitUntil([&] { return aliceRecorder.sent.contains(id); }, Timeout)) {
+        qWarning() << "the message was not sent";
+        return {};
+    }
+    users.bob->core().connectToServer();
+    if (!waitUntil(
+            [&] {
+                for (const auto &m : bobRecorder.received) {
+                    if (m.clientMessageId == id) {
+                        return true;
+                    }
+                }
+                return false;
+            },
+            Timeout)) {
+        qWarning() << "bob did not get the message";
+        return {};
+    }
+    const QString transfer = users.bob->core().fetchMedia(id, 0, destination, &error);
+    if (transfer.isEmpty()) {
+        qWarning() << "fetchMedia:" << error;
+        return {};
+    }
+    if (!waitUntil([&] { return bobTransfers.outcomes.value(transfer).finished; }, 600000)) {
+        qWarning() << "the download did not finish";
+        return {};
+    }
+    *download = bobTransfers.outcomes.value(transfer);
+    return id;
+}
+
+void MediaTest::roundTrip_data()
+{
+    QTest::addColumn<qint64>("size");
+    QTest::newRow("0 B") << qint64(0);
+    QTest::newRow("1 B") << qint64(1);
+    QTest::newRow("one chunk") << qint64(65536);
+    QTest::newRow("10 MB") << qint64(10'000'000);
+}
+
+void MediaTest::roundTrip()
+{
+    QFETCH(qint64, size);
+    TwoUsers users; // TLS, as by default.
+    QVERIFY(users.start());
+    const QString source = m_dir.filePath(QStringLiteral("source-%1.bin").arg(size));
+    const QString destination = m_dir.filePath(QStringLiteral("received-%1.bin").arg(size));
+    QVERIFY(makeFile(source, size));
+    Outcome download;
+    const QString id = sendAndFetch(users, source, destination, &download);
+    QVERIFY(!id.isEmpty());
+    QVERIFY2(download.ok, qPrintable(download.error));
+    QCOMPARE(sha256Of(destination), sha256Of(source));
+    QCOMPARE(QFileInfo(destination).size(), size);
+
+    // Both sides keep the attachment with the message; the server has one blob.
+    const auto received = users.bob->core().store().messageByClientId(id);
+    QVERIFY(received);
+    const auto attachments = Client::ClientCore::attachmentsOf(*received);
+    QCOMPARE(attachments.size(), 1);
+    QCOMPARE(attachments[0].name, QFileInfo(source).fileName());
+    QCOMPARE(attachments[0].size, size);
+    QCOMPARE(received->text, QStringLiteral("caption"));
+    const auto sent = users.alice->core().store().messageByClientId(id);
+    QVERIFY(sent && !Client::ClientCore::attachmentsOf(*sent).isEmpty());
+    QCOMPARE(filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs")).size(), 1);
+    QCOMPARE(filesUnder(users.server.dataDir() + QStringLiteral("/media/partial")).size(), 0);
+
+    // A second fetch is served from the encrypted cache (checked and decrypted again).
+    Transfers bobTransfers(users.bob->core());
+    QString error;
+    const QString again = users.bob->core().fetchMedia(
+        id, 0, m_dir.filePath(QStringLiteral("again-%1.bin").arg(size)), &error);
+    QVERIFY2(!again.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(bobTransfers.outcomes.value(again).finished, Timeout);
+    QVERIFY(bobTransfers.outcomes.value(again).ok);
+    QCOMPARE(sha256Of(m_dir.filePath(QStringLiteral("again-%1.bin").arg(size))), sha256Of(source));
+}
+
+void MediaTest::imageGetsPreview()
+{
+    TwoUsers users;
+    QVERIFY(users.start());
+    QImage image(1600, 900, QImage::Format_RGB32);
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            image.setPixel(x, y, qRgb(x % 256, y % 256, (x * y) % 256));
+        }
+    }
+    const QString source = m_dir.filePath(QStringLiteral("picture.png"));
+    QVERIFY(image.save(source, "PNG"));
+    Outcome download;
+    const QString id =
+        sendAndFetch(users, source, m_dir.filePath(QStringLiteral("picture-out.png")), &download);
+    QVERIFY(!id.isEmpty());
+    QVERIFY2(download.ok, qPrintable(download.error));
+    const auto received = users.bob->core().store().messageByClientId(id);
+    QVERIFY(received);
+    const auto attachment = Client::ClientCore::attachmentsOf(*received).value(0);
+    QCOMPARE(attachment.mime, QStringLiteral("image/png"));
+    QCOMPARE(attachment.width, 1600);
+    QCOMPARE(attachment.height, 900);
+    const QImage preview = Client::decodeThumbnail(attachment.thumbnail);
+    QVERIFY(!preview.isNull());
+    QCOMPARE(std::max(preview.width(), preview.height()), 320);
+    QCOMPARE(sha256Of(m_dir.filePath(QStringLiteral("picture-out.png"))), sha256Of(source));
+}
+
+void MediaTest::noPlaintextOnTheServer()
+{
+    TwoUsers users;
+    QVERIFY(users.start());
+    const QByteArray marker = "TINCAN-MEDIA-PLAINTEXT-MARKER-7f3a9c";
+    const QString source = m_dir.filePath(QStringLiteral("marked.txt"));
+    QVERIFY(makeFile(source, 3'000'000, marker));
+    Outcome download;
+    const QString id =
+        sendAndFetch(users, source, m_dir.filePath(QStringLiteral("marked-out.txt")), &download);
+    QVERIFY(!id.isEmpty());
+    QVERIFY2(download.ok, qPrintable(download.error));
+    QCOMPARE(sha256Of(m_dir.filePath(QStringLiteral("marked-out.txt"))), sha256Of(source));
+    // Neither the daemon's data (blobs, database, WAL) nor the recipient's media cache holds
+    // the plaintext.
+    QVERIFY(!containsBytes(users.server.dataDir(), marker));
+    QVERIFY(!containsBytes(users.bob->core().mediaCacheDirectory(), marker));
+    QVERIFY(!filesUnder(users.bob->core().mediaCacheDirectory()).isEmpty());
+}
+
+void MediaTest::tamperedBlobIsRejected()
+{
+    TwoUsers users;
+    QVERIFY(users.start());
+    Recorder bobRecorder(users.bob->core());
+    Transfers aliceTransfers(users.alice->core());
+    Transfers bobTransfers(users.bob->core());
+    const QString source = m_dir.filePath(QStringLiteral("tamper.bin"));
+    QVERIFY(makeFile(source, 500'000));
+    QString error;
+    const QString id = users.alice->core().sendFile(QStringLiteral("bob"), source, {}, &error);
+    QVERIFY2(!id.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(id).finished, Timeout);
+    QVERIFY(aliceTransfers.outcomes.value(id).ok);
+    users.bob->core().connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!bobRecorder.received.isEmpty(), Timeout);
+
+    // Someone with access to the server's disk flips one byte of the stored ciphertext.
+    const QStringList blobs = filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs"));
+    QCOMPARE(blobs.size(), 1);
+    QFile blob(blobs.first());
+    blob.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QVERIFY(blob.open(QIODevice::ReadWrite));
+    blob.seek(250'000);
+    char byte = 0;
+    blob.getChar(&byte);
+    blob.seek(250'000);
+    blob.putChar(static_cast<char>(byte ^ 0x01));
+    blob.close();
+
+    const QString destination = m_dir.filePath(QStringLiteral("tamper-out.bin"));
+    const QString transfer = users.bob->core().fetchMedia(id, 0, destination, &error);
+    QVERIFY2(!transfer.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(bobTransfers.outcomes.value(transfer).finished, Timeout);
+    const Outcome outcome = bobTransfers.outcomes.value(transfer);
+    QVERIFY(!outcome.ok);
+    QVERIFY2(outcome.error.contains(QStringLiteral("digest")), qPrintable(outcome.error));
+    QVERIFY(!QFile::exists(destination));
+    QVERIFY(filesUnder(users.bob->core().mediaCacheDirectory()).isEmpty());
+}
+
+void MediaTest::truncatedBlobIsRejected()
+{
+    TwoUsers users;
+    QVERIFY(users.start());
+    Recorder bobRecorder(users.bob->core());
+    Transfers aliceTransfers(users.alice->core());
+    Transfers bobTransfers(users.bob->core());
+    const QString source = m_dir.filePath(QStringLiteral("truncate.bin"));
+    QVERIFY(makeFile(source, 700'000));
+    QString error;
+    const QString id = users.alice->core().sendFile(QStringLiteral("bob"), source, {}, &error);
+    QVERIFY2(!id.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(id).finished, Timeout);
+    users.bob->core().connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!bobRecorder.received.isEmpty(), Timeout);
+
+    const QStringList blobs = filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs"));
+    QCOMPARE(blobs.size(), 1);
+    QFile blob(blobs.first());
+    blob.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    QVERIFY(blob.resize(300'000));
+
+    const QString destination = m_dir.filePath(QStringLiteral("truncate-out.bin"));
+    const QString transfer = users.bob->core().fetchMedia(id, 0, destination, &error);
+    QVERIFY2(!transfer.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(bobTransfers.outcomes.value(transfer).finished, Timeout);
+    QVERIFY(!bobTransfers.outcomes.value(transfer).ok);
+    QVERIFY(!bobTransfers.outcomes.value(transfer).error.isEmpty());
+    QVERIFY(!QFile::exists(destination));
+}
+
+void MediaTest::severalTransfersPauseResumeCancel()
+{
+    TwoUsers users;
+    QVERIFY(users.start());
+    Recorder aliceRecorder(users.alice->core());
+    Recorder bobRecorder(users.bob->core());
+    Transfers aliceTransfers(users.alice->core());
+    users.alice->core().setMaxConcurrentTransfers(3);
+    QStringList ids;
+    QString error;
+    for (int i = 0; i < 3; ++i) {
+        const QString source = m_dir.filePath(QStringLiteral("several-%1.bin").arg(i));
+        QVERIFY(makeFile(source, 20'000'000 + i));
+        const QString id = users.alice->core().sendFile(QStringLiteral("bob"), source, {}, &error);
+        QVERIFY2(!id.isEmpty(), qPrintable(error));
+        ids.append(id);
+    }
+    // Paused before it could finish, the first waits; the others go on.
+    QVERIFY(users.alice->core().pauseTransfer(ids[0]));
+    QVERIFY(users.alice->core().cancelTransfer(ids[2]));
+    // Messages are not held up by the transfers.
+    const QString text = users.alice->core().send(QStringLiteral("bob"),
+                                                  QStringLiteral("hello "
+                                                                 "meanwhile"),
+                                                  &error);
+    QVERIFY2(!text.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(ids[1]).finished, Timeout);
+    QVERIFY(aliceTransfers.outcomes.value(ids[1]).ok);
+    QVERIFY(aliceTransfers.outcomes.value(ids[2]).finished);
+    QVERIFY(!aliceTransfers.outcomes.value(ids[2]).ok);
+    QVERIFY(!aliceTransfers.outcomes.value(ids[0]).finished);
+    QVERIFY(users.alice->core().activeTransfers().contains(ids[0]));
+    QVERIFY(users.alice->core().resumeTransfer(ids[0]));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(ids[0]).finished, Timeout);
+    QVERIFY2(aliceTransfers.outcomes.value(ids[0]).ok,
+             qPrintable(aliceTransfers.outcomes.value(ids[0]).error));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceRecorder.sent.contains(ids[0]) &&
+                                 aliceRecorder.sent.contains(ids[1]) &&
+                                 aliceRecorder.sent.contains(text),
+                             Timeout);
+    QVERIFY(!aliceRecorder.sent.contains(ids[2]));
+    QVERIFY(users.alice->core().store().transfers().isEmpty());
+    users.bob->core().connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobRecorder.received.size(), 3, Timeout);
+    // The cancelled upload left nothing on the server.
+    QTRY_COMPARE_WITH_TIMEOUT(
+        filesUnder(users.server.dataDir() + QStringLiteral("/media/partial")).size(), 0, Timeout);
+    QCOMPARE(filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs")).size(), 2);
+}
+
+void MediaTest::killedUploadResumes()
+{
+    // The real CLI, killed in the middle of its upload; `flush` continues from where the server
+    // stopped, not from the start.
+    TestServer server(QStringLiteral("[tls]\nenabled=false\n"));
+    QVERIFY(server.start());
+    const QString alice = m_dir.filePath(QStringLiteral("cli-alice"));
+    const QString bob = m_dir.filePath(QStringLiteral("cli-bob"));
+    auto cli = [&](const QString &profile, const QStringList &args) {
+        return runProcess(QStringLiteral(TINCAN_CLI_PATH),
+                          QStringList{QStringLiteral("--profile"), profile,
+                                      QStringLiteral("--server"), server.url().toString()} +
+                              args,
+                          "correct horse battery\n");
+    };
+    QCOMPARE(cli(alice, {QStringLiteral("register"), QStringLiteral("alice"),
+                         QStringLiteral("--password-stdin")})
+                 .exitCode,
+             0);
+    QCOMPARE(cli(bob, {QStringLiteral("register"), QStringLiteral("bob"),
+                       QStringLiteral("--password-stdin")})
+                 .exitCode,
+             0);
+    const QString source = m_dir.filePath(QStringLiteral("killed.bin"));
+    QVERIFY(makeFile(source, 600'000'000));
+
+    QProcess upload;
+    upload.setProgram(QStringLiteral(TINCAN_CLI_PATH));
+    upload.setArguments({QStringLiteral("--profile"), alice, QStringLiteral("send-file"),
+                         QStringLiteral("bob"), source});
+    int percent = 0;
+    connect(&upload, &QProcess::readyReadStandardError, &upload, [&] {
+        const QString text = QString::fromUtf8(upload.readAllStandardError());
+        auto it = QRegularExpression(QStringLiteral("(\\d+)%")).globalMatch(text);
+        while (it.hasNext()) {
+            percent = std::max(percent, it.next().captured(1).toInt());
+        }
+        if (percent >= 20 && upload.state() == QProcess::Running) {
+            upload.kill(); // SIGKILL: no chance to clean up.
+        }
+    });
+    upload.start();
+    QVERIFY(upload.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(upload.state() == QProcess::NotRunning, 120000);
+    QVERIFY2(upload.exitStatus() == QProcess::CrashExit, "the upload finished before the kill");
+    QVERIFY(percent >= 20 && percent < 100);
+
+    // The server kept what arrived.
+    const QString partial = server.dataDir() + QStringLiteral("/media/partial");
+    QTRY_VERIFY_WITH_TIMEOUT(filesUnder(partial).size() == 1, Timeout);
+    const qint64 kept = QFileInfo(filesUnder(partial).first()).size();
+    QVERIFY(kept > 0);
+
+    const ProcessRun flush =
+        cli(alice, {QStringLiteral("flush"), QStringLiteral("--timeout"), QStringLiteral("300")});
+    QVERIFY2(flush.exitCode == 0, qPrintable(flush.err));
+    // Its first progress line is where the server was, not 0 %.
+    const QRegularExpressionMatch first =
+        QRegularExpression(QStringLiteral("(\\d+)%")).match(flush.err);
+    QVERIFY2(first.hasMatch(), qPrintable(flush.err));
+    QVERIFY2(first.captured(1).toInt() > 0, qPrintable(flush.err));
+
+    QCOMPARE(filesUnder(partial).size(), 0);
+    QCOMPARE(filesUnder(server.dataDir() + QStringLiteral("/media/blobs")).size(), 1);
+    const ProcessRun history = cli(bob, {QStringLiteral("listen"), QStringLiteral("--json"),
+                                         QStringLiteral("--count"), QStringLiteral("1")});
+    QCOMPARE(history.exitCode, 0);
+    QJsonObject message;
+    for (const QString &line : history.out.split(QLatin1Char('\n'))) {
+        const QJsonObject object = QJsonDocument::fromJson(line.toUtf8()).object();
+        if (object.value(QStringLiteral("type")).toString() == QLatin1String("message")) {
+            message = object;
+        }
+    }
+    QCOMPARE(message.value(QStringLiteral("attachments")).toArray().size(), 1);
+    const QString id = message.value(QStringLiteral("clientMessageId")).toString();
+    QVERIFY2(!id.isEmpty(), qPrintable(history.out));
+    const QString destination = m_dir.filePath(QStringLiteral("killed-out.bin"));
+    const ProcessRun fetch = cli(bob, {QStringLiteral("fetch-media"), id, destination,
+                                       QStringLiteral("--timeout"), QStringLiteral("300")});
+    QVERIFY2(fetch.exitCode == 0, qPrintable(fetch.err));
+    QCOMPARE(sha256Of(destination), sha256Of(source));
+    QFile::remove(source);
+    QFile::remove(destination);
+}
+
+void MediaTest::oneGigabyte()
+{
+    const QStorageInfo storage(m_dir.path());
+    if (storage.bytesAvailable() < 6LL * 1024 * 1024 * 1024) {
+        QSKIP("needs 6 GB free for the 1 GB round trip (source, server, cache, destination)");
+    }
+    TwoUsers users(QStringLiteral("[tls]\nenabled=false\n"));
+    QVERIFY(users.start());
+    const QString source = m_dir.filePath(QStringLiteral("big.bin"));
+    const QString destination = m_dir.filePath(QStringLiteral("big-out.bin"));
+    QVERIFY(makeFile(source, 1'000'000'000));
+    Outcome download;
+    const QString id = sendAndFetch(users, source, destination, &download);
+    QVERIFY(!id.isEmpty());
+    QVERIFY2(download.ok, qPrintable(download.error));
+    QCOMPARE(QFileInfo(destination).size(), qint64(1'000'000'000));
+    QCOMPARE(sha256Of(destination), sha256Of(source));
+    QFile::remove(source);
+    QFile::remove(destination);
+}
+
+QTEST_GUILESS_MAIN(MediaTest)
+#include "tst_media.moc"
