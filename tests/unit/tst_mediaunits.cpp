@@ -211,6 +211,15 @@ void TestMediaUnits::anyChangeInvalidates_data()
     QTest::newRow("max negative") << MediaId << QStringLiteral("max") << QStringLiteral("-1000");
     QTest::newRow("max not a number") << MediaId << QStringLiteral("max") << QStringLiteral("lots");
     QTest::newRow("max missing") << MediaId << QStringLiteral("max") << QString();
+    // The same numbers spelled otherwise: one URL has one spelling.
+    QTest::newRow("max leading zero")
+        << MediaId << QStringLiteral("max") << QStringLiteral("01000");
+    QTest::newRow("max plus sign") << MediaId << QStringLiteral("max") << QStringLiteral("+1000");
+    QTest::newRow("max white space") << MediaId << QStringLiteral("max") << QStringLiteral(" 1000");
+    QTest::newRow("exp leading zero")
+        << MediaId << QStringLiteral("exp") << QStringLiteral("0%1").arg(Now + 60);
+    QTest::newRow("exp white space")
+        << MediaId << QStringLiteral("exp") << QStringLiteral("%1 ").arg(Now + 60);
     QTest::newRow("exp + 1") << MediaId << QStringLiteral("exp") << QString::number(Now + 61);
     QTest::newRow("exp far away") << MediaId << QStringLiteral("exp")
                                   << QString::number(Now + 10LL * 365 * 86400);
