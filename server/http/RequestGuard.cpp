@@ -496,15 +496,16 @@ void UploadReceiver::complete()
         QMetaObject::invokeMethod(
             receiver, [receiver, call] { call(receiver); }, Qt::QueuedConnection);
     };
-    auto finished = [media, upload, reach](int status, const char *code, const QString &message,
-                                           const Headers &headers) {
+    // `code` is copied: the answer is written later, on the connection's thread.
+    auto finished = [media, upload, reach](int status, const QByteArray &code,
+                                           const QString &message, const Headers &headers) {
         if (status >= 300) {
             media->endUpload(upload);
         }
         reach([status, code, message, headers](UploadReceiver *receiver) {
             receiver->m_upload.reset();
             if (status >= 300) {
-                receiver->fail(status, code, message, headers);
+                receiver->fail(status, code.constData(), message, headers);
             } else {
                 receiver->answer(status, headers);
             }
@@ -532,7 +533,9 @@ void UploadReceiver::complete()
             },
             [media, id, finished](Protocol::Result<MediaRecord> done) {
                 if (!done) {
-                    finished(done.error().status, Protocol::ErrorCode::InsufficientStorage,
+                    // 404 unknown_media when the media was deleted meanwhile, 507 when the blob
+                    // could not be put in place, 503 when the database failed.
+                    finished(done.error().status, done.error().code.toLatin1(),
                              done.error().message, {});
                     return;
                 }
