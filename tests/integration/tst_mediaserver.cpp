@@ -151,6 +151,10 @@ private Q_SLOTS:
     void uploadWithNetworkAccessManager_data();
     void uploadWithNetworkAccessManager();
     void offsetsAndSizesAreChecked();
+    void expectContinue();
+    void oneRequestUploadsAtATime();
+    void stalledUploadIsClosedAndKept();
+    void deleteDuringUpload();
     void malformedUploadsAreRefused();
     void reservationsAreLimited();
     void insufficientStorage();
@@ -159,6 +163,7 @@ private Q_SLOTS:
     void completedUploadCannotBeReplayed();
     void directMessageGrantsAccess();
     void groupMessageGrantsAccessToMembers();
+    void leavingTheGroupEndsAccess();
     void sendingNeedsOwnCompleteMedia();
     void unknownAndUnfinishedMedia();
     void deleteOnlyUnreferencedMedia();
@@ -190,6 +195,8 @@ private:
     std::unique_ptr<TestClient> m_bob;
     std::unique_ptr<TestClient> m_carol;
     std::unique_ptr<TestClient> m_dave;
+    QString m_groupId;
+    QString m_groupMedia;
 };
 
 void TestMediaServer::initTestCase()
@@ -460,6 +467,20 @@ void TestMediaServer::headAnswersCarryNoBody()
     answer = connection.request("GET", "/healthz");
     QCOMPARE(answer.status, 200);
     QVERIFY(connection.leftover().isEmpty());
+
+    // Pipelined: a download, a HEAD and an API request written at once are answered in order.
+    QVERIFY(connection.write(HttpConnection::format("GET", url) +
+                             HttpConnection::format("HEAD", url) +
+                             HttpConnection::format("GET", "/healthz")));
+    answer = connection.readResponse();
+    QCOMPARE(answer.status, 200);
+    QVERIFY(answer.body == data);
+    answer = connection.readResponse(true);
+    QCOMPARE(answer.status, 200);
+    QCOMPARE(answer.header("Content-Length"), QByteArray("100000"));
+    answer = connection.readResponse();
+    QCOMPARE(answer.status, 200);
+    QVERIFY2(!answer.json().isEmpty(), answer.body.left(100).constData());
 }
 
 // ------------------------------------------------------------------------------- resumption
@@ -684,6 +705,121 @@ void TestMediaServer::offsetsAndSizesAreChecked()
     QCOMPARE(answer.status, 204);
     QCOMPARE(answer.header("Upload-Offset"), QByteArray("1000"));
     QCOMPARE(answer.header("Tincan-Sha256"), sha256Hex(data));
+}
+
+void TestMediaServer::expectContinue()
+{
+    // A client that asks before sending the body gets "100 Continue" when the upload can go
+    // on, and the refusal (without reading the body) when it cannot.
+    TestServer &daemon = server(true);
+    const QByteArray data = randomBytes(64000);
+    const auto reserved = reserve(alice(true), data.size());
+    QCOMPARE(reserved.status, 201);
+    const QByteArray url = reserved.body.value(QStringLiteral("uploadUrl")).toString().toUtf8();
+    HttpHeaders headers = uploadHeaders(7);
+    headers.emplaceBack("Expect", "100-continue");
+    {
+        HttpConnection refused(daemon);
+        QVERIFY(refused.isConnected());
+        QVERIFY(refused.write(HttpConnection::format("PATCH", url, headers, {}, data.size())));
+        const HttpResponse answer = refused.readResponse();
+        QCOMPARE(answer.status, 409);
+        QCOMPARE(answer.error(), QStringLiteral("offset_mismatch"));
+    }
+    headers[0].second = "0";
+    HttpConnection connection(daemon);
+    QVERIFY(connection.isConnected());
+    QVERIFY(connection.write(HttpConnection::format("PATCH", url, headers, {}, data.size())));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            connection.socket().waitForReadyRead(10);
+            return connection.socket().peek(100).startsWith("HTTP/1.1 100");
+        }(),
+        Timeout);
+    QVERIFY(connection.write(data));
+    const HttpResponse answer = connection.readResponse();
+    QCOMPARE(answer.status, 204);
+    QCOMPARE(answer.header("Tincan-Sha256"), sha256Hex(data));
+}
+
+void TestMediaServer::oneRequestUploadsAtATime()
+{
+    TestServer &daemon = server(true);
+    const QByteArray data = randomBytes(100000);
+    const auto reserved = reserve(alice(true), data.size());
+    QCOMPARE(reserved.status, 201);
+    const QByteArray url = reserved.body.value(QStringLiteral("uploadUrl")).toString().toUtf8();
+
+    // A first request is receiving (its body is not complete)...
+    HttpConnection first(daemon);
+    QVERIFY(first.isConnected());
+    QVERIFY(first.write(
+        HttpConnection::format("PATCH", url, uploadHeaders(0), data.left(30000), data.size())));
+    QTRY_COMPARE_WITH_TIMEOUT(head(daemon, url).header("Upload-Offset"), QByteArray("30000"),
+                              Timeout);
+    // ...so a second one for the same media is told to wait, whatever its offset.
+    for (const qint64 offset : {0LL, 30000LL}) {
+        const HttpResponse busy = patch(daemon, url, offset, data.mid(offset, 100));
+        QCOMPARE(busy.status, 409);
+        QCOMPARE(busy.error(), QStringLiteral("upload_busy"));
+        QCOMPARE(busy.header("Retry-After"), QByteArray("1"));
+    }
+    // The first one goes on undisturbed.
+    QVERIFY(first.write(data.mid(30000)));
+    const HttpResponse done = first.readResponse();
+    QCOMPARE(done.status, 204);
+    QCOMPARE(done.header("Tincan-Sha256"), sha256Hex(data));
+}
+
+void TestMediaServer::stalledUploadIsClosedAndKept()
+{
+    // An upload that stops sending is closed after the idle timeout; what arrived stays.
+    TestServer daemon(PlainConfig + QStringLiteral("[stream]\nidle_timeout_seconds=5\n"));
+    QVERIFY(daemon.start());
+    TestClient owner(daemon.url());
+    QVERIFY(owner.registerAccount(QStringLiteral("owner")));
+    const QByteArray data = randomBytes(10000);
+    const auto reserved = reserve(owner, data.size());
+    QCOMPARE(reserved.status, 201);
+    const QByteArray url = reserved.body.value(QStringLiteral("uploadUrl")).toString().toUtf8();
+    HttpConnection stalled(daemon);
+    QVERIFY(stalled.isConnected());
+    QVERIFY(stalled.write(
+        HttpConnection::format("PATCH", url, uploadHeaders(0), data.left(4000), data.size())));
+    QVERIFY(stalled.waitClosed(Timeout));
+    QCOMPARE(head(daemon, url).header("Upload-Offset"), QByteArray("4000"));
+    const HttpResponse done = patch(daemon, url, 4000, data.mid(4000));
+    QCOMPARE(done.status, 204);
+    QCOMPARE(done.header("Tincan-Sha256"), sha256Hex(data));
+    QVERIFY2(daemon.stop(), qPrintable(daemon.output().right(3000)));
+}
+
+void TestMediaServer::deleteDuringUpload()
+{
+    // The owner cancels (DELETE) while a request is still uploading: the upload cannot complete
+    // into a media that no longer exists, and nothing is left on disk.
+    TestServer &daemon = server(true);
+    const QByteArray data = randomBytes(50000);
+    const auto reserved = reserve(alice(true), data.size());
+    QCOMPARE(reserved.status, 201);
+    const QString id = reserved.body.value(QStringLiteral("id")).toString();
+    const QByteArray url = reserved.body.value(QStringLiteral("uploadUrl")).toString().toUtf8();
+    HttpConnection uploading(daemon);
+    QVERIFY(uploading.isConnected());
+    QVERIFY(uploading.write(
+        HttpConnection::format("PATCH", url, uploadHeaders(0), data.left(20000), data.size())));
+    QTRY_COMPARE_WITH_TIMEOUT(head(daemon, url).header("Upload-Offset"), QByteArray("20000"),
+                              Timeout);
+    QCOMPARE(alice(true).call("DELETE", QStringLiteral("/v1/media/%1").arg(id)).status, 204);
+    QVERIFY(!QFile::exists(partialPath(daemon, id)));
+
+    uploading.write(data.mid(20000));
+    const HttpResponse answer = uploading.readResponse();
+    QCOMPARE(answer.status, 404);
+    QCOMPARE(answer.error(), QStringLiteral("unknown_media"));
+    QVERIFY(!QFile::exists(partialPath(daemon, id)));
+    QVERIFY(!QFile::exists(blobPath(daemon, sha256Hex(data))));
+    QCOMPARE(downloadUrl(alice(true), id).status, 404);
 }
 
 void TestMediaServer::malformedUploadsAreRefused()
@@ -999,6 +1135,8 @@ void TestMediaServer::groupMessageGrantsAccessToMembers()
         owner.call("POST", QStringLiteral("/v1/groups/%1/messages").arg(groupId), &message);
     QVERIFY2(sent.status == 201, qPrintable(sent.error.message));
 
+    m_groupId = groupId;
+    m_groupMedia = id;
     const auto daveUrl = downloadUrl(*m_dave, id);
     QCOMPARE(daveUrl.status, 200);
     const HttpResponse got =
@@ -1016,6 +1154,19 @@ void TestMediaServer::groupMessageGrantsAccessToMembers()
         m_carol->call("POST", QStringLiteral("/v1/groups/%1/messages").arg(groupId), &message);
     QCOMPARE(outsider.status, 404);
     QCOMPARE(downloadUrl(*m_dave, carols).status, 403);
+}
+
+void TestMediaServer::leavingTheGroupEndsAccess()
+{
+    QVERIFY(!m_groupMedia.isEmpty());
+    QCOMPARE(downloadUrl(*m_dave, m_groupMedia).status, 200);
+    const auto removed =
+        alice(true).call("DELETE", QStringLiteral("/v1/groups/%1/members/dave").arg(m_groupId));
+    QVERIFY2(removed.ok(), qPrintable(removed.error.message));
+    const auto refused = downloadUrl(*m_dave, m_groupMedia);
+    QCOMPARE(refused.status, 403);
+    QCOMPARE(refused.error.code, QStringLiteral("forbidden"));
+    QCOMPARE(downloadUrl(alice(true), m_groupMedia).status, 200);
 }
 
 void TestMediaServer::sendingNeedsOwnCompleteMedia()
