@@ -76,6 +76,7 @@ private Q_SLOTS:
     void cachedMediaNeedsAValidSignature();
     void pathTricksDoNotBorrowASignature();
     void emptyMediaThroughNginx();
+    void blobOfSeveralSlices();
     void expiredUrlIsRefusedForCachedMedia();
 
 private:
@@ -341,6 +342,33 @@ void TestMediaNginx::emptyMediaThroughNginx()
         QCOMPARE(got.header("ETag"), '"' + sha256Hex({}) + '"');
     }
     QCOMPARE(get(withTamperedSignature(url)).status, 403);
+}
+
+void TestMediaNginx::blobOfSeveralSlices()
+{
+    // nginx caches in 8 MiB slices, each fetched from tincand with a Range: a blob of two, read
+    // first by a range across the boundary (cold cache), then whole.
+    const qint64 slice = 8 * 1024 * 1024;
+    const QByteArray data = randomBytes(slice + 100000);
+    const QString id = upload(data);
+    QVERIFY(!id.isEmpty());
+    const QByteArray url = downloadUrl(id);
+    HttpResponse got = get(url, {{"Range", "bytes=8388000-8389000"}});
+    QCOMPARE(got.status, 206);
+    QCOMPARE(got.header("Content-Range"),
+             "bytes 8388000-8389000/" + QByteArray::number(data.size()));
+    QVERIFY(got.body == data.mid(8388000, 1001));
+    for (int i = 0; i < 2; ++i) {
+        got = get(url);
+        QCOMPARE(got.status, 200);
+        QCOMPARE(got.body.size(), data.size());
+        QVERIFY(got.body == data);
+        QCOMPARE(got.header("ETag"), '"' + sha256Hex(data) + '"');
+    }
+    QCOMPARE(got.header("X-Cache-Status"), QByteArray("HIT"));
+    got = get(url, {{"Range", "bytes=-10"}});
+    QCOMPARE(got.status, 206);
+    QVERIFY(got.body == data.right(10));
 }
 
 void TestMediaNginx::expiredUrlIsRefusedForCachedMedia()
