@@ -1265,6 +1265,21 @@ void TestMediaServer::deleteOnlyUnreferencedMedia()
     QCOMPARE(httpRequest(daemon, "GET", draftUrl).status, 404);
     QCOMPARE(owner.call("DELETE", QStringLiteral("/v1/media/%1").arg(draft)).status, 404);
 
+    // Two uploads of the same bytes share one blob file, which stays until neither uses it.
+    const QByteArray twice = randomBytes(1200);
+    const QString firstCopy = upload(daemon, owner, twice);
+    const QString secondCopy = upload(daemon, owner, twice);
+    QVERIFY(!firstCopy.isEmpty() && !secondCopy.isEmpty() && firstCopy != secondCopy);
+    QCOMPARE(owner.call("DELETE", QStringLiteral("/v1/media/%1").arg(firstCopy)).status, 204);
+    QVERIFY(QFile::exists(blobPath(daemon, sha256Hex(twice))));
+    const HttpResponse copy = httpRequest(
+        daemon, "GET",
+        downloadUrl(owner, secondCopy).body.value(QStringLiteral("url")).toString().toUtf8());
+    QCOMPARE(copy.status, 200);
+    QVERIFY(copy.body == twice);
+    QCOMPARE(owner.call("DELETE", QStringLiteral("/v1/media/%1").arg(secondCopy)).status, 204);
+    QVERIFY(!QFile::exists(blobPath(daemon, sha256Hex(twice))));
+
     // A cancelled upload: its partial file goes.
     const auto cancelled = reserve(owner, 1000);
     const QString cancelledId = cancelled.body.value(QStringLiteral("id")).toString();
