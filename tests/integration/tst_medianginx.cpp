@@ -7,7 +7,6 @@
 #include "tests/common/TestServer.h"
 
 #include <QCryptographicHash>
-#include <QDateTime>
 #include <QFile>
 #include <QRandomGenerator>
 #include <QUrlQuery>
@@ -101,7 +100,7 @@ private:
     }
     //! Uploads in one PATCH through nginx; the media id or empty.
     QString upload(const QByteArray &data);
-    //! The access log's lines for requests of this path that reached tincand for the blob.
+    //! How many requests for this media nginx logged as cache misses (fetched from tincand).
     int upstreamFetches(const QString &id) const;
 
     std::unique_ptr<TestServer> m_server;
