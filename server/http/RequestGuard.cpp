@@ -496,6 +496,7 @@ void UploadReceiver::complete()
         QMetaObject::invokeMethod(
             receiver, [receiver, call] { call(receiver); }, Qt::QueuedConnection);
     };
+    // `code` is copied: the answer is written later, on the connection's thread.
     auto finished = [media, upload, reach](int status, const QByteArray &code,
                                            const QString &message, const Headers &headers) {
         if (status >= 300) {
@@ -532,6 +533,8 @@ void UploadReceiver::complete()
             },
             [media, id, finished](Protocol::Result<MediaRecord> done) {
                 if (!done) {
+                    // 404 unknown_media when the media was deleted meanwhile, 507 when the blob
+                    // could not be put in place, 503 when the database failed.
                     finished(done.error().status, done.error().code.toLatin1(),
                              done.error().message, {});
                     return;

@@ -96,19 +96,28 @@ QString UrlSigner::sign(Op op, const QString &id, qint64 maxSize, qint64 expires
 UrlSigner::Check UrlSigner::check(Op op, const QString &id, const QUrlQuery &query,
                                   qint64 nowSeconds, qint64 *maxSize) const
 {
+    // Everything is compared in the one spelling sign() makes. Parsing the numbers leniently or
+    // decoding the signature first would accept variants (leading zeros, a plus sign or white
+    // space; the last base64 character's unused bits, characters the decoder skips), so one URL
+    // could be spelled many ways.
     bool okExpiry = false;
     bool okMax = false;
-    const qint64 expires = query.queryItemValue(QStringLiteral("exp")).toLongLong(&okExpiry);
-    const qint64 max = query.queryItemValue(QStringLiteral("max")).toLongLong(&okMax);
-    const QByteArray given =
-        QByteArray::fromBase64(query.queryItemValue(QStringLiteral("sig")).toLatin1(),
-                               QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
-    if (!okExpiry || !okMax || max < 0 || given.size() != 32 || m_key.isEmpty()) {
+    const QString expiryText = query.queryItemValue(QStringLiteral("exp"));
+    const QString maxText = query.queryItemValue(QStringLiteral("max"));
+    const qint64 expires = expiryText.toLongLong(&okExpiry);
+    const qint64 max = maxText.toLongLong(&okMax);
+    okExpiry = okExpiry && QString::number(expires) == expiryText;
+    okMax = okMax && QString::number(max) == maxText;
+    const QByteArray given = query.queryItemValue(QStringLiteral("sig")).toLatin1();
+    if (!okExpiry || !okMax || max < 0 || m_key.isEmpty()) {
         return Check::Invalid;
     }
-    const QByteArray wanted = mac(op, id, max, expires);
-    if (wanted.size() != given.size() || CRYPTO_memcmp(wanted.constData(), given.constData(),
-                                                       static_cast<size_t>(given.size())) != 0) {
+    const QByteArray wanted =
+        mac(op, id, max, expires)
+            .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    if (wanted.isEmpty() || wanted.size() != given.size() ||
+        CRYPTO_memcmp(wanted.constData(), given.constData(), static_cast<size_t>(given.size())) !=
+            0) {
         return Check::Invalid;
     }
     if (expires <= nowSeconds) {

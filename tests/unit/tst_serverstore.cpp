@@ -1,8 +1,10 @@
 // The daemon's SQLite stores: idempotent storage, ordering, sequence numbers, inbox paging and
 // ACKs, retention, revocation, device limits, invites, group commit, schema version checks, and
-// the key directory (publication, identity conflicts, prekey limits, atomic prekey hand-out).
+// the key directory (publication, identity conflicts, prekey limits, atomic prekey hand-out), and
+// media records (upload states, references from conversations, deletion and purge).
 #include "server/core/Server.h"
 #include "server/store/sqlite/SqliteBackend.h"
+#include "server/store/sqlite/SqliteMediaStore.h"
 #include "server/store/sqlite/SqliteSchema.h"
 #include "server/store/sqlite/SqliteStores.h"
 #include "shared/storage/Connection.h"
@@ -109,6 +111,12 @@ private Q_SLOTS:
     void peersAreKeptBeyondRetention();
     void presenceSettingsAndLastSeen();
     void upgradeToSchemaFourFindsExistingPeers();
+    void mediaIsCreatedUploading();
+    void mediaCompletesOnceAfterPublishing();
+    void mediaAttachChecksOwnerStateAndExistence();
+    void mediaDeleteIsRefusedOnceReferenced();
+    void mediaPurgeDropsOldRefsAndUnreferencedMedia();
+    void upgradeFromSchemaEightAddsMedia();
 
 private:
     NewMessage message(const QString &clientId, QList<qint64> devices,
@@ -118,6 +126,13 @@ private:
     Protocol::Result<qint64> publish(qint64 deviceId, const DeviceKeys &keys);
     Protocol::Result<QList<KeyBundle>> take(qint64 userId, QList<qint64> only = {});
     qint64 preKeyRows(qint64 deviceId);
+    //! A media record of `owner` (created `createdAt`), complete with `digest` unless empty.
+    MediaRecord media(qint64 owner, qint64 size, const QByteArray &digest = {},
+                      qint64 createdAt = 1000);
+    Protocol::Result<MediaRecord> complete(const QString &id, const QByteArray &digest,
+                                           int *published = nullptr, bool publishes = true);
+    Protocol::Result<bool> attach(qint64 userId, const QStringList &ids,
+                                  const QString &conversation, qint64 at = 2000);
 
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<SqliteBackend> m_backend;
@@ -125,6 +140,7 @@ private:
     std::unique_ptr<SqliteDeviceStore> m_devices;
     std::unique_ptr<SqliteKeyStore> m_keys;
     std::unique_ptr<SqliteMessageStore> m_messages;
+    std::unique_ptr<SqliteMediaStore> m_media;
 };
 
 void TestServerStore::init()
@@ -139,10 +155,12 @@ void TestServerStore::init()
     m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
     m_keys = std::make_unique<SqliteKeyStore>(*m_backend);
     m_messages = std::make_unique<SqliteMessageStore>(*m_backend);
+    m_media = std::make_unique<SqliteMediaStore>(*m_backend);
 }
 
 void TestServerStore::cleanup()
 {
+    m_media.reset();
     m_messages.reset();
     m_keys.reset();
     m_devices.reset();
@@ -973,6 +991,325 @@ void TestServerStore::upgradeToSchemaFourFindsExistingPeers()
     QCOMPARE(users.peersOf(2).size(), 1);
     QVERIFY(users.peersOf(3).isEmpty());
     QVERIFY(users.showsPresence(3));
+    backend.close();
+    backend.releaseThreadConnection();
+}
+
+MediaRecord TestServerStore::media(qint64 owner, qint64 size, const QByteArray &digest,
+                                   qint64 createdAt)
+{
+    MediaRecord record;
+    record.id = QString::fromLatin1(randomBytes(16).toHex());
+    record.ownerUserId = owner;
+    record.ownerDeviceId = owner * 10;
+    record.size = size;
+    record.createdAt = createdAt;
+    auto created = await<MediaRecord>([&](auto done) { m_media->createMedia(record, done); });
+    if (!created) {
+        qWarning("createMedia failed: %s", qPrintable(created.error().message));
+        return {};
+    }
+    if (!digest.isEmpty()) {
+        auto completed = complete(record.id, digest);
+        if (!completed) {
+            return {};
+        }
+        return *completed;
+    }
+    return *created;
+}
+
+Protocol::Result<MediaRecord> TestServerStore::complete(const QString &id, const QByteArray &digest,
+                                                        int *published, bool publishes)
+{
+    auto calls = std::make_shared<std::atomic<int>>(0);
+    auto result = await<MediaRecord>([&](auto done) {
+        m_media->completeMedia(
+            id, digest, 5000,
+            [calls, publishes] {
+                ++*calls;
+                return publishes;
+            },
+            done);
+    });
+    if (published) {
+        *published = calls->load();
+    }
+    return result;
+}
+
+Protocol::Result<bool> TestServerStore::attach(qint64 userId, const QStringList &ids,
+                                               const QString &conversation, qint64 at)
+{
+    return await<bool>(
+        [&](auto done) { m_media->attachMedia(userId, ids, conversation, at, done); });
+}
+
+void TestServerStore::mediaIsCreatedUploading()
+{
+    const MediaRecord created = media(1, 4096, {}, 1234);
+    QVERIFY(!created.id.isEmpty());
+    QCOMPARE(created.state, QStringLiteral("uploading"));
+    QCOMPARE(created.size, 4096);
+    QCOMPARE(created.ownerUserId, 1);
+    QCOMPARE(created.ownerDeviceId, 10);
+    QCOMPARE(created.createdAt, 1234);
+    QVERIFY(created.sha256.isEmpty());
+    const auto read = m_media->media(created.id);
+    QVERIFY(read);
+    QCOMPARE(read->id, created.id);
+    QCOMPARE(read->state, QStringLiteral("uploading"));
+    QCOMPARE(read->completedAt, 0);
+    QVERIFY(!m_media->media(QString::fromLatin1(randomBytes(16).toHex())));
+    QVERIFY(m_media->conversationsOf(created.id).isEmpty());
+
+    // Ids are unique.
+    MediaRecord again = created;
+    const auto duplicate =
+        await<MediaRecord>([&](auto done) { m_media->createMedia(again, done); });
+    QVERIFY(!duplicate.ok());
+}
+
+void TestServerStore::mediaCompletesOnceAfterPublishing()
+{
+    const MediaRecord upload = media(1, 10);
+    const QByteArray digest = randomBytes(32);
+
+    // The blob cannot be moved into place: nothing changes.
+    int published = 0;
+    auto failed = complete(upload.id, digest, &published, false);
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().status, 507);
+    QCOMPARE(published, 1);
+    QCOMPARE(m_media->media(upload.id)->state, QStringLiteral("uploading"));
+    QVERIFY(!m_media->blobInUse(digest));
+
+    auto done = complete(upload.id, digest, &published);
+    QVERIFY(done.ok());
+    QCOMPARE(published, 1);
+    QCOMPARE(done->state, QStringLiteral("complete"));
+    QCOMPARE(done->sha256, digest);
+    QCOMPARE(done->completedAt, 5000);
+    QCOMPARE(m_media->media(upload.id)->sha256, digest);
+    QVERIFY(m_media->blobInUse(digest));
+
+    // A second completion (a retried request) publishes nothing and keeps the first digest.
+    auto again = complete(upload.id, randomBytes(32), &published);
+    QVERIFY(again.ok());
+    QCOMPARE(published, 0);
+    QCOMPARE(again->sha256, digest);
+
+    auto unknown = complete(QString::fromLatin1(randomBytes(16).toHex()), digest, &published);
+    QCOMPARE(unknown.error().status, 404);
+    QCOMPARE(unknown.error().code, QStringLiteral("unknown_media"));
+    QCOMPARE(published, 0);
+}
+
+void TestServerStore::mediaAttachChecksOwnerStateAndExistence()
+{
+    const MediaRecord mine = media(1, 10, randomBytes(32));
+    const MediaRecord second = media(1, 20, randomBytes(32));
+    const MediaRecord unfinished = media(1, 30);
+    const MediaRecord theirs = media(2, 40, randomBytes(32));
+    const QString unknown = QString::fromLatin1(randomBytes(16).toHex());
+    const QString dm = QStringLiteral("dm:ann:ben");
+
+    QCOMPARE(attach(1, {theirs.id}, dm).error().status, 403);
+    QCOMPARE(attach(1, {theirs.id}, dm).error().code, QStringLiteral("forbidden"));
+    QCOMPARE(attach(1, {unfinished.id}, dm).error().status, 409);
+    QCOMPARE(attach(1, {unfinished.id}, dm).error().code, QStringLiteral("media_not_ready"));
+    QCOMPARE(attach(1, {unknown}, dm).error().status, 404);
+    QCOMPARE(attach(1, {unknown}, dm).error().code, QStringLiteral("unknown_media"));
+    // All or nothing: one bad id in the list attaches none of them.
+    QVERIFY(!attach(1, {mine.id, second.id, theirs.id}, dm).ok());
+    QVERIFY(!attach(1, {mine.id, unfinished.id}, dm).ok());
+    QVERIFY(m_media->conversationsOf(mine.id).isEmpty());
+    QVERIFY(m_media->conversationsOf(second.id).isEmpty());
+
+    QVERIFY(attach(1, {mine.id, second.id}, dm).ok());
+    QCOMPARE(m_media->conversationsOf(mine.id), QStringList{dm});
+    QCOMPARE(m_media->conversationsOf(second.id), QStringList{dm});
+    // Again in the same conversation: still one reference; in a group: two.
+    QVERIFY(attach(1, {mine.id}, dm, 3000).ok());
+    QCOMPARE(m_media->conversationsOf(mine.id).size(), 1);
+    QVERIFY(attach(1, {mine.id}, QStringLiteral("group:g1")).ok());
+    QStringList conversations = m_media->conversationsOf(mine.id);
+    conversations.sort();
+    QCOMPARE(conversations, (QStringList{dm, QStringLiteral("group:g1")}));
+    QVERIFY(m_media->conversationsOf(theirs.id).isEmpty());
+    QVERIFY(m_media->conversationsOf(unfinished.id).isEmpty());
+}
+
+void TestServerStore::mediaDeleteIsRefusedOnceReferenced()
+{
+    const QByteArray shared = randomBytes(32);
+    const MediaRecord sent = media(1, 10, randomBytes(32));
+    const MediaRecord draft = media(1, 10, shared);
+    const MediaRecord sameBytes = media(3, 10, shared); // Another upload of the same blob.
+    const MediaRecord unfinished = media(1, 10);
+    QVERIFY(attach(1, {sent.id}, QStringLiteral("dm:ann:ben")).ok());
+
+    auto remove = [&](qint64 user, const QString &id, MediaPurge *unlinked) {
+        return await<MediaRecord>([&](auto done) {
+            m_media->deleteMedia(
+                user, id, [unlinked](const MediaPurge &purge) { *unlinked = purge; }, done);
+        });
+    };
+    MediaPurge unlinked;
+    unlinked.orphanBlobs.append("untouched");
+    auto refused = remove(1, sent.id, &unlinked);
+    QCOMPARE(refused.error().status, 409);
+    QCOMPARE(unlinked.orphanBlobs, QList<QByteArray>{"untouched"}); // Nothing to unlink.
+    QVERIFY(m_media->media(sent.id));
+    // Someone else's media is as good as unknown.
+    QCOMPARE(remove(2, draft.id, &unlinked).error().status, 404);
+    QVERIFY(m_media->media(draft.id));
+
+    // The blob of a deleted upload stays while another upload has the same bytes...
+    auto removed = remove(1, draft.id, &unlinked);
+    QVERIFY(removed.ok());
+    QCOMPARE(removed->id, draft.id);
+    QVERIFY(!m_media->media(draft.id));
+    QCOMPARE(unlinked.removed.size(), 1);
+    QCOMPARE(unlinked.removed.first().id, draft.id);
+    QVERIFY(unlinked.orphanBlobs.isEmpty());
+    QVERIFY(m_media->blobInUse(shared));
+    // ...and goes with the last of them.
+    removed = remove(3, sameBytes.id, &unlinked);
+    QVERIFY(removed.ok());
+    QCOMPARE(unlinked.orphanBlobs, QList<QByteArray>{shared});
+    QVERIFY(!m_media->blobInUse(shared));
+
+    // An unfinished upload has no blob, only its partial file (removed by the caller).
+    removed = remove(1, unfinished.id, &unlinked);
+    QVERIFY(removed.ok());
+    QCOMPARE(unlinked.removed.size(), 1);
+    QCOMPARE(unlinked.removed.first().state, QStringLiteral("uploading"));
+    QVERIFY(unlinked.orphanBlobs.isEmpty());
+    QCOMPARE(remove(1, unfinished.id, &unlinked).error().status, 404);
+}
+
+void TestServerStore::mediaPurgeDropsOldRefsAndUnreferencedMedia()
+{
+    const QByteArray kept = randomBytes(32);
+    const QByteArray twice = randomBytes(32);
+    const QByteArray once = randomBytes(32);
+    // Old and unreferenced: purged; young and unreferenced: kept for its grace period.
+    const MediaRecord oldDraft = media(1, 10, once, 100);
+    const MediaRecord oldUnfinished = media(1, 10, {}, 100);
+    const MediaRecord youngDraft = media(1, 10, {}, 9000);
+    // Old, referenced recently: kept. Referenced long ago: the reference expires, then the
+    // media goes too.
+    const MediaRecord recentlySent = media(1, 10, kept, 100);
+    const MediaRecord longAgoSent = media(1, 10, twice, 100);
+    // A second, young upload of longAgoSent's blob keeps that file alive.
+    const MediaRecord youngCopy = media(2, 10, twice, 9000);
+    QVERIFY(attach(1, {recentlySent.id}, QStringLiteral("dm:a:b"), 8000).ok());
+    QVERIFY(attach(1, {longAgoSent.id}, QStringLiteral("group:g"), 200).ok());
+
+    MediaPurge unlinked;
+    auto purged = await<qint64>([&](auto done) {
+        m_media->purgeMedia(
+            5000, 5000, [&unlinked](const MediaPurge &purge) { unlinked = purge; }, done);
+    });
+    QVERIFY(purged.ok());
+    QCOMPARE(*purged, 3);
+    QStringList removedIds;
+    for (const MediaRecord &record : std::as_const(unlinked.removed)) {
+        removedIds.append(record.id);
+    }
+    removedIds.sort();
+    QStringList expected{oldDraft.id, oldUnfinished.id, longAgoSent.id};
+    expected.sort();
+    QCOMPARE(removedIds, expected);
+    // Only the blob no remaining media uses is an orphan.
+    QCOMPARE(unlinked.orphanBlobs, QList<QByteArray>{once});
+    for (const QString &id : std::as_const(expected)) {
+        QVERIFY(!m_media->media(id));
+        QVERIFY(m_media->conversationsOf(id).isEmpty());
+    }
+    QVERIFY(m_media->media(youngDraft.id));
+    QVERIFY(m_media->media(recentlySent.id));
+    QVERIFY(m_media->media(youngCopy.id));
+    QCOMPARE(m_media->conversationsOf(recentlySent.id), QStringList{QStringLiteral("dm:a:b")});
+    QVERIFY(m_media->blobInUse(twice));
+    QVERIFY(m_media->blobInUse(kept));
+    QVERIFY(!m_media->blobInUse(once));
+
+    // Nothing left to do: a second purge removes nothing.
+    purged = await<qint64>([&](auto done) {
+        m_media->purgeMedia(
+            5000, 5000, [&unlinked](const MediaPurge &purge) { unlinked = purge; }, done);
+    });
+    QCOMPARE(*purged, 0);
+    QVERIFY(unlinked.removed.isEmpty());
+    QVERIFY(unlinked.orphanBlobs.isEmpty());
+
+    // Later, the last copy of a shared blob goes and takes the file with it, once.
+    purged = await<qint64>([&](auto done) {
+        m_media->purgeMedia(
+            100000, 100000, [&unlinked](const MediaPurge &purge) { unlinked = purge; }, done);
+    });
+    QCOMPARE(*purged, 3);
+    QList<QByteArray> orphans = unlinked.orphanBlobs;
+    std::sort(orphans.begin(), orphans.end());
+    QList<QByteArray> wanted{kept, twice};
+    std::sort(wanted.begin(), wanted.end());
+    QCOMPARE(orphans, wanted);
+}
+
+void TestServerStore::upgradeFromSchemaEightAddsMedia()
+{
+    const QString path = m_dir->filePath(QStringLiteral("v8.db"));
+    {
+        Storage::Connection connection;
+        QVERIFY(connection.open({path, QStringLiteral("FULL"), false, 1000}));
+        QList<Storage::Migration> steps;
+        const Storage::Migrations all = serverMigrations();
+        QVERIFY(all.latestVersion() >= 9);
+        for (const Storage::Migration &step : all.steps()) {
+            if (step.version <= 8) {
+                steps.append(step);
+            }
+        }
+        Storage::Migrations schemaEight(steps);
+        QVERIFY2(schemaEight.apply(connection.database()), qPrintable(schemaEight.lastError()));
+        QCOMPARE(Storage::Migrations::currentVersion(connection.database()), 8);
+        QSqlQuery query(connection.database());
+        QVERIFY(!query.exec(QStringLiteral("SELECT COUNT(*) FROM media")));
+        QVERIFY(connection.exec(QStringLiteral("INSERT INTO users (id, username, password_hash, "
+                                               "created_at) VALUES (4, 'eve', 'h', 1)")));
+    }
+    SqliteBackend backend;
+    QString error;
+    QVERIFY2(backend.open(path, QStringLiteral("FULL"), &error), qPrintable(error));
+    {
+        Storage::Connection connection;
+        QVERIFY(connection.open({path, QStringLiteral("FULL"), true, 1000}));
+        QCOMPARE(Storage::Migrations::currentVersion(connection.database()),
+                 serverMigrations().latestVersion());
+    }
+    SqliteUserStore users(backend);
+    QCOMPARE(users.userByName(QStringLiteral("eve"))->id, 4);
+    // The new tables work: a media of the old user, completed and referenced.
+    SqliteMediaStore store(backend);
+    MediaRecord record;
+    record.id = QString::fromLatin1(randomBytes(16).toHex());
+    record.ownerUserId = 4;
+    record.ownerDeviceId = 1;
+    record.size = 3;
+    record.createdAt = 1;
+    QVERIFY(await<MediaRecord>([&](auto done) { store.createMedia(record, done); }).ok());
+    const QByteArray digest = randomBytes(32);
+    QVERIFY(await<MediaRecord>([&](auto done) {
+                store.completeMedia(
+                    record.id, digest, 2, [] { return true; }, done);
+            }).ok());
+    QVERIFY(await<bool>([&](auto done) {
+                store.attachMedia(4, {record.id}, QStringLiteral("dm:eve:eve"), 3, done);
+            }).ok());
+    QCOMPARE(store.conversationsOf(record.id), QStringList{QStringLiteral("dm:eve:eve")});
+    QVERIFY(store.blobInUse(digest));
     backend.close();
     backend.releaseThreadConnection();
 }
