@@ -352,6 +352,18 @@ void ApiService::sendGroupMessage(const ApiRequest &request, Reply reply)
     for (const Device &device : m_devices.devicesOf(sender.userId)) {
         senderDevices.append(device.id);
     }
+    if (!mediaIds->isEmpty() && !m_groups.group(*id, sender.userId)) {
+        // Only members may show their media to the group; a retry of a message stored while
+        // the sender was a member still gets its receipt.
+        if (answerStoredRetry(sender, message.clientMessageId, Protocol::groupConversationId(*id),
+                              reply)) {
+            return;
+        }
+        reply(ApiResponse::error(
+            ApiError::notFound(QStringLiteral("You are not a member of this group."),
+                               Protocol::ErrorCode::UnknownGroup)));
+        return;
+    }
     // The media first: once the message is out, the members may ask for the media.
     attachMedia(sender, *mediaIds, Protocol::groupConversationId(*id), reply,
                 [this, message = std::move(message), senderDevices, reply]() mutable {
