@@ -50,17 +50,22 @@ ApiResult failure(const QString &code, const QString &message)
 
 QJsonObject messageJson(const StoredMessage &m)
 {
-    return {{QStringLiteral("c"), m.conversation},
-            {QStringLiteral("s"), m.sender},
-            {QStringLiteral("d"), m.senderDevice},
-            {QStringLiteral("id"), m.clientMessageId},
-            {QStringLiteral("sid"), m.serverId},
-            {QStringLiteral("seq"), m.seq},
-            {QStringLiteral("t"), m.text},
-            {QStringLiteral("ts"), m.serverTimestamp},
-            {QStringLiteral("lts"), m.localTimestamp},
-            {QStringLiteral("o"), m.outgoing},
-            {QStringLiteral("st"), StoredMessage::statusName(m.status)}};
+    QJsonObject object{{QStringLiteral("c"), m.conversation},
+                       {QStringLiteral("s"), m.sender},
+                       {QStringLiteral("d"), m.senderDevice},
+                       {QStringLiteral("id"), m.clientMessageId},
+                       {QStringLiteral("sid"), m.serverId},
+                       {QStringLiteral("seq"), m.seq},
+                       {QStringLiteral("t"), m.text},
+                       {QStringLiteral("ts"), m.serverTimestamp},
+                       {QStringLiteral("lts"), m.localTimestamp},
+                       {QStringLiteral("o"), m.outgoing},
+                       {QStringLiteral("st"), StoredMessage::statusName(m.status)}};
+    if (!m.media.isEmpty()) {
+        // The attachments (file keys included): the new device can fetch the files too.
+        object.insert(QStringLiteral("m"), QString::fromLatin1(m.media.toBase64()));
+    }
+    return object;
 }
 
 std::optional<StoredMessage> messageFromJson(const QJsonObject &o)
@@ -76,6 +81,12 @@ std::optional<StoredMessage> messageFromJson(const QJsonObject &o)
     m.serverTimestamp = o.value(QStringLiteral("ts")).toInteger();
     m.localTimestamp = o.value(QStringLiteral("lts")).toInteger();
     m.outgoing = o.value(QStringLiteral("o")).toBool();
+    const QByteArray media =
+        QByteArray::fromBase64(o.value(QStringLiteral("m")).toString().toLatin1());
+    const auto content = Protocol::MessageContent::decode(media);
+    if (content && content->kind == Protocol::MessageContent::Kind::Media) {
+        m.media = media;
+    }
     const QString status = o.value(QStringLiteral("st")).toString();
     using Status = StoredMessage::Status;
     bool known = false;

@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace Tincan;
@@ -169,6 +170,20 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(texts(c1.core().store().history(group, 50))
                                      .contains(QStringLiteral("group before link")),
                                  Timeout);
+        // A file shared in the group: its attachment (key included) travels with the history.
+        QTemporaryDir files;
+        const QString plan = files.filePath(QStringLiteral("plan.txt"));
+        {
+            QFile out(plan);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write("the plan, shared before the link");
+        }
+        const QString fileId =
+            b1.core().sendFile(group, plan, QStringLiteral("group file before link"), &error);
+        QVERIFY2(!fileId.isEmpty(), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(texts(a1.core().store().history(group, 50))
+                                     .contains(QStringLiteral("group file before link")),
+                                 Timeout);
         // Alice reads bob's messages: the read position travels with the history.
         a1.core().markRead(dm);
         QSignalSpy flushed(&a1.core(), &Client::ClientCore::readMarksFlushed);
@@ -238,6 +253,17 @@ private Q_SLOTS:
             QCOMPARE(m.outgoing, m.sender == QLatin1String("alice"));
         }
         QCOMPARE(a3.core().unreadCount(dm), 0); // Read state came along.
+        const auto shared = a3.core().store().messageByClientId(fileId);
+        QVERIFY(shared);
+        QCOMPARE(Client::ClientCore::attachmentsOf(*shared).size(), 1);
+        QSignalSpy fetched(&a3.core(), &Client::ClientCore::transferFinished);
+        const QString copy = files.filePath(QStringLiteral("plan-copy.txt"));
+        QVERIFY2(!a3.core().fetchMedia(fileId, 0, copy, &error).isEmpty(), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(fetched.size(), 1, Timeout);
+        QVERIFY2(fetched.first().at(1).toBool(), qPrintable(fetched.first().at(2).toString()));
+        QFile copied(copy);
+        QVERIFY(copied.open(QIODevice::ReadOnly));
+        QCOMPARE(copied.readAll(), QByteArray("the plan, shared before the link"));
         QVERIFY(a3.core().group(groupId).has_value());
 
         // The server relayed ciphertext only, and dropped it once the new device had it.
