@@ -368,6 +368,10 @@ private:
     void uploadStep(const std::shared_ptr<Transfer> &transfer);
     void patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 offset);
     void finishUpload(const std::shared_ptr<Transfer> &transfer);
+    //! The server has the whole upload with this digest: check it, then send the message.
+    void uploadCompleted(const std::shared_ptr<Transfer> &transfer, const QByteArray &serverDigest);
+    //! The upload was complete before we heard of it: ask for its digest.
+    void confirmUpload(const std::shared_ptr<Transfer> &transfer);
     void runDownload(const std::shared_ptr<Transfer> &transfer);
     void getDownload(const std::shared_ptr<Transfer> &transfer, const QString &url);
     void finishDownload(const std::shared_ptr<Transfer> &transfer);

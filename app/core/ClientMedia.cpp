@@ -44,9 +44,13 @@ QByteArray unb64(const QJsonValue &value)
     return QByteArray::fromBase64(value.toString().toLatin1());
 }
 
+//! When the file last changed: its status change time, which every write moves and which (unlike
+//! the modification time) cannot be set back. A resumed upload encrypts again from the same key
+//! and nonces, so it must never read different bytes than the first time.
 qint64 mtimeOf(const QFileInfo &info)
 {
-    return info.lastModified().toMSecsSinceEpoch();
+    return std::max(info.lastModified().toMSecsSinceEpoch(),
+                    info.metadataChangeTime().toMSecsSinceEpoch());
 }
 
 QString statusError(QNetworkReply *reply, const QString &pinError)
@@ -529,16 +533,7 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
             const qint64 offset = reply->rawHeader(QByteArrayLiteral("Upload-Offset")).toLongLong();
             const QByteArray sha = reply->rawHeader(QByteArrayLiteral("Tincan-Sha256"));
             if (!sha.isEmpty()) {
-                if (QByteArray::fromHex(sha) !=
-                    unb64(transfer->draft.value(QStringLiteral("digest")))) {
-                    self->transferFailed(
-                        transfer,
-                        QStringLiteral("The server stored different bytes than were sent."), false);
-                    return;
-                }
-                transfer->record.state = QStringLiteral("send");
-                self->m_store.saveTransfer(transfer->record);
-                self->finishUpload(transfer);
+                self->uploadCompleted(transfer, QByteArray::fromHex(sha));
                 return;
             }
             self->patchUpload(transfer, offset);
@@ -546,26 +541,42 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
         }
         if (status == 403) {
             // The upload URL expired: a fresh one (the server keeps what it has).
-            self->m_api.call("POST", QStringLiteral("/v1/media/%1/upload-url").arg(mediaId),
-                             nullptr, [self, transfer](const ApiResult &result) {
-                                 if (!self || transfer->cancelled) {
-                                     return;
-                                 }
-                                 if (!result.ok()) {
-                                     self->transferFailed(transfer, result.error.message,
-                                                          result.transient());
-                                     return;
-                                 }
-                                 transfer->record.uploadUrl =
-                                     result.body.value(QStringLiteral("uploadUrl")).toString();
-                                 self->m_store.saveTransfer(transfer->record);
-                                 self->uploadStep(transfer);
-                             });
+            self->m_api.call(
+                "POST", QStringLiteral("/v1/media/%1/upload-url").arg(mediaId), nullptr,
+                [self, transfer](const ApiResult &result) {
+                    if (!self || transfer->cancelled) {
+                        return;
+                    }
+                    if (result.status == 409 &&
+                        result.error.code == QLatin1String(Protocol::ErrorCode::UploadClosed)) {
+                        // Complete already (the last PATCH outlived its URL).
+                        self->confirmUpload(transfer);
+                        return;
+                    }
+                    if (!result.ok()) {
+                        self->transferFailed(transfer, result.error.message, result.transient());
+                        return;
+                    }
+                    transfer->record.uploadUrl =
+                        result.body.value(QStringLiteral("uploadUrl")).toString();
+                    self->m_store.saveTransfer(transfer->record);
+                    self->uploadStep(transfer);
+                });
             return;
         }
         if (status == 404) {
-            // The server no longer has it (purged while this device was away): start over.
-            transfer->record.state = QStringLiteral("reserve");
+            // The server no longer has it (purged while this device was away): start over, with
+            // a new key and salt (the same ones would encrypt again under the same nonces).
+            QByteArray salt(Crypto::MediaCipher::SaltBytes, Qt::Uninitialized);
+            RAND_bytes(reinterpret_cast<unsigned char *>(salt.data()),
+                       static_cast<int>(salt.size()));
+            transfer->draft.insert(QStringLiteral("key"), b64(Crypto::MediaCipher::generateKey()));
+            transfer->draft.remove(QStringLiteral("digest"));
+            transfer->draft.remove(QStringLiteral("mediaId"));
+            transfer->record.content =
+                QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
+            transfer->record.salt = salt;
+            transfer->record.state = QStringLiteral("digest");
             self->m_store.saveTransfer(transfer->record);
             self->uploadStep(transfer);
             return;
@@ -615,7 +626,12 @@ void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 o
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status == 204) {
             transfer->attempts = 0;
-            self->uploadStep(transfer); // HEAD confirms the offset (and the digest at the end).
+            const QByteArray sha = reply->rawHeader(QByteArrayLiteral("Tincan-Sha256"));
+            if (!sha.isEmpty()) {
+                self->uploadCompleted(transfer, QByteArray::fromHex(sha));
+                return;
+            }
+            self->uploadStep(transfer); // HEAD confirms the offset.
             return;
         }
         const Protocol::ApiError error = Protocol::ApiError::fromJson(status, reply->readAll());
@@ -634,6 +650,39 @@ void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 o
                                  : error.message,
                              status >= 500 && status != 507);
     });
+}
+
+void ClientCore::uploadCompleted(const std::shared_ptr<Transfer> &transfer,
+                                 const QByteArray &serverDigest)
+{
+    if (serverDigest != unb64(transfer->draft.value(QStringLiteral("digest")))) {
+        transferFailed(transfer,
+                       QStringLiteral("The server stored different bytes than were sent."), false);
+        return;
+    }
+    transfer->record.state = QStringLiteral("send");
+    m_store.saveTransfer(transfer->record);
+    finishUpload(transfer);
+}
+
+void ClientCore::confirmUpload(const std::shared_ptr<Transfer> &transfer)
+{
+    const QString mediaId = transfer->draft.value(QStringLiteral("mediaId")).toString();
+    QPointer<ClientCore> self(this);
+    m_api.call("POST", QStringLiteral("/v1/media/%1/download-url").arg(mediaId), nullptr,
+               [self, transfer](const ApiResult &result) {
+                   if (!self || transfer->cancelled) {
+                       return;
+                   }
+                   if (!result.ok()) {
+                       self->transferFailed(transfer, result.error.message, result.transient());
+                       return;
+                   }
+                   self->uploadCompleted(
+                       transfer,
+                       QByteArray::fromHex(
+                           result.body.value(QStringLiteral("sha256")).toString().toLatin1()));
+               });
 }
 
 void ClientCore::finishUpload(const std::shared_ptr<Transfer> &transfer)

@@ -9,20 +9,32 @@ namespace Tincan::Test {
 
 Client::ApiResult waitFor(const std::function<void(Client::ApiCallback)> &call, int timeoutMs)
 {
-    Client::ApiResult result;
-    result.status = -1;
-    bool done = false;
+    // Shared with the callback: an answer that comes after the timeout lands here harmlessly
+    // instead of in a stack frame that is gone.
+    struct State
+    {
+        Client::ApiResult result;
+        bool done = false;
+        QEventLoop *loop = nullptr;
+    };
+    auto state = std::make_shared<State>();
+    state->result.status = -1;
     QEventLoop loop;
-    call([&](const Client::ApiResult &r) {
-        result = r;
-        done = true;
-        loop.quit();
+    state->loop = &loop;
+    call([state](const Client::ApiResult &r) {
+        if (!state->loop) {
+            return; // Timed out already.
+        }
+        state->result = r;
+        state->done = true;
+        state->loop->quit();
     });
-    if (!done) {
+    if (!state->done) {
         QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
         loop.exec();
     }
-    return result;
+    state->loop = nullptr;
+    return state->result;
 }
 
 TestClient::TestClient(const QUrl &server, const QString &profileDir)

@@ -99,11 +99,14 @@ private:
         for (int i = 1; i < count; ++i) {
             names.append(member(i).name);
         }
-        const auto result = waitFor([&](Client::ApiCallback done) {
-            member(0).client->core().createGroup(name, names, done);
-        });
+        const auto result = waitFor(
+            [&](Client::ApiCallback done) {
+                member(0).client->core().createGroup(name, names, done);
+            },
+            Timeout);
         if (!result.ok()) {
-            qWarning("create group failed: %s", qPrintable(result.error.message));
+            qWarning("create group failed (HTTP %d): %s", result.status,
+                     qPrintable(result.error.message));
             return {};
         }
         return result.body.value(QStringLiteral("id")).toString();

@@ -453,7 +453,9 @@ void MediaTest::killedUploadResumes()
 {
     // The real CLI, killed in the middle of its upload; `flush` continues from where the server
     // stopped, not from the start.
-    TestServer server(QStringLiteral("[tls]\nenabled=false\n"));
+    // Signed URLs live one second here: the kept upload URL has expired when the upload goes on,
+    // so the client must get a fresh one (the PATCH that runs longer is not cut).
+    TestServer server(QStringLiteral("[tls]\nenabled=false\n[media]\nurl_ttl_seconds=1\n"));
     QVERIFY(server.start());
     const QString alice = m_dir.filePath(QStringLiteral("cli-alice"));
     const QString bob = m_dir.filePath(QStringLiteral("cli-bob"));
@@ -502,6 +504,8 @@ void MediaTest::killedUploadResumes()
     const qint64 kept = QFileInfo(filesUnder(partial).first()).size();
     QVERIFY(kept > 0);
 
+    const qint64 killedAt = QDateTime::currentSecsSinceEpoch();
+    QTRY_VERIFY_WITH_TIMEOUT(QDateTime::currentSecsSinceEpoch() >= killedAt + 2, Timeout);
     const ProcessRun flush =
         cli(alice, {QStringLiteral("flush"), QStringLiteral("--timeout"), QStringLiteral("300")});
     QVERIFY2(flush.exitCode == 0, qPrintable(flush.err));
