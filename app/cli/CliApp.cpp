@@ -1009,6 +1009,31 @@ void CliApp::showProgress(const QString &label, qint64 done, qint64 total, qint6
     m_lastPercent = percent;
 }
 
+int CliApp::transferExit(const QString &id, const QString &startError, bool finished, bool ok,
+                         const QString &failure, const QString &timeoutText, const QString &result)
+{
+    if (m_lastPercent >= 0 && isatty(STDERR_FILENO)) {
+        err() << Qt::endl; // End the progress line.
+    }
+    if (id.isEmpty()) {
+        err() << "tincan-cli: " << startError << Qt::endl;
+        return Usage;
+    }
+    if (!m_certificateError.isEmpty()) {
+        return reportCertificateError();
+    }
+    if (!finished) {
+        err() << "tincan-cli: " << timeoutText << Qt::endl;
+        return Unreachable;
+    }
+    if (!ok) {
+        err() << "tincan-cli: " << failure << Qt::endl;
+        return Refused;
+    }
+    out() << result << Qt::endl;
+    return Ok;
+}
+
 int CliApp::sendFile(const QStringList &args, const QString &caption, int timeoutSeconds)
 {
     if (args.size() != 2) {
@@ -1061,28 +1086,11 @@ int CliApp::sendFile(const QStringList &args, const QString &caption, int timeou
             }
         },
         timeoutSeconds > 0 ? timeoutSeconds * 1000 : std::numeric_limits<int>::max());
-    if (m_lastPercent >= 0 && isatty(STDERR_FILENO)) {
-        err() << Qt::endl;
-    }
-    if (id.isEmpty()) {
-        err() << "tincan-cli: " << error << Qt::endl;
-        return Usage;
-    }
-    if (!m_certificateError.isEmpty()) {
-        return reportCertificateError();
-    }
-    if (!finished) {
-        err() << "tincan-cli: the file was not sent in time; the upload resumes with the next "
-                 "command that reaches the server."
-              << Qt::endl;
-        return Unreachable;
-    }
-    if (!uploaded || !stored) {
-        err() << "tincan-cli: the file was not sent: " << failure << Qt::endl;
-        return Refused;
-    }
-    out() << id << Qt::endl;
-    return Ok;
+    return transferExit(id, error, finished, uploaded && stored,
+                        QStringLiteral("the file was not sent: ") + failure,
+                        QStringLiteral("the file was not sent in time; the upload resumes with "
+                                       "the next command that reaches the server."),
+                        id);
 }
 
 int CliApp::fetchMedia(const QStringList &args, int index, int timeoutSeconds)
@@ -1130,28 +1138,10 @@ int CliApp::fetchMedia(const QStringList &args, int index, int timeoutSeconds)
             }
         },
         timeoutSeconds > 0 ? timeoutSeconds * 1000 : std::numeric_limits<int>::max());
-    if (m_lastPercent >= 0 && isatty(STDERR_FILENO)) {
-        err() << Qt::endl;
-    }
-    if (id.isEmpty()) {
-        err() << "tincan-cli: " << error << Qt::endl;
-        return Usage;
-    }
-    if (!m_certificateError.isEmpty()) {
-        return reportCertificateError();
-    }
-    if (!finished) {
-        err() << "tincan-cli: the download did not finish in time; run the command again to "
-                 "continue it."
-              << Qt::endl;
-        return Unreachable;
-    }
-    if (!ok) {
-        err() << "tincan-cli: " << failure << Qt::endl;
-        return Refused;
-    }
-    out() << args[1] << Qt::endl;
-    return Ok;
+    return transferExit(id, error, finished, ok, failure,
+                        QStringLiteral("the download did not finish in time; run the command "
+                                       "again to continue it."),
+                        args[1]);
 }
 
 int CliApp::flush()

@@ -31,6 +31,9 @@ private:
     int sendFile(const QStringList &args, const QString &caption, int timeoutSeconds);
     int fetchMedia(const QStringList &args, int index, int timeoutSeconds);
     void showProgress(const QString &label, qint64 done, qint64 total, qint64 rate);
+    //! The exit of send-file and fetch-media: prints what happened, returns the exit code.
+    int transferExit(const QString &id, const QString &startError, bool finished, bool ok,
+                     const QString &failure, const QString &timeoutText, const QString &result);
     int listen(bool json, int count, int timeoutSeconds);
     int history(const QStringList &args, bool json, int limit);
     int trust(const QString &command, const QStringList &args, bool json);

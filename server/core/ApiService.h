@@ -187,6 +187,10 @@ private:
     //! The media of the path's {id} (`ownOnly`: of the caller's account); otherwise answers.
     std::optional<MediaRecord> pathMedia(const ApiRequest &request, const Reply &reply,
                                          bool ownOnly);
+    //! The media of a signed URL: the path's {id}, with a valid signature of its upload
+    //! (`upload`) or download URL in the query; otherwise answers (404, 403).
+    std::optional<MediaRecord> signedMedia(const ApiRequest &request, const Reply &reply,
+                                           bool upload);
     //! Reads the optional "media" id list of a send; answers 400 on a bad one.
     std::optional<QStringList> readMediaIds(const QJsonObject &body, const Reply &reply);
     //! Lets `conversation` download `ids` (nothing to do when empty), then runs `next`.

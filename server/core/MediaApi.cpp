@@ -78,6 +78,24 @@ std::optional<MediaRecord> ApiService::pathMedia(const ApiRequest &request, cons
     return media;
 }
 
+std::optional<MediaRecord> ApiService::signedMedia(const ApiRequest &request, const Reply &reply,
+                                                   bool upload)
+{
+    auto media = pathMedia(request, reply, false);
+    if (!media) {
+        return std::nullopt;
+    }
+    qint64 max = 0;
+    const UrlSigner::Check check =
+        m_media->signer().check(upload ? UrlSigner::Op::Upload : UrlSigner::Op::Download, media->id,
+                                request.query, nowMs() / 1000, &max);
+    if (check != UrlSigner::Check::Valid || max != media->size) {
+        reply(ApiResponse::error(signatureError(check)));
+        return std::nullopt;
+    }
+    return media;
+}
+
 void ApiService::createMedia(const ApiRequest &request, Reply reply)
 {
     if (!m_media) {
@@ -212,15 +230,8 @@ void ApiService::deleteMedia(const ApiRequest &request, Reply reply)
 
 void ApiService::mediaUploadStatus(const ApiRequest &request, Reply reply)
 {
-    const auto media = pathMedia(request, reply, false);
+    const auto media = signedMedia(request, reply, true);
     if (!media) {
-        return;
-    }
-    qint64 max = 0;
-    const UrlSigner::Check check = m_media->signer().check(UrlSigner::Op::Upload, media->id,
-                                                           request.query, nowMs() / 1000, &max);
-    if (check != UrlSigner::Check::Valid || max != media->size) {
-        reply(ApiResponse::error(signatureError(check)));
         return;
     }
     const bool complete = media->state == QLatin1String("complete");
@@ -246,15 +257,8 @@ void ApiService::mediaUploadMisrouted(const ApiRequest &, Reply reply)
 
 void ApiService::mediaContent(const ApiRequest &request, Reply reply)
 {
-    const auto media = pathMedia(request, reply, false);
+    const auto media = signedMedia(request, reply, false);
     if (!media) {
-        return;
-    }
-    qint64 max = 0;
-    const UrlSigner::Check check = m_media->signer().check(UrlSigner::Op::Download, media->id,
-                                                           request.query, nowMs() / 1000, &max);
-    if (check != UrlSigner::Check::Valid || max != media->size) {
-        reply(ApiResponse::error(signatureError(check)));
         return;
     }
     if (media->state != QLatin1String("complete")) {

@@ -169,6 +169,8 @@ private:
     //! alice sends `path` to bob; bob downloads it to `destination`. Returns the message id.
     QString sendAndFetch(TwoUsers &users, const QString &path, const QString &destination,
                          Outcome *download);
+    //! alice sends a new file of `size` bytes to bob, who receives the message (not the file).
+    QString deliverFile(TwoUsers &users, const QString &name, qint64 size);
     QTemporaryDir m_dir;
 };
 
@@ -227,6 +229,30 @@ QString MediaTest::sendAndFetch(TwoUsers &users, const QString &path, const QStr
         return {};
     }
     *download = bobTransfers.outcomes.value(transfer);
+    return id;
+}
+
+QString MediaTest::deliverFile(TwoUsers &users, const QString &name, qint64 size)
+{
+    Recorder bobRecorder(users.bob->core());
+    Transfers aliceTransfers(users.alice->core());
+    const QString source = m_dir.filePath(name);
+    QString error;
+    if (!makeFile(source, size)) {
+        return {};
+    }
+    const QString id = users.alice->core().sendFile(QStringLiteral("bob"), source, {}, &error);
+    if (id.isEmpty() ||
+        !waitUntil([&] { return aliceTransfers.outcomes.value(id).finished; }, Timeout) ||
+        !aliceTransfers.outcomes.value(id).ok) {
+        qWarning() << "the upload failed:" << error << aliceTransfers.outcomes.value(id).error;
+        return {};
+    }
+    users.bob->core().connectToServer();
+    if (!waitUntil([&] { return !bobRecorder.received.isEmpty(); }, Timeout)) {
+        qWarning() << "bob did not get the message";
+        return {};
+    }
     return id;
 }
 
@@ -331,18 +357,10 @@ void MediaTest::tamperedBlobIsRejected()
 {
     TwoUsers users;
     QVERIFY(users.start());
-    Recorder bobRecorder(users.bob->core());
-    Transfers aliceTransfers(users.alice->core());
     Transfers bobTransfers(users.bob->core());
-    const QString source = m_dir.filePath(QStringLiteral("tamper.bin"));
-    QVERIFY(makeFile(source, 500'000));
+    const QString id = deliverFile(users, QStringLiteral("tamper.bin"), 500'000);
+    QVERIFY(!id.isEmpty());
     QString error;
-    const QString id = users.alice->core().sendFile(QStringLiteral("bob"), source, {}, &error);
-    QVERIFY2(!id.isEmpty(), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(id).finished, Timeout);
-    QVERIFY(aliceTransfers.outcomes.value(id).ok);
-    users.bob->core().connectToServer();
-    QTRY_VERIFY_WITH_TIMEOUT(!bobRecorder.received.isEmpty(), Timeout);
 
     // Someone with access to the server's disk flips one byte of the stored ciphertext.
     const QStringList blobs = filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs"));
@@ -372,17 +390,10 @@ void MediaTest::truncatedBlobIsRejected()
 {
     TwoUsers users;
     QVERIFY(users.start());
-    Recorder bobRecorder(users.bob->core());
-    Transfers aliceTransfers(users.alice->core());
     Transfers bobTransfers(users.bob->core());
-    const QString source = m_dir.filePath(QStringLiteral("truncate.bin"));
-    QVERIFY(makeFile(source, 700'000));
+    const QString id = deliverFile(users, QStringLiteral("truncate.bin"), 700'000);
+    QVERIFY(!id.isEmpty());
     QString error;
-    const QString id = users.alice->core().sendFile(QStringLiteral("bob"), source, {}, &error);
-    QVERIFY2(!id.isEmpty(), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(id).finished, Timeout);
-    users.bob->core().connectToServer();
-    QTRY_VERIFY_WITH_TIMEOUT(!bobRecorder.received.isEmpty(), Timeout);
 
     const QStringList blobs = filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs"));
     QCOMPARE(blobs.size(), 1);
