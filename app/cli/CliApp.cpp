@@ -1009,6 +1009,17 @@ void CliApp::showProgress(const QString &label, qint64 done, qint64 total, qint6
     m_lastPercent = percent;
 }
 
+void CliApp::followProgress(const QString &label, const QString *id)
+{
+    QObject::connect(
+        m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
+        [this, label, id](const QString &transfer, qint64 bytes, qint64 total, qint64 rate) {
+            if (!id || transfer == *id) {
+                showProgress(label, bytes, total, rate);
+            }
+        });
+}
+
 int CliApp::transferExit(const QString &id, const QString &startError, bool finished, bool ok,
                          const QString &failure, const QString &timeoutText, const QString &result)
 {
@@ -1048,12 +1059,7 @@ int CliApp::sendFile(const QStringList &args, const QString &caption, int timeou
     const QString label = QFileInfo(args[1]).fileName();
     const bool finished = wait(
         [&](std::function<void()> done) {
-            QObject::connect(m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
-                             [&](const QString &transfer, qint64 bytes, qint64 total, qint64 rate) {
-                                 if (transfer == id) {
-                                     showProgress(label, bytes, total, rate);
-                                 }
-                             });
+            followProgress(label, &id);
             QObject::connect(m_core.get(), &Client::ClientCore::transferFinished, m_core.get(),
                              [&, done](const QString &transfer, bool ok, const QString &reason) {
                                  if (transfer != id) {
@@ -1116,12 +1122,7 @@ int CliApp::fetchMedia(const QStringList &args, int index, int timeoutSeconds)
     const QString label = QFileInfo(args[1]).fileName();
     const bool finished = wait(
         [&](std::function<void()> done) {
-            QObject::connect(m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
-                             [&](const QString &transfer, qint64 bytes, qint64 total, qint64 rate) {
-                                 if (transfer == id) {
-                                     showProgress(label, bytes, total, rate);
-                                 }
-                             });
+            followProgress(label, &id);
             QObject::connect(
                 m_core.get(), &Client::ClientCore::transferFinished, m_core.get(),
                 [&, done](const QString &transfer, bool success, const QString &reason) {
@@ -1162,10 +1163,7 @@ int CliApp::flush()
                              });
             QObject::connect(&m_core->certificatePin(), &Client::CertificatePin::rejected,
                              m_core.get(), done);
-            QObject::connect(m_core.get(), &Client::ClientCore::transferProgress, m_core.get(),
-                             [&](const QString &, qint64 bytes, qint64 total, qint64 rate) {
-                                 showProgress(QStringLiteral("upload"), bytes, total, rate);
-                             });
+            followProgress(QStringLiteral("upload"), nullptr);
             QObject::connect(m_core.get(), &Client::ClientCore::transferFinished, m_core.get(),
                              [&](const QString &id, bool ok, const QString &reason) {
                                  if (!uploads.remove(id)) {

@@ -31,6 +31,8 @@ private:
     int sendFile(const QStringList &args, const QString &caption, int timeoutSeconds);
     int fetchMedia(const QStringList &args, int index, int timeoutSeconds);
     void showProgress(const QString &label, qint64 done, qint64 total, qint64 rate);
+    //! Shows the progress of transfer `*id` (null: of every transfer) under `label`.
+    void followProgress(const QString &label, const QString *id);
     //! The exit of send-file and fetch-media: prints what happened, returns the exit code.
     int transferExit(const QString &id, const QString &startError, bool finished, bool ok,
                      const QString &failure, const QString &timeoutText, const QString &result);

@@ -1,5 +1,8 @@
 #include "tests/common/RawHttp.h"
 
+#include <QUrl>
+#include <QUrlQuery>
+
 #include "tests/common/TestServer.h"
 
 #include <QDeadlineTimer>
@@ -203,6 +206,24 @@ HttpResponse httpRequest(quint16 plainPort, const QByteArray &method, const QByt
         return {};
     }
     return connection.request(method, target, headers, body);
+}
+
+QByteArray withQueryItem(const QByteArray &url, const QString &name, const QString &value)
+{
+    QUrl parsed = QUrl::fromEncoded(url);
+    QUrlQuery query(parsed);
+    query.removeAllQueryItems(name);
+    query.addQueryItem(name, value);
+    parsed.setQuery(query);
+    return parsed.toEncoded();
+}
+
+QByteArray withTamperedSignature(const QByteArray &url)
+{
+    QString sig = QUrlQuery(QUrl::fromEncoded(url)).queryItemValue(QStringLiteral("sig"));
+    const qsizetype middle = sig.size() / 2;
+    sig[middle] = sig[middle] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
+    return withQueryItem(url, QStringLiteral("sig"), sig);
 }
 
 } // namespace Tincan::Test

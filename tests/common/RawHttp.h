@@ -78,4 +78,9 @@ HttpResponse httpRequest(const TestServer &server, const QByteArray &method,
 HttpResponse httpRequest(quint16 plainPort, const QByteArray &method, const QByteArray &target,
                          const HttpHeaders &headers = {}, const QByteArray &body = {});
 
+//! A relative signed URL (media) with one query item replaced.
+QByteArray withQueryItem(const QByteArray &url, const QString &name, const QString &value);
+//! A signed URL whose signature has one character in the middle changed.
+QByteArray withTamperedSignature(const QByteArray &url);
+
 } // namespace Tincan::Test

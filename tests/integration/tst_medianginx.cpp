@@ -36,24 +36,6 @@ QByteArray sha256Hex(const QByteArray &bytes)
     return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
 }
 
-QByteArray withQueryItem(const QByteArray &url, const QString &name, const QString &value)
-{
-    QUrl parsed = QUrl::fromEncoded(url);
-    QUrlQuery query(parsed);
-    query.removeAllQueryItems(name);
-    query.addQueryItem(name, value);
-    parsed.setQuery(query);
-    return parsed.toEncoded();
-}
-
-QByteArray withTamperedSignature(const QByteArray &url)
-{
-    QString sig = QUrlQuery(QUrl::fromEncoded(url)).queryItemValue(QStringLiteral("sig"));
-    const qsizetype middle = sig.size() / 2;
-    sig[middle] = sig[middle] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
-    return withQueryItem(url, QStringLiteral("sig"), sig);
-}
-
 HttpHeaders uploadHeaders(qint64 offset)
 {
     return {{"Upload-Offset", QByteArray::number(offset)},

@@ -71,26 +71,6 @@ bool reconfigure(TestServer &server, const QString &extra)
     return server.restart();
 }
 
-//! A relative signed URL with one query item replaced.
-QByteArray withQueryItem(const QByteArray &url, const QString &name, const QString &value)
-{
-    QUrl parsed = QUrl::fromEncoded(url);
-    QUrlQuery query(parsed);
-    query.removeAllQueryItems(name);
-    query.addQueryItem(name, value);
-    parsed.setQuery(query);
-    return parsed.toEncoded();
-}
-
-//! The signature with one character in the middle changed.
-QByteArray withTamperedSignature(const QByteArray &url)
-{
-    QString sig = QUrlQuery(QUrl::fromEncoded(url)).queryItemValue(QStringLiteral("sig"));
-    const qsizetype middle = sig.size() / 2;
-    sig[middle] = sig[middle] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
-    return withQueryItem(url, QStringLiteral("sig"), sig);
-}
-
 QString blobPath(const TestServer &server, const QByteArray &hex)
 {
     return server.dataDir() + QStringLiteral("/media/blobs/") + QString::fromLatin1(hex.left(2)) +
