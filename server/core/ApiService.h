@@ -191,6 +191,9 @@ private:
     //! (`upload`) or download URL in the query; otherwise answers (404, 403).
     std::optional<MediaRecord> signedMedia(const ApiRequest &request, const Reply &reply,
                                            bool upload);
+    //! A fresh signed upload (`upload`: {uploadUrl, expiresAt}) or download ({url, expiresAt})
+    //! URL for the media.
+    QJsonObject signedUrl(const MediaRecord &media, bool upload) const;
     //! Reads the optional "media" id list of a send; answers 400 on a bad one.
     std::optional<QStringList> readMediaIds(const QJsonObject &body, const Reply &reply);
     //! Lets `conversation` download `ids` (nothing to do when empty), then runs `next`.

@@ -96,6 +96,15 @@ std::optional<MediaRecord> ApiService::signedMedia(const ApiRequest &request, co
     return media;
 }
 
+QJsonObject ApiService::signedUrl(const MediaRecord &media, bool upload) const
+{
+    const qint64 expires = nowMs() / 1000 + m_config.mediaUrlTtlSeconds;
+    return {{upload ? QStringLiteral("uploadUrl") : QStringLiteral("url"),
+             m_media->signer().sign(upload ? UrlSigner::Op::Upload : UrlSigner::Op::Download,
+                                    media.id, media.size, expires)},
+            {QStringLiteral("expiresAt"), expires * 1000}};
+}
+
 void ApiService::createMedia(const ApiRequest &request, Reply reply)
 {
     if (!m_media) {
@@ -139,21 +148,16 @@ void ApiService::createMedia(const ApiRequest &request, Reply reply)
     media.ownerDeviceId = owner.deviceId;
     media.size = size;
     media.createdAt = nowMs();
-    MediaService *service = m_media;
-    const qint64 ttl = m_config.mediaUrlTtlSeconds;
-    m_media->store().createMedia(media, [service, ttl, reply](Result<MediaRecord> created) {
+    // Writer thread: signing reads only the configuration and the signer's key.
+    m_media->store().createMedia(media, [this, reply](Result<MediaRecord> created) {
         if (!created) {
             reply(ApiResponse::error(created.error()));
             return;
         }
-        const qint64 expires = nowMs() / 1000 + ttl;
-        reply(ApiResponse::json(
-            201, QJsonObject{{QStringLiteral("id"), created->id},
-                             {QStringLiteral("uploadUrl"),
-                              service->signer().sign(UrlSigner::Op::Upload, created->id,
-                                                     created->size, expires)},
-                             {QStringLiteral("expiresAt"), expires * 1000},
-                             {QStringLiteral("maxSize"), created->size}}));
+        QJsonObject answer = signedUrl(*created, true);
+        answer.insert(QStringLiteral("id"), created->id);
+        answer.insert(QStringLiteral("maxSize"), created->size);
+        reply(ApiResponse::json(201, answer));
     });
 }
 
@@ -169,13 +173,9 @@ void ApiService::mediaUploadUrl(const ApiRequest &request, Reply reply)
                                Protocol::ErrorCode::UploadClosed)));
         return;
     }
-    const qint64 expires = nowMs() / 1000 + m_config.mediaUrlTtlSeconds;
-    reply(ApiResponse::json(
-        200, QJsonObject{
-                 {QStringLiteral("uploadUrl"),
-                  m_media->signer().sign(UrlSigner::Op::Upload, media->id, media->size, expires)},
-                 {QStringLiteral("expiresAt"), expires * 1000},
-                 {QStringLiteral("offset"), m_media->blobs().partialSize(media->id)}}));
+    QJsonObject answer = signedUrl(*media, true);
+    answer.insert(QStringLiteral("offset"), m_media->blobs().partialSize(media->id));
+    reply(ApiResponse::json(200, answer));
 }
 
 void ApiService::mediaDownloadUrl(const ApiRequest &request, Reply reply)
@@ -196,14 +196,10 @@ void ApiService::mediaDownloadUrl(const ApiRequest &request, Reply reply)
                                Protocol::ErrorCode::MediaNotReady)));
         return;
     }
-    const qint64 expires = nowMs() / 1000 + m_config.mediaUrlTtlSeconds;
-    reply(ApiResponse::json(
-        200, QJsonObject{
-                 {QStringLiteral("url"),
-                  m_media->signer().sign(UrlSigner::Op::Download, media->id, media->size, expires)},
-                 {QStringLiteral("expiresAt"), expires * 1000},
-                 {QStringLiteral("size"), media->size},
-                 {QStringLiteral("sha256"), QString::fromLatin1(media->sha256.toHex())}}));
+    QJsonObject answer = signedUrl(*media, false);
+    answer.insert(QStringLiteral("size"), media->size);
+    answer.insert(QStringLiteral("sha256"), QString::fromLatin1(media->sha256.toHex()));
+    reply(ApiResponse::json(200, answer));
 }
 
 void ApiService::deleteMedia(const ApiRequest &request, Reply reply)

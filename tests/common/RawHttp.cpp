@@ -1,5 +1,7 @@
 #include "tests/common/RawHttp.h"
 
+#include <QCryptographicHash>
+#include <QRandomGenerator>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -224,6 +226,27 @@ QByteArray withTamperedSignature(const QByteArray &url)
     const qsizetype middle = sig.size() / 2;
     sig[middle] = sig[middle] == QLatin1Char('A') ? QLatin1Char('B') : QLatin1Char('A');
     return withQueryItem(url, QStringLiteral("sig"), sig);
+}
+
+QByteArray randomBytes(qint64 size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    QRandomGenerator *random = QRandomGenerator::global();
+    for (qint64 i = 0; i < size; ++i) {
+        bytes[i] = static_cast<char>(random->bounded(256));
+    }
+    return bytes;
+}
+
+QByteArray sha256Hex(const QByteArray &bytes)
+{
+    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
+}
+
+HttpHeaders uploadHeaders(qint64 offset)
+{
+    return {{"Upload-Offset", QByteArray::number(offset)},
+            {"Content-Type", "application/offset+octet-stream"}};
 }
 
 } // namespace Tincan::Test

@@ -78,6 +78,13 @@ HttpResponse httpRequest(const TestServer &server, const QByteArray &method,
 HttpResponse httpRequest(quint16 plainPort, const QByteArray &method, const QByteArray &target,
                          const HttpHeaders &headers = {}, const QByteArray &body = {});
 
+//! `size` random bytes.
+QByteArray randomBytes(qint64 size);
+//! SHA-256 in lower-case hex, as in ETag and Tincan-Sha256.
+QByteArray sha256Hex(const QByteArray &bytes);
+//! The headers of a media upload PATCH from `offset`.
+HttpHeaders uploadHeaders(qint64 offset);
+
 //! A relative signed URL (media) with one query item replaced.
 QByteArray withQueryItem(const QByteArray &url, const QString &name, const QString &value);
 //! A signed URL whose signature has one character in the middle changed.

@@ -21,27 +21,6 @@ constexpr int Timeout = 20000;
 
 const QString PlainConfig = QStringLiteral("[tls]\nenabled=false\n");
 
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator *random = QRandomGenerator::global();
-    for (qint64 i = 0; i < size; ++i) {
-        bytes[i] = static_cast<char>(random->bounded(256));
-    }
-    return bytes;
-}
-
-QByteArray sha256Hex(const QByteArray &bytes)
-{
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
-}
-
-HttpHeaders uploadHeaders(qint64 offset)
-{
-    return {{"Upload-Offset", QByteArray::number(offset)},
-            {"Content-Type", "application/offset+octet-stream"}};
-}
-
 } // namespace
 
 class TestMediaNginx : public QObject

@@ -36,21 +36,6 @@ const QString PlainConfig = QStringLiteral("[tls]\nenabled=false\n");
 //! 1 PiB: more free space than any test machine has.
 const QString HugeMinFree = QStringLiteral("[media]\nmin_free_bytes=1125899906842624\n");
 
-QByteArray randomBytes(qint64 size)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator *random = QRandomGenerator::global();
-    for (qint64 i = 0; i < size; ++i) {
-        bytes[i] = static_cast<char>(random->bounded(256));
-    }
-    return bytes;
-}
-
-QByteArray sha256Hex(const QByteArray &bytes)
-{
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
-}
-
 //! Rewrites the daemon's config (the test defaults plus `extra`) and restarts it on its port,
 //! with its data.
 bool reconfigure(TestServer &server, const QString &extra)
@@ -102,12 +87,6 @@ QJsonObject directMessage(const QString &to, qint64 device, const QStringList &m
          QJsonArray{QJsonObject{{QStringLiteral("device"), device},
                                 {QStringLiteral("body"), QStringLiteral("eA==")}}}},
         {QStringLiteral("media"), QJsonArray::fromStringList(media)}};
-}
-
-HttpHeaders uploadHeaders(qint64 offset)
-{
-    return {{"Upload-Offset", QByteArray::number(offset)},
-            {"Content-Type", "application/offset+octet-stream"}};
 }
 
 } // namespace
