@@ -196,6 +196,20 @@ ClientCore::~ClientCore()
     }
     // libsignal's stores use the database connection: the context goes first.
     m_crypto.reset();
+    m_databaseKey.fill('\0');
+}
+
+bool ClientCore::openReader(LocalStore &reader, QString *error)
+{
+    if (m_databaseKey.isEmpty()) {
+        *error = QStringLiteral("The profile is not open.");
+        return false;
+    }
+    if (!reader.openReadOnly(m_profile.databasePath(), m_databaseKey)) {
+        *error = QStringLiteral("Cannot read the local database: %1").arg(reader.lastError());
+        return false;
+    }
+    return true;
 }
 
 bool ClientCore::obtainDatabaseKey(QByteArray *key, QString *error)
@@ -338,6 +352,8 @@ bool ClientCore::open(QString *error)
         return false;
     }
     const bool opened = m_store.open(m_profile.databasePath(), key);
+    m_databaseKey.fill('\0');
+    m_databaseKey = key;
     key.fill('\0');
     if (!opened) {
         *error = QStringLiteral("Cannot open the local database: %1").arg(m_store.lastError());

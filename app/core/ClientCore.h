@@ -66,6 +66,10 @@ public:
     //! Opens the profile: obtains the database key (keychain, or passphrase), opens the SQLCipher
     //! database and the Signal protocol state.
     bool open(QString *error);
+    //! Opens `reader` as a read-only view of this core's database, for the calling thread (any
+    //! thread, once open() returned there). The desktop app's UI reads history through it
+    //! while the core runs on its own thread.
+    bool openReader(LocalStore &reader, QString *error);
     Profile &profile() { return m_profile; }
     LocalStore &store() { return m_store; }
     ApiClient &api() { return m_api; }
@@ -388,6 +392,8 @@ private:
     StreamClient m_stream;
     TypingTracker m_typing;
     PassphrasePrompt m_passphrasePrompt;
+    //! Kept for openReader() (SQLCipher holds it in memory anyway); wiped on destruction.
+    QByteArray m_databaseKey;
     QHash<QString, QList<qint64>> m_deviceCache;
     QTimer m_retryTimer;
     QTimer m_ackTimer;

@@ -186,6 +186,19 @@ bool LocalStore::open(const QString &path, const QByteArray &key)
     return true;
 }
 
+bool LocalStore::openReadOnly(const QString &path, const QByteArray &key)
+{
+    const Storage::Connection::Options options{path, QStringLiteral("NORMAL"), true, 5000};
+    const auto applyKey = [key](QSqlDatabase &database, QString *error) {
+        return DatabaseKey::apply(database, key, error);
+    };
+    if (!m_connection.open(options, applyKey)) {
+        m_lastError = m_connection.lastError();
+        return false;
+    }
+    return true;
+}
+
 bool LocalStore::queueOutgoing(const StoredMessage &message, const QString &recipient)
 {
     QSqlDatabase db = m_connection.database();
@@ -465,6 +478,32 @@ QList<StoredMessage> LocalStore::history(const QString &conversation, int limit,
     query.addBindValue(beforeLocalId);
     query.addBindValue(limit);
     return readAll(query);
+}
+
+QList<StoredMessage> LocalStore::historyAfter(const QString &conversation, qint64 afterLocalId,
+                                              int limit)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(QStringLiteral("SELECT %1 FROM messages WHERE conversation = ? AND id > ? "
+                                 "ORDER BY id LIMIT ?")
+                      .arg(QLatin1String(Columns)));
+    query.addBindValue(conversation);
+    query.addBindValue(afterLocalId);
+    query.addBindValue(limit);
+    return readAll(query);
+}
+
+std::optional<StoredMessage> LocalStore::messageById(qint64 localId)
+{
+    QSqlQuery query(m_connection.database());
+    query.prepare(
+        QStringLiteral("SELECT %1 FROM messages WHERE id = ?").arg(QLatin1String(Columns)));
+    query.addBindValue(localId);
+    const QList<StoredMessage> found = readAll(query);
+    if (found.isEmpty()) {
+        return std::nullopt;
+    }
+    return found.first();
 }
 
 QList<StoredMessage> LocalStore::messagesSince(qint64 sinceMs)

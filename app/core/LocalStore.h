@@ -150,6 +150,10 @@ class LocalStore
 public:
     //! Opens the SQLCipher database with its 256-bit key; refuses plain SQLite.
     bool open(const QString &path, const QByteArray &key);
+    //! Opens a second, read-only connection to a database another LocalStore opened (and
+    //! migrated): the desktop app's UI thread reads history through one while the client core
+    //! writes on its own thread (WAL: readers see each commit, never half of one).
+    bool openReadOnly(const QString &path, const QByteArray &key);
     QSqlDatabase &database() { return m_connection.database(); }
     QString lastError() const { return m_lastError; }
 
@@ -245,6 +249,9 @@ public:
     bool removeTransfer(const QString &id);
     //! Newest-last page of a conversation, `limit` messages before `beforeLocalId` (0: newest).
     QList<StoredMessage> history(const QString &conversation, int limit, qint64 beforeLocalId = 0);
+    //! The conversation's messages stored after `afterLocalId`, oldest first.
+    QList<StoredMessage> historyAfter(const QString &conversation, qint64 afterLocalId, int limit);
+    std::optional<StoredMessage> messageById(qint64 localId);
     QList<ConversationSummary> conversations(const QString &self);
     //! Messages that reached the server or us (no notices, failures, outbox) since `sinceMs`
     //! (server time, local time if unknown), oldest first: the history for a linked device.

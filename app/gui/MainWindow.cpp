@@ -1,0 +1,909 @@
+#include "app/gui/MainWindow.h"
+
+#include "app/core/ClientCore.h"
+#include "app/gui/Avatar.h"
+#include "app/gui/Composer.h"
+#include "app/gui/ConversationDelegate.h"
+#include "app/gui/ConversationListModel.h"
+#include "app/gui/MessageDelegate.h"
+#include "app/gui/MessageModel.h"
+#include "app/gui/ServerHost.h"
+#include "app/gui/Session.h"
+#include "shared/protocol/Validation.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPointer>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QShortcut>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace Tincan::Gui {
+
+MainWindow::MainWindow(Session *session, ServerHost *host, QWidget *parent)
+    : QMainWindow(parent)
+    , m_session(session)
+    , m_host(host)
+{
+    setWindowTitle(tr("Tincan — %1").arg(session->username()));
+    resize(1000, 680);
+    m_conversations = new ConversationListModel(session, this);
+    m_messages = new MessageModel(session, this);
+    buildUi();
+    buildMenus();
+    setupTray();
+
+    Client::ClientCore *core = session->core();
+    connect(core, &Client::ClientCore::messageReceived, this,
+            [this](const Client::StoredMessage &message) {
+                if (message.status == Client::StoredMessage::Status::System) {
+                    return;
+                }
+                onMessage(message.conversation, message.sender, message.text, message.outgoing,
+                          !message.media.isEmpty());
+            });
+    connect(core, &Client::ClientCore::connectionStateChanged, this, &MainWindow::onConnection);
+    connect(core, &Client::ClientCore::outboxEmpty, this, &MainWindow::updateOutboxState);
+    connect(core, &Client::ClientCore::messageStatusChanged, this, &MainWindow::updateOutboxState);
+    connect(core, &Client::ClientCore::fatalError, this, &MainWindow::fatal);
+    connect(core, &Client::ClientCore::typingChanged, this,
+            [this](const QString &conversation, const QString &user, bool typing) {
+                if (user == m_session->username()) {
+                    return;
+                }
+                QStringList &users = m_typing[conversation];
+                users.removeAll(user);
+                if (typing) {
+                    users.append(user);
+                }
+                if (conversation == m_current) {
+                    updateHeader();
+                }
+            });
+    connect(core, &Client::ClientCore::presenceChanged, this,
+            [this](const QString &user, bool online, qint64 lastSeenMs) {
+                m_presence.insert(user, {online ? 1 : 0, lastSeenMs});
+                updateHeader();
+            });
+    connect(core, &Client::ClientCore::groupChanged, this, [this] { updateHeader(); });
+    connect(core, &Client::ClientCore::safetyNumberChanged, this,
+            [this](const QString &user, bool wasVerified) {
+                if (wasVerified) {
+                    statusBar()->showMessage(
+                        tr("%1's safety number changed. Verify it again before you trust new "
+                           "messages.")
+                            .arg(user),
+                        15000);
+                }
+            });
+    connect(m_conversations, &ConversationListModel::totalUnreadChanged, this,
+            &MainWindow::updateTray);
+    connect(m_messages, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int first, int last) {
+                // Follow new messages when the view was at the bottom; otherwise offer a jump.
+                const bool appended = first > 0 && last == m_messages->rowCount() - 1;
+                if (appended && m_atBottom) {
+                    QMetaObject::invokeMethod(this, &MainWindow::scrollToLatest,
+                                              Qt::QueuedConnection);
+                }
+                markReadIfVisible();
+            });
+    updateTray(m_conversations->totalUnread());
+    onConnection(false);
+    m_session->post([](Client::ClientCore &core) { core.connectToServer(); });
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildUi()
+{
+    auto *splitter = new QSplitter(this);
+    splitter->setChildrenCollapsible(false);
+
+    // Leading side: filter, conversations, new chat / group.
+    auto *side = new QWidget;
+    auto *sideLayout = new QVBoxLayout(side);
+    sideLayout->setContentsMargins(6, 6, 0, 6);
+    m_search = new QLineEdit;
+    m_search->setPlaceholderText(tr("Search (Ctrl+K)"));
+    m_search->setAccessibleName(tr("Filter conversations"));
+    m_search->setClearButtonEnabled(true);
+    sideLayout->addWidget(m_search);
+    m_filter = new QSortFilterProxyModel(this);
+    m_filter->setSourceModel(m_conversations);
+    m_filter->setFilterRole(ConversationListModel::TitleRole);
+    m_filter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(m_search, &QLineEdit::textChanged, m_filter,
+            &QSortFilterProxyModel::setFilterFixedString);
+    m_conversationView = new QListView;
+    m_conversationView->setObjectName(QStringLiteral("conversations"));
+    m_conversationView->setAccessibleName(tr("Conversations"));
+    m_conversationView->setModel(m_filter);
+    m_conversationView->setItemDelegate(new ConversationDelegate(m_conversationView));
+    m_conversationView->setUniformItemSizes(true);
+    m_conversationView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_conversationView->setMinimumWidth(240);
+    connect(m_conversationView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid()) {
+                    openConversation(current.data(ConversationListModel::IdRole).toString());
+                }
+            });
+    connect(m_conversationView, &QWidget::customContextMenuRequested, this,
+            &MainWindow::showConversationMenu);
+    // The list is rebuilt when its order changes: keep the open conversation selected.
+    connect(m_filter, &QAbstractItemModel::modelReset, this, [this] {
+        const int row = m_conversations->rowOf(m_current);
+        if (row >= 0) {
+            const QModelIndex index = m_filter->mapFromSource(m_conversations->index(row));
+            QSignalBlocker block(m_conversationView->selectionModel());
+            m_conversationView->setCurrentIndex(index);
+        }
+    });
+    sideLayout->addWidget(m_conversationView, 1);
+    auto *sideButtons = new QHBoxLayout;
+    auto *newChat = new QPushButton(tr("New chat"));
+    newChat->setAccessibleName(tr("Start a new chat"));
+    auto *newGroup = new QPushButton(tr("New group"));
+    connect(newChat, &QPushButton::clicked, this, &MainWindow::showNewChat);
+    connect(newGroup, &QPushButton::clicked, this, &MainWindow::showNewGroup);
+    sideButtons->addWidget(newChat);
+    sideButtons->addWidget(newGroup);
+    sideLayout->addLayout(sideButtons);
+    splitter->addWidget(side);
+
+    // Trailing side: the conversation.
+    auto *stack = new QStackedWidget;
+    m_emptyPane = new QLabel(tr("Choose a conversation, or start a new chat."));
+    static_cast<QLabel *>(m_emptyPane)->setAlignment(Qt::AlignCenter);
+    stack->addWidget(m_emptyPane);
+    m_chatPane = new QWidget;
+    auto *chat = new QVBoxLayout(m_chatPane);
+    chat->setContentsMargins(0, 6, 6, 6);
+    auto *header = new QHBoxLayout;
+    auto *titles = new QVBoxLayout;
+    m_headerTitle = new QLabel;
+    QFont titleFont = m_headerTitle->font();
+    titleFont.setBold(true);
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.15);
+    m_headerTitle->setFont(titleFont);
+    m_headerStatus = new QLabel;
+    m_headerStatus->setObjectName(QStringLiteral("headerStatus"));
+    titles->addWidget(m_headerTitle);
+    titles->addWidget(m_headerStatus);
+    header->addLayout(titles, 1);
+    m_infoButton = new QToolButton;
+    m_infoButton->setText(tr("Info"));
+    m_infoButton->setAccessibleName(tr("Conversation info"));
+    header->addWidget(m_infoButton);
+    chat->addLayout(header);
+
+    m_messageView = new QListView;
+    m_messageView->setObjectName(QStringLiteral("messages"));
+    m_messageView->setAccessibleName(tr("Messages"));
+    m_messageView->setModel(m_messages);
+    m_messageView->setItemDelegate(new MessageDelegate(m_messageView));
+    m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_messageView->verticalScrollBar()->setSingleStep(24);
+    m_messageView->setResizeMode(QListView::Adjust);
+    m_messageView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_messageView->setWordWrap(true);
+    m_messageView->setMouseTracking(true);
+    m_messageView->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_messageView->setFrameShape(QFrame::NoFrame);
+    connect(m_messageView, &QWidget::customContextMenuRequested, this,
+            &MainWindow::showMessageMenu);
+    connect(m_messageView, &QAbstractItemView::doubleClicked, this, &MainWindow::openAttachment);
+    chat->addWidget(m_messageView, 1);
+    m_jumpButton = new QPushButton(tr("Jump to latest ↓"), m_messageView);
+    m_jumpButton->setAccessibleName(tr("Jump to the latest message"));
+    m_jumpButton->hide();
+    connect(m_jumpButton, &QPushButton::clicked, this, &MainWindow::scrollToLatest);
+    connect(m_messageView->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        QScrollBar *bar = m_messageView->verticalScrollBar();
+        const bool atBottom = value >= bar->maximum() - 40;
+        m_atBottom = atBottom;
+        m_jumpButton->setVisible(!atBottom);
+        if (!atBottom) {
+            m_jumpButton->adjustSize();
+            m_jumpButton->move(m_messageView->width() - m_jumpButton->width() - 24,
+                               m_messageView->height() - m_jumpButton->height() - 12);
+        } else {
+            markReadIfVisible();
+        }
+        // Older history loads when the top is reached; the view stays on what it showed.
+        if (value <= bar->minimum() + 10 && m_messages->canFetchMore({})) {
+            m_messages->fetchMore({});
+        }
+    });
+    connect(m_messages, &MessageModel::olderLoaded, this, [this] {
+        QScrollBar *bar = m_messageView->verticalScrollBar();
+        const int before = bar->maximum();
+        const int value = bar->value();
+        m_messageView->doItemsLayout();
+        bar->setValue(value + bar->maximum() - before);
+    });
+
+    m_outboxLabel = new QLabel;
+    m_outboxLabel->hide();
+    chat->addWidget(m_outboxLabel);
+    auto *composerRow = new QHBoxLayout;
+    auto *attach = new QToolButton;
+    attach->setText(QStringLiteral("📎"));
+    attach->setToolTip(tr("Attach a file (Ctrl+O)"));
+    attach->setAccessibleName(tr("Attach a file"));
+    connect(attach, &QToolButton::clicked, this, &MainWindow::chooseAttachment);
+    m_composer = new Composer;
+    m_composer->setObjectName(QStringLiteral("composer"));
+    m_composer->setEnterSends(m_session->uiSetting(QStringLiteral("enter-sends"), "1") == "1");
+    connect(m_composer, &Composer::sendRequested, this, &MainWindow::sendComposed);
+    connect(m_composer, &Composer::filesAttached, this, &MainWindow::attachFiles);
+    connect(m_composer, &Composer::typing, this, [this](bool active) {
+        const QString conversation = m_current;
+        if (!conversation.isEmpty()) {
+            m_session->post([conversation, active](Client::ClientCore &core) {
+                core.setTyping(conversation, active);
+            });
+        }
+    });
+    auto *send = new QToolButton;
+    send->setText(tr("Send"));
+    send->setAccessibleName(tr("Send the message"));
+    connect(send, &QToolButton::clicked, this, &MainWindow::sendComposed);
+    composerRow->addWidget(attach, 0, Qt::AlignBottom);
+    composerRow->addWidget(m_composer, 1);
+    composerRow->addWidget(send, 0, Qt::AlignBottom);
+    chat->addLayout(composerRow);
+    stack->addWidget(m_chatPane);
+    splitter->addWidget(stack);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({300, 700});
+    setCentralWidget(splitter);
+    setAcceptDrops(true);
+
+    m_connectionLabel = new QLabel;
+    statusBar()->addPermanentWidget(m_connectionLabel);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&Tincan"));
+    QAction *newChat = file->addAction(tr("&New chat…"), this, &MainWindow::showNewChat);
+    newChat->setShortcut(QKeySequence::New);
+    QAction *newGroup = file->addAction(tr("New &group…"), this, &MainWindow::showNewGroup);
+    newGroup->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    file->addSeparator();
+    QAction *close = file->addAction(tr("&Close window"), this, &QWidget::close);
+    close->setShortcut(QKeySequence::Close);
+    QAction *quit = file->addAction(tr("&Quit"), this, [this] {
+        if (m_host && m_host->isRunning()) {
+            const auto answer = QMessageBox::question(
+                this, tr("Quit Tincan"),
+                tr("This computer hosts your team's Tincan server. Quitting stops the server "
+                   "for everyone until you start Tincan again.\n\nQuit anyway?"));
+            if (answer != QMessageBox::Yes) {
+                return;
+            }
+        }
+        m_quitting = true;
+        Q_EMIT quitRequested();
+    });
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+
+    QMenu *chat = menuBar()->addMenu(tr("&Chat"));
+    QAction *search = chat->addAction(tr("&Search"), this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    search->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence::Find});
+    QAction *next = chat->addAction(tr("Next &unread"), this, &MainWindow::nextUnread);
+    next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Down));
+    QAction *attach = chat->addAction(tr("&Attach a file…"), this, &MainWindow::chooseAttachment);
+    attach->setShortcut(QKeySequence::Open);
+    QAction *latest = chat->addAction(tr("Jump to &latest"), this, &MainWindow::scrollToLatest);
+    latest->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_End));
+    QAction *copy = chat->addAction(tr("&Copy"), this, &MainWindow::copySelectedMessages);
+    copy->setShortcut(QKeySequence::Copy);
+    copy->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_messageView->addAction(copy);
+    QAction *dnd = chat->addAction(tr("&Do not disturb"));
+    dnd->setCheckable(true);
+    dnd->setChecked(m_session->uiSetting(QStringLiteral("dnd")) == "1");
+    connect(dnd, &QAction::toggled, this,
+            [this](bool on) { m_session->setUiSetting(QStringLiteral("dnd"), on ? "1" : "0"); });
+}
+
+void MainWindow::setupTray()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable()) {
+        m_closeToTray = false; // closing must not leave an invisible app
+        return;
+    }
+    m_tray = new QSystemTrayIcon(this);
+    auto *menu = new QMenu(this);
+    menu->addAction(tr("Show Tincan"), this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    menu->addAction(tr("Quit"), this, [this] {
+        m_quitting = true;
+        Q_EMIT quitRequested();
+    });
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this](QSystemTrayIcon::ActivationReason r) {
+        if (r == QSystemTrayIcon::Trigger) {
+            showNormal();
+            raise();
+            activateWindow();
+        }
+    });
+    connect(m_tray, &QSystemTrayIcon::messageClicked, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+        if (!m_notifiedConversation.isEmpty()) {
+            openConversation(m_notifiedConversation);
+        }
+    });
+    m_tray->show();
+}
+
+void MainWindow::updateTray(int unread)
+{
+    const QString title = unread > 0 ? tr("Tincan (%1)").arg(unread) : tr("Tincan");
+    if (m_tray) {
+        QPixmap icon(64, 64);
+        icon.fill(Qt::transparent);
+        QPainter painter(&icon);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(0x1a, 0x73, 0xe8));
+        painter.drawRoundedRect(QRect(4, 8, 56, 48), 14, 14);
+        if (unread > 0) {
+            painter.setBrush(QColor(0xd9, 0x30, 0x25));
+            painter.drawEllipse(QRect(30, 0, 34, 34));
+            QFont font = painter.font();
+            font.setPixelSize(unread > 99 ? 14 : 20);
+            font.setBold(true);
+            painter.setFont(font);
+            painter.setPen(Qt::white);
+            painter.drawText(QRect(30, 0, 34, 34), Qt::AlignCenter,
+                             unread > 99 ? QStringLiteral("99+") : QString::number(unread));
+        }
+        painter.end();
+        m_tray->setIcon(QIcon(icon));
+        m_tray->setToolTip(title);
+    }
+    setWindowTitle(unread > 0 ? tr("(%1) Tincan — %2").arg(unread).arg(m_session->username())
+                              : tr("Tincan — %1").arg(m_session->username()));
+}
+
+void MainWindow::openConversation(const QString &conversation)
+{
+    if (conversation.isEmpty()) {
+        return;
+    }
+    if (conversation != m_current) {
+        if (!m_current.isEmpty() && !m_composer->toPlainText().isEmpty()) {
+            // Drafts stay with their conversation.
+            m_session->setUiSetting(QStringLiteral("draft/") + m_current,
+                                    m_composer->toPlainText().toUtf8());
+        } else if (!m_current.isEmpty()) {
+            m_session->setUiSetting(QStringLiteral("draft/") + m_current, {});
+        }
+        m_current = conversation;
+        m_messages->setConversation(conversation);
+        {
+            QSignalBlocker block(m_composer);
+            m_composer->setPlainText(
+                QString::fromUtf8(m_session->uiSetting(QStringLiteral("draft/") + conversation)));
+        }
+    }
+    static_cast<QStackedWidget *>(m_chatPane->parentWidget())->setCurrentWidget(m_chatPane);
+    const int row = m_conversations->rowOf(conversation);
+    if (row >= 0) {
+        const QModelIndex index = m_filter->mapFromSource(m_conversations->index(row));
+        if (index.isValid() && m_conversationView->currentIndex() != index) {
+            QSignalBlocker block(m_conversationView->selectionModel());
+            m_conversationView->setCurrentIndex(index);
+        }
+    }
+    const QString peer = Protocol::directPeer(conversation, m_session->username());
+    if (!peer.isEmpty() && peer != m_session->username()) {
+        QPointer<MainWindow> self(this);
+        m_session->post([peer, self](Client::ClientCore &core) {
+            core.fetchPresence({peer}, [self](const Client::ApiResult &,
+                                              const QList<Protocol::PresenceUpdate> &updates) {
+                if (!self) {
+                    return;
+                }
+                Session::onUi(self, [self, updates] {
+                    if (!self) {
+                        return;
+                    }
+                    for (const Protocol::PresenceUpdate &update : updates) {
+                        if (update.state == Protocol::PresenceUpdate::State::Online ||
+                            update.state == Protocol::PresenceUpdate::State::Offline) {
+                            self->m_presence.insert(
+                                update.user,
+                                {update.state == Protocol::PresenceUpdate::State::Online ? 1 : 0,
+                                 update.lastSeen});
+                        }
+                    }
+                    self->updateHeader();
+                });
+            });
+        });
+    }
+    updateHeader();
+    updateOutboxState();
+    scrollToLatest();
+    m_composer->setFocus();
+    markReadIfVisible();
+}
+
+void MainWindow::startChat(const QString &user)
+{
+    openConversation(Protocol::directConversationId(m_session->username(), user));
+}
+
+void MainWindow::updateHeader()
+{
+    if (m_current.isEmpty()) {
+        return;
+    }
+    m_headerTitle->setText(m_conversations->titleOf(m_current));
+    const QStringList typing = m_typing.value(m_current);
+    const QString groupId = Protocol::groupIdOf(m_current);
+    QString status;
+    if (!typing.isEmpty()) {
+        status = groupId.isEmpty() ? tr("typing…")
+                                   : tr("%1 typing…").arg(typing.join(QStringLiteral(", ")));
+    } else if (!groupId.isEmpty()) {
+        const auto group = m_session->reader().group(groupId);
+        if (group && !group->member) {
+            status = tr("You are no longer a member of this group.");
+        } else if (group) {
+            status = tr("%n members", nullptr, static_cast<int>(group->members.size()));
+        }
+    } else {
+        const QString peer = Protocol::directPeer(m_current, m_session->username());
+        const auto presence = m_presence.constFind(peer);
+        if (presence != m_presence.constEnd()) {
+            if (presence->first == 1) {
+                status = tr("online");
+            } else if (presence->second > 0) {
+                const QDateTime seen = QDateTime::fromMSecsSinceEpoch(presence->second);
+                status =
+                    seen.date() == QDate::currentDate()
+                        ? tr("last seen at %1")
+                              .arg(QLocale().toString(seen.time(), QLocale::ShortFormat))
+                        : tr("last seen %1").arg(QLocale().toString(seen, QLocale::ShortFormat));
+            } else {
+                status = tr("offline");
+            }
+        }
+    }
+    m_headerStatus->setText(status);
+}
+
+void MainWindow::sendComposed()
+{
+    const QString text = m_composer->toPlainText().trimmed();
+    if (text.isEmpty() || m_current.isEmpty()) {
+        return;
+    }
+    const QString groupId = Protocol::groupIdOf(m_current);
+    const QString to = groupId.isEmpty() ? Protocol::directPeer(m_current, m_session->username())
+                                         : Protocol::groupConversationId(groupId);
+    QString id;
+    QString error;
+    m_session->run([&](Client::ClientCore &core) {
+        id = core.send(to, text, &error);
+        core.setTyping(m_current, false);
+    });
+    if (id.isEmpty()) {
+        QMessageBox::warning(this, tr("Message not sent"), error);
+        return;
+    }
+    {
+        QSignalBlocker block(m_composer);
+        m_composer->clear();
+    }
+    m_session->setUiSetting(QStringLiteral("draft/") + m_current, {});
+    m_messages->refreshTail();
+    m_conversations->reload();
+    scrollToLatest();
+    updateOutboxState();
+}
+
+void MainWindow::attachFiles(const QStringList &paths)
+{
+    if (m_current.isEmpty()) {
+        return;
+    }
+    const QString groupId = Protocol::groupIdOf(m_current);
+    const QString to = groupId.isEmpty() ? Protocol::directPeer(m_current, m_session->username())
+                                         : Protocol::groupConversationId(groupId);
+    QStringList errors;
+    for (const QString &path : paths) {
+        QString error;
+        QString id;
+        m_session->run([&](Client::ClientCore &core) { id = core.sendFile(to, path, {}, &error); });
+        if (id.isEmpty()) {
+            errors.append(tr("%1: %2").arg(QFileInfo(path).fileName(), error));
+        }
+    }
+    if (!errors.isEmpty()) {
+        QMessageBox::warning(this, tr("File not sent"), errors.join(QLatin1Char('\n')));
+    }
+    statusBar()->showMessage(tr("Encrypting and uploading…"), 3000);
+}
+
+void MainWindow::chooseAttachment()
+{
+    if (m_current.isEmpty()) {
+        return;
+    }
+    const QStringList files = QFileDialog::getOpenFileNames(this, tr("Send files"));
+    if (!files.isEmpty()) {
+        attachFiles(files);
+    }
+}
+
+void MainWindow::onMessage(const QString &conversation, const QString &sender, const QString &text,
+                           bool outgoing, bool media)
+{
+    if (outgoing) {
+        return;
+    }
+    if (conversation == m_current && isLooking()) {
+        markReadIfVisible();
+        return;
+    }
+    if (m_conversations->isMuted(conversation) ||
+        m_session->uiSetting(QStringLiteral("dnd")) == "1") {
+        return;
+    }
+    const bool preview = m_session->uiSetting(QStringLiteral("notify-preview"), "1") == "1";
+    QString title = tr("New message");
+    QString body;
+    if (preview) {
+        title = m_conversations->titleOf(conversation);
+        if (!Protocol::groupIdOf(conversation).isEmpty()) {
+            title = tr("%1 in %2").arg(sender, title);
+        }
+        body = text.isEmpty() && media ? tr("Sent a file") : text.left(200);
+    }
+    m_lastNotification = title + QLatin1Char('\n') + body;
+    m_notifiedConversation = conversation;
+    if (m_tray) {
+        m_tray->showMessage(title, body, QSystemTrayIcon::Information, 5000);
+    }
+    Q_EMIT notified(conversation, title, body);
+}
+
+bool MainWindow::isLooking() const
+{
+    if (!isVisible() || isMinimized()) {
+        return false;
+    }
+    // Platforms that cannot tell which window has the focus (offscreen, some Wayland
+    // compositors) count a visible window of an active application as looked at.
+    return isActiveWindow() || (QGuiApplication::focusWindow() == nullptr &&
+                                QGuiApplication::applicationState() == Qt::ApplicationActive);
+}
+
+void MainWindow::markReadIfVisible()
+{
+    if (m_current.isEmpty() || !isLooking() || !m_atBottom) {
+        return;
+    }
+    const QString conversation = m_current;
+    if (m_session->reader().unreadCount(conversation, m_session->username()) == 0) {
+        return;
+    }
+    m_session->post([conversation](Client::ClientCore &core) { core.markRead(conversation); });
+}
+
+void MainWindow::onConnection(bool online)
+{
+    m_online = online;
+    m_connectionLabel->setText(online ? tr("Connected") : tr("Offline — reconnecting"));
+    if (m_host && m_host->isRunning()) {
+        m_connectionLabel->setText(m_connectionLabel->text() + QLatin1String(" · ") +
+                                   tr("hosting the server on port %1").arg(m_host->port()));
+    }
+    updateOutboxState();
+}
+
+void MainWindow::updateOutboxState()
+{
+    const int waiting = static_cast<int>(m_session->reader().outbox().size());
+    if (waiting > 0 && !m_online) {
+        m_outboxLabel->setText(tr(
+            "Offline: %n message(s) will be sent when the connection returns.", nullptr, waiting));
+        m_outboxLabel->show();
+    } else {
+        m_outboxLabel->hide();
+    }
+}
+
+void MainWindow::showNewChat()
+{
+    bool ok = false;
+    const QString user =
+        QInputDialog::getText(this, tr("New chat"), tr("Username of the person to chat with:"),
+                              QLineEdit::Normal, {}, &ok)
+            .trimmed()
+            .toLower();
+    if (!ok || user.isEmpty()) {
+        return;
+    }
+    if (!Protocol::isValidUsername(user)) {
+        QMessageBox::warning(this, tr("New chat"),
+                             tr("Usernames are %1.").arg(Protocol::usernameRules()));
+        return;
+    }
+    QPointer<MainWindow> self(this);
+    auto answered = Session::uiCallback(this, [self, user](const Client::ApiResult &result) {
+        if (!self) {
+            return;
+        }
+        if (result.status == 404) {
+            QMessageBox::warning(self, tr("New chat"),
+                                 tr("There is no user called '%1' on this server.").arg(user));
+            return;
+        }
+        self->startChat(user);
+    });
+    m_session->post(
+        [user, answered](Client::ClientCore &core) { core.api().userDevices(user, answered); });
+}
+
+void MainWindow::showNewGroup()
+{
+    bool ok = false;
+    const QString name =
+        QInputDialog::getText(this, tr("New group"), tr("Group name:"), QLineEdit::Normal, {}, &ok)
+            .trimmed();
+    if (!ok || name.isEmpty()) {
+        return;
+    }
+    if (!Protocol::isValidGroupName(name)) {
+        QMessageBox::warning(this, tr("New group"), tr("Group names are 1 to 100 characters."));
+        return;
+    }
+    const QString text = QInputDialog::getText(
+        this, tr("New group"), tr("Members (usernames separated by spaces or commas):"),
+        QLineEdit::Normal, {}, &ok);
+    if (!ok) {
+        return;
+    }
+    QStringList members =
+        text.toLower().split(QRegularExpression(QStringLiteral("[\\s,;]+")), Qt::SkipEmptyParts);
+    members.removeDuplicates();
+    QPointer<MainWindow> self(this);
+    auto answered = Session::uiCallback(this, [self](const Client::ApiResult &result) {
+        if (!self) {
+            return;
+        }
+        if (!result.ok()) {
+            QMessageBox::warning(self, tr("New group"),
+                                 tr("The group was not created: %1").arg(result.error.message));
+            return;
+        }
+        const QString id = result.body.value(QStringLiteral("id")).toString();
+        self->m_conversations->reload();
+        self->openConversation(Protocol::groupConversationId(id));
+    });
+    m_session->post([name, members, answered](Client::ClientCore &core) {
+        core.createGroup(name, members, answered);
+    });
+}
+
+void MainWindow::nextUnread()
+{
+    const int count = m_conversations->rowCount();
+    const int start = std::max(0, m_conversations->rowOf(m_current));
+    for (int i = 1; i <= count; ++i) {
+        const int row = (start + i) % count;
+        if (m_conversations->index(row).data(ConversationListModel::UnreadRole).toInt() > 0) {
+            openConversation(m_conversations->conversationAt(row));
+            return;
+        }
+    }
+}
+
+void MainWindow::showConversationMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_conversationView->indexAt(pos);
+    if (!index.isValid()) {
+        return;
+    }
+    const QString conversation = index.data(ConversationListModel::IdRole).toString();
+    const bool muted = index.data(ConversationListModel::MutedRole).toBool();
+    const bool pinned = index.data(ConversationListModel::PinnedRole).toBool();
+    QMenu menu(this);
+    menu.addAction(muted ? tr("Unmute") : tr("Mute"), this,
+                   [=, this] { m_conversations->setMuted(conversation, !muted); });
+    menu.addAction(pinned ? tr("Unpin") : tr("Pin"), this,
+                   [=, this] { m_conversations->setPinned(conversation, !pinned); });
+    menu.addAction(tr("Mark as read"), this, [=, this] {
+        m_session->post([conversation](Client::ClientCore &core) { core.markRead(conversation); });
+    });
+    menu.exec(m_conversationView->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::showMessageMenu(const QPoint &pos)
+{
+    const QModelIndex index = m_messageView->indexAt(pos);
+    if (!index.isValid()) {
+        return;
+    }
+    QMenu menu(this);
+    menu.addAction(tr("Copy"), this, &MainWindow::copySelectedMessages);
+    if (index.data(MessageModel::AttachmentCountRole).toInt() > 0) {
+        menu.addAction(tr("Open file"), this, [=, this] { openAttachment(index); });
+    }
+    const QString detail = index.data(MessageModel::ReceiptDetailRole).toString();
+    if (!detail.isEmpty()) {
+        menu.addAction(tr("Read by…"), this,
+                       [=, this] { QMessageBox::information(this, tr("Receipts"), detail); });
+    }
+    menu.exec(m_messageView->viewport()->mapToGlobal(pos));
+}
+
+void MainWindow::copySelectedMessages()
+{
+    QModelIndexList selected = m_messageView->selectionModel()->selectedIndexes();
+    std::sort(selected.begin(), selected.end(),
+              [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList parts;
+    for (const QModelIndex &index : selected) {
+        const QString text = index.data(MessageModel::TextRole).toString();
+        if (selected.size() == 1) {
+            parts.append(text);
+        } else {
+            const QString who = index.data(MessageModel::OutgoingRole).toBool()
+                                    ? m_session->username()
+                                    : index.data(MessageModel::SenderRole).toString();
+            parts.append(QStringLiteral("%1: %2").arg(who, text));
+        }
+    }
+    if (!parts.isEmpty()) {
+        QApplication::clipboard()->setText(parts.join(QLatin1Char('\n')));
+    }
+}
+
+void MainWindow::openAttachment(const QModelIndex &index)
+{
+    if (index.data(MessageModel::AttachmentCountRole).toInt() == 0) {
+        return;
+    }
+    const QString clientId = index.data(MessageModel::ClientIdRole).toString();
+    QString name = QFileInfo(index.data(MessageModel::FileNameRole).toString()).fileName();
+    if (name.isEmpty()) {
+        name = QStringLiteral("file");
+    }
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    if (dir.isEmpty()) {
+        dir = QDir::homePath();
+    }
+    QDir().mkpath(dir);
+    QString destination = dir + QLatin1Char('/') + name;
+    for (int n = 1; QFileInfo::exists(destination); ++n) {
+        const QFileInfo info(name);
+        destination =
+            dir + QStringLiteral("/%1 (%2)%3")
+                      .arg(info.completeBaseName())
+                      .arg(n)
+                      .arg(info.suffix().isEmpty() ? QString() : QLatin1Char('.') + info.suffix());
+    }
+    QString id;
+    QString error;
+    m_session->run(
+        [&](Client::ClientCore &core) { id = core.fetchMedia(clientId, 0, destination, &error); });
+    if (id.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot open the file"), error);
+        return;
+    }
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = connect(
+        m_session->core(), &Client::ClientCore::transferFinished, this,
+        [this, id, destination, connection](const QString &finished, bool ok, const QString &why) {
+            if (finished != id) {
+                return;
+            }
+            disconnect(*connection);
+            if (!ok) {
+                QMessageBox::warning(this, tr("Download failed"), why);
+                return;
+            }
+            statusBar()->showMessage(tr("Saved %1").arg(destination), 5000);
+            if (qEnvironmentVariableIsEmpty("TINCAN_NO_OPEN")) {
+                QDesktopServices::openUrl(QUrl::fromLocalFile(destination));
+            }
+        });
+}
+
+void MainWindow::scrollToLatest()
+{
+    m_atBottom = true;
+    m_messageView->scrollToBottom();
+    m_jumpButton->hide();
+}
+
+void MainWindow::fatal(const QString &message)
+{
+    if (m_fatalShown) {
+        return;
+    }
+    m_fatalShown = true;
+    QMessageBox box(QMessageBox::Critical, tr("Tincan stopped talking to the server"), message,
+                    QMessageBox::Ok, this);
+    box.setInformativeText(
+        tr("If the server's certificate changed, ask your administrator whether that was "
+           "expected. Tincan will not connect to a server it cannot verify."));
+    box.exec();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!m_quitting && m_closeToTray && m_tray) {
+        hide();
+        if (m_host && m_host->isRunning()) {
+            m_tray->showMessage(tr("Tincan is still running"),
+                                tr("The server keeps serving your team from the tray. Use Quit "
+                                   "to stop it."),
+                                QSystemTrayIcon::Information, 4000);
+        }
+        event->ignore();
+        return;
+    }
+    if (!m_current.isEmpty()) {
+        m_session->setUiSetting(QStringLiteral("draft/") + m_current,
+                                m_composer->toPlainText().toUtf8());
+    }
+    event->accept();
+    if (!m_quitting) {
+        Q_EMIT quitRequested();
+    }
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::ActivationChange && isActiveWindow()) {
+        markReadIfVisible();
+    }
+}
+
+} // namespace Tincan::Gui

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <QHash>
+#include <QMainWindow>
+#include <QSystemTrayIcon>
+
+class QLabel;
+class QListView;
+class QLineEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QToolButton;
+
+namespace Tincan::Gui {
+
+class Composer;
+class ConversationListModel;
+class MessageModel;
+class ServerHost;
+class Session;
+
+//! The chat window: conversations on the leading side, the open conversation (header, messages,
+//! composer) on the trailing side; tray icon with the unread count and notifications.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(Session *session, ServerHost *host, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void openConversation(const QString &conversation);
+    QString currentConversation() const { return m_current; }
+    //! Opens (creating if needed) the 1:1 chat with `user`.
+    void startChat(const QString &user);
+    //! Sends what the composer holds to the open conversation.
+    void sendComposed();
+    void attachFiles(const QStringList &paths);
+
+    ConversationListModel *conversations() const { return m_conversations; }
+    MessageModel *messages() const { return m_messages; }
+    QListView *conversationView() const { return m_conversationView; }
+    QListView *messageView() const { return m_messageView; }
+    Composer *composer() const { return m_composer; }
+    QLabel *headerStatus() const { return m_headerStatus; }
+    //! Whether closing the window keeps Tincan running in the tray.
+    void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
+    //! Notifications shown (for tests): title and body of the last one.
+    QString lastNotification() const { return m_lastNotification; }
+
+Q_SIGNALS:
+    void notified(const QString &conversation, const QString &title, const QString &body);
+    void quitRequested();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    void buildUi();
+    void buildMenus();
+    void setupTray();
+    void updateHeader();
+    void updateTray(int unread);
+    //! The user sees the window (new messages in the open conversation are read).
+    bool isLooking() const;
+    void markReadIfVisible();
+    void onMessage(const QString &conversation, const QString &sender, const QString &text,
+                   bool outgoing, bool media);
+    void onConnection(bool online);
+    void showNewChat();
+    void showNewGroup();
+    void nextUnread();
+    void chooseAttachment();
+    void showConversationMenu(const QPoint &pos);
+    void showMessageMenu(const QPoint &pos);
+    void copySelectedMessages();
+    void openAttachment(const QModelIndex &index);
+    void scrollToLatest();
+    void updateOutboxState();
+    void fatal(const QString &message);
+
+    Session *m_session;
+    ServerHost *m_host;
+    ConversationListModel *m_conversations = nullptr;
+    QSortFilterProxyModel *m_filter = nullptr;
+    MessageModel *m_messages = nullptr;
+    QLineEdit *m_search = nullptr;
+    QListView *m_conversationView = nullptr;
+    QListView *m_messageView = nullptr;
+    QWidget *m_chatPane = nullptr;
+    QWidget *m_emptyPane = nullptr;
+    QLabel *m_headerTitle = nullptr;
+    QLabel *m_headerStatus = nullptr;
+    QToolButton *m_infoButton = nullptr;
+    QPushButton *m_jumpButton = nullptr;
+    Composer *m_composer = nullptr;
+    QLabel *m_outboxLabel = nullptr;
+    QLabel *m_connectionLabel = nullptr;
+    QSystemTrayIcon *m_tray = nullptr;
+    QString m_current;
+    QHash<QString, QPair<int, qint64>> m_presence; //!< user -> (online, last seen ms)
+    QHash<QString, QStringList> m_typing;          //!< conversation -> users typing
+    QString m_lastNotification;
+    QString m_notifiedConversation;
+    bool m_online = false;
+    bool m_atBottom = true; //!< The newest message is in view (it is read, new ones follow).
+    bool m_closeToTray = true;
+    bool m_quitting = false;
+    bool m_fatalShown = false;
+};
+
+} // namespace Tincan::Gui

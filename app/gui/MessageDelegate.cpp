@@ -1,0 +1,364 @@
+#include "app/gui/MessageDelegate.h"
+
+#include "app/core/LocalStore.h"
+#include "app/gui/Avatar.h"
+#include "app/gui/MessageModel.h"
+
+#include <QAbstractItemView>
+#include <QApplication>
+#include <QDateTime>
+#include <QHelpEvent>
+#include <QLocale>
+#include <QPainter>
+#include <QPainterPath>
+#include <QToolTip>
+
+namespace Tincan::Gui {
+
+using Status = Client::StoredMessage::Status;
+
+namespace {
+constexpr int Margin = 8;
+constexpr int Padding = 8;
+constexpr int DayHeight = 30;
+constexpr int MaxImage = 260;
+constexpr int FileCardHeight = 46;
+
+QString dayText(qint64 ms)
+{
+    const QDate day = QDateTime::fromMSecsSinceEpoch(ms).date();
+    const QDate today = QDate::currentDate();
+    if (day == today) {
+        return MessageDelegate::tr("Today");
+    }
+    if (day == today.addDays(-1)) {
+        return MessageDelegate::tr("Yesterday");
+    }
+    return QLocale().toString(day, QLocale::LongFormat);
+}
+
+QString sizeText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat);
+}
+
+bool isDark(const QPalette &palette)
+{
+    return palette.color(QPalette::Base).lightness() < 128;
+}
+} // namespace
+
+struct MessageDelegate::Layout
+{
+    bool notice = false; //!< system / undecryptable: centred text, no bubble
+    bool outgoing = false;
+    int dayHeight = 0;
+    QRect bubble;
+    QRect sender;
+    QRect image;
+    QRect file;
+    QRect text;
+    QRect footer;
+    int height = 0;
+};
+
+QString MessageDelegate::tickText(int status)
+{
+    switch (static_cast<Status>(status)) {
+    case Status::Pending:
+        return QStringLiteral("\u25F7"); // ◷ clock
+    case Status::Sent:
+        return QStringLiteral("\u2713");
+    case Status::Delivered:
+    case Status::Read:
+        return QStringLiteral("\u2713\u2713");
+    case Status::Failed:
+        return QStringLiteral("!");
+    default:
+        return {};
+    }
+}
+
+MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &option,
+                                                const QModelIndex &index) const
+{
+    Layout l;
+    const QFontMetrics fm(option.font);
+    const int width = std::max(200, option.rect.width());
+    int y = option.rect.top();
+    if (index.data(MessageModel::DayBreakRole).toBool()) {
+        l.dayHeight = DayHeight;
+        y += DayHeight;
+    }
+    const auto kind = index.data(MessageModel::KindRole).value<MessageModel::Kind>();
+    const QString text = index.data(MessageModel::TextRole).toString();
+    if (kind == MessageModel::Kind::System) {
+        l.notice = true;
+        const QRect bounds = fm.boundingRect(QRect(0, 0, width - 8 * Margin, 100000),
+                                             Qt::TextWordWrap | Qt::AlignHCenter, text);
+        l.text = QRect(option.rect.left() + (width - bounds.width()) / 2, y + Margin / 2,
+                       bounds.width(), bounds.height());
+        l.height = y - option.rect.top() + bounds.height() + Margin;
+        return l;
+    }
+    l.outgoing = index.data(MessageModel::OutgoingRole).toBool();
+    const int maxInner = std::max(120, width * 7 / 10) - 2 * Padding;
+    int innerWidth = 0;
+    int innerHeight = 0;
+    QSize senderSize;
+    if (index.data(MessageModel::ShowSenderRole).toBool()) {
+        QFont bold = option.font;
+        bold.setBold(true);
+        const QFontMetrics bfm(bold);
+        senderSize =
+            QSize(std::min(maxInner,
+                           bfm.horizontalAdvance(index.data(MessageModel::SenderRole).toString())),
+                  bfm.height());
+        innerWidth = senderSize.width();
+        innerHeight += senderSize.height() + 2;
+    }
+    QSize imageSize;
+    bool fileCard = false;
+    if (kind == MessageModel::Kind::Media) {
+        const QImage thumb = index.data(MessageModel::ThumbnailRole).value<QImage>();
+        if (!thumb.isNull()) {
+            QSize natural = index.data(MessageModel::ImageSizeRole).toSize();
+            if (!natural.isValid() || natural.isEmpty()) {
+                natural = thumb.size();
+            }
+            imageSize = natural.scaled(std::min(MaxImage, maxInner), MaxImage, Qt::KeepAspectRatio);
+            if (imageSize.width() > natural.width()) {
+                imageSize = natural;
+            }
+            innerWidth = std::max(innerWidth, imageSize.width());
+            innerHeight += imageSize.height() + 4;
+        } else {
+            fileCard = true;
+            innerWidth = std::max(innerWidth, std::min(maxInner, 240));
+            innerHeight += FileCardHeight + 4;
+        }
+    }
+    QSize textSize;
+    if (!text.isEmpty()) {
+        const QRect bounds =
+            fm.boundingRect(QRect(0, 0, maxInner, 1000000), Qt::TextWordWrap, text);
+        textSize = bounds.size();
+        innerWidth = std::max(innerWidth, textSize.width());
+        innerHeight += textSize.height();
+    }
+    // Footer: time, ticks, receipts ("Read by 2 of 3").
+    QString footer = QLocale().toString(
+        QDateTime::fromMSecsSinceEpoch(index.data(MessageModel::TimeRole).toLongLong()).time(),
+        QLocale::ShortFormat);
+    if (l.outgoing) {
+        footer += QLatin1String("  ") + tickText(index.data(MessageModel::StatusRole).toInt()) +
+                  QLatin1Char(' ') + index.data(MessageModel::ReceiptTextRole).toString();
+    }
+    QFont small = option.font;
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    const QFontMetrics sfm(small);
+    const QSize footerSize(sfm.horizontalAdvance(footer), sfm.height());
+    innerWidth = std::max(innerWidth, footerSize.width());
+    innerHeight += footerSize.height() + 2;
+
+    const int bubbleWidth = innerWidth + 2 * Padding;
+    const int bubbleHeight = innerHeight + 2 * Padding;
+    const bool rtl = option.direction == Qt::RightToLeft;
+    const bool trailing = l.outgoing != rtl; // ours on the right in LTR, left in RTL
+    const int x =
+        trailing ? option.rect.left() + width - Margin - bubbleWidth : option.rect.left() + Margin;
+    l.bubble = QRect(x, y + Margin / 2, bubbleWidth, bubbleHeight);
+    int cy = l.bubble.top() + Padding;
+    const int cx = l.bubble.left() + Padding;
+    if (senderSize.isValid()) {
+        l.sender = QRect(QPoint(cx, cy), senderSize);
+        cy += senderSize.height() + 2;
+    }
+    if (imageSize.isValid()) {
+        l.image = QRect(QPoint(cx, cy), imageSize);
+        cy += imageSize.height() + 4;
+    }
+    if (fileCard) {
+        l.file = QRect(cx, cy, innerWidth, FileCardHeight);
+        cy += FileCardHeight + 4;
+    }
+    if (textSize.isValid()) {
+        l.text = QRect(QPoint(cx, cy), QSize(innerWidth, textSize.height()));
+        cy += textSize.height();
+    }
+    l.footer = QRect(l.bubble.right() - Padding - footerSize.width(), cy + 2, footerSize.width(),
+                     footerSize.height());
+    l.height = y - option.rect.top() + bubbleHeight + Margin;
+    return l;
+}
+
+QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    if (const auto *view = qobject_cast<const QAbstractItemView *>(opt.widget)) {
+        opt.rect.setWidth(view->viewport()->width());
+    }
+    return {opt.rect.width(), layout(opt, index).height};
+}
+
+void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
+                            const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const Layout l = layout(opt, index);
+    const QPalette &palette = opt.palette;
+    const bool dark = isDark(palette);
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+
+    if (l.dayHeight > 0) {
+        const QString day = dayText(index.data(MessageModel::TimeRole).toLongLong());
+        QFont small = opt.font;
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        small.setBold(true);
+        painter->setFont(small);
+        const QFontMetrics sfm(small);
+        const int w = sfm.horizontalAdvance(day) + 20;
+        const QRect pill(opt.rect.left() + (opt.rect.width() - w) / 2, opt.rect.top() + 5, w,
+                         DayHeight - 10);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(palette.color(QPalette::Mid));
+        painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
+        painter->setPen(palette.color(QPalette::BrightText).isValid() && dark
+                            ? palette.color(QPalette::Text)
+                            : palette.color(QPalette::Base));
+        painter->drawText(pill, Qt::AlignCenter, day);
+    }
+
+    const auto kind = index.data(MessageModel::KindRole).value<MessageModel::Kind>();
+    const QString text = index.data(MessageModel::TextRole).toString();
+    if (l.notice) {
+        painter->setFont(opt.font);
+        painter->setPen(palette.color(QPalette::PlaceholderText));
+        painter->drawText(l.text, Qt::TextWordWrap | Qt::AlignHCenter, text);
+        painter->restore();
+        return;
+    }
+
+    QColor bubble = l.outgoing ? (dark ? QColor(0x2b, 0x52, 0x78) : QColor(0xd9, 0xef, 0xff))
+                               : palette.color(QPalette::AlternateBase);
+    if (kind == MessageModel::Kind::Undecryptable) {
+        bubble = dark ? QColor(0x5a, 0x2a, 0x2a) : QColor(0xff, 0xe4, 0xe1);
+    }
+    if (opt.state & QStyle::State_Selected) {
+        bubble = palette.color(QPalette::Highlight).lighter(dark ? 80 : 160);
+    }
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(bubble);
+    painter->drawRoundedRect(l.bubble, 10, 10);
+
+    const QColor textColor = palette.color(QPalette::Text);
+    if (l.sender.isValid()) {
+        QFont bold = opt.font;
+        bold.setBold(true);
+        painter->setFont(bold);
+        QColor color = Avatar::colorFor(index.data(MessageModel::SenderRole).toString());
+        if (dark) {
+            color = color.lighter(160);
+        }
+        painter->setPen(color);
+        painter->drawText(l.sender, Qt::AlignLeading | Qt::AlignVCenter,
+                          index.data(MessageModel::SenderRole).toString());
+    }
+    if (l.image.isValid()) {
+        const QImage thumb = index.data(MessageModel::ThumbnailRole).value<QImage>();
+        QPainterPath clip;
+        clip.addRoundedRect(l.image, 6, 6);
+        painter->save();
+        painter->setClipPath(clip);
+        painter->drawImage(l.image, thumb);
+        painter->restore();
+    }
+    const int progress = index.data(MessageModel::ProgressRole).toInt();
+    if (l.file.isValid()) {
+        const QRect icon(l.file.left(), l.file.top() + 3, 40, 40);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(palette.color(QPalette::Highlight));
+        painter->drawEllipse(icon);
+        painter->setPen(palette.color(QPalette::HighlightedText));
+        painter->drawText(icon, Qt::AlignCenter, QStringLiteral("\u2193"));
+        const QRect info = l.file.adjusted(48, 2, 0, -2);
+        QFont bold = opt.font;
+        bold.setBold(true);
+        painter->setFont(bold);
+        painter->setPen(textColor);
+        const QFontMetrics bfm(bold);
+        painter->drawText(info.adjusted(0, 0, 0, -info.height() / 2),
+                          Qt::AlignLeading | Qt::AlignVCenter,
+                          bfm.elidedText(index.data(MessageModel::FileNameRole).toString(),
+                                         Qt::ElideMiddle, info.width()));
+        painter->setFont(opt.font);
+        painter->setPen(palette.color(QPalette::PlaceholderText));
+        QString detail = sizeText(index.data(MessageModel::FileSizeRole).toLongLong());
+        if (progress >= 0) {
+            detail = tr("%1 — %2%").arg(detail).arg(progress / 10);
+        }
+        painter->drawText(info.adjusted(0, info.height() / 2, 0, 0),
+                          Qt::AlignLeading | Qt::AlignVCenter, detail);
+    }
+    if (progress >= 0) {
+        const QRect area = l.image.isValid() ? l.image : l.file;
+        const QRect bar(area.left(), area.bottom() - 3, area.width() * progress / 1000, 3);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(palette.color(QPalette::Highlight));
+        painter->drawRect(bar);
+    }
+    if (!text.isEmpty()) {
+        painter->setFont(opt.font);
+        painter->setPen(kind == MessageModel::Kind::Undecryptable
+                            ? palette.color(QPalette::PlaceholderText)
+                            : textColor);
+        painter->drawText(l.text, Qt::TextWordWrap | Qt::AlignLeading, text);
+    }
+    QFont small = opt.font;
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    painter->setFont(small);
+    QString footer = QLocale().toString(
+        QDateTime::fromMSecsSinceEpoch(index.data(MessageModel::TimeRole).toLongLong()).time(),
+        QLocale::ShortFormat);
+    if (l.outgoing) {
+        footer += QLatin1String("  ") + tickText(index.data(MessageModel::StatusRole).toInt()) +
+                  QLatin1Char(' ') + index.data(MessageModel::ReceiptTextRole).toString();
+    }
+    const int status = index.data(MessageModel::StatusRole).toInt();
+    QColor footerColor = palette.color(QPalette::PlaceholderText);
+    if (l.outgoing && static_cast<Status>(status) == Status::Read) {
+        footerColor = dark ? QColor(0x6c, 0xc4, 0xff) : QColor(0x1a, 0x73, 0xe8);
+    } else if (l.outgoing && static_cast<Status>(status) == Status::Failed) {
+        footerColor = QColor(0xd9, 0x30, 0x25);
+    }
+    painter->setPen(footerColor);
+    painter->drawText(l.footer, Qt::AlignTrailing | Qt::AlignVCenter, footer.trimmed());
+    painter->restore();
+}
+
+bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
+                                const QStyleOptionViewItem &option, const QModelIndex &index)
+{
+    if (event->type() == QEvent::ToolTip && index.isValid()) {
+        QStringList lines;
+        const QString status = index.data(MessageModel::StatusTextRole).toString();
+        if (!status.isEmpty()) {
+            lines.append(status);
+        }
+        const QString detail = index.data(MessageModel::ReceiptDetailRole).toString();
+        if (!detail.isEmpty()) {
+            lines.append(detail);
+        }
+        lines.append(QLocale().toString(
+            QDateTime::fromMSecsSinceEpoch(index.data(MessageModel::TimeRole).toLongLong()),
+            QLocale::LongFormat));
+        QToolTip::showText(event->globalPos(), lines.join(QLatin1Char('\n')), view);
+        return true;
+    }
+    return QStyledItemDelegate::helpEvent(event, view, option, index);
+}
+
+} // namespace Tincan::Gui

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "app/core/LocalStore.h"
+#include "shared/protocol/MessageContent.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+#include <QImage>
+#include <QStringList>
+
+namespace Tincan::Gui {
+
+class Session;
+
+//! The messages of one conversation, for a QListView with MessageDelegate (one row per
+//! message, painted, never a widget per message). It holds a window of the history: the newest
+//! page when a conversation opens, older pages as the view scrolls up (canFetchMore /
+//! fetchMore), new messages appended as the core stores them.
+class MessageModel : public QAbstractListModel
+{
+    Q_OBJECT
+
+public:
+    enum Role {
+        LocalIdRole = Qt::UserRole + 1,
+        ClientIdRole,
+        TextRole,
+        SenderRole,
+        TimeRole, //!< ms since the epoch (the server's time when known)
+        OutgoingRole,
+        StatusRole, //!< Client::StoredMessage::Status as int
+        StatusTextRole,
+        ErrorRole,
+        KindRole,          //!< Kind
+        DayBreakRole,      //!< the first message of its day: the delegate draws a separator
+        ShowSenderRole,    //!< a group message that starts a run of one sender's messages
+        ReceiptTextRole,   //!< "Read by 2 of 3" (our group messages)
+        ReceiptDetailRole, //!< who got it and who read it, one per line
+        AttachmentCountRole,
+        FileNameRole,
+        FileSizeRole,
+        MimeRole,
+        ThumbnailRole, //!< QImage preview, null if none
+        ImageSizeRole, //!< QSize of the picture, if known
+        ProgressRole,  //!< 0..1000 while a transfer of this message runs, -1 otherwise
+        MediaIdRole,
+    };
+    enum class Kind { Text, Media, System, Undecryptable };
+    Q_ENUM(Kind)
+
+    explicit MessageModel(Session *session, QObject *parent = nullptr);
+
+    //! Shows another conversation (empty: none).
+    void setConversation(const QString &conversation);
+    QString conversation() const { return m_conversation; }
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+    //! Loads messages until `localId` is in the model (for a search hit); its row, or -1.
+    int ensureLoaded(qint64 localId);
+    int rowOfLocalId(qint64 localId) const;
+    int rowOfClientId(const QString &clientId) const;
+    const Client::StoredMessage &messageAt(int row) const { return m_rows.at(row).message; }
+    //! The newest incoming message's seq (for read marks).
+    qint64 lastIncomingSeq() const;
+    static constexpr int PageSize = 80;
+
+    //! Loads the previous page now; false when there is none.
+    bool loadOlder();
+
+Q_SIGNALS:
+    //! `count` older messages were put before the first row.
+    void olderLoaded(int count);
+
+public Q_SLOTS:
+    //! Appends what the store has after the newest row, and refreshes rows whose status moved.
+    void refreshTail();
+
+private:
+    struct Row
+    {
+        Client::StoredMessage message;
+        QList<Protocol::Attachment> attachments;
+        mutable QImage thumbnail;
+        mutable bool thumbnailDecoded = false;
+        mutable QString receiptText;
+        mutable QString receiptDetail;
+        mutable bool receiptKnown = false;
+    };
+    Row makeRow(const Client::StoredMessage &message) const;
+    void onStatus(const QString &clientId, Client::StoredMessage::Status status,
+                  const QString &error);
+    void onChangedMessage(const Client::StoredMessage &message);
+    void onReceipt(const QString &conversation);
+    void onProgress(const QString &id, qint64 done, qint64 total);
+    void onTransferFinished(const QString &id);
+    void computeReceipt(const Row &row) const;
+    int rowOfTransfer(const QString &id) const;
+
+    Session *m_session;
+    QString m_conversation;
+    bool m_group = false;
+    QList<Row> m_rows;
+    bool m_atStart = true;
+    bool m_fetchPending = false;
+    QHash<QString, int> m_progress; //!< transfer id -> per mille
+};
+
+} // namespace Tincan::Gui

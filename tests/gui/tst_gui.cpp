@@ -1,0 +1,378 @@
+// The desktop app's widgets against the real daemon: two app windows (each with its own
+// profile and client core on its own thread) chat through tincand on loopback.
+#include "app/core/ClientCore.h"
+#include "app/gui/Composer.h"
+#include "app/gui/ConversationListModel.h"
+#include "app/gui/MainWindow.h"
+#include "app/gui/MessageDelegate.h"
+#include "app/gui/MessageModel.h"
+#include "app/gui/Session.h"
+#include "shared/protocol/Validation.h"
+#include "tests/common/TestServer.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QImage>
+#include <QLabel>
+#include <QListView>
+#include <QPainter>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Tincan;
+using Status = Client::StoredMessage::Status;
+
+namespace {
+
+constexpr int Timeout = 30000;
+
+//! One running app instance: profile, session (core on its thread), main window.
+struct App
+{
+    QTemporaryDir dir;
+    std::unique_ptr<Gui::Session> session;
+    std::unique_ptr<Gui::MainWindow> window;
+    std::unique_ptr<QAbstractItemModelTester> conversationsTester;
+    std::unique_ptr<QAbstractItemModelTester> messagesTester;
+};
+
+bool signUp(App &app, const Test::TestServer &server, const QString &user)
+{
+    app.session = std::make_unique<Gui::Session>(app.dir.path());
+    QString error;
+    if (!app.session->open(&error)) {
+        qWarning() << "open:" << error;
+        return false;
+    }
+    bool configured = false;
+    app.session->run([&](Client::ClientCore &core) {
+        configured = core.setServerUrl(server.url(), &error) &&
+                     core.pinServerCertificate(server.fingerprint(), &error);
+    });
+    if (!configured) {
+        qWarning() << error;
+        return false;
+    }
+    QObject context;
+    int status = -1;
+    auto done = Gui::Session::uiCallback(
+        &context, [&status](const Client::ApiResult &result) { status = result.status; });
+    app.session->post([&](Client::ClientCore &core) {
+        core.registerAccount(user, QStringLiteral("correct horse"), QStringLiteral("desktop"), {},
+                             done);
+    });
+    if (!QTest::qWaitFor([&] { return status != -1; }, Timeout) || status != 201) {
+        qWarning() << "register" << user << status;
+        return false;
+    }
+    app.session->refreshIdentity();
+    app.window = std::make_unique<Gui::MainWindow>(app.session.get(), nullptr);
+    app.conversationsTester = std::make_unique<QAbstractItemModelTester>(
+        app.window->conversations(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    app.messagesTester = std::make_unique<QAbstractItemModelTester>(
+        app.window->messages(), QAbstractItemModelTester::FailureReportingMode::Fatal);
+    app.window->show();
+    return QTest::qWaitForWindowExposed(app.window.get());
+}
+
+int rowWithText(Gui::MessageModel *model, const QString &text)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row).data(Gui::MessageModel::TextRole).toString() == text) {
+            return row;
+        }
+    }
+    return -1;
+}
+
+void activate(Gui::MainWindow *window)
+{
+    // The offscreen platform has no window manager to activate windows: do what it would.
+    QApplication::setActiveWindow(window);
+    QVERIFY(window->isActiveWindow());
+}
+
+} // namespace
+
+class TestGui : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void composerMessageAppearsInOtherApp();
+    void ticksAdvanceToRead();
+    void typingShowsInHeader();
+    void notificationWhenNotLooking();
+    void attachmentShowsThumbnail();
+    void historyLoadsLazily();
+    void rightToLeftMirrorsBubbles();
+
+private:
+    Test::TestServer m_server;
+    App m_alice;
+    App m_bob;
+    QString m_dm;
+};
+
+void TestGui::initTestCase()
+{
+    QVERIFY(m_server.start());
+    QVERIFY(signUp(m_alice, m_server, QStringLiteral("alice")));
+    QVERIFY(signUp(m_bob, m_server, QStringLiteral("bob")));
+    m_dm = Protocol::directConversationId(QStringLiteral("alice"), QStringLiteral("bob"));
+}
+
+void TestGui::cleanupTestCase()
+{
+    for (App *app : {&m_alice, &m_bob}) {
+        app->messagesTester.reset();
+        app->conversationsTester.reset();
+        app->window.reset();
+        app->session.reset();
+    }
+}
+
+void TestGui::composerMessageAppearsInOtherApp()
+{
+    m_alice.window->startChat(QStringLiteral("bob"));
+    QCOMPARE(m_alice.window->currentConversation(), m_dm);
+    Gui::Composer *composer = m_alice.window->composer();
+    composer->setFocus();
+    QTest::keyClicks(composer, QStringLiteral("first line"));
+    // Shift+Enter breaks the line, Enter sends.
+    QTest::keyClick(composer, Qt::Key_Return, Qt::ShiftModifier);
+    QTest::keyClicks(composer, QStringLiteral("second line"));
+    QCOMPARE(composer->toPlainText(), QStringLiteral("first line\nsecond line"));
+    QTest::keyClick(composer, Qt::Key_Return);
+    QVERIFY(composer->toPlainText().isEmpty());
+    const QString text = QStringLiteral("first line\nsecond line");
+    QVERIFY(rowWithText(m_alice.window->messages(), text) >= 0);
+
+    // Bob's conversation list shows the chat with an unread badge and the preview.
+    Gui::ConversationListModel *list = m_bob.window->conversations();
+    QTRY_VERIFY_WITH_TIMEOUT(list->rowOf(m_dm) >= 0, Timeout);
+    const QModelIndex row = list->index(list->rowOf(m_dm));
+    QTRY_COMPARE_WITH_TIMEOUT(row.data(Gui::ConversationListModel::UnreadRole).toInt(), 1, Timeout);
+    QCOMPARE(row.data(Gui::ConversationListModel::TitleRole).toString(), QStringLiteral("alice"));
+    QCOMPARE(row.data(Gui::ConversationListModel::PreviewRole).toString(),
+             QStringLiteral("first line second line"));
+
+    // Clicking it opens the chat, with the message in the view.
+    QListView *conversations = m_bob.window->conversationView();
+    const QRect rect = conversations->visualRect(conversations->model()->index(0, 0));
+    QTest::mouseClick(conversations->viewport(), Qt::LeftButton, {}, rect.center());
+    QCOMPARE(m_bob.window->currentConversation(), m_dm);
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(m_bob.window->messages(), text) >= 0, Timeout);
+    const QModelIndex message =
+        m_bob.window->messages()->index(rowWithText(m_bob.window->messages(), text));
+    QCOMPARE(message.data(Gui::MessageModel::SenderRole).toString(), QStringLiteral("alice"));
+    QVERIFY(!message.data(Gui::MessageModel::OutgoingRole).toBool());
+    QVERIFY(message.data(Gui::MessageModel::DayBreakRole).toBool());
+}
+
+void TestGui::ticksAdvanceToRead()
+{
+    // Bob is looking elsewhere: alice's next message stops at delivered.
+    m_alice.window->openConversation(m_dm);
+    m_bob.window->hide();
+    Gui::Composer *composer = m_alice.window->composer();
+    QTest::keyClicks(composer, QStringLiteral("are you there?"));
+    QTest::keyClick(composer, Qt::Key_Return);
+    Gui::MessageModel *messages = m_alice.window->messages();
+    const int row = rowWithText(messages, QStringLiteral("are you there?"));
+    QVERIFY(row >= 0);
+    const QModelIndex index = messages->index(row);
+    QTRY_VERIFY_WITH_TIMEOUT(index.data(Gui::MessageModel::StatusRole).toInt() >=
+                                 static_cast<int>(Status::Sent),
+                             Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(index.data(Gui::MessageModel::StatusRole).toInt(),
+                              static_cast<int>(Status::Delivered), Timeout);
+    QCOMPARE(index.data(Gui::MessageModel::StatusTextRole).toString(), QStringLiteral("Delivered"));
+    QCOMPARE(Gui::MessageDelegate::tickText(index.data(Gui::MessageModel::StatusRole).toInt()),
+             QStringLiteral("\u2713\u2713"));
+
+    // Bob comes back to the chat: it is marked read, and alice's ticks turn to read.
+    m_bob.window->show();
+    activate(m_bob.window.get());
+    m_bob.window->openConversation(m_dm);
+    QTRY_COMPARE_WITH_TIMEOUT(index.data(Gui::MessageModel::StatusRole).toInt(),
+                              static_cast<int>(Status::Read), Timeout);
+    Gui::ConversationListModel *bobList = m_bob.window->conversations();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        bobList->index(bobList->rowOf(m_dm)).data(Gui::ConversationListModel::UnreadRole).toInt(),
+        0, Timeout);
+    // The view paints every state without trouble.
+    QVERIFY(!m_alice.window->messageView()->grab().isNull());
+}
+
+void TestGui::typingShowsInHeader()
+{
+    m_bob.window->openConversation(m_dm);
+    QTRY_VERIFY_WITH_TIMEOUT(m_bob.window->headerStatus()->text() != QStringLiteral("typing…"),
+                             Timeout);
+    QTest::keyClicks(m_alice.window->composer(), QStringLiteral("typ"));
+    QTRY_COMPARE_WITH_TIMEOUT(m_bob.window->headerStatus()->text(), QStringLiteral("typing…"),
+                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(m_bob.window->conversations()
+                                  ->index(m_bob.window->conversations()->rowOf(m_dm))
+                                  .data(Gui::ConversationListModel::TypingRole)
+                                  .toString(),
+                              QStringLiteral("typing…"), Timeout);
+    // Sending ends it.
+    QTest::keyClick(m_alice.window->composer(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(m_bob.window->headerStatus()->text() != QStringLiteral("typing…"),
+                             Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(m_bob.window->messages(), QStringLiteral("typ")) >= 0,
+                             Timeout);
+}
+
+void TestGui::notificationWhenNotLooking()
+{
+    // Bob looks at another conversation (his note to self): a message from alice notifies.
+    m_bob.window->startChat(QStringLiteral("bob"));
+    QSignalSpy notified(m_bob.window.get(), &Gui::MainWindow::notified);
+    m_alice.window->openConversation(m_dm);
+    QTest::keyClicks(m_alice.window->composer(), QStringLiteral("ping from alice"));
+    QTest::keyClick(m_alice.window->composer(), Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(notified.size(), 1, Timeout);
+    QCOMPARE(notified.at(0).at(0).toString(), m_dm);
+    QCOMPARE(notified.at(0).at(1).toString(), QStringLiteral("alice"));
+    QCOMPARE(notified.at(0).at(2).toString(), QStringLiteral("ping from alice"));
+
+    // Muted: no notification, but the message still arrives.
+    m_bob.window->conversations()->setMuted(m_dm, true);
+    QTest::keyClicks(m_alice.window->composer(), QStringLiteral("muted ping"));
+    QTest::keyClick(m_alice.window->composer(), Qt::Key_Return);
+    Gui::ConversationListModel *list = m_bob.window->conversations();
+    QTRY_COMPARE_WITH_TIMEOUT(
+        list->index(list->rowOf(m_dm)).data(Gui::ConversationListModel::PreviewRole).toString(),
+        QStringLiteral("muted ping"), Timeout);
+    QCOMPARE(notified.size(), 1);
+    QVERIFY(list->index(list->rowOf(m_dm)).data(Gui::ConversationListModel::MutedRole).toBool());
+    m_bob.window->conversations()->setMuted(m_dm, false);
+}
+
+void TestGui::attachmentShowsThumbnail()
+{
+    QTemporaryDir files;
+    QImage image(640, 480, QImage::Format_RGB32);
+    image.fill(QColor(0x20, 0x90, 0xd0));
+    QPainter(&image).fillRect(100, 100, 200, 150, Qt::yellow);
+    const QString path = files.filePath(QStringLiteral("photo.png"));
+    QVERIFY(image.save(path));
+
+    m_bob.window->openConversation(m_dm);
+    m_alice.window->openConversation(m_dm);
+    m_alice.window->attachFiles({path});
+    Gui::MessageModel *messages = m_bob.window->messages();
+    const auto mediaRow = [messages] {
+        for (int row = messages->rowCount() - 1; row >= 0; --row) {
+            if (messages->index(row)
+                    .data(Gui::MessageModel::KindRole)
+                    .value<Gui::MessageModel::Kind>() == Gui::MessageModel::Kind::Media) {
+                return row;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(mediaRow() >= 0, 60000);
+    const QModelIndex index = messages->index(mediaRow());
+    QCOMPARE(index.data(Gui::MessageModel::FileNameRole).toString(), QStringLiteral("photo.png"));
+    const QImage thumbnail = index.data(Gui::MessageModel::ThumbnailRole).value<QImage>();
+    QVERIFY(!thumbnail.isNull());
+    QCOMPARE(index.data(Gui::MessageModel::ImageSizeRole).toSize(), QSize(640, 480));
+    // The preview is drawn: the row is as tall as the scaled picture, and the picture's blue
+    // is on screen.
+    QListView *view = m_bob.window->messageView();
+    view->scrollToBottom();
+    QVERIFY(view->sizeHintForIndex(index).height() > 190);
+    const QImage shot = view->viewport()->grab().toImage();
+    bool blue = false;
+    for (int y = 0; y < shot.height() && !blue; y += 3) {
+        for (int x = 0; x < shot.width() && !blue; x += 3) {
+            const QColor c = shot.pixelColor(x, y);
+            blue = qAbs(c.red() - 0x20) < 12 && qAbs(c.green() - 0x90) < 12 &&
+                   qAbs(c.blue() - 0xd0) < 12;
+        }
+    }
+    QVERIFY2(blue, "the image preview is not painted");
+}
+
+void TestGui::historyLoadsLazily()
+{
+    // 200 messages: the view starts with the newest page and loads the rest when scrolled up.
+    const int count = 200;
+    QString error;
+    m_alice.session->run([&](Client::ClientCore &core) {
+        for (int i = 0; i < count; ++i) {
+            QVERIFY(!core.send(QStringLiteral("bob"), QStringLiteral("bulk %1").arg(i), &error)
+                         .isEmpty());
+        }
+    });
+    Gui::MessageModel *messages = m_bob.window->messages();
+    m_bob.window->openConversation(QStringLiteral("dm:bob:bob"));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_bob.session->reader().historyAfter(m_dm, 0, 10000).size() >= count + 5, 60000);
+    m_bob.window->openConversation(m_dm);
+    const int total = static_cast<int>(m_bob.session->reader().historyAfter(m_dm, 0, 10000).size());
+    QCOMPARE(messages->rowCount(), Gui::MessageModel::PageSize);
+    QCOMPARE(messages->index(messages->rowCount() - 1).data(Gui::MessageModel::TextRole),
+             QVariant(QStringLiteral("bulk 199")));
+    // Scrolling to the top loads the older pages, one at a time, keeping the view in place.
+    QListView *view = m_bob.window->messageView();
+    QScrollBar *bar = view->verticalScrollBar();
+    QTRY_VERIFY_WITH_TIMEOUT(bar->maximum() > 0, Timeout);
+    int pages = 0;
+    while (messages->rowCount() < total && pages < 20) {
+        const int before = messages->rowCount();
+        bar->setValue(bar->minimum());
+        QTRY_VERIFY_WITH_TIMEOUT(messages->rowCount() > before, Timeout);
+        QVERIFY(bar->value() > bar->minimum()); // the rows in view stayed in view
+        ++pages;
+    }
+    QVERIFY(pages >= 2);
+    QVERIFY(rowWithText(messages, QStringLiteral("first line\nsecond line")) >= 0);
+    QVERIFY(rowWithText(messages, QStringLiteral("bulk 0")) >= 0);
+    QCOMPARE(messages->rowCount(), total);
+}
+
+void TestGui::rightToLeftMirrorsBubbles()
+{
+    // Alice's own messages are on the trailing side: right in LTR, left in RTL.
+    Gui::MessageModel *messages = m_alice.window->messages();
+    m_alice.window->openConversation(m_dm);
+    const int row = rowWithText(messages, QStringLiteral("are you there?"));
+    QVERIFY(row >= 0);
+    QListView *view = m_alice.window->messageView();
+    const auto bubbleSide = [&] {
+        view->scrollTo(messages->index(row), QAbstractItemView::PositionAtCenter);
+        QCoreApplication::processEvents();
+        const QRect rect = view->visualRect(messages->index(row));
+        const QImage shot = view->viewport()->grab().toImage();
+        const int y = rect.center().y();
+        const QColor base = shot.pixelColor(rect.center().x(), rect.top() + 1);
+        int left = 0;
+        int right = 0;
+        for (int x = 0; x < shot.width(); ++x) {
+            if (shot.pixelColor(x, y) != base) {
+                (x < shot.width() / 2 ? left : right)++;
+            }
+        }
+        return right > left; // the bubble is on the right
+    };
+    QVERIFY(bubbleSide()); // right side in LTR
+    QApplication::setLayoutDirection(Qt::RightToLeft);
+    QCoreApplication::processEvents();
+    QCOMPARE(m_alice.window->layoutDirection(), Qt::RightToLeft);
+    QVERIFY(!bubbleSide()); // left side in RTL
+    QApplication::setLayoutDirection(Qt::LeftToRight);
+}
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"
