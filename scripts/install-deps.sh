@@ -12,6 +12,8 @@ packages=(
   libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
   # tests and tools: the keychain tests need a real Secret Service under dbus
   sqlite3 sqlcipher clang-format dbus gnome-keyring libsecret-1-0
+  # the desktop app's end-to-end test: a real X server and real key events
+  xvfb xauth xdotool
   # media: the nginx cache test and the benchmark baseline run /usr/sbin/nginx from a temporary
   # prefix. Debian's `nginx` package has the binary with auth_request, proxy cache, slice and
   # dav built in (nginx-light and nginx-core only add dynamic modules we do not use).

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Builds Tincan and runs the server daemon with its embedded defaults on localhost.
-# Extra arguments go to tincand (e.g. --listen 0.0.0.0:7420 --data-dir /srv/tincan).
+# Builds Tincan and starts the desktop app (which can host the server itself: "Host a server on
+# this computer" in its first-run dialog). Extra arguments go to the app, e.g.
+#   scripts/run-tincan.sh --profile ~/tincan-alice
+# On a machine without a display, run the server alone instead (arguments go to tincand):
+#   scripts/run-tincan.sh --server [--listen 0.0.0.0:7420 --data-dir /srv/tincan]
 # TINCAN_BIN_DIR=DIR runs the binaries already built in DIR instead of building (the tests use
 # it to check this script).
 set -euo pipefail
@@ -14,6 +17,22 @@ else
   cmake --build --preset release
   bin="$PWD/build/release"
 fi
+
+if [ "${1:-}" != "--server" ]; then
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ -z "${QT_QPA_PLATFORM:-}" ]; then
+    cat >&2 <<EOT
+Tincan's desktop app needs a graphical display, and this session has none (neither DISPLAY
+nor WAYLAND_DISPLAY is set). Run this command in a desktop session, over "ssh -X", or under
+Xvfb ("xvfb-run scripts/run-tincan.sh").
+
+To run only the server on this machine (headless), use:
+  scripts/run-tincan.sh --server [--listen 0.0.0.0:7420] [--data-dir DIR]
+EOT
+    exit 2
+  fi
+  exec "$bin/app/gui/tincan" "$@"
+fi
+shift
 # The server's TLS certificate (created now on the first run); clients pin it on first use.
 fingerprint="$("$bin/server/tincand" "$@" --print-fingerprint 2>/dev/null || true)"
 if [ -z "$fingerprint" ]; then

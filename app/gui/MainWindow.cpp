@@ -115,6 +115,14 @@ MainWindow::MainWindow(Session *session, ServerHost *host, QWidget *parent)
             });
     updateTray(m_conversations->totalUnread());
     onConnection(false);
+    // Back where the user was: the last open conversation, or the most recent one.
+    QString last = QString::fromUtf8(m_session->uiSetting(QStringLiteral("last-conversation")));
+    if (m_conversations->rowOf(last) < 0) {
+        last = m_conversations->conversationAt(0);
+    }
+    if (!last.isEmpty()) {
+        openConversation(last);
+    }
     m_session->post([](Client::ClientCore &core) { core.connectToServer(); });
 }
 
@@ -419,6 +427,7 @@ void MainWindow::openConversation(const QString &conversation)
             m_session->setUiSetting(QStringLiteral("draft/") + m_current, {});
         }
         m_current = conversation;
+        m_session->setUiSetting(QStringLiteral("last-conversation"), conversation.toUtf8());
         m_messages->setConversation(conversation);
         {
             QSignalBlocker block(m_composer);

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void passphraseWhenThereIsNoKeychain();
     void safetyNumbersAndVerification();
     void runTincanScriptStartsTheServer();
+    void runTincanScriptSaysWhenThereIsNoDisplay();
     void groupsReadAndReceipts();
     void linkDeviceWithHistory();
 
@@ -353,8 +354,8 @@ void TestCli::runTincanScriptStartsTheServer()
     script.setProcessChannelMode(QProcess::MergedChannels);
     script.start(QStringLiteral("bash"),
                  {QStringLiteral(TINCAN_SOURCE_DIR "/scripts/run-tincan.sh"),
-                  QStringLiteral("--data-dir"), data.path(), QStringLiteral("--listen"),
-                  QStringLiteral("127.0.0.1:0")});
+                  QStringLiteral("--server"), QStringLiteral("--data-dir"), data.path(),
+                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
     QVERIFY(script.waitForStarted());
     QByteArray output;
     QTRY_VERIFY_WITH_TIMEOUT((output += script.readAll()).contains("listening on https://"), 30000);
@@ -371,6 +372,34 @@ void TestCli::runTincanScriptStartsTheServer()
     QCOMPARE(print.out.trimmed(), printed.captured(1));
     script.terminate();
     QVERIFY(script.waitForFinished(30000));
+}
+
+void TestCli::runTincanScriptSaysWhenThereIsNoDisplay()
+{
+    // Without --server it starts the desktop app, which needs a display: say so, clearly.
+    QProcess script;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("TINCAN_BIN_DIR"), QStringLiteral(TINCAN_BUILD_DIR));
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) {
+        environment.remove(QString::fromLatin1(name));
+    }
+    script.setProcessEnvironment(environment);
+    script.setProcessChannelMode(QProcess::MergedChannels);
+    script.start(QStringLiteral("bash"),
+                 {QStringLiteral(TINCAN_SOURCE_DIR "/scripts/run-tincan.sh")});
+    QVERIFY(script.waitForFinished(30000));
+    const QByteArray output = script.readAll();
+    QCOMPARE(script.exitCode(), 2);
+    QVERIFY2(output.contains("needs a graphical display"), output.constData());
+    QVERIFY2(output.contains("--server"), output.constData());
+    // The app itself says the same when started directly.
+    QProcess app;
+    app.setProcessEnvironment(environment);
+    app.setProcessChannelMode(QProcess::MergedChannels);
+    app.start(QStringLiteral(TINCAN_APP_PATH), {});
+    QVERIFY(app.waitForFinished(30000));
+    QCOMPARE(app.exitCode(), 2);
+    QVERIFY2(app.readAll().contains("no graphical display"), "tincan did not explain");
 }
 
 void TestCli::groupsReadAndReceipts()
