@@ -10,8 +10,13 @@ packages=(
   qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite
   libargon2-dev libssl-dev libsqlite3-dev
   libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
+  # LAN discovery (DNS-SD): tincand and the app talk to avahi-daemon with its client library
+  libavahi-client-dev
   # tests and tools: the keychain tests need a real Secret Service under dbus
   sqlite3 sqlcipher clang-format dbus gnome-keyring libsecret-1-0
+  # the discovery tests run a throwaway avahi-daemon on a private system bus
+  # (scripts/with-avahi.sh); unshare (util-linux) gives it a private /run/avahi-daemon
+  avahi-daemon util-linux
   # the desktop app's end-to-end test: a real X server and real key events
   xvfb xauth xdotool
   # media: the nginx cache test and the benchmark baseline run /usr/sbin/nginx from a temporary
@@ -41,9 +46,10 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
 
-# nginx's postinst starts a system nginx on port 80. We only run it from tests with our own
-# config, so a temporary policy-rc.d (exit 101: "action forbidden") stops invoke-rc.d and
-# deb-systemd-invoke from starting it. Removed afterwards, and only if we created it.
+# nginx's postinst starts a system nginx on port 80, avahi-daemon's a system avahi-daemon. We
+# only run them from tests with our own config, so a temporary policy-rc.d (exit 101: "action
+# forbidden") stops invoke-rc.d and deb-systemd-invoke from starting them. Removed afterwards,
+# and only if we created it. (On a desktop that wants LAN discovery, start avahi-daemon yourself.)
 policy=/usr/sbin/policy-rc.d
 created_policy=""
 remove_policy() {
@@ -52,7 +58,8 @@ remove_policy() {
   fi
 }
 trap remove_policy EXIT
-if [[ " ${missing[*]} " == *" nginx "* ]] && [ ! -e "$policy" ]; then
+if [[ " ${missing[*]} " == *" nginx "* || " ${missing[*]} " == *" avahi-daemon "* ]] &&
+  [ ! -e "$policy" ]; then
   printf '#!/bin/sh\n# Temporary, from tincan scripts/install-deps.sh: no service starts.\nexit 101\n' |
     $sudo tee "$policy" >/dev/null
   $sudo chmod 755 "$policy"

@@ -13,4 +13,4 @@ bash scripts/install-deps.sh
 cmake --preset ci
 cmake --build --preset ci
 
-exec bash scripts/with-test-keyring.sh ctest --preset ci "$@"
+exec bash scripts/with-test-keyring.sh bash scripts/with-avahi.sh ctest --preset ci "$@"

@@ -63,8 +63,12 @@ int main(int argc, char *argv[])
         QStringLiteral(
             "Print the SHA-256 fingerprint of the server's TLS certificate (creating the "
             "self-signed one if needed) and exit."));
-    parser.addOptions(
-        {configOption, dataOption, listenOption, threadsOption, inviteOption, fingerprintOption});
+    const QCommandLineOption noAdvertiseOption(
+        QStringLiteral("no-advertise"),
+        QStringLiteral("Do not advertise the server on the local network (DNS-SD), whatever "
+                       "[discovery] advertise says."));
+    parser.addOptions({configOption, dataOption, listenOption, threadsOption, inviteOption,
+                       fingerprintOption, noAdvertiseOption});
     parser.process(app);
 
     Tincan::Server::Config config;
@@ -77,6 +81,9 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(listenOption) && !config.setListen(parser.value(listenOption), &error)) {
         return fail(error);
+    }
+    if (parser.isSet(noAdvertiseOption)) {
+        config.advertise = false;
     }
     if (parser.isSet(threadsOption)) {
         bool ok = false;

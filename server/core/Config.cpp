@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSysInfo>
 
 namespace Tincan::Server {
 
@@ -156,6 +157,12 @@ bool Config::loadFile(const QString &file, QString *error)
                   error)) {
         return false;
     }
+    if (!readBool(settings, QStringLiteral("discovery/advertise"), &advertise, error)) {
+        return false;
+    }
+    if (settings.contains(QStringLiteral("discovery/name"))) {
+        discoveryName = settings.value(QStringLiteral("discovery/name")).toString().trimmed();
+    }
     tlsCertificate = configPath(settings, QStringLiteral("tls/certificate"), file);
     tlsPrivateKey = configPath(settings, QStringLiteral("tls/private_key"), file);
     if (tlsCertificate.isEmpty() != tlsPrivateKey.isEmpty()) {
@@ -266,6 +273,16 @@ QString Config::resolvedMediaDir() const
 {
     return mediaDir.isEmpty() ? resolvedDataDir() + QStringLiteral("/media")
                               : QDir(mediaDir).absolutePath();
+}
+
+QString Config::resolvedDiscoveryName() const
+{
+    if (!discoveryName.isEmpty()) {
+        return discoveryName;
+    }
+    // The short host name: "files", not "files.example.org".
+    const QString host = QSysInfo::machineHostName().section(QLatin1Char('.'), 0, 0);
+    return QStringLiteral("Tincan on %1").arg(host.isEmpty() ? QStringLiteral("this host") : host);
 }
 
 QString Config::tlsDirectory() const

@@ -89,6 +89,11 @@ struct Config
     int tlsHandshakeTimeoutSeconds = 10; //!< A connection still handshaking after this is closed.
     bool plainHttpOnNetwork = false;     //!< Allows tls/enabled=false on a non-loopback address.
 
+    //! LAN discovery: advertise the server with DNS-SD as `_tincan._tcp` (docs/admin.md), under
+    //! discoveryName (empty: "Tincan on <host name>").
+    bool advertise = true;
+    QString discoveryName;
+
     //! Reads `file` over the defaults. Returns false with an error text on a bad value.
     bool loadFile(const QString &file, QString *error);
     //! Parses "ADDR:PORT", "[v6]:PORT", "ADDR" or ":PORT".
@@ -98,6 +103,8 @@ struct Config
     //! Where the self-signed certificate and key live.
     QString tlsDirectory() const;
     QString resolvedMediaDir() const;
+    //! discoveryName, or "Tincan on <host name>".
+    QString resolvedDiscoveryName() const;
     //! Refuses plain HTTP on a non-loopback address unless explicitly allowed.
     bool checkTransport(QString *error) const;
 };

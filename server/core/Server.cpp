@@ -14,8 +14,11 @@
 #include "server/store/sqlite/SqliteMediaStore.h"
 #include "server/store/sqlite/SqliteReceiptStore.h"
 #include "server/store/sqlite/SqliteStores.h"
+#include "shared/discovery/DiscoveredServer.h"
+#include "shared/discovery/ServiceAdvertiser.h"
 
 #include <QDir>
+#include <QNetworkInterface>
 #include <QPointer>
 
 #include <future>
@@ -113,7 +116,60 @@ bool Server::start(QString *error)
     m_fanout->kick();
     qCInfo(lcServer).noquote() << "tincand serving data in" << dataDir << "with"
                                << m_listener->threadCount() << "connection threads";
+    advertise();
     return true;
+}
+
+namespace {
+//! The interface to advertise on: the one holding the listen address (the loopback interface for
+//! 127.0.0.1, so a local-only server is not offered to the LAN); 0, all, for a wildcard address.
+int advertisedInterface(const QHostAddress &listen)
+{
+    if (listen == QHostAddress::Any || listen == QHostAddress::AnyIPv4 ||
+        listen == QHostAddress::AnyIPv6) {
+        return 0;
+    }
+    const auto interfaces = QNetworkInterface::allInterfaces();
+    for (const QNetworkInterface &candidate : interfaces) {
+        if (listen.isLoopback() && candidate.flags().testFlag(QNetworkInterface::IsLoopBack)) {
+            return candidate.index();
+        }
+        const auto entries = candidate.addressEntries();
+        for (const QNetworkAddressEntry &entry : entries) {
+            if (entry.ip().isEqual(listen, QHostAddress::TolerantConversion)) {
+                return candidate.index();
+            }
+        }
+    }
+    return 0;
+}
+} // namespace
+
+void Server::advertise()
+{
+    if (!m_config.advertise) {
+        return;
+    }
+    m_advertiser = std::make_unique<Discovery::ServiceAdvertiser>();
+    m_advertiser->setInterfaceIndex(advertisedInterface(m_config.listenAddress));
+    connect(m_advertiser.get(), &Discovery::ServiceAdvertiser::registered, this,
+            [](const QString &name) {
+                qCInfo(lcServer).noquote() << "advertised on the local network (DNS-SD "
+                                              "_tincan._tcp) as"
+                                           << name;
+            });
+    connect(
+        m_advertiser.get(), &Discovery::ServiceAdvertiser::failed, this,
+        [](const QString &reason) { qCWarning(lcServer).noquote() << "LAN discovery:" << reason; });
+    QString error;
+    if (!m_advertiser->start(m_config.resolvedDiscoveryName(), port(),
+                             Discovery::serverTxtRecord(fingerprint(), m_config.tlsEnabled),
+                             &error)) {
+        // Serving goes on: discovery is a convenience (e.g. no avahi-daemon on this host).
+        qCWarning(lcServer).noquote() << "Not advertising on the local network:" << error
+                                      << "(set [discovery] advertise=false to silence this)";
+        m_advertiser.reset();
+    }
 }
 
 void Server::purge()
@@ -136,6 +192,7 @@ void Server::purge()
 
 void Server::stop()
 {
+    m_advertiser.reset(); // First: browsers learn at once that the server is going.
     m_purgeTimer.stop();
     if (m_listener) {
         m_listener->stopAccepting();

@@ -8,6 +8,10 @@
 
 #include <memory>
 
+namespace Tincan::Discovery {
+class ServiceAdvertiser;
+}
+
 namespace Tincan::Server {
 
 class ApiService;
@@ -68,6 +72,8 @@ Q_SIGNALS:
 
 private:
     void purge();
+    //! Starts LAN discovery (config().advertise); a failure is only logged.
+    void advertise();
 
     Config m_config;
     std::unique_ptr<TlsCredentials> m_tls;
@@ -90,6 +96,7 @@ private:
     QTimer m_purgeTimer;
     QTimer m_fanoutTimer; //!< Retries fan-out that failed (e.g. a full disk).
     std::unique_ptr<QLockFile> m_lock;
+    std::unique_ptr<Discovery::ServiceAdvertiser> m_advertiser;
 };
 
 } // namespace Tincan::Server

@@ -47,10 +47,13 @@ bool TestServer::start(quint16 port)
     m_output.clear();
     m_port = 0;
     m_fingerprint.clear();
-    m_process.start(QStringLiteral(TINCAND_PATH),
-                    {QStringLiteral("--config"), configPath(), QStringLiteral("--data-dir"),
-                     dataDir(), QStringLiteral("--listen"),
-                     QStringLiteral("127.0.0.1:%1").arg(port)});
+    QStringList arguments{QStringLiteral("--config"),   configPath(),
+                          QStringLiteral("--data-dir"), dataDir(),
+                          QStringLiteral("--listen"),   QStringLiteral("127.0.0.1:%1").arg(port)};
+    if (!m_advertise) {
+        arguments.append(QStringLiteral("--no-advertise"));
+    }
+    m_process.start(QStringLiteral(TINCAND_PATH), arguments);
     if (!m_process.waitForStarted(10000)) {
         return false;
     }

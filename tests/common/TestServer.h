@@ -22,6 +22,10 @@ public:
     explicit TestServer(const QString &config = {});
     ~TestServer();
 
+    //! Lets the daemon advertise itself on the LAN (DNS-SD), as [discovery] in its config says.
+    //! Off by default: the daemon gets --no-advertise. Takes effect at the next start().
+    void setAdvertise(bool advertise) { m_advertise = advertise; }
+
     //! Starts on `port` (0: a free one). restart() reuses the last port, so clients reconnect.
     bool start(quint16 port = 0);
     bool restart() { return start(m_port); }
@@ -63,6 +67,7 @@ private:
     QString m_scheme;
     QString m_fingerprint;
     quint16 m_port = 0;
+    bool m_advertise = false;
 };
 
 } // namespace Tincan::Test
