@@ -6,6 +6,7 @@
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
 #include "app/gui/SetupDialog.h"
+#include "shared/discovery/ServiceBrowser.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -103,6 +104,9 @@ int DesktopApp::start(const QStringList &arguments)
             m_host->start();
         }
         SetupDialog setup(m_session.get(), m_host.get());
+        // Servers on the LAN (DNS-SD), listed as they appear and go.
+        Discovery::ServiceBrowser browser;
+        setup.followBrowser(&browser);
         if (setup.exec() != QDialog::Accepted) {
             return 0;
         }

@@ -3,6 +3,7 @@
 #include "app/core/ClientCore.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
+#include "shared/discovery/ServiceBrowser.h"
 #include "shared/protocol/Fingerprint.h"
 #include "shared/protocol/Validation.h"
 
@@ -157,6 +158,7 @@ SetupDialog::SetupDialog(Session *session, ServerHost *host, QWidget *parent)
     });
     connect(back, &QPushButton::clicked, this, [this] { m_pages->setCurrentIndex(0); });
     connect(m_submit, &QPushButton::clicked, this, &SetupDialog::submit);
+    accountLayout->addWidget(accountButtons);
     m_pages->addWidget(accountPage);
 
     connect(m_host, &ServerHost::started, this, [this](const QUrl &url, const QString &fp) {
@@ -184,6 +186,37 @@ void SetupDialog::addDiscoveredServer(const QString &name, const QUrl &url,
     if (m_found->count() == 1 && m_address->text().isEmpty()) {
         m_useFound->setChecked(true);
         m_found->setCurrentItem(item);
+    }
+}
+
+QUrl SetupDialog::urlOf(const Discovery::DiscoveredServer &server)
+{
+    QUrl url;
+    url.setScheme(server.tls ? QStringLiteral("https") : QStringLiteral("http"));
+    url.setHost(server.addresses.isEmpty() ? server.host : server.addresses.first().toString());
+    url.setPort(server.port);
+    return url;
+}
+
+void SetupDialog::followBrowser(Discovery::ServiceBrowser *browser)
+{
+    const auto add = [this](const Discovery::DiscoveredServer &server) {
+        addDiscoveredServer(server.name, urlOf(server), server.fingerprint);
+    };
+    connect(browser, &Discovery::ServiceBrowser::serverFound, this, add);
+    connect(browser, &Discovery::ServiceBrowser::serverUpdated, this, add);
+    connect(browser, &Discovery::ServiceBrowser::serverLost, this,
+            &SetupDialog::removeDiscoveredServer);
+    connect(browser, &Discovery::ServiceBrowser::availabilityChanged, this,
+            [this](bool available, const QString &reason) {
+                m_found->setToolTip(available ? QString()
+                                              : tr("Cannot look for servers: %1").arg(reason));
+            });
+    for (const Discovery::DiscoveredServer &server : browser->servers()) {
+        add(server);
+    }
+    if (!browser->isRunning()) {
+        browser->start();
     }
 }
 

@@ -11,6 +11,11 @@ class QRadioButton;
 class QStackedWidget;
 class QTabWidget;
 
+namespace Tincan::Discovery {
+class ServiceBrowser;
+struct DiscoveredServer;
+} // namespace Tincan::Discovery
+
 namespace Tincan::Gui {
 
 class ServerHost;
@@ -29,6 +34,11 @@ public:
     //! A server found on the LAN (DNS-SD), listed live; `fingerprint` from its TXT record.
     void addDiscoveredServer(const QString &name, const QUrl &url, const QString &fingerprint);
     void removeDiscoveredServer(const QString &name);
+    //! Lists what `browser` finds, live (it keeps browsing while the dialog is open).
+    void followBrowser(Discovery::ServiceBrowser *browser);
+    //! The URL to reach a discovered server at (its first address).
+    static QUrl urlOf(const Discovery::DiscoveredServer &server);
+    QListWidget *foundList() const { return m_found; }
     //! True when the user chose to host the server here.
     bool hosting() const { return m_hosting; }
 

@@ -6,7 +6,10 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/MessageDelegate.h"
 #include "app/gui/MessageModel.h"
+#include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
+#include "app/gui/SetupDialog.h"
+#include "shared/discovery/ServiceBrowser.h"
 #include "shared/protocol/Validation.h"
 #include "tests/common/TestServer.h"
 
@@ -14,10 +17,15 @@
 #include <QApplication>
 #include <QImage>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
 #include <QPainter>
+#include <QPushButton>
+#include <QRadioButton>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -112,6 +120,8 @@ private Q_SLOTS:
     void attachmentShowsThumbnail();
     void historyLoadsLazily();
     void rightToLeftMirrorsBubbles();
+    void firstRunHostsAServer();
+    void firstRunFindsTheServerOnTheLan();
 
 private:
     Test::TestServer m_server;
@@ -372,6 +382,134 @@ void TestGui::rightToLeftMirrorsBubbles()
     QCOMPARE(m_alice.window->layoutDirection(), Qt::RightToLeft);
     QVERIFY(!bubbleSide()); // left side in RTL
     QApplication::setLayoutDirection(Qt::LeftToRight);
+}
+
+namespace {
+
+//! Fills the account page of the first-run dialog and creates the account.
+void createAccount(Gui::SetupDialog &dialog, const QString &user)
+{
+    auto *tabs = dialog.findChild<QTabWidget *>();
+    QVERIFY(tabs && tabs->isVisible());
+    tabs->setCurrentIndex(0);
+    const QList<QLineEdit *> fields = tabs->widget(0)->findChildren<QLineEdit *>();
+    QVERIFY(fields.size() >= 3);
+    fields.at(0)->setText(user);
+    fields.at(1)->setText(QStringLiteral("correct horse"));
+    fields.at(2)->setText(QStringLiteral("correct horse"));
+    QSignalSpy accepted(&dialog, &QDialog::accepted);
+    for (QPushButton *button : dialog.findChildren<QPushButton *>()) {
+        if (button->isVisible() && button->text() == QStringLiteral("&Continue")) {
+            button->click();
+        }
+    }
+    if (!accepted.wait(Timeout)) {
+        QStringList texts;
+        for (QLabel *label : dialog.findChildren<QLabel *>()) {
+            texts.append(label->text());
+        }
+        QFAIL(qPrintable(QStringLiteral("not accepted: ") + texts.join(QStringLiteral(" | "))));
+    }
+}
+
+void clickNext(Gui::SetupDialog &dialog)
+{
+    for (QPushButton *button : dialog.findChildren<QPushButton *>()) {
+        if (button->isVisible() && button->text() == QStringLiteral("&Next")) {
+            button->click();
+            return;
+        }
+    }
+    QFAIL("no Next button");
+}
+
+} // namespace
+
+void TestGui::firstRunHostsAServer()
+{
+    // "Host a server on this computer": the dialog starts tincand as a child process, shows its
+    // fingerprint, and the new account lives on it.
+    qputenv("TINCAN_TINCAND", TINCAND_PATH);
+    QTemporaryDir dir;
+    Gui::Session session(dir.filePath(QStringLiteral("profile")));
+    QString error;
+    QVERIFY2(session.open(&error), qPrintable(error));
+    QVERIFY(!session.isSignedIn());
+    Gui::ServerHost host;
+    host.setDataDirectory(dir.filePath(QStringLiteral("server")));
+    host.setListen(QStringLiteral("127.0.0.1:0"));
+    Gui::SetupDialog dialog(&session, &host);
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    const QList<QRadioButton *> choices = dialog.findChildren<QRadioButton *>();
+    QCOMPARE(choices.size(), 3);
+    choices.at(2)->setChecked(true); // host
+    clickNext(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(host.isRunning(), Timeout);
+    QVERIFY(!host.fingerprint().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QTabWidget *>()->isVisible(), Timeout);
+    bool shown = false;
+    for (QLabel *label : dialog.findChildren<QLabel *>()) {
+        shown = shown || label->text().contains(host.fingerprint());
+    }
+    QVERIFY2(shown, "the hosted server's fingerprint is not shown");
+    createAccount(dialog, QStringLiteral("hostess"));
+    QVERIFY(dialog.hosting());
+    QVERIFY(session.isSignedIn());
+    QCOMPARE(session.username(), QStringLiteral("hostess"));
+    QCOMPARE(session.serverUrl(), host.localUrl());
+    QCOMPARE(session.serverFingerprint(), host.fingerprint());
+    QVERIFY(host.dataSize() > 0);
+    host.stop();
+    QVERIFY(!host.isRunning());
+}
+
+void TestGui::firstRunFindsTheServerOnTheLan()
+{
+    // A daemon that advertises itself (DNS-SD) shows up in the list; choosing it connects to
+    // it with its announced certificate pinned.
+    Test::TestServer advertised;
+    advertised.setAdvertise(true);
+    QVERIFY(advertised.start());
+    Discovery::ServiceBrowser browser;
+    browser.start();
+    if (!browser.isAvailable()) {
+        QSignalSpy availability(&browser, &Discovery::ServiceBrowser::availabilityChanged);
+        if (!availability.wait(5000) || !browser.isAvailable()) {
+            QSKIP(qPrintable(QStringLiteral("No Avahi daemon (%1): run under "
+                                            "scripts/with-avahi.sh, as scripts/run-tests.sh does")
+                                 .arg(browser.unavailableReason())));
+        }
+    }
+    QTemporaryDir dir;
+    Gui::Session session(dir.filePath(QStringLiteral("profile")));
+    QString error;
+    QVERIFY2(session.open(&error), qPrintable(error));
+    Gui::ServerHost host;
+    Gui::SetupDialog dialog(&session, &host);
+    dialog.followBrowser(&browser);
+    dialog.show();
+    QListWidget *found = dialog.foundList();
+    const auto rowOfServer = [&] {
+        for (int i = 0; i < found->count(); ++i) {
+            if (found->item(i)->data(Qt::UserRole).toUrl().port() == advertised.port() &&
+                found->item(i)->data(Qt::UserRole + 1).toString() == advertised.fingerprint()) {
+                return i;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfServer() >= 0, Timeout);
+    found->setCurrentRow(rowOfServer());
+    dialog.findChildren<QRadioButton *>().at(0)->setChecked(true);
+    clickNext(dialog);
+    QTRY_VERIFY_WITH_TIMEOUT(dialog.findChild<QTabWidget *>()->isVisible(), Timeout);
+    createAccount(dialog, QStringLiteral("lanuser"));
+    QCOMPARE(session.serverFingerprint(), advertised.fingerprint());
+    QCOMPARE(session.serverUrl().port(), advertised.port());
+    // Gone from the network, gone from the list.
+    QVERIFY(advertised.stop());
+    QTRY_VERIFY_WITH_TIMEOUT(rowOfServer() < 0, Timeout);
 }
 
 QTEST_MAIN(TestGui)
