@@ -379,20 +379,17 @@ void SetupDialog::submit()
         showError(tr("Give this device a name (1 to 64 characters)."));
         return;
     }
-    QPointer<SetupDialog> self(this);
-    auto answered = Session::uiCallback(this, [self](const Client::ApiResult &result) {
-        if (!self) {
-            return;
-        }
-        self->setBusy(false);
+    // uiCallback() drops the answer once the dialog is gone: `this` is valid when it runs.
+    auto answered = Session::uiCallback(this, [this](const Client::ApiResult &result) {
+        setBusy(false);
         if (!result.ok()) {
-            self->showError(result.error.message.isEmpty()
-                                ? tr("The server refused (%1).").arg(result.status)
-                                : result.error.message);
+            showError(result.error.message.isEmpty()
+                          ? tr("The server refused (%1).").arg(result.status)
+                          : result.error.message);
             return;
         }
-        self->m_session->refreshIdentity();
-        self->accept();
+        m_session->refreshIdentity();
+        accept();
     });
     const int tab = m_tabs->currentIndex();
     if (tab == 0) {
