@@ -7,6 +7,7 @@
 #include "app/gui/ConversationListModel.h"
 #include "app/gui/MessageDelegate.h"
 #include "app/gui/MessageModel.h"
+#include "app/gui/SearchModel.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
 #include "shared/protocol/Validation.h"
@@ -174,6 +175,48 @@ void MainWindow::buildUi()
         }
     });
     sideLayout->addWidget(m_conversationView, 1);
+    // Messages that match the search box, from every conversation.
+    m_results = new SearchModel(
+        m_session, [this](const QString &id) { return m_conversations->titleOf(id); }, this);
+    m_resultsPane = new QWidget;
+    auto *resultsLayout = new QVBoxLayout(m_resultsPane);
+    resultsLayout->setContentsMargins(0, 0, 0, 0);
+    auto *resultsLabel = new QLabel;
+    resultsLayout->addWidget(resultsLabel);
+    m_resultsView = new QListView;
+    m_resultsView->setObjectName(QStringLiteral("searchResults"));
+    m_resultsView->setAccessibleName(tr("Messages found"));
+    m_resultsView->setModel(m_results);
+    m_resultsView->setItemDelegate(new SearchDelegate(m_resultsView));
+    m_resultsView->setUniformItemSizes(true);
+    resultsLayout->addWidget(m_resultsView);
+    m_resultsPane->hide();
+    sideLayout->addWidget(m_resultsPane, 2);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_resultsPane->setVisible(!text.trimmed().isEmpty());
+        m_results->setQuery(text);
+    });
+    connect(m_results, &SearchModel::searched, this, [resultsLabel](int count) {
+        resultsLabel->setText(count == 0 ? tr("No messages found")
+                              : count >= SearchModel::Limit
+                                  ? tr("Messages (the newest %1)").arg(count)
+                                  : tr("Messages (%1)").arg(count));
+    });
+    const auto openHit = [this](const QModelIndex &index) {
+        if (index.isValid()) {
+            jumpToMessage(index.data(SearchModel::ConversationRole).toString(),
+                          index.data(SearchModel::LocalIdRole).toLongLong());
+        }
+    };
+    connect(m_resultsView, &QAbstractItemView::clicked, this, openHit);
+    connect(m_resultsView, &QAbstractItemView::activated, this, openHit);
+    connect(m_search, &QLineEdit::returnPressed, this, [this, openHit] {
+        if (m_results->rowCount() > 0 && m_filter->rowCount() == 0) {
+            openHit(m_results->index(0));
+        } else if (m_filter->rowCount() > 0) {
+            openConversation(m_filter->index(0, 0).data(ConversationListModel::IdRole).toString());
+        }
+    });
     auto *sideButtons = new QHBoxLayout;
     auto *newChat = new QPushButton(tr("New chat"));
     newChat->setAccessibleName(tr("Start a new chat"));
@@ -211,6 +254,59 @@ void MainWindow::buildUi()
     header->addWidget(m_infoButton);
     chat->addLayout(header);
 
+    // Search in this conversation (Ctrl+F): Enter goes to the next older hit, Shift+Enter back.
+    m_chatSearchBar = new QWidget;
+    auto *searchRow = new QHBoxLayout(m_chatSearchBar);
+    searchRow->setContentsMargins(0, 0, 0, 0);
+    m_chatSearch = new QLineEdit;
+    m_chatSearch->setPlaceholderText(tr("Search in this chat"));
+    m_chatSearch->setAccessibleName(tr("Search in this chat"));
+    m_chatSearch->setClearButtonEnabled(true);
+    m_chatSearchCount = new QLabel;
+    auto *older = new QToolButton;
+    older->setText(QStringLiteral("\u2191"));
+    older->setToolTip(tr("Older match (Enter)"));
+    older->setAccessibleName(tr("Older match"));
+    auto *newer = new QToolButton;
+    newer->setText(QStringLiteral("\u2193"));
+    newer->setToolTip(tr("Newer match (Shift+Enter)"));
+    newer->setAccessibleName(tr("Newer match"));
+    auto *closeSearch = new QToolButton;
+    closeSearch->setText(QStringLiteral("\u2715"));
+    closeSearch->setAccessibleName(tr("Close the search"));
+    searchRow->addWidget(m_chatSearch, 1);
+    searchRow->addWidget(m_chatSearchCount);
+    searchRow->addWidget(older);
+    searchRow->addWidget(newer);
+    searchRow->addWidget(closeSearch);
+    m_chatSearchBar->hide();
+    chat->addWidget(m_chatSearchBar);
+    m_chatResults = new SearchModel(
+        m_session, [this](const QString &id) { return m_conversations->titleOf(id); }, this);
+    connect(m_chatSearch, &QLineEdit::textChanged, this,
+            [this](const QString &text) { m_chatResults->setQuery(text, m_current); });
+    connect(m_chatResults, &SearchModel::searched, this, [this](int count) {
+        m_chatHit = -1;
+        m_chatSearchCount->setText(m_chatSearch->text().trimmed().isEmpty()
+                                       ? QString()
+                                       : count == 0 ? tr("No results")
+                                                    : tr("%n result(s)", nullptr, count));
+        if (count > 0) {
+            stepChatSearch(1);
+        }
+    });
+    connect(m_chatSearch, &QLineEdit::returnPressed, this, [this] { stepChatSearch(1); });
+    auto *back = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_Return), m_chatSearch);
+    back->setContext(Qt::WidgetShortcut);
+    connect(back, &QShortcut::activated, this, [this] { stepChatSearch(-1); });
+    connect(older, &QToolButton::clicked, this, [this] { stepChatSearch(1); });
+    connect(newer, &QToolButton::clicked, this, [this] { stepChatSearch(-1); });
+    connect(closeSearch, &QToolButton::clicked, this, [this] {
+        m_chatSearch->clear();
+        m_chatSearchBar->hide();
+        m_composer->setFocus();
+    });
+
     m_messageView = new QListView;
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setAccessibleName(tr("Messages"));
@@ -243,6 +339,11 @@ void MainWindow::buildUi()
                                m_messageView->height() - m_jumpButton->height() - 12);
         } else {
             markReadIfVisible();
+        }
+        // After a jump into the past, newer history loads when the bottom is reached.
+        if (atBottom && !m_messages->atEnd()) {
+            m_atBottom = false;
+            m_messages->loadNewer();
         }
         // Older history loads when the top is reached; the view stays on what it showed.
         if (value <= bar->minimum() + 10 && m_messages->canFetchMore({})) {
@@ -329,7 +430,9 @@ void MainWindow::buildMenus()
         m_search->setFocus();
         m_search->selectAll();
     });
-    search->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_K), QKeySequence::Find});
+    search->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+    QAction *find = chat->addAction(tr("&Find in this chat"), this, &MainWindow::showChatSearch);
+    find->setShortcut(QKeySequence::Find);
     QAction *next = chat->addAction(tr("Next &unread"), this, &MainWindow::nextUnread);
     next->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Down));
     QAction *attach = chat->addAction(tr("&Attach a file…"), this, &MainWindow::chooseAttachment);
@@ -427,6 +530,8 @@ void MainWindow::openConversation(const QString &conversation)
             m_session->setUiSetting(QStringLiteral("draft/") + m_current, {});
         }
         m_current = conversation;
+        m_chatSearchBar->hide();
+        m_chatSearch->clear();
         m_session->setUiSetting(QStringLiteral("last-conversation"), conversation.toUtf8());
         m_messages->setConversation(conversation);
         {
@@ -865,9 +970,65 @@ void MainWindow::openAttachment(const QModelIndex &index)
 
 void MainWindow::scrollToLatest()
 {
+    if (!m_messages->atEnd()) {
+        m_messages->setConversation(m_current); // back to the newest page
+    }
     m_atBottom = true;
     m_messageView->scrollToBottom();
     m_jumpButton->hide();
+}
+
+bool MainWindow::jumpToMessage(const QString &conversation, qint64 localId)
+{
+    openConversation(conversation);
+    const int row = m_messages->loadAround(localId);
+    if (row < 0) {
+        return false;
+    }
+    const QModelIndex index = m_messages->index(row);
+    m_messageView->doItemsLayout();
+    m_messageView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    m_messageView->selectionModel()->setCurrentIndex(index,
+                                                     QItemSelectionModel::ClearAndSelect);
+    m_atBottom = false;
+    m_jumpButton->adjustSize();
+    m_jumpButton->move(m_messageView->width() - m_jumpButton->width() - 24,
+                       m_messageView->height() - m_jumpButton->height() - 12);
+    m_jumpButton->show();
+    return true;
+}
+
+void MainWindow::showChatSearch()
+{
+    if (m_current.isEmpty()) {
+        return;
+    }
+    m_chatSearchBar->show();
+    m_chatSearch->setFocus();
+    m_chatSearch->selectAll();
+}
+
+void MainWindow::stepChatSearch(int direction)
+{
+    const int count = m_chatResults->rowCount();
+    if (count == 0) {
+        return;
+    }
+    // Hits are newest first: "older" is the next row.
+    m_chatHit = std::clamp(m_chatHit + direction, 0, count - 1);
+    m_chatSearchCount->setText(tr("%1 of %2").arg(m_chatHit + 1).arg(count));
+    const Client::SearchHit &hit = m_chatResults->hitAt(m_chatHit);
+    // Keep the focus in the search box while moving through the hits.
+    const QString conversation = m_current;
+    const int row = m_messages->loadAround(hit.localId);
+    if (row >= 0 && conversation == hit.conversation) {
+        const QModelIndex index = m_messages->index(row);
+        m_messageView->doItemsLayout();
+        m_messageView->scrollTo(index, QAbstractItemView::PositionAtCenter);
+        m_messageView->selectionModel()->setCurrentIndex(index,
+                                                         QItemSelectionModel::ClearAndSelect);
+        m_atBottom = false;
+    }
 }
 
 void MainWindow::fatal(const QString &message)

@@ -16,6 +16,7 @@ namespace Tincan::Gui {
 class Composer;
 class ConversationListModel;
 class MessageModel;
+class SearchModel;
 class ServerHost;
 class Session;
 
@@ -36,12 +37,21 @@ public:
     //! Sends what the composer holds to the open conversation.
     void sendComposed();
     void attachFiles(const QStringList &paths);
+    //! Opens `conversation` scrolled to message `localId`, which is selected (a search hit).
+    bool jumpToMessage(const QString &conversation, qint64 localId);
+    //! Shows the search bar of the open conversation (Ctrl+F).
+    void showChatSearch();
 
     ConversationListModel *conversations() const { return m_conversations; }
     MessageModel *messages() const { return m_messages; }
     QListView *conversationView() const { return m_conversationView; }
     QListView *messageView() const { return m_messageView; }
     Composer *composer() const { return m_composer; }
+    QLineEdit *searchBox() const { return m_search; }
+    SearchModel *searchResults() const { return m_results; }
+    QListView *searchResultsView() const { return m_resultsView; }
+    QLineEdit *chatSearchBox() const { return m_chatSearch; }
+    SearchModel *chatSearchResults() const { return m_chatResults; }
     QLabel *headerStatus() const { return m_headerStatus; }
     //! Whether closing the window keeps Tincan running in the tray.
     void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
@@ -79,6 +89,8 @@ private:
     void scrollToLatest();
     void updateOutboxState();
     void fatal(const QString &message);
+    //! Moves to the next (older, +1) or previous (newer, -1) hit of the chat search.
+    void stepChatSearch(int direction);
 
     Session *m_session;
     ServerHost *m_host;
@@ -86,6 +98,14 @@ private:
     QSortFilterProxyModel *m_filter = nullptr;
     MessageModel *m_messages = nullptr;
     QLineEdit *m_search = nullptr;
+    SearchModel *m_results = nullptr;
+    QListView *m_resultsView = nullptr;
+    QWidget *m_resultsPane = nullptr;
+    QWidget *m_chatSearchBar = nullptr;
+    QLineEdit *m_chatSearch = nullptr;
+    QLabel *m_chatSearchCount = nullptr;
+    SearchModel *m_chatResults = nullptr;
+    int m_chatHit = -1;
     QListView *m_conversationView = nullptr;
     QListView *m_messageView = nullptr;
     QWidget *m_chatPane = nullptr;

@@ -56,6 +56,7 @@ void MessageModel::setConversation(const QString &conversation)
     m_group = !Protocol::groupIdOf(conversation).isEmpty();
     m_rows.clear();
     m_atStart = true;
+    m_atEnd = true;
     if (!conversation.isEmpty()) {
         const QList<StoredMessage> page = m_session->reader().history(conversation, PageSize);
         for (const StoredMessage &message : page) {
@@ -313,9 +314,61 @@ qint64 MessageModel::lastIncomingSeq() const
     return 0;
 }
 
+int MessageModel::loadAround(qint64 localId)
+{
+    const int row = rowOfLocalId(localId);
+    if (row >= 0) {
+        return row;
+    }
+    const QList<StoredMessage> around =
+        m_session->reader().historyAround(m_conversation, localId, PageSize / 2, PageSize / 2);
+    if (around.isEmpty()) {
+        return -1;
+    }
+    beginResetModel();
+    m_rows.clear();
+    for (const StoredMessage &message : around) {
+        m_rows.append(makeRow(message));
+    }
+    // Whether there is more on either side: ask for one more message each way.
+    m_atStart = m_session->reader().history(m_conversation, 1, around.first().localId).isEmpty();
+    qint64 newest = 0;
+    for (const Row &item : std::as_const(m_rows)) {
+        newest = std::max(newest, item.message.localId);
+    }
+    m_atEnd = m_session->reader().historyAfter(m_conversation, newest, 1).isEmpty();
+    endResetModel();
+    return rowOfLocalId(localId);
+}
+
+bool MessageModel::loadNewer()
+{
+    if (m_atEnd || m_conversation.isEmpty()) {
+        return false;
+    }
+    qint64 newest = 0;
+    for (const Row &row : std::as_const(m_rows)) {
+        newest = std::max(newest, row.message.localId);
+    }
+    const QList<StoredMessage> page =
+        m_session->reader().historyAfter(m_conversation, newest, PageSize);
+    m_atEnd = page.size() < PageSize;
+    if (page.isEmpty()) {
+        return false;
+    }
+    const int first = static_cast<int>(m_rows.size());
+    beginInsertRows({}, first, first + static_cast<int>(page.size()) - 1);
+    for (const StoredMessage &message : page) {
+        m_rows.append(makeRow(message));
+    }
+    endInsertRows();
+    return true;
+}
+
 void MessageModel::refreshTail()
 {
-    if (m_conversation.isEmpty()) {
+    // A window that does not reach the newest message grows with loadNewer() instead.
+    if (m_conversation.isEmpty() || !m_atEnd) {
         return;
     }
     qint64 newest = 0;

@@ -71,6 +71,13 @@ public:
 
     //! Loads the previous page now; false when there is none.
     bool loadOlder();
+    //! Shows the history around `localId` (a search hit) instead of the newest messages; then
+    //! newer pages load with loadNewer(). Returns its row, or -1 if it is not in this chat.
+    int loadAround(qint64 localId);
+    //! Loads the next newer page when the window does not reach the newest message.
+    bool loadNewer();
+    //! The window holds the newest message (new ones are appended as they arrive).
+    bool atEnd() const { return m_atEnd; }
 
 Q_SIGNALS:
     //! `count` older messages were put before the first row.
@@ -107,6 +114,7 @@ private:
     QList<Row> m_rows;
     bool m_atStart = true;
     bool m_fetchPending = false;
+    bool m_atEnd = true;
     QHash<QString, int> m_progress; //!< transfer id -> per mille
 };
 

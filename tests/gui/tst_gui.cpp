@@ -6,6 +6,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/MessageDelegate.h"
 #include "app/gui/MessageModel.h"
+#include "app/gui/SearchModel.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
 #include "app/gui/SetupDialog.h"
@@ -120,6 +121,8 @@ private Q_SLOTS:
     void attachmentShowsThumbnail();
     void historyLoadsLazily();
     void rightToLeftMirrorsBubbles();
+    void searchFindsAndJumpsToTheMessage();
+    void searchInChatSteps();
     void firstRunHostsAServer();
     void firstRunFindsTheServerOnTheLan();
 
@@ -382,6 +385,84 @@ void TestGui::rightToLeftMirrorsBubbles()
     QCOMPARE(m_alice.window->layoutDirection(), Qt::RightToLeft);
     QVERIFY(!bubbleSide()); // left side in RTL
     QApplication::setLayoutDirection(Qt::LeftToRight);
+}
+
+void TestGui::searchFindsAndJumpsToTheMessage()
+{
+    // Typed in the search box: matching messages of every chat, words highlighted; choosing
+    // one opens its chat scrolled to it, even far back in the history.
+    Gui::MainWindow *window = m_bob.window.get();
+    window->startChat(QStringLiteral("bob"));
+    QTest::keyClicks(window->searchBox(), QStringLiteral("second lin"));
+    Gui::SearchModel *results = window->searchResults();
+    QTRY_COMPARE_WITH_TIMEOUT(results->rowCount(), 1, Timeout);
+    QVERIFY(window->searchResultsView()->isVisible());
+    QModelIndex hit = results->index(0);
+    QCOMPARE(hit.data(Gui::SearchModel::ConversationRole).toString(), m_dm);
+    QCOMPARE(hit.data(Gui::SearchModel::TitleRole).toString(), QStringLiteral("alice"));
+    QCOMPARE(hit.data(Gui::SearchModel::SnippetRole).toString(),
+             QStringLiteral("first line second line"));
+    QVariantList matches = hit.data(Gui::SearchModel::MatchesRole).toList();
+    QVERIFY(matches.contains(QPoint(11, 6))); // "second"
+    QVERIFY(matches.contains(QPoint(18, 4))); // "line" (the prefix "lin")
+    QListView *view = window->searchResultsView();
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(hit).center());
+    QCOMPARE(window->currentConversation(), m_dm);
+    QModelIndex current = window->messageView()->currentIndex();
+    QCOMPARE(current.data(Gui::MessageModel::TextRole).toString(),
+             QStringLiteral("first line\nsecond line"));
+    QVERIFY(window->messageView()->viewport()->rect().intersects(
+        window->messageView()->visualRect(current)));
+
+    // A message far back (not in the newest page): the chat opens around it.
+    window->searchBox()->clear();
+    QTest::keyClicks(window->searchBox(), QStringLiteral("bulk 3"));
+    QTRY_VERIFY_WITH_TIMEOUT(results->rowCount() > 0, Timeout);
+    int row = -1;
+    for (int i = 0; i < results->rowCount(); ++i) {
+        if (results->hitAt(i).text == QStringLiteral("bulk 3")) {
+            row = i;
+        }
+    }
+    QVERIFY(row >= 0);
+    QVERIFY(window->jumpToMessage(m_dm, results->hitAt(row).localId));
+    current = window->messageView()->currentIndex();
+    QCOMPARE(current.data(Gui::MessageModel::TextRole).toString(), QStringLiteral("bulk 3"));
+    QVERIFY(window->messageView()->viewport()->rect().intersects(
+        window->messageView()->visualRect(current)));
+    QVERIFY(!window->messages()->atEnd());
+    // "Jump to latest" goes back to the newest messages.
+    window->messages()->setConversation(m_dm);
+    QVERIFY(window->messages()->atEnd());
+    // Nothing found, and search syntax is only text.
+    window->searchBox()->clear();
+    QTest::keyClicks(window->searchBox(), QStringLiteral("\"zebra* OR (NEAR"));
+    QTRY_COMPARE_WITH_TIMEOUT(results->query(), QStringLiteral("\"zebra* OR (NEAR"), Timeout);
+    QTest::qWait(0);
+    QTRY_COMPARE_WITH_TIMEOUT(results->rowCount(), 0, Timeout);
+    window->searchBox()->clear();
+    QVERIFY(!window->searchResultsView()->isVisible());
+}
+
+void TestGui::searchInChatSteps()
+{
+    Gui::MainWindow *window = m_bob.window.get();
+    window->openConversation(m_dm);
+    window->showChatSearch();
+    QVERIFY(window->chatSearchBox()->isVisible());
+    QTest::keyClicks(window->chatSearchBox(), QStringLiteral("bulk 19"));
+    // "19" as a prefix: bulk 19 and bulk 190..199, newest first, the first one selected.
+    QTRY_COMPARE_WITH_TIMEOUT(window->chatSearchResults()->rowCount(), 11, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        window->messageView()->currentIndex().data(Gui::MessageModel::TextRole).toString(),
+        QStringLiteral("bulk 199"), Timeout);
+    QTest::keyClick(window->chatSearchBox(), Qt::Key_Return);
+    QCOMPARE(window->messageView()->currentIndex().data(Gui::MessageModel::TextRole).toString(),
+             QStringLiteral("bulk 198"));
+    QTest::keyClick(window->chatSearchBox(), Qt::Key_Return, Qt::ShiftModifier);
+    QCOMPARE(window->messageView()->currentIndex().data(Gui::MessageModel::TextRole).toString(),
+             QStringLiteral("bulk 199"));
+    QVERIFY(window->chatSearchBox()->hasFocus() || !window->isActiveWindow());
 }
 
 namespace {
