@@ -18,6 +18,58 @@ namespace Tincan::Client {
 
 namespace {
 
+// Full-text search over the readable text of messages (LocalStore::search). An FTS4 table
+// with external content: the index refers to `messages` (docid = messages.id) and reads the
+// text from there, so the text is not stored twice. Only readable messages are indexed (not
+// notices, not undecryptable ones; never `media`, which holds file keys). With external content
+// a row must be removed from the index exactly when it was in it, since FTS4 removes what it
+// reads from `messages`: the triggers decide both with the same condition on the old and the new
+// row. order=DESC keeps doclists newest first, so "ORDER BY docid DESC LIMIT n" reads them
+// incrementally instead of loading every match. The prefix indexes (of the first 1, 2 and 3
+// bytes of each token) serve search as you type: without them a short prefix merges the
+// doclists of every word it starts (docs/benchmarks.md, "Local search"). unicode61 folds case
+// and diacritics ("munchen" finds "München").
+QStringList searchSchema()
+{
+    using Status = StoredMessage::Status;
+    QStringList readable;
+    for (const Status status : {Status::Pending, Status::Sent, Status::Failed, Status::Received,
+                                Status::Delivered, Status::Read}) {
+        readable.append(QString::number(static_cast<int>(status)));
+    }
+    const auto indexed = [&readable](const char *row) {
+        return QStringLiteral("(%1.status IN (%2) AND %1.text <> '')")
+            .arg(QLatin1String(row), readable.join(QLatin1Char(',')));
+    };
+    const QString oldIndexed = indexed("old");
+    const QString newIndexed = indexed("new");
+    const QString textChanged = QStringLiteral("new.text IS NOT old.text");
+    return {
+        QStringLiteral("CREATE VIRTUAL TABLE message_search USING fts4(content=\"messages\", "
+                       "text, tokenize=unicode61, order=DESC, prefix=\"1,2,3\")"),
+        QStringLiteral("CREATE TRIGGER message_search_insert AFTER INSERT ON messages WHEN %1 "
+                       "BEGIN INSERT INTO message_search (docid, text) VALUES (new.id, new.text); "
+                       "END")
+            .arg(newIndexed),
+        // Before the update: FTS4 reads the old text from `messages` to remove it.
+        QStringLiteral("CREATE TRIGGER message_search_update_remove BEFORE UPDATE OF text, status "
+                       "ON messages WHEN %1 AND (NOT %2 OR %3) "
+                       "BEGIN DELETE FROM message_search WHERE docid = old.id; END")
+            .arg(oldIndexed, newIndexed, textChanged),
+        QStringLiteral("CREATE TRIGGER message_search_update_add AFTER UPDATE OF text, status ON "
+                       "messages WHEN %1 AND (NOT %2 OR %3) "
+                       "BEGIN INSERT INTO message_search (docid, text) VALUES (new.id, new.text); "
+                       "END")
+            .arg(newIndexed, oldIndexed, textChanged),
+        QStringLiteral("CREATE TRIGGER message_search_delete BEFORE DELETE ON messages WHEN %1 "
+                       "BEGIN DELETE FROM message_search WHERE docid = old.id; END")
+            .arg(oldIndexed),
+        QStringLiteral("INSERT INTO message_search (docid, text) SELECT id, text FROM messages m "
+                       "WHERE %1")
+            .arg(indexed("m")),
+    };
+}
+
 Storage::Migrations clientMigrations()
 {
     return Storage::Migrations({
@@ -135,6 +187,7 @@ Storage::Migrations clientMigrations()
                             " file_mtime INTEGER NOT NULL,"
                             " created_at INTEGER NOT NULL)"),
          }},
+        {6, searchSchema()},
     });
 }
 
@@ -464,6 +517,32 @@ QList<StoredMessage> LocalStore::history(const QString &conversation, int limit,
     query.addBindValue(beforeLocalId);
     query.addBindValue(beforeLocalId);
     query.addBindValue(limit);
+    return readAll(query);
+}
+
+QList<StoredMessage> LocalStore::historyAround(const QString &conversation, qint64 localId,
+                                               int before, int after)
+{
+    // The same order as history(): the window is taken by local id, shown by seq.
+    QSqlQuery query(m_connection.database());
+    if (!run(query, QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND conversation = ?"),
+             {localId, conversation}) ||
+        !query.next()) {
+        return {};
+    }
+    query.finish();
+    query.prepare(
+        QStringLiteral("SELECT * FROM (SELECT * FROM (SELECT %1 FROM messages WHERE "
+                       "conversation = ? AND id <= ? ORDER BY id DESC LIMIT ?) UNION ALL "
+                       "SELECT * FROM (SELECT %1 FROM messages WHERE conversation = ? AND id > ? "
+                       "ORDER BY id LIMIT ?)) ORDER BY COALESCE(seq, 9223372036854775807), id")
+            .arg(QLatin1String(Columns)));
+    query.addBindValue(conversation);
+    query.addBindValue(localId);
+    query.addBindValue(std::max(before, 0) + 1);
+    query.addBindValue(conversation);
+    query.addBindValue(localId);
+    query.addBindValue(std::max(after, 0));
     return readAll(query);
 }
 
