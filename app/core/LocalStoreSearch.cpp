@@ -1,11 +1,9 @@
-// LocalStore: full-text search over the local history.
-// The index (`message_search`, FTS4) and its triggers are the client's migration 6, in
-// LocalStore.cpp.
+// LocalStore: full-text search over the local history. The index (`message_search`, FTS4), its
+// triggers and `search_scopes` are the client's migration 6, in LocalStore.cpp.
 
 #include "app/core/LocalStore.h"
 #include "app/core/SearchQuery.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -14,31 +12,34 @@ namespace Tincan::Client {
 QList<SearchHit> LocalStore::search(const QString &query, const QString &conversation, int limit)
 {
     QList<SearchHit> hits;
-    const QString match = SearchQuery::matchExpression(query);
+    QString match = SearchQuery::matchExpression(query);
     if (match.isEmpty() || limit <= 0) {
         return hits;
     }
+    QSqlQuery select(m_connection.database());
+    if (!conversation.isEmpty()) {
+        // The conversation's token in the `scope` column: the index itself keeps only the
+        // conversation's matches. No number: nothing readable was ever stored there.
+        if (!run(select, QStringLiteral("SELECT id FROM search_scopes WHERE conversation = ?"),
+                 {conversation}) ||
+            !select.next()) {
+            return hits;
+        }
+        match += QStringLiteral(" scope:") + QChar(SearchQuery::ScopeMarker) +
+                 QString::number(select.value(0).toLongLong());
+        select.finish();
+    }
     // The index drives (CROSS JOIN keeps it the outer loop) and hands out its docids newest
     // first, which is the ORDER BY, so SQLite stops after `limit` rows: offsets() and the row
-    // lookups are computed for the rows returned only, never for every match.
-    const QString scope =
-        conversation.isEmpty() ? QString() : QStringLiteral("AND m.conversation = ? ");
-    QSqlQuery select(m_connection.database());
-    select.prepare(QStringLiteral("SELECT m.id, m.conversation, m.sender, "
-                                  "COALESCE(NULLIF(m.server_ts, 0), m.local_ts), m.text, "
-                                  "CAST(m.text AS BLOB), offsets(message_search) "
-                                  "FROM message_search CROSS JOIN messages m "
-                                  "ON m.id = message_search.docid "
-                                  "WHERE message_search MATCH ? %1"
-                                  "ORDER BY message_search.docid DESC LIMIT ?")
-                       .arg(scope));
-    select.addBindValue(match);
-    if (!conversation.isEmpty()) {
-        select.addBindValue(conversation);
-    }
-    select.addBindValue(limit);
-    if (!select.exec()) {
-        m_lastError = select.lastError().text();
+    // lookups run for the rows returned only, never for every match.
+    if (!run(select,
+             QStringLiteral("SELECT m.id, m.conversation, m.sender, "
+                            "COALESCE(NULLIF(m.server_ts, 0), m.local_ts), m.text, "
+                            "CAST(m.text AS BLOB), offsets(message_search) "
+                            "FROM message_search CROSS JOIN messages m "
+                            "ON m.id = message_search.docid WHERE message_search MATCH ? "
+                            "ORDER BY message_search.docid DESC LIMIT ?"),
+             {match, limit})) {
         return hits;
     }
     while (select.next()) {

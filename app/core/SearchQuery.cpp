@@ -14,8 +14,8 @@ namespace {
 // split the stored text, so a query with Arabic vowel marks still matches the same text.
 bool isWordCharacter(char32_t c)
 {
-    return QChar::isLetterOrNumber(c) || QChar::isMark(c) ||
-           QChar::category(c) == QChar::Other_PrivateUse;
+    return c != ScopeMarker && (QChar::isLetterOrNumber(c) || QChar::isMark(c) ||
+                                QChar::category(c) == QChar::Other_PrivateUse);
 }
 
 // A token of marks only has nothing to search for; as a phrase it would be empty, and an empty
@@ -80,17 +80,21 @@ QString matchExpression(const QString &text)
     return terms.join(QLatin1Char(' '));
 }
 
-QList<QPair<int, int>> characterRanges(const QByteArray &utf8, const QByteArray &offsets)
+QList<QPair<int, int>> characterRanges(const QByteArray &utf8, const QByteArray &offsets,
+                                       int column)
 {
     // Byte ranges first, sorted and merged (two query words can match the same token).
     QList<QPair<qsizetype, qsizetype>> bytes;
     const QList<QByteArray> numbers = offsets.simplified().split(' ');
     for (qsizetype i = 0; i + 3 < numbers.size(); i += 4) {
+        bool columnOk = false;
         bool startOk = false;
         bool lengthOk = false;
+        const int matchColumn = numbers.at(i).toInt(&columnOk);
         const qsizetype start = numbers.at(i + 2).toLongLong(&startOk);
         const qsizetype length = numbers.at(i + 3).toLongLong(&lengthOk);
-        if (startOk && lengthOk && start >= 0 && length > 0 && length <= utf8.size() - start) {
+        if (columnOk && matchColumn == column && startOk && lengthOk && start >= 0 && length > 0 &&
+            length <= utf8.size() - start) {
             bytes.append({start, start + length});
         }
     }

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void lastWordIsAPrefix();
     void everyWordMustMatch();
     void scopedToAConversation();
+    void scopeTokensAreNotSearchable();
     void newestFirstAndLimit();
     void highlightsEveryMatch();
     void highlightsNonAsciiText();
@@ -245,6 +246,40 @@ void TestSearch::scopedToAConversation()
     QCOMPARE(texts(m_store->search(QStringLiteral("meeting"), AliceCarol)),
              QStringList{QStringLiteral("meeting moved")});
     QVERIFY(m_store->search(QStringLiteral("meeting"), QStringLiteral("dm:bob:carol")).isEmpty());
+    // A conversation with notices only has nothing to find.
+    const QString group = QStringLiteral("group:0123456789abcdef0123456789abcdef");
+    add(arrived(group, Carol, 1, QStringLiteral("meeting created the group"), Status::System));
+    QVERIFY(m_store->search(QStringLiteral("meeting"), group).isEmpty());
+    QCOMPARE(m_store->search(QStringLiteral("meeting")).size(), 3);
+
+    // The scope follows a message into another conversation.
+    QSqlQuery move(m_store->database());
+    QVERIFY(move.exec(QStringLiteral("UPDATE messages SET conversation = '%1' WHERE text = "
+                                     "'meeting moved'")
+                          .arg(group)));
+    QCOMPARE(texts(m_store->search(QStringLiteral("meeting"), group)),
+             QStringList{QStringLiteral("meeting moved")});
+    QVERIFY(m_store->search(QStringLiteral("meeting"), AliceCarol).isEmpty());
+    verifyIndexInSync();
+}
+
+void TestSearch::scopeTokensAreNotSearchable()
+{
+    // Each conversation is a token in the index: U+E000 and its number (1 is the first).
+    add(arrived(AliceBob, Bob, 1, QStringLiteral("hello")));
+    add(arrived(AliceCarol, Carol, 1, QStringLiteral("hello again")));
+    const QString marker(QChar(SearchQuery::ScopeMarker));
+    QCOMPARE(m_store->search(QStringLiteral("hello")).size(), 2);
+    // Were the marker let through, these would find the messages of conversation 1 or 2.
+    for (const QString &query :
+         {marker, marker + QStringLiteral("1"), marker + QStringLiteral("2*"),
+          QStringLiteral("hello ") + marker + QStringLiteral("1"),
+          QStringLiteral("scope:") + marker + QStringLiteral("1")}) {
+        QVERIFY2(m_store->search(query).isEmpty(), qPrintable(query));
+    }
+    // Only the text is highlighted, never the scope term a scoped search adds.
+    QCOMPARE(m_store->search(QStringLiteral("hello"), AliceCarol).value(0).matches,
+             (QList<QPair<int, int>>{{0, 5}}));
 }
 
 void TestSearch::newestFirstAndLimit()
@@ -541,6 +576,11 @@ void TestSearch::matchExpression_data()
     QTest::newRow("emoji dropped") << QStringLiteral("🎉 party 🎉") << QStringLiteral("\"party*\"");
     QTest::newRow("marks kept") << QStringLiteral("مَرْحَبًا") << QStringLiteral("\"مَرْحَبًا*\"");
     QTest::newRow("lone mark dropped") << QStringLiteral("a \u0301") << QStringLiteral("\"a*\"");
+    QTest::newRow("scope marker dropped")
+        << (QStringLiteral("a") + QChar(SearchQuery::ScopeMarker) + QStringLiteral("12"))
+        << QStringLiteral("\"a 12*\"");
+    QTest::newRow("other private use kept")
+        << QStringLiteral("a\ue001b") << QStringLiteral("\"a\ue001b*\"");
     QTest::newRow("nothing") << QStringLiteral("\"*-()") << QString();
     QTest::newRow("capped") << QStringLiteral("w ").repeated(100)
                             << (QStringLiteral("\"w\" ").repeated(SearchQuery::MaxTokens - 1) +
@@ -561,6 +601,10 @@ void TestSearch::characterRangesOfBadOffsets()
     // repeated and overlapping ones merged.
     const QList<QPair<int, int>> expected{{0, 5}, {9, 3}};
     QCOMPARE(SearchQuery::characterRanges(text, "0 0 0 7 0 1 13 3 0 1 13 3 0 0 0 3"), expected);
+    // Another column's matches are not this text's.
+    QCOMPARE(SearchQuery::characterRanges(text, "1 2 0 4 0 0 0 7 0 1 13 3 1 2 13 3"), expected);
+    const QList<QPair<int, int>> scope{{0, 3}};
+    QCOMPARE(SearchQuery::characterRanges(text, "1 2 0 4 0 0 0 7", 1), scope);
     const QList<QPair<int, int>> none;
     QCOMPARE(SearchQuery::characterRanges(text, "0 0 12 99 0 0 -1 2 x y z w 0 0"), none);
     QCOMPARE(SearchQuery::characterRanges(text, ""), none);
@@ -583,6 +627,8 @@ void TestSearch::migrationIndexesExistingMessages()
             QVERIFY(query.exec(QStringLiteral("DROP TRIGGER %1").arg(trigger)));
         }
         QVERIFY(query.exec(QStringLiteral("DROP TABLE message_search")));
+        QVERIFY(query.exec(QStringLiteral("DROP VIEW message_search_source")));
+        QVERIFY(query.exec(QStringLiteral("DROP TABLE search_scopes")));
         QVERIFY(query.exec(QStringLiteral("PRAGMA user_version = 5")));
     }
     add(arrived(AliceBob, Bob, 1, QStringLiteral("old message about tulips")));
