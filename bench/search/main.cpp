@@ -323,7 +323,9 @@ bool dropSearchIndex(QSqlDatabase db, QString *error)
         }
     }
     statements +=
-        {QStringLiteral("DROP TABLE message_search"), QStringLiteral("PRAGMA user_version = 5")};
+        {QStringLiteral("DROP TABLE message_search"),
+         QStringLiteral("DROP VIEW message_search_source"),
+         QStringLiteral("DROP TABLE search_scopes"), QStringLiteral("PRAGMA user_version = 5")};
     for (const QString &statement : std::as_const(statements)) {
         if (!query.exec(statement)) {
             *error = query.lastError().text();
