@@ -2,11 +2,11 @@
 // SQLCipher database of realistic size.
 //
 // Builds a LocalStore with --messages messages (default 1,000,000) in --conversations
-// conversations (default 50; sizes skewed, from about 12 % of all messages down to 0.5 %, and
-// the last one a rare contact: about 40 messages spread over the whole history), text
-// drawn from a Zipf-distributed vocabulary (about 250 common English words, some German, French
-// and Arabic ones, then 30,000 made-up words as the long tail of names, slang and typos), seeded
-// so every run builds the same database. Rows go in through direct SQL on store.database() in
+// conversations (default 50; sizes skewed, from about 12 % of all messages down to 0.5 %, and the
+// last one rare: about 40 messages spread over the whole history), text drawn from a
+// Zipf-distributed vocabulary (about 250 common English words, some German, French and Arabic
+// ones, then 30,000 made-up words as the long tail of names, slang and typos), seeded so every
+// run builds the same database. Rows go in through direct SQL on store.database() in
 // transactions of 10,000, so the index triggers of migration 6 do the indexing as they do in the
 // app. Some rows are notices, undecryptable or media messages with a caption, as in real history.
 //
@@ -14,10 +14,9 @@
 // it (limit 50, highlights included), for 50 queries in 5 categories of 10: common (a frequent
 // word: as the last word it is also a prefix), rare (a word found a few dozen times), prefix
 // (the first 2 or 3 letters of a word, as typed), two (two words), scoped (a word or the first
-// letter, in the largest, a small or the rare contact's conversation: there a frequent word has
-// fewer than 50 matches, so every match in the history is looked at); and, outside the 50,
-// letter: a single letter (the first keystroke).
-// Each query runs twice: "first" in a new store, "again" right after.
+// letter, in the largest, a small or the rare conversation; in the rare one a frequent word has
+// fewer than 50 matches, the hardest case); and, outside the 50, letter: a single letter (the
+// first keystroke). Each query runs twice: "first" in a new store, "again" right after.
 //
 // Prints JSON lines: the run, the build (seconds, rows/s, database and index bytes), one line per
 // query, one summary per category and pass (p50/p95/max ms), and the overall summary.
@@ -218,7 +217,7 @@ bool build(Client::LocalStore &store, int messages, int conversationCount, quint
     const Zipf wordRank(static_cast<int>(words.size()), 1.05);
     QList<Conversation> conversations = makeConversations(conversationCount, random);
     const Zipf conversationRank(conversationCount - 1, 0.8);
-    const double rareContact = 40.0 / messages;
+    const double rareShare = 40.0 / messages;
     std::lognormal_distribution<double> length(1.8, 0.7);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     std::exponential_distribution<double> gapSeconds(1.0 / 30.0);
@@ -239,8 +238,8 @@ bool build(Client::LocalStore &store, int messages, int conversationCount, quint
             *error = db.lastError().text();
             return false;
         }
-        Conversation &c = unit(random) < rareContact ? conversations.last()
-                                                     : conversations[conversationRank(random)];
+        Conversation &c = unit(random) < rareShare ? conversations.last()
+                                                   : conversations[conversationRank(random)];
         const QString sender =
             c.members.at(std::uniform_int_distribution<qsizetype>(0, c.members.size() - 1)(random));
         const bool outgoing = sender == c.members.first();
@@ -371,8 +370,8 @@ QList<Query> makeQueries(int conversationCount, quint64 seed)
         const QString second = i < 5 ? words.at(60 + i * 29) : words.at(common + 50 + i * 400);
         queries.append({QStringLiteral("two"), first + QLatin1Char(' ') + second, {}});
     }
-    // Conversation 0 is the largest (about 12 % of the messages), the last one the rare
-    // contact's, those before it the smallest of the others.
+    // Conversation 0 is the largest (about 12 % of the messages), the last one the rare one,
+    // those before it the smallest of the others.
     const QString &largest = conversations.first().id;
     const QString &rare = conversations.last().id;
     const QList<QPair<QString, QString>> scoped{
