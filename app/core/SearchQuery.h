@@ -21,9 +21,8 @@ inline constexpr int MaxTokens = 16;
 //! `text` as a safe FTS4 MATCH expression: the words (runs of letters, digits and their
 //! combining marks; everything else separates, so quotes, `*`, `-`, parentheses, emoji and
 //! ScopeMarker never reach the query parser, and NEAR, OR, AND and NOT are plain words), each
-//! chunk between
-//! spaces as one quoted phrase ("e-mail" -> "e mail", which FTS matches as adjacent tokens),
-//! the last word with a prefix `*`, all ANDed. Empty when `text` has no words.
+//! chunk between spaces as one quoted phrase ("e-mail" -> "e mail", which FTS matches as
+//! adjacent tokens), the last word with a prefix `*`, all ANDed. Empty when `text` has no words.
 QString matchExpression(const QString &text);
 
 //! FTS4 `offsets()` of one row (quadruples "column term byte-offset byte-length"), those of
