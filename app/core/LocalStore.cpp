@@ -2,6 +2,7 @@
 
 #include "app/core/DatabaseKey.h"
 #include "app/core/Logging.h"
+#include "app/core/SearchQuery.h"
 #include "shared/crypto/SignalStore.h"
 #include "shared/protocol/Validation.h"
 #include "shared/storage/Migrations.h"
@@ -17,6 +18,80 @@
 namespace Tincan::Client {
 
 namespace {
+
+// Full-text search over the readable text of messages (LocalStore::search). An FTS4 table with
+// external content, so the text is not stored twice: docid = messages.id, and FTS4 reads a row's
+// columns back through the view message_search_source when it needs them (highlights,
+// removals). Besides `text` it indexes `scope`, one token per conversation (the marker U+E000,
+// which a query never contains, and the conversation's number in search_scopes), so a search
+// in one conversation is an AND inside the index instead of a lookup of every match's
+// conversation. Only readable messages are indexed (not notices, not undecryptable ones; never
+// `media`, which holds file keys). With external content a row must be removed from the index
+// exactly when it was in it, and with the values it was indexed with, since FTS4 removes what
+// it reads back: the triggers decide both with the same condition on the old and the new row,
+// and a conversation's number never changes. order=DESC keeps doclists newest first, so
+// "ORDER BY docid DESC LIMIT n" reads them incrementally instead of loading every match. The
+// prefix indexes (of the first 1, 2 and 3 bytes of each token) serve search as you type:
+// without them a short prefix merges the doclists of every word it starts (docs/benchmarks.md,
+// "Local search"). unicode61 folds case and diacritics ("munchen" finds "München").
+QStringList searchSchema()
+{
+    using Status = StoredMessage::Status;
+    QStringList readable;
+    for (const Status status : {Status::Pending, Status::Sent, Status::Failed, Status::Received,
+                                Status::Delivered, Status::Read}) {
+        readable.append(QString::number(static_cast<int>(status)));
+    }
+    const auto indexed = [&readable](const char *row) {
+        return QStringLiteral("(%1.status IN (%2) AND %1.text <> '')")
+            .arg(QLatin1String(row), readable.join(QLatin1Char(',')));
+    };
+    const QString oldIndexed = indexed("old");
+    const QString newIndexed = indexed("new");
+    const QString changed =
+        QStringLiteral("(new.text IS NOT old.text OR new.conversation IS NOT old.conversation)");
+    const QString scope =
+        QStringLiteral("char(%1) || s.id").arg(static_cast<int>(SearchQuery::ScopeMarker));
+    const QString add =
+        QStringLiteral("INSERT OR IGNORE INTO search_scopes (conversation) VALUES "
+                       "(new.conversation); INSERT INTO message_search (docid, text, scope) "
+                       "SELECT new.id, new.text, %1 FROM search_scopes s WHERE s.conversation = "
+                       "new.conversation;")
+            .arg(scope);
+    const QString remove = QStringLiteral("DELETE FROM message_search WHERE docid = old.id;");
+    return {
+        QStringLiteral("CREATE TABLE search_scopes (id INTEGER PRIMARY KEY, "
+                       "conversation TEXT NOT NULL UNIQUE)"),
+        // A column named rowid: what FTS4 looks rows up by.
+        QStringLiteral("CREATE VIEW message_search_source AS SELECT m.id AS rowid, m.text AS text, "
+                       "%1 AS scope FROM messages m JOIN search_scopes s "
+                       "ON s.conversation = m.conversation")
+            .arg(scope),
+        QStringLiteral("CREATE VIRTUAL TABLE message_search USING fts4("
+                       "content=\"message_search_source\", text, scope, tokenize=unicode61, "
+                       "order=DESC, prefix=\"1,2,3\")"),
+        QStringLiteral("CREATE TRIGGER message_search_insert AFTER INSERT ON messages WHEN %1 "
+                       "BEGIN %2 END")
+            .arg(newIndexed, add),
+        // Before the update: FTS4 reads the old row back to remove it.
+        QStringLiteral("CREATE TRIGGER message_search_update_remove BEFORE UPDATE OF text, status, "
+                       "conversation ON messages WHEN %1 AND (NOT %2 OR %3) BEGIN %4 END")
+            .arg(oldIndexed, newIndexed, changed, remove),
+        QStringLiteral("CREATE TRIGGER message_search_update_add AFTER UPDATE OF text, status, "
+                       "conversation ON messages WHEN %1 AND (NOT %2 OR %3) BEGIN %4 END")
+            .arg(newIndexed, oldIndexed, changed, add),
+        QStringLiteral("CREATE TRIGGER message_search_delete BEFORE DELETE ON messages WHEN %1 "
+                       "BEGIN %2 END")
+            .arg(oldIndexed, remove),
+        QStringLiteral("INSERT INTO search_scopes (conversation) SELECT DISTINCT conversation "
+                       "FROM messages m WHERE %1")
+            .arg(indexed("m")),
+        QStringLiteral("INSERT INTO message_search (docid, text, scope) SELECT m.id, m.text, %1 "
+                       "FROM messages m JOIN search_scopes s ON s.conversation = m.conversation "
+                       "WHERE %2 ORDER BY m.id")
+            .arg(scope, indexed("m")),
+    };
+}
 
 Storage::Migrations clientMigrations()
 {
@@ -135,6 +210,7 @@ Storage::Migrations clientMigrations()
                             " file_mtime INTEGER NOT NULL,"
                             " created_at INTEGER NOT NULL)"),
          }},
+        {6, searchSchema()},
     });
 }
 
@@ -504,6 +580,33 @@ std::optional<StoredMessage> LocalStore::messageById(qint64 localId)
         return std::nullopt;
     }
     return found.first();
+}
+
+
+QList<StoredMessage> LocalStore::historyAround(const QString &conversation, qint64 localId,
+                                               int before, int after)
+{
+    // The same order as history(): the window is taken by local id, shown by seq.
+    QSqlQuery query(m_connection.database());
+    if (!run(query, QStringLiteral("SELECT 1 FROM messages WHERE id = ? AND conversation = ?"),
+             {localId, conversation}) ||
+        !query.next()) {
+        return {};
+    }
+    query.finish();
+    query.prepare(
+        QStringLiteral("SELECT * FROM (SELECT * FROM (SELECT %1 FROM messages WHERE "
+                       "conversation = ? AND id <= ? ORDER BY id DESC LIMIT ?) UNION ALL "
+                       "SELECT * FROM (SELECT %1 FROM messages WHERE conversation = ? AND id > ? "
+                       "ORDER BY id LIMIT ?)) ORDER BY COALESCE(seq, 9223372036854775807), id")
+            .arg(QLatin1String(Columns)));
+    query.addBindValue(conversation);
+    query.addBindValue(localId);
+    query.addBindValue(std::max(before, 0) + 1);
+    query.addBindValue(conversation);
+    query.addBindValue(localId);
+    query.addBindValue(std::max(after, 0));
+    return readAll(query);
 }
 
 QList<StoredMessage> LocalStore::messagesSince(qint64 sinceMs)

@@ -132,6 +132,19 @@ struct ReceiptPosition
     qint64 read = 0;
 };
 
+//! A message found by LocalStore::search().
+struct SearchHit
+{
+    qint64 localId = 0;
+    QString conversation;
+    QString sender;
+    qint64 timestamp = 0; //!< The server's time, our local time where it is unknown (ms).
+    QString text;
+    //! Where the matched words are in `text`, for highlighting: (position, length) in QString
+    //! (UTF-16) units, in order, not overlapping.
+    QList<QPair<int, int>> matches;
+};
+
 struct ConversationSummary
 {
     QString conversation;
@@ -252,12 +265,26 @@ public:
     //! The conversation's messages stored after `afterLocalId`, oldest first.
     QList<StoredMessage> historyAfter(const QString &conversation, qint64 afterLocalId, int limit);
     std::optional<StoredMessage> messageById(qint64 localId);
+    //! A message with up to `before` older and `after` newer messages of its conversation, in
+    //! history() order (oldest first): "jump to the message in context". Empty when there is no
+    //! message `localId` in `conversation`.
+    QList<StoredMessage> historyAround(const QString &conversation, qint64 localId, int before,
+                                       int after);
     QList<ConversationSummary> conversations(const QString &self);
     //! Messages that reached the server or us (no notices, failures, outbox) since `sinceMs`
     //! (server time, local time if unknown), oldest first: the history for a linked device.
     QList<StoredMessage> messagesSince(qint64 sinceMs);
     QList<ReceiptPosition> receiptPositions();
     qint64 messageCount();
+
+    // ---- full-text search (app/core/LocalStoreSearch.cpp) ----
+    //! Messages whose text has every word of `query` (the last word as a prefix, as the user
+    //! types; case and diacritics ignored), newest (highest local id) first, at most `limit`,
+    //! only in `conversation` unless it is empty. Readable messages only (never notices,
+    //! undecryptable messages or media keys; a media message's caption counts). `query` is
+    //! plain text, never search syntax: quotes, operators and punctuation are only separators.
+    //! No words (empty, punctuation, emoji only): an empty list.
+    QList<SearchHit> search(const QString &query, const QString &conversation = {}, int limit = 50);
 
 private:
     //! Runs `updateSql` on the message and removes its outbox entry, in one transaction.
