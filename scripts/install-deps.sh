@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite
   libargon2-dev libssl-dev libsqlite3-dev
   libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
+  # the desktop app's translations: lupdate and lrelease (qt_add_translations)
+  qt6-tools-dev qt6-l10n-tools
   # LAN discovery (DNS-SD): tincand and the app talk to avahi-daemon with its client library
   libavahi-client-dev
   # tests and tools: the keychain tests need a real Secret Service under dbus

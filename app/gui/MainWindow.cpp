@@ -287,10 +287,9 @@ void MainWindow::buildUi()
             [this](const QString &text) { m_chatResults->setQuery(text, m_current); });
     connect(m_chatResults, &SearchModel::searched, this, [this](int count) {
         m_chatHit = -1;
-        m_chatSearchCount->setText(m_chatSearch->text().trimmed().isEmpty()
-                                       ? QString()
-                                       : count == 0 ? tr("No results")
-                                                    : tr("%n result(s)", nullptr, count));
+        m_chatSearchCount->setText(m_chatSearch->text().trimmed().isEmpty() ? QString()
+                                   : count == 0                             ? tr("No results")
+                                                : tr("%n result(s)", nullptr, count));
         if (count > 0) {
             stepChatSearch(1);
         }
@@ -988,8 +987,7 @@ bool MainWindow::jumpToMessage(const QString &conversation, qint64 localId)
     const QModelIndex index = m_messages->index(row);
     m_messageView->doItemsLayout();
     m_messageView->scrollTo(index, QAbstractItemView::PositionAtCenter);
-    m_messageView->selectionModel()->setCurrentIndex(index,
-                                                     QItemSelectionModel::ClearAndSelect);
+    m_messageView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
     m_atBottom = false;
     m_jumpButton->adjustSize();
     m_jumpButton->move(m_messageView->width() - m_jumpButton->width() - 24,

@@ -49,8 +49,8 @@ int SearchModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : static_cast<int>(m_hits.size());
 }
 
-QString SearchModel::snippet(const QString &text, const QList<QPair<int, int>> &matches,
-                             int width, QList<QPair<int, int>> *snippetMatches)
+QString SearchModel::snippet(const QString &text, const QList<QPair<int, int>> &matches, int width,
+                             QList<QPair<int, int>> *snippetMatches)
 {
     const int first = matches.isEmpty() ? 0 : matches.first().first;
     int start = std::max(0, first - width / 3);
@@ -167,13 +167,12 @@ void SearchDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->setPen(text);
     const QString title = index.data(SearchModel::TitleRole).toString();
     const QString sender = index.data(SearchModel::SenderRole).toString();
-    const QString heading = sender.isEmpty() || sender == title
-                                ? title
-                                : tr("%1 · %2").arg(title, sender);
+    const QString heading =
+        sender.isEmpty() || sender == title ? title : tr("%1 · %2").arg(title, sender);
     const int timeWidth = QFontMetrics(small).horizontalAdvance(time) + 8;
-    painter->drawText(top.adjusted(0, 0, -timeWidth, 0), Qt::AlignLeading | Qt::AlignVCenter,
-                      QFontMetrics(bold).elidedText(heading, Qt::ElideRight,
-                                                    top.width() - timeWidth));
+    painter->drawText(
+        top.adjusted(0, 0, -timeWidth, 0), Qt::AlignLeading | Qt::AlignVCenter,
+        QFontMetrics(bold).elidedText(heading, Qt::ElideRight, top.width() - timeWidth));
 
     // The snippet, matched words highlighted.
     const QString snippet = index.data(SearchModel::SnippetRole).toString();

@@ -21,7 +21,7 @@ public:
     enum Role {
         LocalIdRole = Qt::UserRole + 1,
         ConversationRole,
-        TitleRole,   //!< the conversation's name
+        TitleRole, //!< the conversation's name
         SenderRole,
         TimeRole,
         SnippetRole, //!< the text around the first match, one line
@@ -33,8 +33,7 @@ public:
                 QObject *parent = nullptr);
 
     //! Searches for `query` (soon; now with `immediately`), only in `conversation` if not empty.
-    void setQuery(const QString &query, const QString &conversation = {},
-                  bool immediately = false);
+    void setQuery(const QString &query, const QString &conversation = {}, bool immediately = false);
     QString query() const { return m_query; }
 
     int rowCount(const QModelIndex &parent = {}) const override;

@@ -331,7 +331,7 @@ void TestGui::historyLoadsLazily()
     Gui::MessageModel *messages = m_bob.window->messages();
     m_bob.window->openConversation(QStringLiteral("dm:bob:bob"));
     QTRY_VERIFY_WITH_TIMEOUT(
-        m_bob.session->reader().historyAfter(m_dm, 0, 10000).size() >= count + 5, 60000);
+        m_bob.session->reader().search(QStringLiteral("bulk 199"), m_dm).size() == 1, 60000);
     m_bob.window->openConversation(m_dm);
     const int total = static_cast<int>(m_bob.session->reader().historyAfter(m_dm, 0, 10000).size());
     QCOMPARE(messages->rowCount(), Gui::MessageModel::PageSize);
@@ -416,8 +416,12 @@ void TestGui::searchFindsAndJumpsToTheMessage()
 
     // A message far back (not in the newest page): the chat opens around it.
     window->searchBox()->clear();
+    QSignalSpy searched(results, &Gui::SearchModel::searched);
     QTest::keyClicks(window->searchBox(), QStringLiteral("bulk 3"));
-    QTRY_VERIFY_WITH_TIMEOUT(results->rowCount() > 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(!searched.isEmpty() && results->query() == QStringLiteral("bulk 3") &&
+                                 results->rowCount() > 0,
+                             Timeout);
+    QCOMPARE(results->rowCount(), 11); // bulk 3 and bulk 30..39
     int row = -1;
     for (int i = 0; i < results->rowCount(); ++i) {
         if (results->hitAt(i).text == QStringLiteral("bulk 3")) {
