@@ -53,6 +53,8 @@ public:
     QLineEdit *chatSearchBox() const { return m_chatSearch; }
     SearchModel *chatSearchResults() const { return m_chatResults; }
     QLabel *headerStatus() const { return m_headerStatus; }
+    //! "Offline: N messages will be sent when the connection returns", hidden otherwise.
+    QLabel *outboxLabel() const { return m_outboxLabel; }
     //! Whether closing the window keeps Tincan running in the tray.
     void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
     //! Notifications shown (for tests): title and body of the last one.

@@ -123,6 +123,7 @@ private Q_SLOTS:
     void rightToLeftMirrorsBubbles();
     void searchFindsAndJumpsToTheMessage();
     void searchInChatSteps();
+    void offlineMessagesWaitInTheOutbox();
     void firstRunHostsAServer();
     void firstRunFindsTheServerOnTheLan();
 
@@ -467,6 +468,33 @@ void TestGui::searchInChatSteps()
     QCOMPARE(window->messageView()->currentIndex().data(Gui::MessageModel::TextRole).toString(),
              QStringLiteral("bulk 199"));
     QVERIFY(window->chatSearchBox()->hasFocus() || !window->isActiveWindow());
+}
+
+void TestGui::offlineMessagesWaitInTheOutbox()
+{
+    // The server goes away: a message typed meanwhile waits (and says so), then goes when the
+    // connection returns.
+    m_alice.window->openConversation(m_dm);
+    QSignalSpy offline(m_alice.session->core(), &Client::ClientCore::connectionStateChanged);
+    QVERIFY(m_server.stop());
+    QTRY_VERIFY_WITH_TIMEOUT(!offline.isEmpty() && !offline.last().at(0).toBool(), Timeout);
+    QTest::keyClicks(m_alice.window->composer(), QStringLiteral("sent while offline"));
+    QTest::keyClick(m_alice.window->composer(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(m_alice.window->outboxLabel()->isVisible(), Timeout);
+    QVERIFY(m_alice.window->outboxLabel()->text().contains(QLatin1String("1")));
+    Gui::MessageModel *messages = m_alice.window->messages();
+    const int row = rowWithText(messages, QStringLiteral("sent while offline"));
+    QVERIFY(row >= 0);
+    QCOMPARE(messages->index(row).data(Gui::MessageModel::StatusRole).toInt(),
+             static_cast<int>(Status::Pending));
+    QVERIFY(m_server.restart());
+    QTRY_VERIFY_WITH_TIMEOUT(messages->index(row).data(Gui::MessageModel::StatusRole).toInt() >=
+                                 static_cast<int>(Status::Sent),
+                             60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_alice.window->outboxLabel()->isVisible(), Timeout);
+    m_bob.window->openConversation(m_dm);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowWithText(m_bob.window->messages(), QStringLiteral("sent while offline")) >= 0, 60000);
 }
 
 namespace {
