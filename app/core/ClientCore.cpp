@@ -547,6 +547,25 @@ void ClientCore::disconnectFromServer()
     m_maintainTimer.stop();
 }
 
+void ClientCore::findUsers(const QString &prefix,
+                           std::function<void(const ApiResult &, QStringList)> done)
+{
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("query"), prefix);
+    m_api.call("GET", QStringLiteral("/v1/users?") + query.toString(QUrl::FullyEncoded), nullptr,
+               [done = std::move(done)](const ApiResult &result) {
+                   QStringList names;
+                   if (result.ok()) {
+                       for (const QJsonValue &user :
+                            result.body.value(QStringLiteral("users")).toArray()) {
+                           names.append(
+                               user.toObject().value(QStringLiteral("username")).toString());
+                       }
+                   }
+                   done(result, names);
+               });
+}
+
 void ClientCore::fetchPresence(const QStringList &users, PresenceCallback done)
 {
     QUrlQuery query;

@@ -176,6 +176,8 @@ public:
     //! How often linkDevice() asks whether the link was approved (ms).
     void setLinkPollInterval(int ms) { m_linkPollMs = ms; }
 
+    //! The server's user directory: usernames that start with `prefix` (GET /v1/users).
+    void findUsers(const QString &prefix, std::function<void(const ApiResult &, QStringList)> done);
     //! GET /v1/devices: this account's devices (name, platform, last seen, online).
     void listDevices(ApiCallback done);
     //! Revokes one of the account's devices (also this one: then it is signed out for good).

@@ -10,6 +10,7 @@
 #include "app/gui/SearchModel.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
+#include "app/gui/UserPicker.h"
 #include "shared/protocol/Validation.h"
 
 #include <QAction>
@@ -771,71 +772,32 @@ void MainWindow::updateOutboxState()
 
 void MainWindow::showNewChat()
 {
-    bool ok = false;
-    const QString user =
-        QInputDialog::getText(this, tr("New chat"), tr("Username of the person to chat with:"),
-                              QLineEdit::Normal, {}, &ok)
-            .trimmed()
-            .toLower();
-    if (!ok || user.isEmpty()) {
-        return;
+    UserPicker picker(m_session, false, this);
+    if (picker.exec() == QDialog::Accepted && !picker.selectedUsers().isEmpty()) {
+        startChat(picker.selectedUsers().first());
     }
-    if (!Protocol::isValidUsername(user)) {
-        QMessageBox::warning(this, tr("New chat"),
-                             tr("Usernames are %1.").arg(Protocol::usernameRules()));
-        return;
-    }
-    QPointer<MainWindow> self(this);
-    auto answered = Session::uiCallback(this, [self, user](const Client::ApiResult &result) {
-        if (!self) {
-            return;
-        }
-        if (result.status == 404) {
-            QMessageBox::warning(self, tr("New chat"),
-                                 tr("There is no user called '%1' on this server.").arg(user));
-            return;
-        }
-        self->startChat(user);
-    });
-    m_session->post(
-        [user, answered](Client::ClientCore &core) { core.api().userDevices(user, answered); });
 }
 
 void MainWindow::showNewGroup()
 {
-    bool ok = false;
-    const QString name =
-        QInputDialog::getText(this, tr("New group"), tr("Group name:"), QLineEdit::Normal, {}, &ok)
-            .trimmed();
-    if (!ok || name.isEmpty()) {
+    UserPicker picker(m_session, true, this);
+    if (picker.exec() != QDialog::Accepted) {
         return;
     }
-    if (!Protocol::isValidGroupName(name)) {
-        QMessageBox::warning(this, tr("New group"), tr("Group names are 1 to 100 characters."));
-        return;
-    }
-    const QString text = QInputDialog::getText(
-        this, tr("New group"), tr("Members (usernames separated by spaces or commas):"),
-        QLineEdit::Normal, {}, &ok);
-    if (!ok) {
-        return;
-    }
-    QStringList members =
-        text.toLower().split(QRegularExpression(QStringLiteral("[\\s,;]+")), Qt::SkipEmptyParts);
-    members.removeDuplicates();
-    QPointer<MainWindow> self(this);
-    auto answered = Session::uiCallback(this, [self](const Client::ApiResult &result) {
-        if (!self) {
-            return;
-        }
+    createGroup(picker.groupName(), picker.selectedUsers());
+}
+
+void MainWindow::createGroup(const QString &name, const QStringList &members)
+{
+    auto answered = Session::uiCallback(this, [this](const Client::ApiResult &result) {
         if (!result.ok()) {
-            QMessageBox::warning(self, tr("New group"),
+            QMessageBox::warning(this, tr("New group"),
                                  tr("The group was not created: %1").arg(result.error.message));
             return;
         }
         const QString id = result.body.value(QStringLiteral("id")).toString();
-        self->m_conversations->reload();
-        self->openConversation(Protocol::groupConversationId(id));
+        m_conversations->reload();
+        openConversation(Protocol::groupConversationId(id));
     });
     m_session->post([name, members, answered](Client::ClientCore &core) {
         core.createGroup(name, members, answered);

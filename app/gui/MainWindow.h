@@ -34,6 +34,8 @@ public:
     QString currentConversation() const { return m_current; }
     //! Opens (creating if needed) the 1:1 chat with `user`.
     void startChat(const QString &user);
+    //! Creates a group with these members; it opens once the server made it.
+    void createGroup(const QString &name, const QStringList &members);
     //! Sends what the composer holds to the open conversation.
     void sendComposed();
     void attachFiles(const QStringList &paths);

@@ -380,6 +380,37 @@ void ApiService::userDevices(const ApiRequest &request, Reply reply)
                                   {QStringLiteral("devices"), devices}}));
 }
 
+void ApiService::findUsers(const ApiRequest &request, Reply reply)
+{
+    const QString prefix =
+        request.query.queryItemValue(QStringLiteral("query"), QUrl::FullyDecoded).toLower();
+    // A prefix of a valid username: 1-32 characters of the username alphabet.
+    const bool validPrefix =
+        !prefix.isEmpty() && prefix.size() <= 32 &&
+        Protocol::isValidUsername(prefix.size() >= 3 ? prefix : prefix + QStringLiteral("aa"));
+    if (!validPrefix) {
+        reply(ApiResponse::error(
+            ApiError::badRequest(QStringLiteral("'query' must be the start of a username: %1.")
+                                     .arg(Protocol::usernameRules()))));
+        return;
+    }
+    int limit = 20;
+    if (request.query.hasQueryItem(QStringLiteral("limit"))) {
+        bool ok = false;
+        limit = request.query.queryItemValue(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || limit < 1 || limit > 50) {
+            reply(ApiResponse::error(
+                ApiError::badRequest(QStringLiteral("'limit' must be between 1 and 50."))));
+            return;
+        }
+    }
+    QJsonArray users;
+    for (const QString &name : m_users.findUsers(prefix, limit)) {
+        users.append(QJsonObject{{QStringLiteral("username"), name}});
+    }
+    reply(ApiResponse::json(200, {{QStringLiteral("users"), users}}));
+}
+
 void ApiService::publishKeys(const ApiRequest &request, Reply reply)
 {
     auto body = Protocol::parseJsonObject(request.body);

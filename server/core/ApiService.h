@@ -83,6 +83,8 @@ public:
     void listDevices(const ApiRequest &request, Reply reply);
     void revokeDevice(const ApiRequest &request, Reply reply);
     void userDevices(const ApiRequest &request, Reply reply);
+    //! GET /v1/users?query=PREFIX[&limit=N]: the user directory, for starting a chat.
+    void findUsers(const ApiRequest &request, Reply reply);
     void publishKeys(const ApiRequest &request, Reply reply);
     void keyStatus(const ApiRequest &request, Reply reply);
     void userKeys(const ApiRequest &request, Reply reply);

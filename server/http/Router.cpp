@@ -16,6 +16,7 @@ const Router &Router::api()
         add("GET", "/v1/account", &ApiService::account, true);
         add("GET", "/v1/devices", &ApiService::listDevices, true);
         add("DELETE", "/v1/devices/{id}", &ApiService::revokeDevice, true);
+        add("GET", "/v1/users", &ApiService::findUsers, true);
         add("GET", "/v1/users/{username}/devices", &ApiService::userDevices, true);
         add("POST", "/v1/links", &ApiService::createLink, true);
         add("POST", "/v1/links/claim", &ApiService::claimLink, false);

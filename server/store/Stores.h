@@ -135,6 +135,8 @@ class UserStore
 public:
     virtual ~UserStore() = default;
     virtual std::optional<User> userByName(const QString &username) = 0;
+    //! The directory: usernames starting with `prefix`, in order, at most `limit`.
+    virtual QStringList findUsers(const QString &prefix, int limit) = 0;
     //! The users who share a conversation with `userId`, never the user themself: the one
     //! definition of "shares a conversation" that presence relies on (who is told, who may
     //! ask). Today: everyone the user exchanged a direct message with, in either direction,

@@ -10,6 +10,7 @@
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
 #include "app/gui/SetupDialog.h"
+#include "app/gui/UserPicker.h"
 #include "shared/discovery/ServiceBrowser.h"
 #include "shared/protocol/Validation.h"
 #include "tests/common/TestServer.h"
@@ -123,6 +124,7 @@ private Q_SLOTS:
     void rightToLeftMirrorsBubbles();
     void searchFindsAndJumpsToTheMessage();
     void searchInChatSteps();
+    void groupFromTheDirectoryWithReceipts();
     void offlineMessagesWaitInTheOutbox();
     void firstRunHostsAServer();
     void firstRunFindsTheServerOnTheLan();
@@ -468,6 +470,62 @@ void TestGui::searchInChatSteps()
     QCOMPARE(window->messageView()->currentIndex().data(Gui::MessageModel::TextRole).toString(),
              QStringLiteral("bulk 199"));
     QVERIFY(window->chatSearchBox()->hasFocus() || !window->isActiveWindow());
+}
+
+void TestGui::groupFromTheDirectoryWithReceipts()
+{
+    // New chat: the server's directory as you type (without oneself).
+    Gui::UserPicker chat(m_alice.session.get(), false);
+    chat.show();
+    QTest::keyClicks(chat.searchBox(), QStringLiteral("b"));
+    QTRY_COMPARE_WITH_TIMEOUT(chat.results()->count(), 1, Timeout);
+    QCOMPARE(chat.results()->item(0)->text(), QStringLiteral("bob"));
+    QCOMPARE(chat.selectedUsers(), QStringList{QStringLiteral("bob")});
+    chat.searchBox()->clear();
+    QTest::keyClicks(chat.searchBox(), QStringLiteral("al"));
+    QTRY_VERIFY_WITH_TIMEOUT(chat.results()->count() == 0 && !chat.searchBox()->text().isEmpty(),
+                             Timeout);
+
+    // New group: tick people found, name it, and it opens.
+    Gui::UserPicker group(m_alice.session.get(), true);
+    group.show();
+    QTest::keyClicks(group.searchBox(), QStringLiteral("bo"));
+    QTRY_COMPARE_WITH_TIMEOUT(group.results()->count(), 1, Timeout);
+    group.results()->item(0)->setCheckState(Qt::Checked);
+    QCOMPARE(group.selectedUsers(), QStringList{QStringLiteral("bob")});
+    Gui::MainWindow *alice = m_alice.window.get();
+    alice->createGroup(QStringLiteral("Design team"), group.selectedUsers());
+    QTRY_VERIFY_WITH_TIMEOUT(alice->currentConversation().startsWith(QLatin1String("group:")),
+                             Timeout);
+    const QString conversation = alice->currentConversation();
+    QCOMPARE(alice->conversations()->titleOf(conversation), QStringLiteral("Design team"));
+    QTRY_COMPARE_WITH_TIMEOUT(alice->headerStatus()->text(), QStringLiteral("2 members"), Timeout);
+    QTest::keyClicks(alice->composer(), QStringLiteral("hello team"));
+    QTest::keyClick(alice->composer(), Qt::Key_Return);
+    Gui::MessageModel *messages = alice->messages();
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, QStringLiteral("hello team")) >= 0, Timeout);
+    const QModelIndex sent = messages->index(rowWithText(messages, QStringLiteral("hello team")));
+
+    // Bob sees the group and the message with alice's name; reading it gives "Read by 1 of 1".
+    Gui::ConversationListModel *bobList = m_bob.window->conversations();
+    QTRY_VERIFY_WITH_TIMEOUT(bobList->rowOf(conversation) >= 0, Timeout);
+    QCOMPARE(bobList->index(bobList->rowOf(conversation))
+                 .data(Gui::ConversationListModel::TitleRole)
+                 .toString(),
+             QStringLiteral("Design team"));
+    activate(m_bob.window.get());
+    m_bob.window->openConversation(conversation);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowWithText(m_bob.window->messages(), QStringLiteral("hello team")) >= 0, Timeout);
+    const QModelIndex received = m_bob.window->messages()->index(
+        rowWithText(m_bob.window->messages(), QStringLiteral("hello team")));
+    QVERIFY(received.data(Gui::MessageModel::ShowSenderRole).toBool());
+    QCOMPARE(received.data(Gui::MessageModel::SenderRole).toString(), QStringLiteral("alice"));
+    QTRY_COMPARE_WITH_TIMEOUT(sent.data(Gui::MessageModel::ReceiptTextRole).toString(),
+                              QStringLiteral("Read by 1 of 1"), Timeout);
+    QVERIFY(sent.data(Gui::MessageModel::ReceiptDetailRole)
+                .toString()
+                .contains(QStringLiteral("bob: read")));
 }
 
 void TestGui::offlineMessagesWaitInTheOutbox()

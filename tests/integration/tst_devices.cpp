@@ -4,6 +4,7 @@
 // revoking from another device, and every way a link can be refused.
 #include "shared/protocol/DeviceLink.h"
 #include "shared/protocol/Validation.h"
+#include "tests/common/Raw.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
@@ -11,6 +12,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QJsonArray>
+#include <QNetworkAccessManager>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -138,6 +140,60 @@ private Q_SLOTS:
     {
         m_devices.clear();
         QVERIFY2(m_server->stop(), qPrintable(m_server->output()));
+    }
+
+    void userDirectory()
+    {
+        // GET /v1/users?query=PREFIX: the people of the server whose name starts so, in order.
+        TestClient &client = *m_devices.at(QStringLiteral("b1")).client;
+        auto names = [&client](const QString &query) {
+            const Client::ApiResult result =
+                client.call("GET", QStringLiteral("/v1/users?") + query);
+            QStringList list;
+            for (const QJsonValue &user : result.body.value(QStringLiteral("users")).toArray()) {
+                list.append(user.toObject().value(QStringLiteral("username")).toString());
+            }
+            return std::pair{result.status, list};
+        };
+        QCOMPARE(names(QStringLiteral("query=a")),
+                 std::pair(200, QStringList{QStringLiteral("alice")}));
+        QCOMPARE(names(QStringLiteral("query=CA")),
+                 std::pair(200, QStringList{QStringLiteral("carol")}));
+        QCOMPARE(names(QStringLiteral("query=bo")),
+                 std::pair(200, QStringList{QStringLiteral("bob")}));
+        QCOMPARE(names(QStringLiteral("query=zz")), std::pair(200, QStringList{}));
+        // Through the client core, as the desktop app's "New chat" asks.
+        QStringList found;
+        QVERIFY(waitFor([&](Client::ApiCallback done) {
+                    client->findUsers(QStringLiteral(""), [&found, done](const Client::ApiResult &r,
+                                                                         const QStringList &n) {
+                        found = n;
+                        done(r);
+                    });
+                }).status == 400);
+        QVERIFY(waitFor([&](Client::ApiCallback done) {
+                    client->findUsers(
+                        QStringLiteral("a"),
+                        [&found, done](const Client::ApiResult &r, const QStringList &n) {
+                            found = n;
+                            done(r);
+                        });
+                }).ok());
+        QCOMPARE(found, QStringList{QStringLiteral("alice")});
+        // Bad input: a clear 400, never a crash.
+        for (const QString &bad :
+             {QStringLiteral(""), QStringLiteral("query="), QStringLiteral("query=%25%27"),
+              QStringLiteral("query=-a"), QStringLiteral("query=a&limit=0"),
+              QStringLiteral("query=a&limit=51"), QStringLiteral("query=a&limit=x"),
+              QStringLiteral("query=") + QString(33, QLatin1Char('a'))}) {
+            const Client::ApiResult result = client.call("GET", QStringLiteral("/v1/users?") + bad);
+            QVERIFY2(result.status == 400, qPrintable(bad));
+            QCOMPARE(result.error.code, QStringLiteral("invalid_request"));
+        }
+        // Only for signed-in devices.
+        QNetworkAccessManager network;
+        QCOMPARE(rawRequest(network, *m_server, "GET", QStringLiteral("/v1/users?query=a")).status,
+                 401);
     }
 
     void linkThirdDeviceWithHistory()

@@ -165,6 +165,23 @@ std::optional<User> SqliteUserStore::userByName(const QString &username)
                 query->value(2).toString(), query->value(3).toLongLong()};
 }
 
+QStringList SqliteUserStore::findUsers(const QString &prefix, int limit)
+{
+    // A range on the unique index of users(username): usernames are ASCII, so every name with
+    // the prefix sorts before prefix + DEL.
+    SqliteBackend::ReadQuery query(
+        m_backend, QStringLiteral("SELECT username FROM users WHERE username >= ? AND username < ? "
+                                  "ORDER BY username LIMIT ?"));
+    QStringList names;
+    if (!query.exec({prefix, prefix + QChar(0x7f), limit})) {
+        return names;
+    }
+    while (query->next()) {
+        names.append(query->value(0).toString());
+    }
+    return names;
+}
+
 QList<Peer> SqliteUserStore::peersOf(qint64 userId)
 {
     // One query, one UNION branch per kind of conversation: direct ones, current groups.

@@ -15,6 +15,7 @@ public:
         : m_backend(backend)
     {}
     std::optional<User> userByName(const QString &username) override;
+    QStringList findUsers(const QString &prefix, int limit) override;
     QList<Peer> peersOf(qint64 userId) override;
     bool showsPresence(qint64 userId) override;
     qint64 lastSeen(qint64 userId) override;
