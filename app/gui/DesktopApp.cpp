@@ -74,6 +74,12 @@ int DesktopApp::start(const QStringList &arguments)
         return 1;
     }
     applyTheme(QString::fromUtf8(m_session->uiSetting(QStringLiteral("theme"), "system")));
+    // The language chosen in the settings, unless TINCAN_LANGUAGE chose one (main.cpp).
+    const QString language =
+        QString::fromUtf8(m_session->uiSetting(QStringLiteral("language"), "system"));
+    if (language != QLatin1String("system") && qEnvironmentVariableIsEmpty("TINCAN_LANGUAGE")) {
+        applyLanguage(language);
+    }
 
     const QString listen = parser.isSet(listenOption)
                                ? parser.value(listenOption)

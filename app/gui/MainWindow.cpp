@@ -3,13 +3,16 @@
 #include "app/core/ClientCore.h"
 #include "app/gui/Avatar.h"
 #include "app/gui/Composer.h"
+#include "app/gui/ContactInfoDialog.h"
 #include "app/gui/ConversationDelegate.h"
 #include "app/gui/ConversationListModel.h"
+#include "app/gui/GroupInfoDialog.h"
 #include "app/gui/MessageDelegate.h"
 #include "app/gui/MessageModel.h"
 #include "app/gui/SearchModel.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
+#include "app/gui/SettingsDialog.h"
 #include "app/gui/UserPicker.h"
 #include "shared/protocol/Validation.h"
 
@@ -59,6 +62,10 @@ MainWindow::MainWindow(Session *session, ServerHost *host, QWidget *parent)
     buildUi();
     buildMenus();
     setupTray();
+    if (m_tray) {
+        m_closeToTray = m_session->uiSetting(QStringLiteral("close-to-tray"), "1") == "1";
+    }
+    connect(m_session, &Session::uiSettingChanged, this, &MainWindow::applySetting);
 
     Client::ClientCore *core = session->core();
     connect(core, &Client::ClientCore::messageReceived, this,
@@ -252,6 +259,8 @@ void MainWindow::buildUi()
     m_infoButton = new QToolButton;
     m_infoButton->setText(tr("Info"));
     m_infoButton->setAccessibleName(tr("Conversation info"));
+    m_infoButton->setObjectName(QStringLiteral("infoButton"));
+    connect(m_infoButton, &QToolButton::clicked, this, &MainWindow::showConversationInfo);
     header->addWidget(m_infoButton);
     chat->addLayout(header);
 
@@ -407,6 +416,16 @@ void MainWindow::buildMenus()
     QAction *newGroup = file->addAction(tr("New &group…"), this, &MainWindow::showNewGroup);
     newGroup->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
     file->addSeparator();
+    QAction *settings = file->addAction(tr("&Settings…"), this, [this] { showSettings(); });
+    settings->setObjectName(QStringLiteral("settingsAction"));
+    settings->setMenuRole(QAction::PreferencesRole);
+    QList<QKeySequence> settingsKeys{QKeySequence(Qt::CTRL | Qt::Key_Comma)};
+    if (!QKeySequence(QKeySequence::Preferences).isEmpty() &&
+        QKeySequence(QKeySequence::Preferences) != settingsKeys.first()) {
+        settingsKeys.prepend(QKeySequence(QKeySequence::Preferences));
+    }
+    settings->setShortcuts(settingsKeys);
+    file->addSeparator();
     QAction *close = file->addAction(tr("&Close window"), this, &QWidget::close);
     close->setShortcut(QKeySequence::Close);
     QAction *quit = file->addAction(tr("&Quit"), this, [this] {
@@ -448,6 +467,13 @@ void MainWindow::buildMenus()
     dnd->setChecked(m_session->uiSetting(QStringLiteral("dnd")) == "1");
     connect(dnd, &QAction::toggled, this,
             [this](bool on) { m_session->setUiSetting(QStringLiteral("dnd"), on ? "1" : "0"); });
+    connect(m_session, &Session::uiSettingChanged, dnd,
+            [dnd](const QString &key, const QByteArray &value) {
+                if (key == QLatin1String("dnd")) {
+                    const QSignalBlocker block(dnd);
+                    dnd->setChecked(value == "1");
+                }
+            });
 }
 
 void MainWindow::setupTray()
@@ -1003,6 +1029,53 @@ void MainWindow::fatal(const QString &message)
         tr("If the server's certificate changed, ask your administrator whether that was "
            "expected. Tincan will not connect to a server it cannot verify."));
     box.exec();
+}
+
+void MainWindow::showConversationInfo()
+{
+    if (m_current.isEmpty()) {
+        return;
+    }
+    const QString groupId = Protocol::groupIdOf(m_current);
+    QDialog *dialog = nullptr;
+    if (!groupId.isEmpty()) {
+        dialog = new GroupInfoDialog(m_session, groupId, this);
+    } else {
+        const QString peer = Protocol::directPeer(m_current, m_session->username());
+        if (peer.isEmpty() || peer == m_session->username()) {
+            return; // notes to self have no one to verify
+        }
+        dialog = new ContactInfoDialog(m_session, peer, this);
+    }
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+SettingsDialog *MainWindow::showSettings()
+{
+    SettingsDialog *settings = m_settings.data();
+    if (settings && settings->isHidden()) {
+        settings = nullptr; // closed: it deletes itself, a fresh one reads everything again
+    }
+    if (!settings) {
+        settings = new SettingsDialog(m_session, m_host, this);
+        settings->setAttribute(Qt::WA_DeleteOnClose);
+        m_settings = settings;
+    }
+    settings->show();
+    settings->raise();
+    settings->activateWindow();
+    return settings;
+}
+
+void MainWindow::applySetting(const QString &key, const QByteArray &value)
+{
+    if (key == QLatin1String("enter-sends")) {
+        m_composer->setEnterSends(value == "1");
+    } else if (key == QLatin1String("close-to-tray")) {
+        // Without a tray, closing always quits: an invisible app could not be reached.
+        m_closeToTray = m_tray && value == "1";
+    }
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

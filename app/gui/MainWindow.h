@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QSystemTrayIcon>
 
 class QLabel;
@@ -19,6 +20,7 @@ class MessageModel;
 class SearchModel;
 class ServerHost;
 class Session;
+class SettingsDialog;
 
 //! The chat window: conversations on the leading side, the open conversation (header, messages,
 //! composer) on the trailing side; tray icon with the unread count and notifications.
@@ -59,6 +61,10 @@ public:
     QLabel *outboxLabel() const { return m_outboxLabel; }
     //! Whether closing the window keeps Tincan running in the tray.
     void setCloseToTray(bool enabled) { m_closeToTray = enabled; }
+    //! The open conversation's info: a group's members and roles, or a contact's safety number.
+    void showConversationInfo();
+    //! The settings dialog (one at a time).
+    SettingsDialog *showSettings();
     //! Notifications shown (for tests): title and body of the last one.
     QString lastNotification() const { return m_lastNotification; }
 
@@ -95,6 +101,8 @@ private:
     void fatal(const QString &message);
     //! Moves to the next (older, +1) or previous (newer, -1) hit of the chat search.
     void stepChatSearch(int direction);
+    //! Applies a UI setting changed in the settings dialog (or elsewhere) at once.
+    void applySetting(const QString &key, const QByteArray &value);
 
     Session *m_session;
     ServerHost *m_host;
@@ -122,6 +130,7 @@ private:
     QLabel *m_outboxLabel = nullptr;
     QLabel *m_connectionLabel = nullptr;
     QSystemTrayIcon *m_tray = nullptr;
+    QPointer<SettingsDialog> m_settings;
     QString m_current;
     QHash<QString, QPair<int, qint64>> m_presence; //!< user -> (online, last seen ms)
     QHash<QString, QStringList> m_typing;          //!< conversation -> users typing

@@ -24,6 +24,7 @@ public:
     QString dataDirectory() const { return m_dataDirectory; }
     //! "0.0.0.0:7420" by default: the whole LAN can connect.
     void setListen(const QString &listen) { m_listen = listen; }
+    QString listen() const { return m_listen; }
     //! Starts tincand; started() or failed() follow.
     void start();
     void stop();

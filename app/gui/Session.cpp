@@ -163,8 +163,12 @@ QByteArray Session::uiSetting(const QString &key, const QByteArray &fallback)
 void Session::setUiSetting(const QString &key, const QByteArray &value)
 {
     const QString name = QStringLiteral("ui/") + key;
+    const bool changed = uiSetting(key) != value;
     m_settingCache.insert(name, value);
     post([name, value](Client::ClientCore &core) { core.store().setSetting(name, value); });
+    if (changed) {
+        Q_EMIT uiSettingChanged(key, value);
+    }
 }
 
 } // namespace Tincan::Gui

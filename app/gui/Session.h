@@ -68,6 +68,8 @@ public:
 
 Q_SIGNALS:
     void identityChanged();
+    //! setUiSetting() changed `key` (the settings dialog, a menu): windows apply it at once.
+    void uiSettingChanged(const QString &key, const QByteArray &value);
 
 private:
     QString m_profileDirectory;
