@@ -80,41 +80,45 @@ void UserPicker::search()
         m_results->clear();
         return;
     }
+    // The answer is queued to this dialog: Qt drops it if the dialog is gone by then.
     QPointer<UserPicker> self(this);
-    auto answered = [self, generation](const Client::ApiResult &result, QStringList names) {
-        if (!self || generation != self->m_searchGeneration) {
-            return; // a newer search is on its way
-        }
-        UserPicker *picker = self.data();
-        picker->m_results->clear();
-        if (!result.ok()) {
-            picker->m_status->setText(result.status == 400 ? tr("No username starts like that.")
-                                                           : result.error.message);
-            return;
-        }
-        names.removeAll(picker->m_session->username());
-        for (const QString &name : std::as_const(names)) {
-            auto *item = new QListWidgetItem(name, picker->m_results);
-            if (picker->m_multiple) {
-                item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-                item->setCheckState(picker->m_chosen.contains(name) ? Qt::Checked : Qt::Unchecked);
+    m_session->post([this, self, prefix, generation](Client::ClientCore &core) {
+        core.findUsers(prefix, [this, self, generation](const Client::ApiResult &result,
+                                                        const QStringList &names) {
+            if (self) {
+                QMetaObject::invokeMethod(this, [this, generation, result, names] {
+                    showFound(generation, result, names);
+                });
             }
-        }
-        if (names.isEmpty()) {
-            picker->m_status->setText(tr("Nobody on this server has a name starting with that."));
-        } else if (!picker->m_multiple) {
-            picker->m_results->setCurrentRow(0);
-            picker->m_status->clear();
-        }
-    };
-    m_session->post([prefix, answered, self](Client::ClientCore &core) {
-        core.findUsers(
-            prefix, [answered, self](const Client::ApiResult &result, const QStringList &names) {
-                if (self) {
-                    Session::onUi(self, [answered, result, names] { answered(result, names); });
-                }
-            });
+        });
     });
+}
+
+void UserPicker::showFound(int generation, const Client::ApiResult &result, QStringList names)
+{
+    if (generation != m_searchGeneration) {
+        return; // a newer search is on its way
+    }
+    m_results->clear();
+    if (!result.ok()) {
+        m_status->setText(result.status == 400 ? tr("No username starts like that.")
+                                               : result.error.message);
+        return;
+    }
+    names.removeAll(m_session->username());
+    for (const QString &name : std::as_const(names)) {
+        auto *item = new QListWidgetItem(name, m_results);
+        if (m_multiple) {
+            item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+            item->setCheckState(m_chosen.contains(name) ? Qt::Checked : Qt::Unchecked);
+        }
+    }
+    if (names.isEmpty()) {
+        m_status->setText(tr("Nobody on this server has a name starting with that."));
+    } else if (!m_multiple) {
+        m_results->setCurrentRow(0);
+        m_status->clear();
+    }
 }
 
 QStringList UserPicker::selectedUsers() const

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/core/ApiClient.h"
+
 #include <QDialog>
 #include <QTimer>
 
@@ -29,6 +31,7 @@ public:
 
 private:
     void search();
+    void showFound(int generation, const Client::ApiResult &result, QStringList names);
     void tryAccept();
 
     Session *m_session;
