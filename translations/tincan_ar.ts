@@ -2,669 +2,729 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ar">
 <context>
-    <name>Composer</name>
+    <name>Tincan::Gui::Composer</name>
     <message>
         <source>Write a message…</source>
-        <translation type="unfinished"></translation>
+        <translation>اكتب رسالة…</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>الرسالة</translation>
     </message>
 </context>
 <context>
-    <name>ConversationListModel</name>
+    <name>Tincan::Gui::ConversationListModel</name>
     <message numerus="yes">
         <source>%n unread</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>لا رسائل غير مقروءة</numerusform>
+            <numerusform>رسالة واحدة غير مقروءة</numerusform>
+            <numerusform>رسالتان غير مقروءتين</numerusform>
+            <numerusform>%n رسائل غير مقروءة</numerusform>
+            <numerusform>%n رسالة غير مقروءة</numerusform>
+            <numerusform>%n رسالة غير مقروءة</numerusform>
         </translation>
     </message>
     <message>
         <source>typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>يكتب…</translation>
     </message>
     <message>
         <source>%1 is typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 يكتب…</translation>
     </message>
     <message numerus="yes">
         <source>%1 and %n more are typing…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 يكتب…</numerusform>
+            <numerusform>%1 وشخص آخر يكتبان…</numerusform>
+            <numerusform>%1 وشخصان آخران يكتبون…</numerusform>
+            <numerusform>%1 و%n أشخاص آخرون يكتبون…</numerusform>
+            <numerusform>%1 و%n شخصًا آخر يكتبون…</numerusform>
+            <numerusform>%1 و%n شخص آخر يكتبون…</numerusform>
         </translation>
     </message>
     <message>
         <source>Group</source>
-        <translation type="unfinished"></translation>
+        <translation>مجموعة</translation>
     </message>
     <message>
         <source>Note to self</source>
-        <translation type="unfinished"></translation>
+        <translation>ملاحظة لنفسي</translation>
     </message>
 </context>
 <context>
-    <name>DesktopApp</name>
+    <name>Tincan::Gui::DesktopApp</name>
     <message>
         <source>Tincan: end-to-end encrypted team chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan: دردشة فريق مشفّرة من طرف إلى طرف.</translation>
     </message>
     <message>
         <source>Open the account kept in profile directory DIR (the format tincan-cli uses).</source>
-        <translation type="unfinished"></translation>
+        <translation>فتح الحساب المحفوظ في مجلد الملف الشخصي DIR (بالتنسيق الذي يستخدمه tincan-cli).</translation>
     </message>
     <message>
         <source>Host a server on this computer (and keep hosting it).</source>
-        <translation type="unfinished"></translation>
+        <translation>استضافة خادم على هذا الحاسوب (ومواصلة استضافته).</translation>
     </message>
     <message>
         <source>Where a hosted server listens (default 0.0.0.0:7420).</source>
-        <translation type="unfinished"></translation>
+        <translation>العنوان الذي يستمع عليه الخادم المستضاف (الافتراضي 0.0.0.0:7420).</translation>
     </message>
     <message>
         <source>Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
     <message>
         <source>Cannot open the profile in %1:
 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر فتح الملف الشخصي في %1:
+%2</translation>
     </message>
     <message>
         <source>The server hosted on this computer is not running:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>الخادم المستضاف على هذا الحاسوب لا يعمل:
+%1</translation>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>Tincan::Gui::MainWindow</name>
     <message>
         <source>Tincan — %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan — %1</translation>
     </message>
     <message>
         <source>%1&apos;s safety number changed. Verify it again before you trust new messages.</source>
-        <translation type="unfinished"></translation>
+        <translation>تغيّر رقم الأمان الخاص بـ %1. تحقّق منه مجددًا قبل أن تثق بالرسائل الجديدة.</translation>
     </message>
     <message>
         <source>Search (Ctrl+K)</source>
-        <translation type="unfinished"></translation>
+        <translation>بحث (Ctrl+K)</translation>
     </message>
     <message>
         <source>Filter conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>تصفية المحادثات</translation>
     </message>
     <message>
         <source>Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>المحادثات</translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation>الرسائل التي عُثر عليها</translation>
+    </message>
+    <message>
+        <source>No messages found</source>
+        <translation>لم يُعثر على رسائل</translation>
+    </message>
+    <message>
+        <source>Messages (the newest %1)</source>
+        <translation>الرسائل (أحدث %1)</translation>
+    </message>
+    <message>
+        <source>Messages (%1)</source>
+        <translation>الرسائل (%1)</translation>
     </message>
     <message>
         <source>New chat</source>
-        <translation type="unfinished"></translation>
+        <translation>محادثة جديدة</translation>
     </message>
     <message>
         <source>Start a new chat</source>
-        <translation type="unfinished"></translation>
+        <translation>بدء محادثة جديدة</translation>
     </message>
     <message>
         <source>New group</source>
-        <translation type="unfinished"></translation>
+        <translation>مجموعة جديدة</translation>
     </message>
     <message>
         <source>Choose a conversation, or start a new chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>اختر محادثة، أو ابدأ محادثة جديدة.</translation>
     </message>
     <message>
         <source>Info</source>
-        <translation type="unfinished"></translation>
+        <translation>معلومات</translation>
     </message>
     <message>
         <source>Conversation info</source>
-        <translation type="unfinished"></translation>
+        <translation>معلومات المحادثة</translation>
+    </message>
+    <message>
+        <source>Search in this chat</source>
+        <translation>البحث في هذه المحادثة</translation>
+    </message>
+    <message>
+        <source>Older match (Enter)</source>
+        <translation>النتيجة الأقدم (Enter)</translation>
+    </message>
+    <message>
+        <source>Older match</source>
+        <translation>النتيجة الأقدم</translation>
+    </message>
+    <message>
+        <source>Newer match (Shift+Enter)</source>
+        <translation>النتيجة الأحدث (Shift+Enter)</translation>
+    </message>
+    <message>
+        <source>Newer match</source>
+        <translation>النتيجة الأحدث</translation>
+    </message>
+    <message>
+        <source>Close the search</source>
+        <translation>إغلاق البحث</translation>
+    </message>
+    <message>
+        <source>No results</source>
+        <translation>لا توجد نتائج</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>لا توجد نتائج</numerusform>
+            <numerusform>نتيجة واحدة</numerusform>
+            <numerusform>نتيجتان</numerusform>
+            <numerusform>%n نتائج</numerusform>
+            <numerusform>%n نتيجة</numerusform>
+            <numerusform>%n نتيجة</numerusform>
+        </translation>
     </message>
     <message>
         <source>Messages</source>
-        <translation type="unfinished"></translation>
+        <translation>الرسائل</translation>
     </message>
     <message>
         <source>Jump to latest ↓</source>
-        <translation type="unfinished"></translation>
+        <translation>الانتقال إلى الأحدث ↓</translation>
     </message>
     <message>
         <source>Jump to the latest message</source>
-        <translation type="unfinished"></translation>
+        <translation>الانتقال إلى أحدث رسالة</translation>
     </message>
     <message>
         <source>Attach a file (Ctrl+O)</source>
-        <translation type="unfinished"></translation>
+        <translation>إرفاق ملف (Ctrl+O)</translation>
     </message>
     <message>
         <source>Attach a file</source>
-        <translation type="unfinished"></translation>
+        <translation>إرفاق ملف</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال</translation>
     </message>
     <message>
         <source>Send the message</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال الرسالة</translation>
     </message>
     <message>
         <source>&amp;Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
     <message>
         <source>&amp;New chat…</source>
-        <translation type="unfinished"></translation>
+        <translation>محادثة جديدة…</translation>
     </message>
     <message>
         <source>New &amp;group…</source>
-        <translation type="unfinished"></translation>
+        <translation>مجموعة جديدة…</translation>
     </message>
     <message>
         <source>&amp;Close window</source>
-        <translation type="unfinished"></translation>
+        <translation>إغلاق النافذة</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>إنهاء</translation>
     </message>
     <message>
         <source>Quit Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>إنهاء Tincan</translation>
     </message>
     <message>
         <source>This computer hosts your team&apos;s Tincan server. Quitting stops the server for everyone until you start Tincan again.
 
 Quit anyway?</source>
-        <translation type="unfinished"></translation>
+        <translation>يستضيف هذا الحاسوب خادم Tincan الخاص بفريقك. سيؤدي الإنهاء إلى إيقاف الخادم للجميع إلى أن تشغّل Tincan مجددًا.
+
+هل تريد الإنهاء على أي حال؟</translation>
     </message>
     <message>
         <source>&amp;Chat</source>
-        <translation type="unfinished"></translation>
+        <translation>المحادثة</translation>
     </message>
     <message>
         <source>&amp;Search</source>
-        <translation type="unfinished"></translation>
+        <translation>بحث</translation>
+    </message>
+    <message>
+        <source>&amp;Find in this chat</source>
+        <translation>البحث في هذه المحادثة</translation>
     </message>
     <message>
         <source>Next &amp;unread</source>
-        <translation type="unfinished"></translation>
+        <translation>المحادثة غير المقروءة التالية</translation>
     </message>
     <message>
         <source>&amp;Attach a file…</source>
-        <translation type="unfinished"></translation>
+        <translation>إرفاق ملف…</translation>
     </message>
     <message>
         <source>Jump to &amp;latest</source>
-        <translation type="unfinished"></translation>
+        <translation>الانتقال إلى الأحدث</translation>
     </message>
     <message>
         <source>&amp;Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>نسخ</translation>
     </message>
     <message>
         <source>&amp;Do not disturb</source>
-        <translation type="unfinished"></translation>
+        <translation>عدم الإزعاج</translation>
     </message>
     <message>
         <source>Show Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>إظهار Tincan</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>إنهاء</translation>
     </message>
     <message>
         <source>Tincan (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan (%1)</translation>
     </message>
     <message>
         <source>Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
     <message>
         <source>(%1) Tincan — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>(%1) Tincan — %2</translation>
     </message>
     <message>
         <source>typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>يكتب…</translation>
     </message>
     <message>
         <source>%1 typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 يكتب…</translation>
     </message>
     <message>
         <source>You are no longer a member of this group.</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تعد عضوًا في هذه المجموعة.</translation>
     </message>
     <message numerus="yes">
         <source>%n members</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>لا أعضاء</numerusform>
+            <numerusform>عضو واحد</numerusform>
+            <numerusform>عضوان</numerusform>
+            <numerusform>%n أعضاء</numerusform>
+            <numerusform>%n عضوًا</numerusform>
+            <numerusform>%n عضو</numerusform>
         </translation>
     </message>
     <message>
         <source>online</source>
-        <translation type="unfinished"></translation>
+        <translation>متصل</translation>
     </message>
     <message>
         <source>last seen at %1</source>
-        <translation type="unfinished"></translation>
+        <translation>آخر ظهور الساعة %1</translation>
     </message>
     <message>
         <source>last seen %1</source>
-        <translation type="unfinished"></translation>
+        <translation>آخر ظهور في %1</translation>
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished"></translation>
+        <translation>غير متصل</translation>
     </message>
     <message>
         <source>Message not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تُرسَل الرسالة</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>File not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يُرسَل الملف</translation>
     </message>
     <message>
         <source>Encrypting and uploading…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ التشفير والرفع…</translation>
     </message>
     <message>
         <source>Send files</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال ملفات</translation>
     </message>
     <message>
         <source>New message</source>
-        <translation type="unfinished"></translation>
+        <translation>رسالة جديدة</translation>
     </message>
     <message>
         <source>%1 in %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 في %2</translation>
     </message>
     <message>
         <source>Sent a file</source>
-        <translation type="unfinished"></translation>
+        <translation>أرسل ملفًا</translation>
     </message>
     <message>
         <source>Connected</source>
-        <translation type="unfinished"></translation>
+        <translation>متصل</translation>
     </message>
     <message>
         <source>Offline — reconnecting</source>
-        <translation type="unfinished"></translation>
+        <translation>غير متصل — جارٍ إعادة الاتصال</translation>
     </message>
     <message>
         <source>hosting the server on port %1</source>
-        <translation type="unfinished"></translation>
+        <translation>يستضيف الخادم على المنفذ %1</translation>
     </message>
     <message numerus="yes">
         <source>Offline: %n message(s) will be sent when the connection returns.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>غير متصل: لا توجد رسائل بانتظار الإرسال.</numerusform>
+            <numerusform>غير متصل: ستُرسَل رسالة واحدة عند عودة الاتصال.</numerusform>
+            <numerusform>غير متصل: ستُرسَل رسالتان عند عودة الاتصال.</numerusform>
+            <numerusform>غير متصل: ستُرسَل %n رسائل عند عودة الاتصال.</numerusform>
+            <numerusform>غير متصل: ستُرسَل %n رسالة عند عودة الاتصال.</numerusform>
+            <numerusform>غير متصل: ستُرسَل %n رسالة عند عودة الاتصال.</numerusform>
         </translation>
     </message>
     <message>
-        <source>Username of the person to chat with:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usernames are %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>There is no user called &apos;%1&apos; on this server.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Group name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Group names are 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Members (usernames separated by spaces or commas):</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The group was not created: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تُنشأ المجموعة: %1</translation>
     </message>
     <message>
         <source>Unmute</source>
-        <translation type="unfinished"></translation>
+        <translation>إلغاء الكتم</translation>
     </message>
     <message>
         <source>Mute</source>
-        <translation type="unfinished"></translation>
+        <translation>كتم</translation>
     </message>
     <message>
         <source>Unpin</source>
-        <translation type="unfinished"></translation>
+        <translation>إلغاء التثبيت</translation>
     </message>
     <message>
         <source>Pin</source>
-        <translation type="unfinished"></translation>
+        <translation>تثبيت</translation>
     </message>
     <message>
         <source>Mark as read</source>
-        <translation type="unfinished"></translation>
+        <translation>تعليم كمقروءة</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>نسخ</translation>
     </message>
     <message>
         <source>Open file</source>
-        <translation type="unfinished"></translation>
+        <translation>فتح الملف</translation>
     </message>
     <message>
         <source>Read by…</source>
-        <translation type="unfinished"></translation>
+        <translation>قرأها…</translation>
     </message>
     <message>
         <source>Receipts</source>
-        <translation type="unfinished"></translation>
+        <translation>إشعارات الاستلام والقراءة</translation>
     </message>
     <message>
         <source>Cannot open the file</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر فتح الملف</translation>
     </message>
     <message>
         <source>Download failed</source>
-        <translation type="unfinished"></translation>
+        <translation>فشل التنزيل</translation>
     </message>
     <message>
         <source>Saved %1</source>
-        <translation type="unfinished"></translation>
+        <translation>تم حفظ %1</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 من %2</translation>
     </message>
     <message>
         <source>Tincan stopped talking to the server</source>
-        <translation type="unfinished"></translation>
+        <translation>توقّف Tincan عن التواصل مع الخادم</translation>
     </message>
     <message>
         <source>If the server&apos;s certificate changed, ask your administrator whether that was expected. Tincan will not connect to a server it cannot verify.</source>
-        <translation type="unfinished"></translation>
+        <translation>إذا تغيّرت شهادة الخادم، فاسأل مسؤول النظام إن كان ذلك متوقعًا. لن يتصل Tincan بخادم لا يستطيع التحقق منه.</translation>
     </message>
     <message>
         <source>Tincan is still running</source>
-        <translation type="unfinished"></translation>
+        <translation>لا يزال Tincan يعمل</translation>
     </message>
     <message>
         <source>The server keeps serving your team from the tray. Use Quit to stop it.</source>
-        <translation type="unfinished"></translation>
+        <translation>يواصل الخادم خدمة فريقك من علبة النظام. استخدم «إنهاء» لإيقافه.</translation>
     </message>
 </context>
 <context>
-    <name>MessageDelegate</name>
+    <name>Tincan::Gui::MessageDelegate</name>
     <message>
         <source>Today</source>
-        <translation type="unfinished"></translation>
+        <translation>اليوم</translation>
     </message>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>أمس</translation>
     </message>
     <message>
         <source>%1 — %2%</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2%</translation>
     </message>
 </context>
 <context>
-    <name>MessageModel</name>
+    <name>Tincan::Gui::MessageModel</name>
     <message>
         <source>This message could not be decrypted (%1). Tincan asked the sender&apos;s device to send it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر فك تشفير هذه الرسالة (%1). طلب Tincan من جهاز المرسل إرسالها مجددًا.</translation>
     </message>
     <message>
         <source>unknown reason</source>
-        <translation type="unfinished"></translation>
+        <translation>سبب غير معروف</translation>
     </message>
     <message>
         <source>You</source>
-        <translation type="unfinished"></translation>
+        <translation>أنت</translation>
     </message>
     <message>
         <source>%1 at %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 الساعة %2: %3</translation>
     </message>
     <message>
         <source>Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ الإرسال</translation>
     </message>
     <message>
         <source>Sent</source>
-        <translation type="unfinished"></translation>
+        <translation>أُرسلت</translation>
     </message>
     <message>
         <source>Delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>وصلت</translation>
     </message>
     <message>
         <source>Read</source>
-        <translation type="unfinished"></translation>
+        <translation>قُرئت</translation>
     </message>
     <message>
         <source>Not sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تُرسَل: %1</translation>
     </message>
     <message>
         <source>Read by %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>قرأها %1 من %2</translation>
     </message>
     <message>
         <source>Delivered to %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>وصلت إلى %1 من %2</translation>
     </message>
     <message>
         <source>%1: read</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: قرأها</translation>
     </message>
     <message>
         <source>%1: delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: وصلت</translation>
     </message>
     <message>
         <source>%1: sent</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: أُرسلت</translation>
     </message>
 </context>
 <context>
-    <name>ServerHost</name>
+    <name>Tincan::Gui::SearchDelegate</name>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::SearchModel</name>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation>%1، %2: %3</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::ServerHost</name>
     <message>
         <source>The server program could not be started (%1).</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر تشغيل برنامج الخادم (%1).</translation>
     </message>
     <message>
         <source>The server stopped (exit code %1).
 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>توقّف الخادم (رمز الخروج %1).
+%2</translation>
     </message>
     <message>
         <source>The server could not start.
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر بدء تشغيل الخادم.
+%1</translation>
     </message>
     <message>
         <source>The server program (tincand) was not found next to Tincan.</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يُعثر على برنامج الخادم (tincand) بجانب Tincan.</translation>
     </message>
     <message>
         <source>Cannot create the server&apos;s data directory %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر إنشاء مجلد بيانات الخادم %1.</translation>
     </message>
 </context>
 <context>
-    <name>Session</name>
+    <name>Tincan::Gui::Session</name>
     <message>
         <source>No keychain is available (%1).
 Choose a passphrase that protects this profile&apos;s messages:</source>
-        <translation type="unfinished"></translation>
+        <translation>لا تتوفر سلسلة مفاتيح (%1).
+اختر عبارة مرور تحمي رسائل هذا الملف الشخصي:</translation>
     </message>
     <message>
         <source>Enter the passphrase of this profile (%1):</source>
-        <translation type="unfinished"></translation>
+        <translation>أدخل عبارة المرور لهذا الملف الشخصي (%1):</translation>
     </message>
     <message>
         <source>Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
 </context>
 <context>
-    <name>SetupDialog</name>
+    <name>Tincan::Gui::SetupDialog</name>
     <message>
         <source>Welcome to Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>مرحبًا بك في Tincan</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Choose your team&apos;s server&lt;/h3&gt;Tincan runs on your own network. Pick a server found nearby, type its address, or host one on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;اختر خادم فريقك&lt;/h3&gt;يعمل Tincan على شبكتك الخاصة. اختر خادمًا عُثر عليه بالقرب منك، أو اكتب عنوانه، أو استضِف خادمًا على هذا الحاسوب.</translation>
     </message>
     <message>
         <source>A server found on this network:</source>
-        <translation type="unfinished"></translation>
+        <translation>خادم عُثر عليه على هذه الشبكة:</translation>
     </message>
     <message>
         <source>Servers found on this network</source>
-        <translation type="unfinished"></translation>
+        <translation>الخوادم التي عُثر عليها على هذه الشبكة</translation>
     </message>
     <message>
         <source>The server at this address:</source>
-        <translation type="unfinished"></translation>
+        <translation>الخادم على هذا العنوان:</translation>
     </message>
     <message>
         <source>Server address</source>
-        <translation type="unfinished"></translation>
+        <translation>عنوان الخادم</translation>
     </message>
     <message>
         <source>Host a server on this computer</source>
-        <translation type="unfinished"></translation>
+        <translation>استضافة خادم على هذا الحاسوب</translation>
     </message>
     <message>
         <source>Everyone on your network can then connect to this computer. The server keeps running while Tincan is in the tray; quitting Tincan stops it for everyone.</source>
-        <translation type="unfinished"></translation>
+        <translation>سيتمكن بعدها كل من على شبكتك من الاتصال بهذا الحاسوب. يظل الخادم يعمل ما دام Tincan في علبة النظام، وإنهاء Tincan يوقفه للجميع.</translation>
     </message>
     <message>
         <source>&amp;Next</source>
-        <translation type="unfinished"></translation>
+        <translation>التالي</translation>
     </message>
     <message>
         <source>if the server asks for one</source>
-        <translation type="unfinished"></translation>
+        <translation>إذا طلبه الخادم</translation>
     </message>
     <message>
         <source>&amp;Username:</source>
-        <translation type="unfinished"></translation>
+        <translation>اسم المستخدم:</translation>
     </message>
     <message>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>كلمة المرور:</translation>
     </message>
     <message>
         <source>&amp;Repeat password:</source>
-        <translation type="unfinished"></translation>
+        <translation>تأكيد كلمة المرور:</translation>
     </message>
     <message>
         <source>&amp;Invite code:</source>
-        <translation type="unfinished"></translation>
+        <translation>رمز الدعوة:</translation>
     </message>
     <message>
         <source>Create an account</source>
-        <translation type="unfinished"></translation>
+        <translation>إنشاء حساب</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>تسجيل الدخول</translation>
     </message>
     <message>
         <source>On your other device, open Settings → Devices → Link a new device, then type the code it shows or paste its link.</source>
-        <translation type="unfinished"></translation>
+        <translation>على جهازك الآخر، افتح الإعدادات ← الأجهزة ← ربط جهاز جديد، ثم اكتب الرمز الذي يعرضه أو الصق رابطه.</translation>
     </message>
     <message>
         <source>&amp;Code or link:</source>
-        <translation type="unfinished"></translation>
+        <translation>الرمز أو الرابط:</translation>
     </message>
     <message>
         <source>Link this computer</source>
-        <translation type="unfinished"></translation>
+        <translation>ربط هذا الحاسوب</translation>
     </message>
     <message>
         <source>&amp;Device name:</source>
-        <translation type="unfinished"></translation>
+        <translation>اسم الجهاز:</translation>
     </message>
     <message>
         <source>&amp;Continue</source>
-        <translation type="unfinished"></translation>
+        <translation>متابعة</translation>
     </message>
     <message>
         <source>&amp;Back</source>
-        <translation type="unfinished"></translation>
+        <translation>رجوع</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>Cannot look for servers: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر البحث عن خوادم: %1</translation>
     </message>
     <message>
         <source>Starting the server…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ تشغيل الخادم…</translation>
     </message>
     <message>
         <source>Choose one of the servers found, or type an address.</source>
-        <translation type="unfinished"></translation>
+        <translation>اختر أحد الخوادم التي عُثر عليها، أو اكتب عنوانًا.</translation>
     </message>
     <message>
         <source>That is not a server address. It looks like https://HOST:PORT.</source>
-        <translation type="unfinished"></translation>
+        <translation>هذا ليس عنوان خادم. يكون العنوان على الشكل https://HOST:PORT.</translation>
     </message>
     <message>
         <source>The server did not answer within 10 seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يستجب الخادم خلال 10 ثوانٍ.</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ الاتصال بـ %1…</translation>
     </message>
     <message>
         <source>Cannot reach %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر الوصول إلى %1: %2</translation>
     </message>
     <message>
         <source>Certificate mismatch</source>
-        <translation type="unfinished"></translation>
+        <translation>الشهادة غير مطابقة</translation>
     </message>
     <message>
         <source>The server at %1 shows a certificate that is not the one it announced on the network.
@@ -673,59 +733,135 @@ Announced: %2
 Shown: %3
 
 Someone may be impersonating the server. Tincan will not connect.</source>
-        <translation type="unfinished"></translation>
+        <translation>يعرض الخادم على %1 شهادة غير تلك التي أعلن عنها على الشبكة.
+
+المُعلَنة: %2
+المعروضة: %3
+
+ربما ينتحل أحدهم صفة الخادم. لن يتصل Tincan.</translation>
     </message>
     <message>
         <source>&lt;b&gt;Server:&lt;/b&gt; %1 (no encryption in transit)</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;الخادم:&lt;/b&gt; %1 (بلا تشفير أثناء النقل)</translation>
     </message>
     <message>
         <source>&lt;b&gt;Server:&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;Certificate SHA-256:&lt;/b&gt; &lt;tt&gt;%2&lt;/tt&gt;&lt;br&gt;Compare it with the one your administrator gave you (or the one shown in the hosting app&apos;s settings). Tincan will refuse any other certificate from now on.</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;الخادم:&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;بصمة SHA-256 للشهادة:&lt;/b&gt; &lt;tt&gt;%2&lt;/tt&gt;&lt;br&gt;قارنها بالبصمة التي أعطاك إياها مسؤول النظام (أو المعروضة في إعدادات التطبيق المستضيف). سيرفض Tincan أي شهادة أخرى من الآن فصاعدًا.</translation>
     </message>
     <message>
         <source>Give this device a name (1 to 64 characters).</source>
-        <translation type="unfinished"></translation>
+        <translation>أعطِ هذا الجهاز اسمًا (من 1 إلى 64 حرفًا).</translation>
     </message>
     <message>
         <source>The server refused (%1).</source>
-        <translation type="unfinished"></translation>
+        <translation>رفض الخادم الطلب (%1).</translation>
     </message>
     <message>
         <source>Usernames are %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>أسماء المستخدمين: %1.</translation>
     </message>
     <message>
         <source>Choose a password of at least 8 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>اختر كلمة مرور من 8 أحرف على الأقل.</translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
-        <translation type="unfinished"></translation>
+        <translation>كلمتا المرور غير متطابقتين.</translation>
     </message>
     <message>
         <source>Creating the account and this device&apos;s keys…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ إنشاء الحساب ومفاتيح هذا الجهاز…</translation>
     </message>
     <message>
         <source>Enter your username and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>أدخل اسم المستخدم وكلمة المرور.</translation>
     </message>
     <message>
         <source>Signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ تسجيل الدخول…</translation>
     </message>
     <message>
         <source>Type the code your other device shows, or paste its link.</source>
-        <translation type="unfinished"></translation>
+        <translation>اكتب الرمز الذي يعرضه جهازك الآخر، أو الصق رابطه.</translation>
     </message>
     <message>
         <source>Asking your other device…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ سؤال جهازك الآخر…</translation>
     </message>
     <message>
         <source>Linking to &lt;b&gt;%1&lt;/b&gt;. Check that your other device shows &lt;b&gt;%2&lt;/b&gt;, and approve it there.</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ الربط مع &lt;b&gt;%1&lt;/b&gt;. تأكّد من أن جهازك الآخر يعرض &lt;b&gt;%2&lt;/b&gt;، ثم وافق على الربط هناك.</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::UserPicker</name>
+    <message>
+        <source>New group</source>
+        <translation>مجموعة جديدة</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>محادثة جديدة</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>اسم المجموعة</translation>
+    </message>
+    <message>
+        <source>Group &amp;name:</source>
+        <translation>اسم المجموعة:</translation>
+    </message>
+    <message>
+        <source>Type a username</source>
+        <translation>اكتب اسم مستخدم</translation>
+    </message>
+    <message>
+        <source>Find people</source>
+        <translation>البحث عن أشخاص</translation>
+    </message>
+    <message>
+        <source>&amp;Add people:</source>
+        <translation>إضافة أشخاص:</translation>
+    </message>
+    <message>
+        <source>&amp;Find:</source>
+        <translation>بحث:</translation>
+    </message>
+    <message>
+        <source>People on this server</source>
+        <translation>الأشخاص على هذا الخادم</translation>
+    </message>
+    <message>
+        <source>Create group</source>
+        <translation>إنشاء مجموعة</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>محادثة</translation>
+    </message>
+    <message>
+        <source>Members: %1</source>
+        <translation>الأعضاء: %1</translation>
+    </message>
+    <message>
+        <source>No username starts like that.</source>
+        <translation>لا يوجد اسم مستخدم يبدأ بهذا.</translation>
+    </message>
+    <message>
+        <source>Nobody on this server has a name starting with that.</source>
+        <translation>لا أحد على هذا الخادم يبدأ اسمه بهذا.</translation>
+    </message>
+    <message>
+        <source>Give the group a name (1 to 100 characters).</source>
+        <translation>أعطِ المجموعة اسمًا (من 1 إلى 100 حرف).</translation>
+    </message>
+    <message>
+        <source>Tick the people to add.</source>
+        <translation>حدّد الأشخاص الذين تريد إضافتهم.</translation>
+    </message>
+    <message>
+        <source>Choose someone from the list.</source>
+        <translation>اختر شخصًا من القائمة.</translation>
     </message>
 </context>
 </TS>

@@ -2,653 +2,709 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de">
 <context>
-    <name>Composer</name>
+    <name>Tincan::Gui::Composer</name>
     <message>
         <source>Write a message…</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht schreiben…</translation>
     </message>
     <message>
         <source>Message</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht</translation>
     </message>
 </context>
 <context>
-    <name>ConversationListModel</name>
+    <name>Tincan::Gui::ConversationListModel</name>
     <message numerus="yes">
         <source>%n unread</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n ungelesen</numerusform>
+            <numerusform>%n ungelesen</numerusform>
         </translation>
     </message>
     <message>
         <source>typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>schreibt…</translation>
     </message>
     <message>
         <source>%1 is typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 schreibt…</translation>
     </message>
     <message numerus="yes">
         <source>%1 and %n more are typing…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 und %n weitere Person schreiben…</numerusform>
+            <numerusform>%1 und %n weitere Personen schreiben…</numerusform>
         </translation>
     </message>
     <message>
         <source>Group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe</translation>
     </message>
     <message>
         <source>Note to self</source>
-        <translation type="unfinished"></translation>
+        <translation>Notiz an mich</translation>
     </message>
 </context>
 <context>
-    <name>DesktopApp</name>
+    <name>Tincan::Gui::DesktopApp</name>
     <message>
         <source>Tincan: end-to-end encrypted team chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan: Ende-zu-Ende-verschlüsselter Team-Chat.</translation>
     </message>
     <message>
         <source>Open the account kept in profile directory DIR (the format tincan-cli uses).</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Konto im Profilverzeichnis DIR öffnen (im selben Format wie tincan-cli).</translation>
     </message>
     <message>
         <source>Host a server on this computer (and keep hosting it).</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen Server auf diesem Computer hosten (und weiterhin hosten).</translation>
     </message>
     <message>
         <source>Where a hosted server listens (default 0.0.0.0:7420).</source>
-        <translation type="unfinished"></translation>
+        <translation>Adresse, an der ein gehosteter Server lauscht (Standard: 0.0.0.0:7420).</translation>
     </message>
     <message>
         <source>Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
     <message>
         <source>Cannot open the profile in %1:
 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Profil in %1 kann nicht geöffnet werden:
+%2</translation>
     </message>
     <message>
         <source>The server hosted on this computer is not running:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der auf diesem Computer gehostete Server läuft nicht:
+%1</translation>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>Tincan::Gui::MainWindow</name>
     <message>
         <source>Tincan — %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan — %1</translation>
     </message>
     <message>
         <source>%1&apos;s safety number changed. Verify it again before you trust new messages.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Sicherheitsnummer von %1 hat sich geändert. Überprüfe sie erneut, bevor du neuen Nachrichten vertraust.</translation>
     </message>
     <message>
         <source>Search (Ctrl+K)</source>
-        <translation type="unfinished"></translation>
+        <translation>Suchen (Strg+K)</translation>
     </message>
     <message>
         <source>Filter conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Chats filtern</translation>
     </message>
     <message>
         <source>Conversations</source>
-        <translation type="unfinished"></translation>
+        <translation>Chats</translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation>Gefundene Nachrichten</translation>
+    </message>
+    <message>
+        <source>No messages found</source>
+        <translation>Keine Nachrichten gefunden</translation>
+    </message>
+    <message>
+        <source>Messages (the newest %1)</source>
+        <translation>Nachrichten (die neuesten %1)</translation>
+    </message>
+    <message>
+        <source>Messages (%1)</source>
+        <translation>Nachrichten (%1)</translation>
     </message>
     <message>
         <source>New chat</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuer Chat</translation>
     </message>
     <message>
         <source>Start a new chat</source>
-        <translation type="unfinished"></translation>
+        <translation>Neuen Chat beginnen</translation>
     </message>
     <message>
         <source>New group</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Gruppe</translation>
     </message>
     <message>
         <source>Choose a conversation, or start a new chat.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wähle einen Chat aus oder beginne einen neuen.</translation>
     </message>
     <message>
         <source>Info</source>
-        <translation type="unfinished"></translation>
+        <translation>Info</translation>
     </message>
     <message>
         <source>Conversation info</source>
-        <translation type="unfinished"></translation>
+        <translation>Chat-Info</translation>
+    </message>
+    <message>
+        <source>Search in this chat</source>
+        <translation>In diesem Chat suchen</translation>
+    </message>
+    <message>
+        <source>Older match (Enter)</source>
+        <translation>Älterer Treffer (Eingabe)</translation>
+    </message>
+    <message>
+        <source>Older match</source>
+        <translation>Älterer Treffer</translation>
+    </message>
+    <message>
+        <source>Newer match (Shift+Enter)</source>
+        <translation>Neuerer Treffer (Umschalt+Eingabe)</translation>
+    </message>
+    <message>
+        <source>Newer match</source>
+        <translation>Neuerer Treffer</translation>
+    </message>
+    <message>
+        <source>Close the search</source>
+        <translation>Suche schließen</translation>
+    </message>
+    <message>
+        <source>No results</source>
+        <translation>Keine Ergebnisse</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s)</source>
+        <translation>
+            <numerusform>%n Ergebnis</numerusform>
+            <numerusform>%n Ergebnisse</numerusform>
+        </translation>
     </message>
     <message>
         <source>Messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachrichten</translation>
     </message>
     <message>
         <source>Jump to latest ↓</source>
-        <translation type="unfinished"></translation>
+        <translation>Zur neuesten ↓</translation>
     </message>
     <message>
         <source>Jump to the latest message</source>
-        <translation type="unfinished"></translation>
+        <translation>Zur neuesten Nachricht springen</translation>
     </message>
     <message>
         <source>Attach a file (Ctrl+O)</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei anhängen (Strg+O)</translation>
     </message>
     <message>
         <source>Attach a file</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei anhängen</translation>
     </message>
     <message>
         <source>Send</source>
-        <translation type="unfinished"></translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <source>Send the message</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht senden</translation>
     </message>
     <message>
         <source>&amp;Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Tincan</translation>
     </message>
     <message>
         <source>&amp;New chat…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Neuer Chat…</translation>
     </message>
     <message>
         <source>New &amp;group…</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue &amp;Gruppe…</translation>
     </message>
     <message>
         <source>&amp;Close window</source>
-        <translation type="unfinished"></translation>
+        <translation>Fenster &amp;schließen</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <source>Quit Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan beenden</translation>
     </message>
     <message>
         <source>This computer hosts your team&apos;s Tincan server. Quitting stops the server for everyone until you start Tincan again.
 
 Quit anyway?</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Computer hostet den Tincan-Server deines Teams. Wenn du Tincan beendest, ist der Server für alle gestoppt, bis du Tincan wieder startest.
+
+Trotzdem beenden?</translation>
     </message>
     <message>
         <source>&amp;Chat</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Chat</translation>
     </message>
     <message>
         <source>&amp;Search</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Suchen</translation>
+    </message>
+    <message>
+        <source>&amp;Find in this chat</source>
+        <translation>&amp;In diesem Chat suchen</translation>
     </message>
     <message>
         <source>Next &amp;unread</source>
-        <translation type="unfinished"></translation>
+        <translation>Nächster &amp;ungelesener Chat</translation>
     </message>
     <message>
         <source>&amp;Attach a file…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei anhängen…</translation>
     </message>
     <message>
         <source>Jump to &amp;latest</source>
-        <translation type="unfinished"></translation>
+        <translation>Zur &amp;neuesten Nachricht</translation>
     </message>
     <message>
         <source>&amp;Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Kopieren</translation>
     </message>
     <message>
         <source>&amp;Do not disturb</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht s&amp;tören</translation>
     </message>
     <message>
         <source>Show Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan anzeigen</translation>
     </message>
     <message>
         <source>Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>Beenden</translation>
     </message>
     <message>
         <source>Tincan (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan (%1)</translation>
     </message>
     <message>
         <source>Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
     <message>
         <source>(%1) Tincan — %2</source>
-        <translation type="unfinished"></translation>
+        <translation>(%1) Tincan — %2</translation>
     </message>
     <message>
         <source>typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>schreibt…</translation>
     </message>
     <message>
         <source>%1 typing…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 am Schreiben…</translation>
     </message>
     <message>
         <source>You are no longer a member of this group.</source>
-        <translation type="unfinished"></translation>
+        <translation>Du bist kein Mitglied dieser Gruppe mehr.</translation>
     </message>
     <message numerus="yes">
         <source>%n members</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Mitglied</numerusform>
+            <numerusform>%n Mitglieder</numerusform>
         </translation>
     </message>
     <message>
         <source>online</source>
-        <translation type="unfinished"></translation>
+        <translation>online</translation>
     </message>
     <message>
         <source>last seen at %1</source>
-        <translation type="unfinished"></translation>
+        <translation>zuletzt online um %1</translation>
     </message>
     <message>
         <source>last seen %1</source>
-        <translation type="unfinished"></translation>
+        <translation>zuletzt online am %1</translation>
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished"></translation>
+        <translation>offline</translation>
     </message>
     <message>
         <source>Message not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Nachricht nicht gesendet</translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>File not sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei nicht gesendet</translation>
     </message>
     <message>
         <source>Encrypting and uploading…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird verschlüsselt und hochgeladen…</translation>
     </message>
     <message>
         <source>Send files</source>
-        <translation type="unfinished"></translation>
+        <translation>Dateien senden</translation>
     </message>
     <message>
         <source>New message</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Nachricht</translation>
     </message>
     <message>
         <source>%1 in %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 in %2</translation>
     </message>
     <message>
         <source>Sent a file</source>
-        <translation type="unfinished"></translation>
+        <translation>Hat eine Datei gesendet</translation>
     </message>
     <message>
         <source>Connected</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbunden</translation>
     </message>
     <message>
         <source>Offline — reconnecting</source>
-        <translation type="unfinished"></translation>
+        <translation>Offline — Verbindung wird wiederhergestellt</translation>
     </message>
     <message>
         <source>hosting the server on port %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Server läuft hier auf Port %1</translation>
     </message>
     <message numerus="yes">
         <source>Offline: %n message(s) will be sent when the connection returns.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Offline: %n Nachricht wird gesendet, sobald die Verbindung wieder steht.</numerusform>
+            <numerusform>Offline: %n Nachrichten werden gesendet, sobald die Verbindung wieder steht.</numerusform>
         </translation>
     </message>
     <message>
-        <source>Username of the person to chat with:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usernames are %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>There is no user called &apos;%1&apos; on this server.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Group name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Group names are 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Members (usernames separated by spaces or commas):</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The group was not created: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Gruppe wurde nicht erstellt: %1</translation>
     </message>
     <message>
         <source>Unmute</source>
-        <translation type="unfinished"></translation>
+        <translation>Stummschaltung aufheben</translation>
     </message>
     <message>
         <source>Mute</source>
-        <translation type="unfinished"></translation>
+        <translation>Stummschalten</translation>
     </message>
     <message>
         <source>Unpin</source>
-        <translation type="unfinished"></translation>
+        <translation>Loslösen</translation>
     </message>
     <message>
         <source>Pin</source>
-        <translation type="unfinished"></translation>
+        <translation>Anheften</translation>
     </message>
     <message>
         <source>Mark as read</source>
-        <translation type="unfinished"></translation>
+        <translation>Als gelesen markieren</translation>
     </message>
     <message>
         <source>Copy</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopieren</translation>
     </message>
     <message>
         <source>Open file</source>
-        <translation type="unfinished"></translation>
+        <translation>Datei öffnen</translation>
     </message>
     <message>
         <source>Read by…</source>
-        <translation type="unfinished"></translation>
+        <translation>Gelesen von…</translation>
     </message>
     <message>
         <source>Receipts</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfangsbestätigungen</translation>
     </message>
     <message>
         <source>Cannot open the file</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Datei kann nicht geöffnet werden</translation>
     </message>
     <message>
         <source>Download failed</source>
-        <translation type="unfinished"></translation>
+        <translation>Download fehlgeschlagen</translation>
     </message>
     <message>
         <source>Saved %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 gespeichert</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
     </message>
     <message>
         <source>Tincan stopped talking to the server</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan hat die Verbindung zum Server abgebrochen</translation>
     </message>
     <message>
         <source>If the server&apos;s certificate changed, ask your administrator whether that was expected. Tincan will not connect to a server it cannot verify.</source>
-        <translation type="unfinished"></translation>
+        <translation>Falls sich das Zertifikat des Servers geändert hat, frag deinen Administrator, ob das so vorgesehen war. Tincan verbindet sich nicht mit einem Server, den es nicht überprüfen kann.</translation>
     </message>
     <message>
         <source>Tincan is still running</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan läuft weiter</translation>
     </message>
     <message>
         <source>The server keeps serving your team from the tray. Use Quit to stop it.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server ist aus dem Infobereich weiter für dein Team da. Mit „Beenden“ stoppst du ihn.</translation>
     </message>
 </context>
 <context>
-    <name>MessageDelegate</name>
+    <name>Tincan::Gui::MessageDelegate</name>
     <message>
         <source>Today</source>
-        <translation type="unfinished"></translation>
+        <translation>Heute</translation>
     </message>
     <message>
         <source>Yesterday</source>
-        <translation type="unfinished"></translation>
+        <translation>Gestern</translation>
     </message>
     <message>
         <source>%1 — %2%</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — %2 %</translation>
     </message>
 </context>
 <context>
-    <name>MessageModel</name>
+    <name>Tincan::Gui::MessageModel</name>
     <message>
         <source>This message could not be decrypted (%1). Tincan asked the sender&apos;s device to send it again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Nachricht konnte nicht entschlüsselt werden (%1). Tincan hat das Gerät des Absenders gebeten, sie erneut zu senden.</translation>
     </message>
     <message>
         <source>unknown reason</source>
-        <translation type="unfinished"></translation>
+        <translation>unbekannter Grund</translation>
     </message>
     <message>
         <source>You</source>
-        <translation type="unfinished"></translation>
+        <translation>Du</translation>
     </message>
     <message>
         <source>%1 at %2: %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 um %2: %3</translation>
     </message>
     <message>
         <source>Sending</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gesendet</translation>
     </message>
     <message>
         <source>Sent</source>
-        <translation type="unfinished"></translation>
+        <translation>Gesendet</translation>
     </message>
     <message>
         <source>Delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugestellt</translation>
     </message>
     <message>
         <source>Read</source>
-        <translation type="unfinished"></translation>
+        <translation>Gelesen</translation>
     </message>
     <message>
         <source>Not sent: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht gesendet: %1</translation>
     </message>
     <message>
         <source>Read by %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Gelesen: %1 von %2</translation>
     </message>
     <message>
         <source>Delivered to %1 of %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Zugestellt: %1 von %2</translation>
     </message>
     <message>
         <source>%1: read</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: gelesen</translation>
     </message>
     <message>
         <source>%1: delivered</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: zugestellt</translation>
     </message>
     <message>
         <source>%1: sent</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: gesendet</translation>
     </message>
 </context>
 <context>
-    <name>ServerHost</name>
+    <name>Tincan::Gui::SearchDelegate</name>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::SearchModel</name>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation>%1, %2: %3</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::ServerHost</name>
     <message>
         <source>The server program could not be started (%1).</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Serverprogramm konnte nicht gestartet werden (%1).</translation>
     </message>
     <message>
         <source>The server stopped (exit code %1).
 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server wurde beendet (Exit-Code %1).
+%2</translation>
     </message>
     <message>
         <source>The server could not start.
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server konnte nicht starten.
+%1</translation>
     </message>
     <message>
         <source>The server program (tincand) was not found next to Tincan.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Serverprogramm (tincand) wurde nicht neben Tincan gefunden.</translation>
     </message>
     <message>
         <source>Cannot create the server&apos;s data directory %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Datenverzeichnis %1 des Servers kann nicht angelegt werden.</translation>
     </message>
 </context>
 <context>
-    <name>Session</name>
+    <name>Tincan::Gui::Session</name>
     <message>
         <source>No keychain is available (%1).
 Choose a passphrase that protects this profile&apos;s messages:</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Schlüsselbund verfügbar (%1).
+Wähle eine Passphrase, die die Nachrichten dieses Profils schützt:</translation>
     </message>
     <message>
         <source>Enter the passphrase of this profile (%1):</source>
-        <translation type="unfinished"></translation>
+        <translation>Gib die Passphrase dieses Profils ein (%1):</translation>
     </message>
     <message>
         <source>Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan</translation>
     </message>
 </context>
 <context>
-    <name>SetupDialog</name>
+    <name>Tincan::Gui::SetupDialog</name>
     <message>
         <source>Welcome to Tincan</source>
-        <translation type="unfinished"></translation>
+        <translation>Willkommen bei Tincan</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Choose your team&apos;s server&lt;/h3&gt;Tincan runs on your own network. Pick a server found nearby, type its address, or host one on this computer.</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Wähle den Server deines Teams&lt;/h3&gt;Tincan läuft in deinem eigenen Netzwerk. Wähle einen Server in deiner Nähe, gib seine Adresse ein oder hoste einen auf diesem Computer.</translation>
     </message>
     <message>
         <source>A server found on this network:</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein Server in diesem Netzwerk:</translation>
     </message>
     <message>
         <source>Servers found on this network</source>
-        <translation type="unfinished"></translation>
+        <translation>In diesem Netzwerk gefundene Server</translation>
     </message>
     <message>
         <source>The server at this address:</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server unter dieser Adresse:</translation>
     </message>
     <message>
         <source>Server address</source>
-        <translation type="unfinished"></translation>
+        <translation>Serveradresse</translation>
     </message>
     <message>
         <source>Host a server on this computer</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen Server auf diesem Computer hosten</translation>
     </message>
     <message>
         <source>Everyone on your network can then connect to this computer. The server keeps running while Tincan is in the tray; quitting Tincan stops it for everyone.</source>
-        <translation type="unfinished"></translation>
+        <translation>Alle in deinem Netzwerk können sich dann mit diesem Computer verbinden. Der Server läuft weiter, solange Tincan im Infobereich ist; wenn du Tincan beendest, stoppt er für alle.</translation>
     </message>
     <message>
         <source>&amp;Next</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Weiter</translation>
     </message>
     <message>
         <source>if the server asks for one</source>
-        <translation type="unfinished"></translation>
+        <translation>falls der Server einen verlangt</translation>
     </message>
     <message>
         <source>&amp;Username:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Benutzername:</translation>
     </message>
     <message>
         <source>&amp;Password:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Passwort:</translation>
     </message>
     <message>
         <source>&amp;Repeat password:</source>
-        <translation type="unfinished"></translation>
+        <translation>Passwort wieder&amp;holen:</translation>
     </message>
     <message>
         <source>&amp;Invite code:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Einladungscode:</translation>
     </message>
     <message>
         <source>Create an account</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto erstellen</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmelden</translation>
     </message>
     <message>
         <source>On your other device, open Settings → Devices → Link a new device, then type the code it shows or paste its link.</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffne auf deinem anderen Gerät Einstellungen → Geräte → Neues Gerät koppeln und gib dann den angezeigten Code ein oder füge den Link ein.</translation>
     </message>
     <message>
         <source>&amp;Code or link:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Code oder Link:</translation>
     </message>
     <message>
         <source>Link this computer</source>
-        <translation type="unfinished"></translation>
+        <translation>Diesen Computer koppeln</translation>
     </message>
     <message>
         <source>&amp;Device name:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Gerätename:</translation>
     </message>
     <message>
         <source>&amp;Continue</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Fortfahren</translation>
     </message>
     <message>
         <source>&amp;Back</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zurück</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>Cannot look for servers: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Suche nach Servern nicht möglich: %1</translation>
     </message>
     <message>
         <source>Starting the server…</source>
-        <translation type="unfinished"></translation>
+        <translation>Server wird gestartet…</translation>
     </message>
     <message>
         <source>Choose one of the servers found, or type an address.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wähle einen der gefundenen Server oder gib eine Adresse ein.</translation>
     </message>
     <message>
         <source>That is not a server address. It looks like https://HOST:PORT.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das ist keine Serveradresse. Sie hat die Form https://HOST:PORT.</translation>
     </message>
     <message>
         <source>The server did not answer within 10 seconds.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat nicht innerhalb von 10 Sekunden geantwortet.</translation>
     </message>
     <message>
         <source>Connecting to %1…</source>
-        <translation type="unfinished"></translation>
+        <translation>Verbindung zu %1 wird hergestellt…</translation>
     </message>
     <message>
         <source>Cannot reach %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist nicht erreichbar: %2</translation>
     </message>
     <message>
         <source>Certificate mismatch</source>
-        <translation type="unfinished"></translation>
+        <translation>Zertifikat stimmt nicht überein</translation>
     </message>
     <message>
         <source>The server at %1 shows a certificate that is not the one it announced on the network.
@@ -657,59 +713,135 @@ Announced: %2
 Shown: %3
 
 Someone may be impersonating the server. Tincan will not connect.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server unter %1 zeigt ein anderes Zertifikat als das, das er im Netzwerk angekündigt hat.
+
+Angekündigt: %2
+Gezeigt: %3
+
+Möglicherweise gibt sich jemand als dieser Server aus. Tincan verbindet sich nicht.</translation>
     </message>
     <message>
         <source>&lt;b&gt;Server:&lt;/b&gt; %1 (no encryption in transit)</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Server:&lt;/b&gt; %1 (keine Transportverschlüsselung)</translation>
     </message>
     <message>
         <source>&lt;b&gt;Server:&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;Certificate SHA-256:&lt;/b&gt; &lt;tt&gt;%2&lt;/tt&gt;&lt;br&gt;Compare it with the one your administrator gave you (or the one shown in the hosting app&apos;s settings). Tincan will refuse any other certificate from now on.</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;b&gt;Server:&lt;/b&gt; %1&lt;br&gt;&lt;b&gt;SHA-256 des Zertifikats:&lt;/b&gt; &lt;tt&gt;%2&lt;/tt&gt;&lt;br&gt;Vergleiche ihn mit dem Wert, den du von deinem Administrator bekommen hast (oder dem in den Einstellungen der hostenden App). Tincan lehnt ab jetzt jedes andere Zertifikat ab.</translation>
     </message>
     <message>
         <source>Give this device a name (1 to 64 characters).</source>
-        <translation type="unfinished"></translation>
+        <translation>Gib diesem Gerät einen Namen (1 bis 64 Zeichen).</translation>
     </message>
     <message>
         <source>The server refused (%1).</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat abgelehnt (%1).</translation>
     </message>
     <message>
         <source>Usernames are %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzernamen: %1.</translation>
     </message>
     <message>
         <source>Choose a password of at least 8 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wähle ein Passwort mit mindestens 8 Zeichen.</translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die beiden Passwörter stimmen nicht überein.</translation>
     </message>
     <message>
         <source>Creating the account and this device&apos;s keys…</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto und Schlüssel dieses Geräts werden erstellt…</translation>
     </message>
     <message>
         <source>Enter your username and password.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gib deinen Benutzernamen und dein Passwort ein.</translation>
     </message>
     <message>
         <source>Signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>Anmeldung läuft…</translation>
     </message>
     <message>
         <source>Type the code your other device shows, or paste its link.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gib den Code ein, den dein anderes Gerät anzeigt, oder füge seinen Link ein.</translation>
     </message>
     <message>
         <source>Asking your other device…</source>
-        <translation type="unfinished"></translation>
+        <translation>Dein anderes Gerät wird gefragt…</translation>
     </message>
     <message>
         <source>Linking to &lt;b&gt;%1&lt;/b&gt;. Check that your other device shows &lt;b&gt;%2&lt;/b&gt;, and approve it there.</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopplung mit &lt;b&gt;%1&lt;/b&gt;. Prüfe, ob dein anderes Gerät &lt;b&gt;%2&lt;/b&gt; anzeigt, und bestätige es dort.</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::UserPicker</name>
+    <message>
+        <source>New group</source>
+        <translation>Neue Gruppe</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Gruppenname</translation>
+    </message>
+    <message>
+        <source>Group &amp;name:</source>
+        <translation>Gruppen&amp;name:</translation>
+    </message>
+    <message>
+        <source>Type a username</source>
+        <translation>Benutzernamen eingeben</translation>
+    </message>
+    <message>
+        <source>Find people</source>
+        <translation>Personen finden</translation>
+    </message>
+    <message>
+        <source>&amp;Add people:</source>
+        <translation>&amp;Personen hinzufügen:</translation>
+    </message>
+    <message>
+        <source>&amp;Find:</source>
+        <translation>&amp;Suchen:</translation>
+    </message>
+    <message>
+        <source>People on this server</source>
+        <translation>Personen auf diesem Server</translation>
+    </message>
+    <message>
+        <source>Create group</source>
+        <translation>Gruppe erstellen</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Chat</translation>
+    </message>
+    <message>
+        <source>Members: %1</source>
+        <translation>Mitglieder: %1</translation>
+    </message>
+    <message>
+        <source>No username starts like that.</source>
+        <translation>Kein Benutzername beginnt so.</translation>
+    </message>
+    <message>
+        <source>Nobody on this server has a name starting with that.</source>
+        <translation>Niemand auf diesem Server hat einen Namen, der so beginnt.</translation>
+    </message>
+    <message>
+        <source>Give the group a name (1 to 100 characters).</source>
+        <translation>Gib der Gruppe einen Namen (1 bis 100 Zeichen).</translation>
+    </message>
+    <message>
+        <source>Tick the people to add.</source>
+        <translation>Hake die Personen an, die du hinzufügen möchtest.</translation>
+    </message>
+    <message>
+        <source>Choose someone from the list.</source>
+        <translation>Wähle jemanden aus der Liste aus.</translation>
     </message>
 </context>
 </TS>

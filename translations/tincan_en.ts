@@ -2,7 +2,7 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
-    <name>Composer</name>
+    <name>Tincan::Gui::Composer</name>
     <message>
         <source>Write a message…</source>
         <translation type="unfinished"></translation>
@@ -13,7 +13,7 @@
     </message>
 </context>
 <context>
-    <name>ConversationListModel</name>
+    <name>Tincan::Gui::ConversationListModel</name>
     <message numerus="yes">
         <source>%n unread</source>
         <translation type="unfinished">
@@ -46,7 +46,7 @@
     </message>
 </context>
 <context>
-    <name>DesktopApp</name>
+    <name>Tincan::Gui::DesktopApp</name>
     <message>
         <source>Tincan: end-to-end encrypted team chat.</source>
         <translation type="unfinished"></translation>
@@ -79,7 +79,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>Tincan::Gui::MainWindow</name>
     <message>
         <source>Tincan — %1</source>
         <translation type="unfinished"></translation>
@@ -98,6 +98,22 @@
     </message>
     <message>
         <source>Conversations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No messages found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages (the newest %1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Messages (%1)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -123,6 +139,41 @@
     <message>
         <source>Conversation info</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search in this chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Older match (Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Older match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Newer match (Shift+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Newer match</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n result(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
     <message>
         <source>Messages</source>
@@ -188,6 +239,10 @@ Quit anyway?</source>
     </message>
     <message>
         <source>&amp;Search</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Find in this chat</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -317,30 +372,6 @@ Quit anyway?</source>
         </translation>
     </message>
     <message>
-        <source>Username of the person to chat with:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Usernames are %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>There is no user called &apos;%1&apos; on this server.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Group name:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Group names are 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Members (usernames separated by spaces or commas):</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The group was not created: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -393,6 +424,10 @@ Quit anyway?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Tincan stopped talking to the server</source>
         <translation type="unfinished"></translation>
     </message>
@@ -410,7 +445,7 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
-    <name>MessageDelegate</name>
+    <name>Tincan::Gui::MessageDelegate</name>
     <message>
         <source>Today</source>
         <translation type="unfinished"></translation>
@@ -425,7 +460,7 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
-    <name>MessageModel</name>
+    <name>Tincan::Gui::MessageModel</name>
     <message>
         <source>This message could not be decrypted (%1). Tincan asked the sender&apos;s device to send it again.</source>
         <translation type="unfinished"></translation>
@@ -484,7 +519,21 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
-    <name>ServerHost</name>
+    <name>Tincan::Gui::SearchDelegate</name>
+    <message>
+        <source>%1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::SearchModel</name>
+    <message>
+        <source>%1, %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::ServerHost</name>
     <message>
         <source>The server program could not be started (%1).</source>
         <translation type="unfinished"></translation>
@@ -509,7 +558,7 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
-    <name>Session</name>
+    <name>Tincan::Gui::Session</name>
     <message>
         <source>No keychain is available (%1).
 Choose a passphrase that protects this profile&apos;s messages:</source>
@@ -525,7 +574,7 @@ Choose a passphrase that protects this profile&apos;s messages:</source>
     </message>
 </context>
 <context>
-    <name>SetupDialog</name>
+    <name>Tincan::Gui::SetupDialog</name>
     <message>
         <source>Welcome to Tincan</source>
         <translation type="unfinished"></translation>
@@ -709,6 +758,77 @@ Someone may be impersonating the server. Tincan will not connect.</source>
     </message>
     <message>
         <source>Linking to &lt;b&gt;%1&lt;/b&gt;. Check that your other device shows &lt;b&gt;%2&lt;/b&gt;, and approve it there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::UserPicker</name>
+    <message>
+        <source>New group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group &amp;name:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a username</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Find people</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Add people:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Find:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>People on this server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Create group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Members: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No username starts like that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nobody on this server has a name starting with that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give the group a name (1 to 100 characters).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tick the people to add.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose someone from the list.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
