@@ -13,6 +13,97 @@
     </message>
 </context>
 <context>
+    <name>Tincan::Gui::ContactInfoDialog</name>
+    <message>
+        <source>online</source>
+        <translation type="unfinished">متصل</translation>
+    </message>
+    <message>
+        <source>last seen %1</source>
+        <translation type="unfinished">آخر ظهور في %1</translation>
+    </message>
+    <message>
+        <source>presence hidden</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — contact info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Avatar</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Safety number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare these digits with the ones %1 sees, in person or on a call you trust, or let their device scan the code. If they match, your messages are end-to-end encrypted with %1&apos;s devices and no one else&apos;s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Safety number as a QR code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan it with %1&apos;s device to compare the numbers.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no safety number with %1 yet. It exists once your devices and theirs have exchanged a message: send %1 a message, then look here again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark as verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Accept the new safety number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send to %1 again without verifying the new number.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ The safety number changed after you verified it: %1 has a new device, or someone may be listening in. Compare the new number before you trust what is sent.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ The safety number changed after you verified it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✓ Verified: you compared this safety number with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not verified yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear verification</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear the verification of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mark %1 as verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The change was not saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Tincan::Gui::ConversationListModel</name>
     <message numerus="yes">
         <source>%n unread</source>
@@ -86,6 +177,371 @@
 %1</source>
         <translation>الخادم المستضاف على هذا الحاسوب لا يعمل:
 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::DevicesPage</name>
+    <message>
+        <source>Username:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This device&apos;s number:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Devices signed in to this account</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Last seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh the device list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke the selected device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link a new device…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link a new device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link code as a QR code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan it with the new device: it names this server and its certificate too.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On the new device, choose “Link to an existing account”, then scan this code or type:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Link code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check that the new device shows the same verification code:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verification code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send my message history to the new device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the new device without history</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approve the new device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reject the new device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The list could not be loaded: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (this device)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation type="unfinished">متصل</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation type="unfinished">غير متصل</translation>
+    </message>
+    <message>
+        <source>Opening a link…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No link opened</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code works until %1, once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for the new device…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” (%2) wants to join your account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>system not named</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>✓ The new device read this link&apos;s QR code or address, so its key is the one it shows.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code was typed by hand: approve only if the new device shows the same verification code.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>⚠ This device did not prove that it read your link. Do not approve it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Approved. The new device is signing in…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is now linked to your account.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new device was rejected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The code expired. Link again if you still want to add a device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device not linked</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke “%1”? It is signed out for good and receives no more messages. To use it again, link it anew.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Revoke</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device not revoked</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::GroupInfoDialog</name>
+    <message>
+        <source>Group info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation type="unfinished">اسم المجموعة</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rename the group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove from group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usernames, separated by spaces or commas</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usernames to add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add these members</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave group…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (you)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — group info</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This group is not known on this device.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are no longer a member of this group.</source>
+        <translation type="unfinished">لم تعد عضوًا في هذه المجموعة.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>You are an admin.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove as admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove %1 as admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make %1 an admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove %1 from the group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server answered with status %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group not renamed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Group names are 1 to 100 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Members not added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“%1” is not a username: usernames are %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove member</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove %1 from “%2”? They will no longer receive the group&apos;s messages.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Member not removed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not made an admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Still an admin</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave group</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave “%1”? You will no longer receive its messages, and only an admin can add you again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>You are still in the group</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -467,6 +923,10 @@ Quit anyway?</source>
         <source>The server keeps serving your team from the tray. Use Quit to stop it.</source>
         <translation>يواصل الخادم خدمة فريقك من علبة النظام. استخدم «إنهاء» لإيقافه.</translation>
     </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>
@@ -543,6 +1003,13 @@ Quit anyway?</source>
     </message>
 </context>
 <context>
+    <name>Tincan::Gui::QrCodeWidget</name>
+    <message>
+        <source>QR code</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>Tincan::Gui::SearchDelegate</name>
     <message>
         <source>%1 · %2</source>
@@ -598,6 +1065,220 @@ Choose a passphrase that protects this profile&apos;s messages:</source>
     <message>
         <source>Tincan</source>
         <translation>Tincan</translation>
+    </message>
+</context>
+<context>
+    <name>Tincan::Gui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings pages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Account &amp;&amp; devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privacy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New messages</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the sender and the text in notifications</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: notifications only say “New message”, for screens others can see.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Do not disturb (no notifications)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending</source>
+        <translation type="unfinished">جارٍ الإرسال</translation>
+    </message>
+    <message>
+        <source>Enter sends the message, Shift+Enter starts a new line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter sends the message, Enter starts a new line</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep Tincan running in the tray when the window closes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This desktop has no system tray: closing the window quits Tincan.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Send read receipts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: others do not see when you read their messages, and you do not see when they read yours. Delivery ticks stay.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show when I am online and when I was last seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Off: no one sees whether you are online, and you do not see anyone&apos;s presence either.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The server could not be asked (%1): showing the last known choice.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Privacy setting not changed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The system&apos;s language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Windows opened from now on use the new language; restart Tincan to apply it everywhere.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation type="unfinished">عنوان الخادم</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>none (the connection is not encrypted)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Certificate SHA-256:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tincan only talks to a server that shows this certificate. Compare it with the one your administrator announced.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This computer hosts the server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Addresses of the hosted server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Others connect to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port of the hosted server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Users online</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Online now:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data size of the hosted server</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Refresh the server&apos;s status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quitting Tincan stops the server for everyone. Closing the window keeps it running in the tray.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(only this computer can connect)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n device(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
     </message>
 </context>
 <context>
