@@ -582,7 +582,6 @@ std::optional<StoredMessage> LocalStore::messageById(qint64 localId)
     return found.first();
 }
 
-
 QList<StoredMessage> LocalStore::historyAround(const QString &conversation, qint64 localId,
                                                int before, int after)
 {
