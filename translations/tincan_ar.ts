@@ -16,91 +16,91 @@
     <name>Tincan::Gui::ContactInfoDialog</name>
     <message>
         <source>online</source>
-        <translation type="unfinished">متصل</translation>
+        <translation>متصل</translation>
     </message>
     <message>
         <source>last seen %1</source>
-        <translation type="unfinished">آخر ظهور في %1</translation>
+        <translation>آخر ظهور في %1</translation>
     </message>
     <message>
         <source>presence hidden</source>
-        <translation type="unfinished"></translation>
+        <translation>حالة الاتصال مخفية</translation>
     </message>
     <message>
         <source>%1 — contact info</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — معلومات جهة الاتصال</translation>
     </message>
     <message>
         <source>Avatar</source>
-        <translation type="unfinished"></translation>
+        <translation>الصورة الرمزية</translation>
     </message>
     <message>
         <source>Safety number</source>
-        <translation type="unfinished"></translation>
+        <translation>رقم الأمان</translation>
     </message>
     <message>
         <source>Compare these digits with the ones %1 sees, in person or on a call you trust, or let their device scan the code. If they match, your messages are end-to-end encrypted with %1&apos;s devices and no one else&apos;s.</source>
-        <translation type="unfinished"></translation>
+        <translation>قارن هذه الأرقام بالأرقام التي يراها %1، وجهًا لوجه أو عبر مكالمة تثق بها، أو دع جهازه يمسح الرمز. إذا تطابقت، فرسائلك مشفّرة من طرف إلى طرف مع أجهزة %1 وحدها دون سواها.</translation>
     </message>
     <message>
         <source>Safety number as a QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>رقم الأمان كرمز QR</translation>
     </message>
     <message>
         <source>Scan it with %1&apos;s device to compare the numbers.</source>
-        <translation type="unfinished"></translation>
+        <translation>امسحه بجهاز %1 لمقارنة الأرقام.</translation>
     </message>
     <message>
         <source>There is no safety number with %1 yet. It exists once your devices and theirs have exchanged a message: send %1 a message, then look here again.</source>
-        <translation type="unfinished"></translation>
+        <translation>لا يوجد رقم أمان مع %1 بعد. ينشأ الرقم بعد أن تتبادل أجهزتك وأجهزته رسالة: أرسل رسالة إلى %1، ثم عد إلى هنا.</translation>
     </message>
     <message>
         <source>Mark as verified</source>
-        <translation type="unfinished"></translation>
+        <translation>تعليم كمُتحقَّق منه</translation>
     </message>
     <message>
         <source>Accept the new safety number</source>
-        <translation type="unfinished"></translation>
+        <translation>قبول الرقم الجديد</translation>
     </message>
     <message>
         <source>Send to %1 again without verifying the new number.</source>
-        <translation type="unfinished"></translation>
+        <translation>استئناف الإرسال إلى %1 دون التحقق من الرقم الجديد.</translation>
     </message>
     <message>
         <source>⚠ The safety number changed after you verified it: %1 has a new device, or someone may be listening in. Compare the new number before you trust what is sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ تغيّر رقم الأمان بعد أن تحقّقت منه: لدى %1 جهاز جديد، أو ربما يتنصّت أحدهم. قارن الرقم الجديد قبل أن تثق بما يُرسَل.</translation>
     </message>
     <message>
         <source>⚠ The safety number changed after you verified it.</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ تغيّر رقم الأمان بعد أن تحقّقت منه.</translation>
     </message>
     <message>
         <source>✓ Verified: you compared this safety number with %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ تم التحقق: قارنتَ رقم الأمان هذا مع %1.</translation>
     </message>
     <message>
         <source>Not verified yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يتم التحقق بعد.</translation>
     </message>
     <message>
         <source>Clear verification</source>
-        <translation type="unfinished"></translation>
+        <translation>إلغاء التحقق</translation>
     </message>
     <message>
         <source>Clear the verification of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>إلغاء التحقق من %1</translation>
     </message>
     <message>
         <source>Mark %1 as verified</source>
-        <translation type="unfinished"></translation>
+        <translation>تعليم %1 كمُتحقَّق منه</translation>
     </message>
     <message>
         <source>Not verified</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يتم التحقق</translation>
     </message>
     <message>
         <source>The change was not saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يُحفَظ التغيير.</translation>
     </message>
 </context>
 <context>
@@ -183,365 +183,365 @@
     <name>Tincan::Gui::DevicesPage</name>
     <message>
         <source>Username:</source>
-        <translation type="unfinished"></translation>
+        <translation>اسم المستخدم:</translation>
     </message>
     <message>
         <source>This device&apos;s number:</source>
-        <translation type="unfinished"></translation>
+        <translation>رقم هذا الجهاز:</translation>
     </message>
     <message>
         <source>Devices signed in to this account</source>
-        <translation type="unfinished"></translation>
+        <translation>الأجهزة المسجَّل دخولها إلى هذا الحساب</translation>
     </message>
     <message>
         <source>Devices</source>
-        <translation type="unfinished"></translation>
+        <translation>الأجهزة</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>الاسم</translation>
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>النظام</translation>
     </message>
     <message>
         <source>Last seen</source>
-        <translation type="unfinished"></translation>
+        <translation>آخر ظهور</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>الحالة</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>تحديث</translation>
     </message>
     <message>
         <source>Refresh the device list</source>
-        <translation type="unfinished"></translation>
+        <translation>تحديث قائمة الأجهزة</translation>
     </message>
     <message>
         <source>Revoke…</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة…</translation>
     </message>
     <message>
         <source>Revoke the selected device</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة الجهاز المحدد</translation>
     </message>
     <message>
         <source>Link a new device…</source>
-        <translation type="unfinished"></translation>
+        <translation>ربط جهاز جديد…</translation>
     </message>
     <message>
         <source>Link a new device</source>
-        <translation type="unfinished"></translation>
+        <translation>ربط جهاز جديد</translation>
     </message>
     <message>
         <source>Link code as a QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>رمز الربط كرمز QR</translation>
     </message>
     <message>
         <source>Scan it with the new device: it names this server and its certificate too.</source>
-        <translation type="unfinished"></translation>
+        <translation>امسحه بالجهاز الجديد: فهو يتضمن أيضًا عنوان هذا الخادم وشهادته.</translation>
     </message>
     <message>
         <source>On the new device, choose “Link to an existing account”, then scan this code or type:</source>
-        <translation type="unfinished"></translation>
+        <translation>على الجهاز الجديد، اختر «ربط هذا الحاسوب»، ثم امسح هذا الرمز أو اكتب:</translation>
     </message>
     <message>
         <source>Link code</source>
-        <translation type="unfinished"></translation>
+        <translation>رمز الربط</translation>
     </message>
     <message>
         <source>Check that the new device shows the same verification code:</source>
-        <translation type="unfinished"></translation>
+        <translation>تأكّد من أن الجهاز الجديد يعرض رمز التحقق نفسه:</translation>
     </message>
     <message>
         <source>Verification code</source>
-        <translation type="unfinished"></translation>
+        <translation>رمز التحقق</translation>
     </message>
     <message>
         <source>Send my message history to the new device</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال سجل رسائلي إلى الجهاز الجديد</translation>
     </message>
     <message>
         <source>Start the new device without history</source>
-        <translation type="unfinished"></translation>
+        <translation>بدء الجهاز الجديد دون سجل</translation>
     </message>
     <message>
         <source>Approve</source>
-        <translation type="unfinished"></translation>
+        <translation>موافقة</translation>
     </message>
     <message>
         <source>Approve the new device</source>
-        <translation type="unfinished"></translation>
+        <translation>الموافقة على الجهاز الجديد</translation>
     </message>
     <message>
         <source>Reject</source>
-        <translation type="unfinished"></translation>
+        <translation>رفض</translation>
     </message>
     <message>
         <source>Reject the new device</source>
-        <translation type="unfinished"></translation>
+        <translation>رفض الجهاز الجديد</translation>
     </message>
     <message>
         <source>The list could not be loaded: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر تحميل القائمة: %1</translation>
     </message>
     <message>
         <source>%1 (this device)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (هذا الجهاز)</translation>
     </message>
     <message>
         <source>now</source>
-        <translation type="unfinished"></translation>
+        <translation>الآن</translation>
     </message>
     <message>
         <source>online</source>
-        <translation type="unfinished">متصل</translation>
+        <translation>متصل</translation>
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished">غير متصل</translation>
+        <translation>غير متصل</translation>
     </message>
     <message>
         <source>Opening a link…</source>
-        <translation type="unfinished"></translation>
+        <translation>جارٍ بدء الربط…</translation>
     </message>
     <message>
         <source>No link opened</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يبدأ الربط</translation>
     </message>
     <message>
         <source>The code works until %1, once.</source>
-        <translation type="unfinished"></translation>
+        <translation>يصلح الرمز لمرة واحدة حتى %1.</translation>
     </message>
     <message>
         <source>Waiting for the new device…</source>
-        <translation type="unfinished"></translation>
+        <translation>بانتظار الجهاز الجديد…</translation>
     </message>
     <message>
         <source>“%1” (%2) wants to join your account.</source>
-        <translation type="unfinished"></translation>
+        <translation>يريد «%1» (%2) الانضمام إلى حسابك.</translation>
     </message>
     <message>
         <source>system not named</source>
-        <translation type="unfinished"></translation>
+        <translation>نظام غير محدد</translation>
     </message>
     <message>
         <source>✓ The new device read this link&apos;s QR code or address, so its key is the one it shows.</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ قرأ الجهاز الجديد رمز QR أو عنوان هذا الرابط، لذا فمفتاحه هو الذي يعرضه.</translation>
     </message>
     <message>
         <source>The code was typed by hand: approve only if the new device shows the same verification code.</source>
-        <translation type="unfinished"></translation>
+        <translation>أُدخل الرمز يدويًا: لا توافق إلا إذا كان الجهاز الجديد يعرض رمز التحقق نفسه.</translation>
     </message>
     <message>
         <source>⚠ This device did not prove that it read your link. Do not approve it.</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ لم يُثبت هذا الجهاز أنه قرأ رابطك. لا توافق عليه.</translation>
     </message>
     <message>
         <source>Approved. The new device is signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>تمت الموافقة. جارٍ تسجيل دخول الجهاز الجديد…</translation>
     </message>
     <message>
         <source>“%1” is now linked to your account.</source>
-        <translation type="unfinished"></translation>
+        <translation>أصبح «%1» مرتبطًا بحسابك.</translation>
     </message>
     <message>
         <source>The new device was rejected.</source>
-        <translation type="unfinished"></translation>
+        <translation>رُفض الجهاز الجديد.</translation>
     </message>
     <message>
         <source>The code expired. Link again if you still want to add a device.</source>
-        <translation type="unfinished"></translation>
+        <translation>انتهت صلاحية الرمز. ابدأ الربط من جديد إن كنت لا تزال تريد إضافة جهاز.</translation>
     </message>
     <message>
         <source>Device not linked</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يُربط الجهاز</translation>
     </message>
     <message>
         <source>Not rejected</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يتم الرفض</translation>
     </message>
     <message>
         <source>Revoke device</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة الجهاز</translation>
     </message>
     <message>
         <source>Revoke “%1”? It is signed out for good and receives no more messages. To use it again, link it anew.</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة «%1»؟ سيُسجَّل خروجه نهائيًا ولن يتلقى أي رسائل بعد الآن. لاستخدامه مجددًا، اربطه من جديد.</translation>
     </message>
     <message>
         <source>Revoke</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة</translation>
     </message>
     <message>
         <source>Device not revoked</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تتم إزالة الجهاز</translation>
     </message>
 </context>
 <context>
     <name>Tincan::Gui::GroupInfoDialog</name>
     <message>
         <source>Group info</source>
-        <translation type="unfinished"></translation>
+        <translation>معلومات المجموعة</translation>
     </message>
     <message>
         <source>Group name</source>
-        <translation type="unfinished">اسم المجموعة</translation>
+        <translation>اسم المجموعة</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>إعادة تسمية</translation>
     </message>
     <message>
         <source>Rename the group</source>
-        <translation type="unfinished"></translation>
+        <translation>إعادة تسمية المجموعة</translation>
     </message>
     <message>
         <source>Members</source>
-        <translation type="unfinished"></translation>
+        <translation>الأعضاء</translation>
     </message>
     <message>
         <source>Make admin</source>
-        <translation type="unfinished"></translation>
+        <translation>تعيين مشرفًا</translation>
     </message>
     <message>
         <source>Remove from group</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة من المجموعة</translation>
     </message>
     <message>
         <source>Usernames, separated by spaces or commas</source>
-        <translation type="unfinished"></translation>
+        <translation>أسماء المستخدمين، تفصلها مسافات أو فواصل</translation>
     </message>
     <message>
         <source>Usernames to add</source>
-        <translation type="unfinished"></translation>
+        <translation>أسماء المستخدمين المراد إضافتهم</translation>
     </message>
     <message>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>إضافة</translation>
     </message>
     <message>
         <source>Add these members</source>
-        <translation type="unfinished"></translation>
+        <translation>إضافة هؤلاء الأعضاء</translation>
     </message>
     <message>
         <source>Leave group…</source>
-        <translation type="unfinished"></translation>
+        <translation>مغادرة المجموعة…</translation>
     </message>
     <message>
         <source>%1 (you)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (أنت)</translation>
     </message>
     <message>
         <source>%1 — admin</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — مشرف</translation>
     </message>
     <message>
         <source>%1 — group info</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — معلومات المجموعة</translation>
     </message>
     <message>
         <source>This group is not known on this device.</source>
-        <translation type="unfinished"></translation>
+        <translation>هذه المجموعة غير معروفة على هذا الجهاز.</translation>
     </message>
     <message>
         <source>You are no longer a member of this group.</source>
-        <translation type="unfinished">لم تعد عضوًا في هذه المجموعة.</translation>
+        <translation>لم تعد عضوًا في هذه المجموعة.</translation>
     </message>
     <message numerus="yes">
         <source>%n member(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>لا أعضاء</numerusform>
+            <numerusform>عضو واحد</numerusform>
+            <numerusform>عضوان</numerusform>
+            <numerusform>%n أعضاء</numerusform>
+            <numerusform>%n عضوًا</numerusform>
+            <numerusform>%n عضو</numerusform>
         </translation>
     </message>
     <message>
         <source>You are an admin.</source>
-        <translation type="unfinished"></translation>
+        <translation>أنت مشرف.</translation>
     </message>
     <message>
         <source>Remove as admin</source>
-        <translation type="unfinished"></translation>
+        <translation>إلغاء الإشراف</translation>
     </message>
     <message>
         <source>Remove %1 as admin</source>
-        <translation type="unfinished"></translation>
+        <translation>إلغاء إشراف %1</translation>
     </message>
     <message>
         <source>Make %1 an admin</source>
-        <translation type="unfinished"></translation>
+        <translation>تعيين %1 مشرفًا</translation>
     </message>
     <message>
         <source>Remove %1 from the group</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة %1 من المجموعة</translation>
     </message>
     <message>
         <source>The server answered with status %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>ردّ الخادم بالحالة %1.</translation>
     </message>
     <message>
         <source>Group not renamed</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تُغيَّر تسمية المجموعة</translation>
     </message>
     <message>
         <source>Group names are 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>يتكوّن اسم المجموعة من 1 إلى 100 حرف.</translation>
     </message>
     <message>
         <source>Members not added</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يُضَف الأعضاء</translation>
     </message>
     <message>
         <source>“%1” is not a username: usernames are %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>«%1» ليس اسم مستخدم. أسماء المستخدمين: %2.</translation>
     </message>
     <message>
         <source>Remove member</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة عضو</translation>
     </message>
     <message>
         <source>Remove %1 from “%2”? They will no longer receive the group&apos;s messages.</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة %1 من «%2»؟ لن يتلقى رسائل المجموعة بعد الآن.</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>إزالة</translation>
     </message>
     <message>
         <source>Member not removed</source>
-        <translation type="unfinished"></translation>
+        <translation>لم تتم إزالة العضو</translation>
     </message>
     <message>
         <source>Not made an admin</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يُعيَّن مشرفًا</translation>
     </message>
     <message>
         <source>Still an admin</source>
-        <translation type="unfinished"></translation>
+        <translation>لا يزال مشرفًا</translation>
     </message>
     <message>
         <source>Leave group</source>
-        <translation type="unfinished"></translation>
+        <translation>مغادرة المجموعة</translation>
     </message>
     <message>
         <source>Leave “%1”? You will no longer receive its messages, and only an admin can add you again.</source>
-        <translation type="unfinished"></translation>
+        <translation>مغادرة «%1»؟ لن تتلقى رسائلها بعد الآن، ولا يستطيع إضافتك مجددًا إلا مشرف.</translation>
     </message>
     <message>
         <source>Leave</source>
-        <translation type="unfinished"></translation>
+        <translation>مغادرة</translation>
     </message>
     <message>
         <source>You are still in the group</source>
-        <translation type="unfinished"></translation>
+        <translation>لا تزال في المجموعة</translation>
     </message>
 </context>
 <context>
@@ -925,7 +925,7 @@ Quit anyway?</source>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>الإعدادات…</translation>
     </message>
 </context>
 <context>
@@ -1006,7 +1006,7 @@ Quit anyway?</source>
     <name>Tincan::Gui::QrCodeWidget</name>
     <message>
         <source>QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>رمز QR</translation>
     </message>
 </context>
 <context>
@@ -1071,213 +1071,213 @@ Choose a passphrase that protects this profile&apos;s messages:</source>
     <name>Tincan::Gui::SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>الإعدادات</translation>
     </message>
     <message>
         <source>Settings pages</source>
-        <translation type="unfinished"></translation>
+        <translation>صفحات الإعدادات</translation>
     </message>
     <message>
         <source>Account &amp;&amp; devices</source>
-        <translation type="unfinished"></translation>
+        <translation>الحساب والأجهزة</translation>
     </message>
     <message>
         <source>Notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>الإشعارات</translation>
     </message>
     <message>
         <source>Privacy</source>
-        <translation type="unfinished"></translation>
+        <translation>الخصوصية</translation>
     </message>
     <message>
         <source>Appearance</source>
-        <translation type="unfinished"></translation>
+        <translation>المظهر</translation>
     </message>
     <message>
         <source>Server</source>
-        <translation type="unfinished"></translation>
+        <translation>الخادم</translation>
     </message>
     <message>
         <source>New messages</source>
-        <translation type="unfinished"></translation>
+        <translation>الرسائل الجديدة</translation>
     </message>
     <message>
         <source>Show the sender and the text in notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>إظهار المرسل والنص في الإشعارات</translation>
     </message>
     <message>
         <source>Off: notifications only say “New message”, for screens others can see.</source>
-        <translation type="unfinished"></translation>
+        <translation>عند الإيقاف: تعرض الإشعارات «رسالة جديدة» فقط، للشاشات التي يراها الآخرون.</translation>
     </message>
     <message>
         <source>Do not disturb (no notifications)</source>
-        <translation type="unfinished"></translation>
+        <translation>عدم الإزعاج (بلا إشعارات)</translation>
     </message>
     <message>
         <source>Sending</source>
-        <translation type="unfinished">جارٍ الإرسال</translation>
+        <translation>الإرسال</translation>
     </message>
     <message>
         <source>Enter sends the message, Shift+Enter starts a new line</source>
-        <translation type="unfinished"></translation>
+        <translation>الإرسال بـ Enter، وسطر جديد بـ Shift+Enter</translation>
     </message>
     <message>
         <source>Ctrl+Enter sends the message, Enter starts a new line</source>
-        <translation type="unfinished"></translation>
+        <translation>الإرسال بـ Ctrl+Enter، وسطر جديد بـ Enter</translation>
     </message>
     <message>
         <source>Window</source>
-        <translation type="unfinished"></translation>
+        <translation>النافذة</translation>
     </message>
     <message>
         <source>Keep Tincan running in the tray when the window closes</source>
-        <translation type="unfinished"></translation>
+        <translation>إبقاء Tincan يعمل في علبة النظام عند إغلاق النافذة</translation>
     </message>
     <message>
         <source>This desktop has no system tray: closing the window quits Tincan.</source>
-        <translation type="unfinished"></translation>
+        <translation>لا توجد علبة نظام في سطح المكتب هذا: إغلاق النافذة يُنهي Tincan.</translation>
     </message>
     <message>
         <source>Send read receipts</source>
-        <translation type="unfinished"></translation>
+        <translation>إرسال إشعارات القراءة</translation>
     </message>
     <message>
         <source>Off: others do not see when you read their messages, and you do not see when they read yours. Delivery ticks stay.</source>
-        <translation type="unfinished"></translation>
+        <translation>عند الإيقاف: لا يرى الآخرون متى قرأت رسائلهم، ولا ترى متى قرأوا رسائلك. تبقى علامات الوصول.</translation>
     </message>
     <message>
         <source>Show when I am online and when I was last seen</source>
-        <translation type="unfinished"></translation>
+        <translation>إظهار متى أكون متصلًا وآخر ظهور لي</translation>
     </message>
     <message>
         <source>Off: no one sees whether you are online, and you do not see anyone&apos;s presence either.</source>
-        <translation type="unfinished"></translation>
+        <translation>عند الإيقاف: لا يرى أحد إن كنت متصلًا، ولا ترى أنت حالة اتصال أحد أيضًا.</translation>
     </message>
     <message>
         <source>The server could not be asked (%1): showing the last known choice.</source>
-        <translation type="unfinished"></translation>
+        <translation>تعذّر سؤال الخادم (%1): يُعرض آخر خيار معروف.</translation>
     </message>
     <message>
         <source>Privacy setting not changed</source>
-        <translation type="unfinished"></translation>
+        <translation>لم يتغيّر إعداد الخصوصية</translation>
     </message>
     <message>
         <source>Theme</source>
-        <translation type="unfinished"></translation>
+        <translation>السمة</translation>
     </message>
     <message>
         <source>Follow the system</source>
-        <translation type="unfinished"></translation>
+        <translation>حسب النظام</translation>
     </message>
     <message>
         <source>Light</source>
-        <translation type="unfinished"></translation>
+        <translation>فاتح</translation>
     </message>
     <message>
         <source>Dark</source>
-        <translation type="unfinished"></translation>
+        <translation>داكن</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>اللغة</translation>
     </message>
     <message>
         <source>The system&apos;s language</source>
-        <translation type="unfinished"></translation>
+        <translation>لغة النظام</translation>
     </message>
     <message>
         <source>Windows opened from now on use the new language; restart Tincan to apply it everywhere.</source>
-        <translation type="unfinished"></translation>
+        <translation>ستستخدم النوافذ التي تُفتح من الآن اللغة الجديدة؛ أعد تشغيل Tincan لتطبيقها في كل مكان.</translation>
     </message>
     <message>
         <source>Server address</source>
-        <translation type="unfinished">عنوان الخادم</translation>
+        <translation>عنوان الخادم</translation>
     </message>
     <message>
         <source>Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>الخادم:</translation>
     </message>
     <message>
         <source>Certificate fingerprint</source>
-        <translation type="unfinished"></translation>
+        <translation>بصمة الشهادة</translation>
     </message>
     <message>
         <source>none (the connection is not encrypted)</source>
-        <translation type="unfinished"></translation>
+        <translation>لا توجد (الاتصال غير مشفّر)</translation>
     </message>
     <message>
         <source>Certificate SHA-256:</source>
-        <translation type="unfinished"></translation>
+        <translation>بصمة SHA-256 للشهادة:</translation>
     </message>
     <message>
         <source>Tincan only talks to a server that shows this certificate. Compare it with the one your administrator announced.</source>
-        <translation type="unfinished"></translation>
+        <translation>لا يتصل Tincan إلا بخادم يعرض هذه الشهادة. قارن البصمة بالتي أعلنها مسؤول النظام.</translation>
     </message>
     <message>
         <source>This computer hosts the server</source>
-        <translation type="unfinished"></translation>
+        <translation>هذا الحاسوب يستضيف الخادم</translation>
     </message>
     <message>
         <source>Addresses of the hosted server</source>
-        <translation type="unfinished"></translation>
+        <translation>عناوين الخادم المستضاف</translation>
     </message>
     <message>
         <source>Others connect to:</source>
-        <translation type="unfinished"></translation>
+        <translation>يتصل الآخرون بـ:</translation>
     </message>
     <message>
         <source>Port of the hosted server</source>
-        <translation type="unfinished"></translation>
+        <translation>منفذ الخادم المستضاف</translation>
     </message>
     <message>
         <source>Port:</source>
-        <translation type="unfinished"></translation>
+        <translation>المنفذ:</translation>
     </message>
     <message>
         <source>Users online</source>
-        <translation type="unfinished"></translation>
+        <translation>المستخدمون المتصلون</translation>
     </message>
     <message>
         <source>Online now:</source>
-        <translation type="unfinished"></translation>
+        <translation>المتصلون الآن:</translation>
     </message>
     <message>
         <source>Data size of the hosted server</source>
-        <translation type="unfinished"></translation>
+        <translation>حجم بيانات الخادم المستضاف</translation>
     </message>
     <message>
         <source>Data:</source>
-        <translation type="unfinished"></translation>
+        <translation>البيانات:</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>تحديث</translation>
     </message>
     <message>
         <source>Refresh the server&apos;s status</source>
-        <translation type="unfinished"></translation>
+        <translation>تحديث حالة الخادم</translation>
     </message>
     <message>
         <source>Quitting Tincan stops the server for everyone. Closing the window keeps it running in the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>إنهاء Tincan يوقف الخادم للجميع. أما إغلاق النافذة فيُبقيه يعمل في علبة النظام.</translation>
     </message>
     <message>
         <source>(only this computer can connect)</source>
-        <translation type="unfinished"></translation>
+        <translation>(لا يمكن الاتصال إلا من هذا الحاسوب)</translation>
     </message>
     <message>
         <source>unknown (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>غير معروف (%1)</translation>
     </message>
     <message numerus="yes">
         <source>%n device(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>لا أجهزة</numerusform>
+            <numerusform>جهاز واحد</numerusform>
+            <numerusform>جهازان</numerusform>
+            <numerusform>%n أجهزة</numerusform>
+            <numerusform>%n جهازًا</numerusform>
+            <numerusform>%n جهاز</numerusform>
         </translation>
     </message>
 </context>

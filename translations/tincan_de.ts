@@ -16,91 +16,91 @@
     <name>Tincan::Gui::ContactInfoDialog</name>
     <message>
         <source>online</source>
-        <translation type="unfinished">online</translation>
+        <translation>online</translation>
     </message>
     <message>
         <source>last seen %1</source>
-        <translation type="unfinished">zuletzt online am %1</translation>
+        <translation>zuletzt online am %1</translation>
     </message>
     <message>
         <source>presence hidden</source>
-        <translation type="unfinished"></translation>
+        <translation>Online-Status verborgen</translation>
     </message>
     <message>
         <source>%1 — contact info</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Kontaktinfo</translation>
     </message>
     <message>
         <source>Avatar</source>
-        <translation type="unfinished"></translation>
+        <translation>Profilbild</translation>
     </message>
     <message>
         <source>Safety number</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherheitsnummer</translation>
     </message>
     <message>
         <source>Compare these digits with the ones %1 sees, in person or on a call you trust, or let their device scan the code. If they match, your messages are end-to-end encrypted with %1&apos;s devices and no one else&apos;s.</source>
-        <translation type="unfinished"></translation>
+        <translation>Vergleiche diese Ziffern mit denen, die %1 sieht, persönlich oder in einem Anruf, dem du vertraust, oder lass ein Gerät von %1 den Code scannen. Stimmen sie überein, sind deine Nachrichten Ende-zu-Ende-verschlüsselt mit den Geräten von %1 und mit niemandem sonst.</translation>
     </message>
     <message>
         <source>Safety number as a QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>Sicherheitsnummer als QR-Code</translation>
     </message>
     <message>
         <source>Scan it with %1&apos;s device to compare the numbers.</source>
-        <translation type="unfinished"></translation>
+        <translation>Scanne ihn mit einem Gerät von %1, um die Nummern zu vergleichen.</translation>
     </message>
     <message>
         <source>There is no safety number with %1 yet. It exists once your devices and theirs have exchanged a message: send %1 a message, then look here again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Mit %1 gibt es noch keine Sicherheitsnummer. Sie entsteht, sobald deine Geräte und die von %1 eine Nachricht ausgetauscht haben: Schreib %1 eine Nachricht und schau dann wieder hier nach.</translation>
     </message>
     <message>
         <source>Mark as verified</source>
-        <translation type="unfinished"></translation>
+        <translation>Als verifiziert markieren</translation>
     </message>
     <message>
         <source>Accept the new safety number</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Nummer akzeptieren</translation>
     </message>
     <message>
         <source>Send to %1 again without verifying the new number.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wieder an %1 senden, ohne die neue Nummer zu verifizieren.</translation>
     </message>
     <message>
         <source>⚠ The safety number changed after you verified it: %1 has a new device, or someone may be listening in. Compare the new number before you trust what is sent.</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ Die Sicherheitsnummer hat sich geändert, nachdem du sie verifiziert hast: %1 hat ein neues Gerät, oder jemand hört möglicherweise mit. Vergleiche die neue Nummer, bevor du dem vertraust, was gesendet wird.</translation>
     </message>
     <message>
         <source>⚠ The safety number changed after you verified it.</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ Die Sicherheitsnummer hat sich geändert, nachdem du sie verifiziert hast.</translation>
     </message>
     <message>
         <source>✓ Verified: you compared this safety number with %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ Verifiziert: Du hast diese Sicherheitsnummer mit %1 verglichen.</translation>
     </message>
     <message>
         <source>Not verified yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>Noch nicht verifiziert.</translation>
     </message>
     <message>
         <source>Clear verification</source>
-        <translation type="unfinished"></translation>
+        <translation>Verifizierung aufheben</translation>
     </message>
     <message>
         <source>Clear the verification of %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Verifizierung von %1 aufheben</translation>
     </message>
     <message>
         <source>Mark %1 as verified</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 als verifiziert markieren</translation>
     </message>
     <message>
         <source>Not verified</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht verifiziert</translation>
     </message>
     <message>
         <source>The change was not saved.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Änderung wurde nicht gespeichert.</translation>
     </message>
 </context>
 <context>
@@ -175,361 +175,361 @@
     <name>Tincan::Gui::DevicesPage</name>
     <message>
         <source>Username:</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzername:</translation>
     </message>
     <message>
         <source>This device&apos;s number:</source>
-        <translation type="unfinished"></translation>
+        <translation>Nummer dieses Geräts:</translation>
     </message>
     <message>
         <source>Devices signed in to this account</source>
-        <translation type="unfinished"></translation>
+        <translation>Bei diesem Konto angemeldete Geräte</translation>
     </message>
     <message>
         <source>Devices</source>
-        <translation type="unfinished"></translation>
+        <translation>Geräte</translation>
     </message>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>System</source>
-        <translation type="unfinished"></translation>
+        <translation>System</translation>
     </message>
     <message>
         <source>Last seen</source>
-        <translation type="unfinished"></translation>
+        <translation>Zuletzt online</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished"></translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisieren</translation>
     </message>
     <message>
         <source>Refresh the device list</source>
-        <translation type="unfinished"></translation>
+        <translation>Geräteliste aktualisieren</translation>
     </message>
     <message>
         <source>Revoke…</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen…</translation>
     </message>
     <message>
         <source>Revoke the selected device</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgewähltes Gerät entfernen</translation>
     </message>
     <message>
         <source>Link a new device…</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Gerät koppeln…</translation>
     </message>
     <message>
         <source>Link a new device</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Gerät koppeln</translation>
     </message>
     <message>
         <source>Link code as a QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopplungscode als QR-Code</translation>
     </message>
     <message>
         <source>Scan it with the new device: it names this server and its certificate too.</source>
-        <translation type="unfinished"></translation>
+        <translation>Scanne ihn mit dem neuen Gerät: Er enthält auch die Adresse und das Zertifikat dieses Servers.</translation>
     </message>
     <message>
         <source>On the new device, choose “Link to an existing account”, then scan this code or type:</source>
-        <translation type="unfinished"></translation>
+        <translation>Wähle auf dem neuen Gerät „Diesen Computer koppeln“ und scanne dann diesen Code oder gib Folgendes ein:</translation>
     </message>
     <message>
         <source>Link code</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopplungscode</translation>
     </message>
     <message>
         <source>Check that the new device shows the same verification code:</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfe, ob das neue Gerät denselben Prüfcode anzeigt:</translation>
     </message>
     <message>
         <source>Verification code</source>
-        <translation type="unfinished"></translation>
+        <translation>Prüfcode</translation>
     </message>
     <message>
         <source>Send my message history to the new device</source>
-        <translation type="unfinished"></translation>
+        <translation>Meinen Nachrichtenverlauf an das neue Gerät senden</translation>
     </message>
     <message>
         <source>Start the new device without history</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Gerät ohne Verlauf starten</translation>
     </message>
     <message>
         <source>Approve</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestätigen</translation>
     </message>
     <message>
         <source>Approve the new device</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Gerät bestätigen</translation>
     </message>
     <message>
         <source>Reject</source>
-        <translation type="unfinished"></translation>
+        <translation>Ablehnen</translation>
     </message>
     <message>
         <source>Reject the new device</source>
-        <translation type="unfinished"></translation>
+        <translation>Neues Gerät ablehnen</translation>
     </message>
     <message>
         <source>The list could not be loaded: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Liste konnte nicht geladen werden: %1</translation>
     </message>
     <message>
         <source>%1 (this device)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (dieses Gerät)</translation>
     </message>
     <message>
         <source>now</source>
-        <translation type="unfinished"></translation>
+        <translation>jetzt</translation>
     </message>
     <message>
         <source>online</source>
-        <translation type="unfinished">online</translation>
+        <translation>online</translation>
     </message>
     <message>
         <source>offline</source>
-        <translation type="unfinished">offline</translation>
+        <translation>offline</translation>
     </message>
     <message>
         <source>Opening a link…</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopplung wird gestartet…</translation>
     </message>
     <message>
         <source>No link opened</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopplung nicht gestartet</translation>
     </message>
     <message>
         <source>The code works until %1, once.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Code gilt einmalig bis %1.</translation>
     </message>
     <message>
         <source>Waiting for the new device…</source>
-        <translation type="unfinished"></translation>
+        <translation>Warte auf das neue Gerät…</translation>
     </message>
     <message>
         <source>“%1” (%2) wants to join your account.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ (%2) möchte deinem Konto beitreten.</translation>
     </message>
     <message>
         <source>system not named</source>
-        <translation type="unfinished"></translation>
+        <translation>kein System angegeben</translation>
     </message>
     <message>
         <source>✓ The new device read this link&apos;s QR code or address, so its key is the one it shows.</source>
-        <translation type="unfinished"></translation>
+        <translation>✓ Das neue Gerät hat den QR-Code oder die Adresse dieses Links gelesen, sein Schlüssel ist also der angezeigte.</translation>
     </message>
     <message>
         <source>The code was typed by hand: approve only if the new device shows the same verification code.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Code wurde von Hand eingegeben: Bestätige nur, wenn das neue Gerät denselben Prüfcode anzeigt.</translation>
     </message>
     <message>
         <source>⚠ This device did not prove that it read your link. Do not approve it.</source>
-        <translation type="unfinished"></translation>
+        <translation>⚠ Dieses Gerät hat nicht nachgewiesen, dass es deinen Link gelesen hat. Bestätige es nicht.</translation>
     </message>
     <message>
         <source>Approved. The new device is signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bestätigt. Das neue Gerät meldet sich an…</translation>
     </message>
     <message>
         <source>“%1” is now linked to your account.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist jetzt mit deinem Konto gekoppelt.</translation>
     </message>
     <message>
         <source>The new device was rejected.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das neue Gerät wurde abgelehnt.</translation>
     </message>
     <message>
         <source>The code expired. Link again if you still want to add a device.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Code ist abgelaufen. Starte die Kopplung neu, wenn du noch ein Gerät hinzufügen möchtest.</translation>
     </message>
     <message>
         <source>Device not linked</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät nicht gekoppelt</translation>
     </message>
     <message>
         <source>Not rejected</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht abgelehnt</translation>
     </message>
     <message>
         <source>Revoke device</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät entfernen</translation>
     </message>
     <message>
         <source>Revoke “%1”? It is signed out for good and receives no more messages. To use it again, link it anew.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ entfernen? Das Gerät wird endgültig abgemeldet und erhält keine Nachrichten mehr. Um es wieder zu nutzen, koppelst du es neu.</translation>
     </message>
     <message>
         <source>Revoke</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Device not revoked</source>
-        <translation type="unfinished"></translation>
+        <translation>Gerät nicht entfernt</translation>
     </message>
 </context>
 <context>
     <name>Tincan::Gui::GroupInfoDialog</name>
     <message>
         <source>Group info</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppeninfo</translation>
     </message>
     <message>
         <source>Group name</source>
-        <translation type="unfinished">Gruppenname</translation>
+        <translation>Gruppenname</translation>
     </message>
     <message>
         <source>Rename</source>
-        <translation type="unfinished"></translation>
+        <translation>Umbenennen</translation>
     </message>
     <message>
         <source>Rename the group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe umbenennen</translation>
     </message>
     <message>
         <source>Members</source>
-        <translation type="unfinished"></translation>
+        <translation>Mitglieder</translation>
     </message>
     <message>
         <source>Make admin</source>
-        <translation type="unfinished"></translation>
+        <translation>Zum Admin machen</translation>
     </message>
     <message>
         <source>Remove from group</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus Gruppe entfernen</translation>
     </message>
     <message>
         <source>Usernames, separated by spaces or commas</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzernamen, durch Kommas getrennt</translation>
     </message>
     <message>
         <source>Usernames to add</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzuzufügende Benutzernamen</translation>
     </message>
     <message>
         <source>Add</source>
-        <translation type="unfinished"></translation>
+        <translation>Hinzufügen</translation>
     </message>
     <message>
         <source>Add these members</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Mitglieder hinzufügen</translation>
     </message>
     <message>
         <source>Leave group…</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe verlassen…</translation>
     </message>
     <message>
         <source>%1 (you)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (du)</translation>
     </message>
     <message>
         <source>%1 — admin</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Admin</translation>
     </message>
     <message>
         <source>%1 — group info</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 — Gruppeninfo</translation>
     </message>
     <message>
         <source>This group is not known on this device.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Gruppe ist auf diesem Gerät nicht bekannt.</translation>
     </message>
     <message>
         <source>You are no longer a member of this group.</source>
-        <translation type="unfinished">Du bist kein Mitglied dieser Gruppe mehr.</translation>
+        <translation>Du bist kein Mitglied dieser Gruppe mehr.</translation>
     </message>
     <message numerus="yes">
         <source>%n member(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Mitglied</numerusform>
+            <numerusform>%n Mitglieder</numerusform>
         </translation>
     </message>
     <message>
         <source>You are an admin.</source>
-        <translation type="unfinished"></translation>
+        <translation>Du bist Admin.</translation>
     </message>
     <message>
         <source>Remove as admin</source>
-        <translation type="unfinished"></translation>
+        <translation>Als Admin entfernen</translation>
     </message>
     <message>
         <source>Remove %1 as admin</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 als Admin entfernen</translation>
     </message>
     <message>
         <source>Make %1 an admin</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 zum Admin machen</translation>
     </message>
     <message>
         <source>Remove %1 from the group</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 aus der Gruppe entfernen</translation>
     </message>
     <message>
         <source>The server answered with status %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server hat mit Status %1 geantwortet.</translation>
     </message>
     <message>
         <source>Group not renamed</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe nicht umbenannt</translation>
     </message>
     <message>
         <source>Group names are 1 to 100 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppennamen haben 1 bis 100 Zeichen.</translation>
     </message>
     <message>
         <source>Members not added</source>
-        <translation type="unfinished"></translation>
+        <translation>Mitglieder nicht hinzugefügt</translation>
     </message>
     <message>
         <source>“%1” is not a username: usernames are %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ ist kein Benutzername. Benutzernamen: %2.</translation>
     </message>
     <message>
         <source>Remove member</source>
-        <translation type="unfinished"></translation>
+        <translation>Mitglied entfernen</translation>
     </message>
     <message>
         <source>Remove %1 from “%2”? They will no longer receive the group&apos;s messages.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 aus „%2“ entfernen? Diese Person erhält dann keine Nachrichten der Gruppe mehr.</translation>
     </message>
     <message>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>Entfernen</translation>
     </message>
     <message>
         <source>Member not removed</source>
-        <translation type="unfinished"></translation>
+        <translation>Mitglied nicht entfernt</translation>
     </message>
     <message>
         <source>Not made an admin</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht zum Admin gemacht</translation>
     </message>
     <message>
         <source>Still an admin</source>
-        <translation type="unfinished"></translation>
+        <translation>Weiterhin Admin</translation>
     </message>
     <message>
         <source>Leave group</source>
-        <translation type="unfinished"></translation>
+        <translation>Gruppe verlassen</translation>
     </message>
     <message>
         <source>Leave “%1”? You will no longer receive its messages, and only an admin can add you again.</source>
-        <translation type="unfinished"></translation>
+        <translation>„%1“ verlassen? Du erhältst dann keine Nachrichten der Gruppe mehr, und nur ein Admin kann dich wieder hinzufügen.</translation>
     </message>
     <message>
         <source>Leave</source>
-        <translation type="unfinished"></translation>
+        <translation>Verlassen</translation>
     </message>
     <message>
         <source>You are still in the group</source>
-        <translation type="unfinished"></translation>
+        <translation>Du bist noch in der Gruppe</translation>
     </message>
 </context>
 <context>
@@ -901,7 +901,7 @@ Trotzdem beenden?</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Einstellungen…</translation>
     </message>
 </context>
 <context>
@@ -982,7 +982,7 @@ Trotzdem beenden?</translation>
     <name>Tincan::Gui::QrCodeWidget</name>
     <message>
         <source>QR code</source>
-        <translation type="unfinished"></translation>
+        <translation>QR-Code</translation>
     </message>
 </context>
 <context>
@@ -1047,209 +1047,209 @@ Wähle eine Passphrase, die die Nachrichten dieses Profils schützt:</translatio
     <name>Tincan::Gui::SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <source>Settings pages</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungsseiten</translation>
     </message>
     <message>
         <source>Account &amp;&amp; devices</source>
-        <translation type="unfinished"></translation>
+        <translation>Konto &amp;&amp; Geräte</translation>
     </message>
     <message>
         <source>Notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>Benachrichtigungen</translation>
     </message>
     <message>
         <source>Privacy</source>
-        <translation type="unfinished"></translation>
+        <translation>Datenschutz</translation>
     </message>
     <message>
         <source>Appearance</source>
-        <translation type="unfinished"></translation>
+        <translation>Darstellung</translation>
     </message>
     <message>
         <source>Server</source>
-        <translation type="unfinished"></translation>
+        <translation>Server</translation>
     </message>
     <message>
         <source>New messages</source>
-        <translation type="unfinished"></translation>
+        <translation>Neue Nachrichten</translation>
     </message>
     <message>
         <source>Show the sender and the text in notifications</source>
-        <translation type="unfinished"></translation>
+        <translation>Absender und Text in Benachrichtigungen anzeigen</translation>
     </message>
     <message>
         <source>Off: notifications only say “New message”, for screens others can see.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus: Benachrichtigungen zeigen nur „Neue Nachricht“, für Bildschirme, die andere sehen können.</translation>
     </message>
     <message>
         <source>Do not disturb (no notifications)</source>
-        <translation type="unfinished"></translation>
+        <translation>Nicht stören (keine Benachrichtigungen)</translation>
     </message>
     <message>
         <source>Sending</source>
-        <translation type="unfinished">Wird gesendet</translation>
+        <translation>Senden</translation>
     </message>
     <message>
         <source>Enter sends the message, Shift+Enter starts a new line</source>
-        <translation type="unfinished"></translation>
+        <translation>Eingabe sendet die Nachricht, Umschalt+Eingabe beginnt eine neue Zeile</translation>
     </message>
     <message>
         <source>Ctrl+Enter sends the message, Enter starts a new line</source>
-        <translation type="unfinished"></translation>
+        <translation>Strg+Eingabe sendet die Nachricht, Eingabe beginnt eine neue Zeile</translation>
     </message>
     <message>
         <source>Window</source>
-        <translation type="unfinished"></translation>
+        <translation>Fenster</translation>
     </message>
     <message>
         <source>Keep Tincan running in the tray when the window closes</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan beim Schließen des Fensters im Infobereich weiterlaufen lassen</translation>
     </message>
     <message>
         <source>This desktop has no system tray: closing the window quits Tincan.</source>
-        <translation type="unfinished"></translation>
+        <translation>Diese Arbeitsumgebung hat keinen Infobereich: Das Schließen des Fensters beendet Tincan.</translation>
     </message>
     <message>
         <source>Send read receipts</source>
-        <translation type="unfinished"></translation>
+        <translation>Lesebestätigungen senden</translation>
     </message>
     <message>
         <source>Off: others do not see when you read their messages, and you do not see when they read yours. Delivery ticks stay.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus: Andere sehen nicht, wann du ihre Nachrichten gelesen hast, und du siehst nicht, wann sie deine gelesen haben. Die Zustellhäkchen bleiben.</translation>
     </message>
     <message>
         <source>Show when I am online and when I was last seen</source>
-        <translation type="unfinished"></translation>
+        <translation>Zeigen, wann ich online bin und wann ich zuletzt online war</translation>
     </message>
     <message>
         <source>Off: no one sees whether you are online, and you do not see anyone&apos;s presence either.</source>
-        <translation type="unfinished"></translation>
+        <translation>Aus: Niemand sieht, ob du online bist, und du siehst auch den Online-Status anderer nicht.</translation>
     </message>
     <message>
         <source>The server could not be asked (%1): showing the last known choice.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Server konnte nicht abgefragt werden (%1): Die zuletzt bekannte Auswahl wird angezeigt.</translation>
     </message>
     <message>
         <source>Privacy setting not changed</source>
-        <translation type="unfinished"></translation>
+        <translation>Datenschutzeinstellung nicht geändert</translation>
     </message>
     <message>
         <source>Theme</source>
-        <translation type="unfinished"></translation>
+        <translation>Design</translation>
     </message>
     <message>
         <source>Follow the system</source>
-        <translation type="unfinished"></translation>
+        <translation>Systemstandard</translation>
     </message>
     <message>
         <source>Light</source>
-        <translation type="unfinished"></translation>
+        <translation>Hell</translation>
     </message>
     <message>
         <source>Dark</source>
-        <translation type="unfinished"></translation>
+        <translation>Dunkel</translation>
     </message>
     <message>
         <source>Language</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprache</translation>
     </message>
     <message>
         <source>The system&apos;s language</source>
-        <translation type="unfinished"></translation>
+        <translation>Sprache des Systems</translation>
     </message>
     <message>
         <source>Windows opened from now on use the new language; restart Tincan to apply it everywhere.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ab jetzt geöffnete Fenster verwenden die neue Sprache; starte Tincan neu, um sie überall zu übernehmen.</translation>
     </message>
     <message>
         <source>Server address</source>
-        <translation type="unfinished">Serveradresse</translation>
+        <translation>Serveradresse</translation>
     </message>
     <message>
         <source>Server:</source>
-        <translation type="unfinished"></translation>
+        <translation>Server:</translation>
     </message>
     <message>
         <source>Certificate fingerprint</source>
-        <translation type="unfinished"></translation>
+        <translation>Fingerabdruck des Zertifikats</translation>
     </message>
     <message>
         <source>none (the connection is not encrypted)</source>
-        <translation type="unfinished"></translation>
+        <translation>keiner (die Verbindung ist nicht verschlüsselt)</translation>
     </message>
     <message>
         <source>Certificate SHA-256:</source>
-        <translation type="unfinished"></translation>
+        <translation>SHA-256 des Zertifikats:</translation>
     </message>
     <message>
         <source>Tincan only talks to a server that shows this certificate. Compare it with the one your administrator announced.</source>
-        <translation type="unfinished"></translation>
+        <translation>Tincan verbindet sich nur mit einem Server, der dieses Zertifikat zeigt. Vergleiche den Wert mit dem, den dein Administrator bekannt gegeben hat.</translation>
     </message>
     <message>
         <source>This computer hosts the server</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Computer hostet den Server</translation>
     </message>
     <message>
         <source>Addresses of the hosted server</source>
-        <translation type="unfinished"></translation>
+        <translation>Adressen des gehosteten Servers</translation>
     </message>
     <message>
         <source>Others connect to:</source>
-        <translation type="unfinished"></translation>
+        <translation>Andere verbinden sich mit:</translation>
     </message>
     <message>
         <source>Port of the hosted server</source>
-        <translation type="unfinished"></translation>
+        <translation>Port des gehosteten Servers</translation>
     </message>
     <message>
         <source>Port:</source>
-        <translation type="unfinished"></translation>
+        <translation>Port:</translation>
     </message>
     <message>
         <source>Users online</source>
-        <translation type="unfinished"></translation>
+        <translation>Benutzer online</translation>
     </message>
     <message>
         <source>Online now:</source>
-        <translation type="unfinished"></translation>
+        <translation>Jetzt online:</translation>
     </message>
     <message>
         <source>Data size of the hosted server</source>
-        <translation type="unfinished"></translation>
+        <translation>Datengröße des gehosteten Servers</translation>
     </message>
     <message>
         <source>Data:</source>
-        <translation type="unfinished"></translation>
+        <translation>Daten:</translation>
     </message>
     <message>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>Aktualisieren</translation>
     </message>
     <message>
         <source>Refresh the server&apos;s status</source>
-        <translation type="unfinished"></translation>
+        <translation>Serverstatus aktualisieren</translation>
     </message>
     <message>
         <source>Quitting Tincan stops the server for everyone. Closing the window keeps it running in the tray.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wenn du Tincan beendest, stoppt der Server für alle. Schließt du nur das Fenster, läuft er im Infobereich weiter.</translation>
     </message>
     <message>
         <source>(only this computer can connect)</source>
-        <translation type="unfinished"></translation>
+        <translation>(nur dieser Computer kann sich verbinden)</translation>
     </message>
     <message>
         <source>unknown (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>unbekannt (%1)</translation>
     </message>
     <message numerus="yes">
         <source>%n device(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n Gerät</numerusform>
+            <numerusform>%n Geräte</numerusform>
         </translation>
     </message>
 </context>
