@@ -12,6 +12,8 @@ packages=(
   libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
   # the desktop app's translations: lupdate and lrelease (qt_add_translations)
   qt6-tools-dev qt6-l10n-tools
+  # Qt's own strings (standard buttons, dialogs) in the app's languages
+  qt6-translations-l10n
   # LAN discovery (DNS-SD): tincand and the app talk to avahi-daemon with its client library
   libavahi-client-dev
   # tests and tools: the keychain tests need a real Secret Service under dbus

@@ -246,7 +246,7 @@
         <translation>امسحه بالجهاز الجديد: فهو يتضمن أيضًا عنوان هذا الخادم وشهادته.</translation>
     </message>
     <message>
-        <source>On the new device, choose “Link to an existing account”, then scan this code or type:</source>
+        <source>On the new device, choose “Link this computer”, then scan this code or type:</source>
         <translation>على الجهاز الجديد، اختر «ربط هذا الحاسوب»، ثم امسح هذا الرمز أو اكتب:</translation>
     </message>
     <message>
@@ -1348,8 +1348,8 @@ Choose a passphrase that protects this profile&apos;s messages:</source>
         <translation>تسجيل الدخول</translation>
     </message>
     <message>
-        <source>On your other device, open Settings → Devices → Link a new device, then type the code it shows or paste its link.</source>
-        <translation>على جهازك الآخر، افتح الإعدادات ← الأجهزة ← ربط جهاز جديد، ثم اكتب الرمز الذي يعرضه أو الصق رابطه.</translation>
+        <source>On your other device, open Settings → Account &amp; devices → Link a new device…, then type the code it shows or paste its link.</source>
+        <translation>على جهازك الآخر، افتح الإعدادات ← الحساب والأجهزة ← ربط جهاز جديد…، ثم اكتب الرمز الذي يعرضه أو الصق رابطه.</translation>
     </message>
     <message>
         <source>&amp;Code or link:</source>

@@ -238,7 +238,7 @@
         <translation>Scanne ihn mit dem neuen Gerät: Er enthält auch die Adresse und das Zertifikat dieses Servers.</translation>
     </message>
     <message>
-        <source>On the new device, choose “Link to an existing account”, then scan this code or type:</source>
+        <source>On the new device, choose “Link this computer”, then scan this code or type:</source>
         <translation>Wähle auf dem neuen Gerät „Diesen Computer koppeln“ und scanne dann diesen Code oder gib Folgendes ein:</translation>
     </message>
     <message>
@@ -1320,8 +1320,8 @@ Wähle eine Passphrase, die die Nachrichten dieses Profils schützt:</translatio
         <translation>Anmelden</translation>
     </message>
     <message>
-        <source>On your other device, open Settings → Devices → Link a new device, then type the code it shows or paste its link.</source>
-        <translation>Öffne auf deinem anderen Gerät Einstellungen → Geräte → Neues Gerät koppeln und gib dann den angezeigten Code ein oder füge den Link ein.</translation>
+        <source>On your other device, open Settings → Account &amp; devices → Link a new device…, then type the code it shows or paste its link.</source>
+        <translation>Öffne auf deinem anderen Gerät Einstellungen → Konto &amp; Geräte → Neues Gerät koppeln… und gib dann den angezeigten Code ein oder füge den Link ein.</translation>
     </message>
     <message>
         <source>&amp;Code or link:</source>

@@ -236,7 +236,7 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>On the new device, choose “Link to an existing account”, then scan this code or type:</source>
+        <source>On the new device, choose “Link this computer”, then scan this code or type:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1313,7 +1313,7 @@ Choose a passphrase that protects this profile&apos;s messages:</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>On your other device, open Settings → Devices → Link a new device, then type the code it shows or paste its link.</source>
+        <source>On your other device, open Settings → Account &amp; devices → Link a new device…, then type the code it shows or paste its link.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

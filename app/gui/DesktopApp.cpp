@@ -181,21 +181,26 @@ void DesktopApp::applyTheme(const QString &theme)
 
 void DesktopApp::applyLanguage(const QString &language)
 {
-    static QTranslator *translator = nullptr;
-    if (translator) {
+    // Ours (built into the program: qt_add_translations, resource prefix /i18n), and Qt's own
+    // for its standard buttons and dialogs (qt6-translations-l10n), when installed.
+    static QList<QTranslator *> installed;
+    for (QTranslator *translator : std::as_const(installed)) {
         QApplication::removeTranslator(translator);
         delete translator;
-        translator = nullptr;
     }
+    installed.clear();
     const QLocale locale = language.isEmpty() ? QLocale::system() : QLocale(language);
-    auto *loaded = new QTranslator(qApp);
-    // Translations are built into the program (qt_add_translations, resource prefix /i18n).
-    if (loaded->load(locale, QStringLiteral("tincan"), QStringLiteral("_"),
-                     QStringLiteral(":/i18n"))) {
-        QApplication::installTranslator(loaded);
-        translator = loaded;
-    } else {
-        delete loaded;
+    const std::pair<QString, QString> catalogs[] = {
+        {QStringLiteral("tincan"), QStringLiteral(":/i18n")},
+        {QStringLiteral("qtbase"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)}};
+    for (const auto &[name, directory] : catalogs) {
+        auto *translator = new QTranslator(qApp);
+        if (translator->load(locale, name, QStringLiteral("_"), directory)) {
+            QApplication::installTranslator(translator);
+            installed.append(translator);
+        } else {
+            delete translator;
+        }
     }
     QLocale::setDefault(locale);
     QApplication::setLayoutDirection(locale.textDirection());

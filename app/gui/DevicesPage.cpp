@@ -94,8 +94,7 @@ DevicesPage::DevicesPage(Session *session, QWidget *parent)
     offerLayout->addWidget(m_linkQr);
     auto *offerText = new QVBoxLayout;
     auto *howTo = new QLabel(
-        tr("On the new device, choose “Link to an existing account”, then scan this code or "
-           "type:"));
+        tr("On the new device, choose “Link this computer”, then scan this code or type:"));
     howTo->setWordWrap(true);
     offerText->addWidget(howTo);
     m_codeLabel = new QLabel;

@@ -128,8 +128,9 @@ SetupDialog::SetupDialog(Session *session, ServerHost *host, QWidget *parent)
     m_tabs->addTab(signIn, tr("Sign in"));
     auto *link = new QWidget;
     auto *linkForm = new QFormLayout(link);
-    auto *linkHelp = new QLabel(tr("On your other device, open Settings → Devices → Link a new "
-                                   "device, then type the code it shows or paste its link."));
+    auto *linkHelp =
+        new QLabel(tr("On your other device, open Settings → Account & devices → Link a new "
+                      "device…, then type the code it shows or paste its link."));
     linkHelp->setWordWrap(true);
     linkForm->addRow(linkHelp);
     m_linkCode = new QLineEdit;

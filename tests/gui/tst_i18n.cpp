@@ -133,6 +133,8 @@ void TestI18n::german()
     QCOMPARE(translate(MainWindowContext, "%n members", 1), QStringLiteral("1 Mitglied"));
     QCOMPARE(translate(MainWindowContext, "%n members", 5), QStringLiteral("5 Mitglieder"));
     QCOMPARE(translate(MainWindowContext, "&New chat…"), QStringLiteral("&Neuer Chat…"));
+    // Qt's own strings (standard buttons) follow (qt6-translations-l10n).
+    QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"), QStringLiteral("Abbrechen"));
 }
 
 void TestI18n::arabicIsRightToLeft()
