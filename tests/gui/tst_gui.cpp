@@ -14,6 +14,7 @@
 #include "shared/discovery/ServiceBrowser.h"
 #include "shared/protocol/Validation.h"
 #include "tests/common/TestServer.h"
+#include "tests/gui/GuiTestApp.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -40,53 +41,11 @@ namespace {
 
 constexpr int Timeout = 30000;
 
-//! One running app instance: profile, session (core on its thread), main window.
-struct App
-{
-    QTemporaryDir dir;
-    std::unique_ptr<Gui::Session> session;
-    std::unique_ptr<Gui::MainWindow> window;
-    std::unique_ptr<QAbstractItemModelTester> conversationsTester;
-    std::unique_ptr<QAbstractItemModelTester> messagesTester;
-};
+using App = Test::GuiApp;
 
 bool signUp(App &app, const Test::TestServer &server, const QString &user)
 {
-    app.session = std::make_unique<Gui::Session>(app.dir.path());
-    QString error;
-    if (!app.session->open(&error)) {
-        qWarning() << "open:" << error;
-        return false;
-    }
-    bool configured = false;
-    app.session->run([&](Client::ClientCore &core) {
-        configured = core.setServerUrl(server.url(), &error) &&
-                     core.pinServerCertificate(server.fingerprint(), &error);
-    });
-    if (!configured) {
-        qWarning() << error;
-        return false;
-    }
-    QObject context;
-    int status = -1;
-    auto done = Gui::Session::uiCallback(
-        &context, [&status](const Client::ApiResult &result) { status = result.status; });
-    app.session->post([&](Client::ClientCore &core) {
-        core.registerAccount(user, QStringLiteral("correct horse"), QStringLiteral("desktop"), {},
-                             done);
-    });
-    if (!QTest::qWaitFor([&] { return status != -1; }, Timeout) || status != 201) {
-        qWarning() << "register" << user << status;
-        return false;
-    }
-    app.session->refreshIdentity();
-    app.window = std::make_unique<Gui::MainWindow>(app.session.get(), nullptr);
-    app.conversationsTester = std::make_unique<QAbstractItemModelTester>(
-        app.window->conversations(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    app.messagesTester = std::make_unique<QAbstractItemModelTester>(
-        app.window->messages(), QAbstractItemModelTester::FailureReportingMode::Fatal);
-    app.window->show();
-    return QTest::qWaitForWindowExposed(app.window.get());
+    return Test::signUp(app, server.url(), server.fingerprint(), user, nullptr, true);
 }
 
 int rowWithText(Gui::MessageModel *model, const QString &text)
@@ -147,10 +106,7 @@ void TestGui::initTestCase()
 void TestGui::cleanupTestCase()
 {
     for (App *app : {&m_alice, &m_bob}) {
-        app->messagesTester.reset();
-        app->conversationsTester.reset();
-        app->window.reset();
-        app->session.reset();
+        app->reset();
     }
 }
 

@@ -14,6 +14,7 @@
 #include "app/gui/SettingsDialog.h"
 #include "shared/protocol/Validation.h"
 #include "tests/common/TestServer.h"
+#include "tests/gui/GuiTestApp.h"
 
 #include <QAction>
 #include <QApplication>
@@ -47,60 +48,9 @@ namespace {
 constexpr int Timeout = 30000;
 
 //! One running app: profile, session (core on its own thread), main window.
-struct App
-{
-    QTemporaryDir dir;
-    std::unique_ptr<Gui::Session> session;
-    std::unique_ptr<Gui::MainWindow> window;
-
-    Client::LocalStore &reader() { return session->reader(); }
-};
-
-//! Runs `work` on the app's core and waits for the answer it gives `done`.
-Client::ApiResult
-callCore(Gui::Session &session,
-         const std::function<void(Client::ClientCore &, const Client::ApiCallback &)> &work)
-{
-    QObject context;
-    std::optional<Client::ApiResult> answer;
-    auto done = Gui::Session::uiCallback(
-        &context, [&answer](const Client::ApiResult &result) { answer = result; });
-    session.post([work, done](Client::ClientCore &core) { work(core, done); });
-    if (!QTest::qWaitFor([&answer] { return answer.has_value(); }, Timeout)) {
-        qWarning() << "the core did not answer in time";
-    }
-    return answer.value_or(Client::ApiResult{});
-}
-
-//! Creates `user` on the server at `url` (pinned to `fingerprint`) and opens the main window.
-bool signUp(App &app, const QUrl &url, const QString &fingerprint, const QString &user,
-            Gui::ServerHost *host = nullptr)
-{
-    app.session = std::make_unique<Gui::Session>(app.dir.path());
-    QString error;
-    if (!app.session->open(&error)) {
-        qWarning() << "open:" << error;
-        return false;
-    }
-    bool configured = false;
-    app.session->run([&](Client::ClientCore &core) {
-        configured =
-            core.setServerUrl(url, &error) && core.pinServerCertificate(fingerprint, &error);
-    });
-    const Client::ApiResult created =
-        callCore(*app.session, [user](Client::ClientCore &core, const Client::ApiCallback &done) {
-            core.registerAccount(user, QStringLiteral("correct horse"), QStringLiteral("desktop"),
-                                 {}, done);
-        });
-    if (!configured || created.status != 201) {
-        qWarning() << "sign-up of" << user << "failed:" << error << created.status;
-        return false;
-    }
-    app.session->refreshIdentity();
-    app.window = std::make_unique<Gui::MainWindow>(app.session.get(), host);
-    app.window->show();
-    return QTest::qWaitForWindowExposed(app.window.get());
-}
+using App = Test::GuiApp;
+using Test::callCore;
+using Test::signUp;
 
 bool hasMessage(App &app, const QString &conversation, const QString &text)
 {
@@ -264,8 +214,7 @@ void TestPanels::initTestCase()
 void TestPanels::cleanupTestCase()
 {
     for (App *app : {&m_alice, &m_bob, &m_carol}) {
-        app->window.reset();
-        app->session.reset();
+        app->reset();
     }
 }
 
@@ -752,8 +701,7 @@ void TestPanels::serverPageShowsTheHostedServer()
     QTRY_VERIFY_WITH_TIMEOUT(leadingNumber(online->text()) >= 1, Timeout);
     QVERIFY(!settings->findChild<QLabel *>(QStringLiteral("hostData"))->text().isEmpty());
     settings->close();
-    hostess.window.reset();
-    hostess.session.reset();
+    hostess.reset();
     host.stop();
 }
 
