@@ -287,10 +287,9 @@ void MainWindow::buildUi()
             [this](const QString &text) { m_chatResults->setQuery(text, m_current); });
     connect(m_chatResults, &SearchModel::searched, this, [this](int count) {
         m_chatHit = -1;
-        m_chatSearchCount->setText(m_chatSearch->text().trimmed().isEmpty()
-                                       ? QString()
-                                       : count == 0 ? tr("No results")
-                                                    : tr("%n result(s)", nullptr, count));
+        m_chatSearchCount->setText(m_chatSearch->text().trimmed().isEmpty() ? QString()
+                                   : count == 0                             ? tr("No results")
+                                                : tr("%n result(s)", nullptr, count));
         if (count > 0) {
             stepChatSearch(1);
         }
@@ -311,7 +310,9 @@ void MainWindow::buildUi()
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setAccessibleName(tr("Messages"));
     m_messageView->setModel(m_messages);
-    m_messageView->setItemDelegate(new MessageDelegate(m_messageView));
+    auto *messageDelegate = new MessageDelegate(m_messageView);
+    messageDelegate->cacheSizesOf(m_messages);
+    m_messageView->setItemDelegate(messageDelegate);
     m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_messageView->verticalScrollBar()->setSingleStep(24);
     m_messageView->setResizeMode(QListView::Adjust);
@@ -346,8 +347,8 @@ void MainWindow::buildUi()
             m_messages->loadNewer();
         }
         // Older history loads when the top is reached; the view stays on what it showed.
-        if (value <= bar->minimum() + 10 && m_messages->canFetchMore({})) {
-            m_messages->fetchMore({});
+        if (value <= bar->minimum() + 10 && m_messages->canFetchOlder()) {
+            m_messages->fetchOlder();
         }
     });
     connect(m_messages, &MessageModel::olderLoaded, this, [this] {
@@ -988,8 +989,7 @@ bool MainWindow::jumpToMessage(const QString &conversation, qint64 localId)
     const QModelIndex index = m_messages->index(row);
     m_messageView->doItemsLayout();
     m_messageView->scrollTo(index, QAbstractItemView::PositionAtCenter);
-    m_messageView->selectionModel()->setCurrentIndex(index,
-                                                     QItemSelectionModel::ClearAndSelect);
+    m_messageView->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect);
     m_atBottom = false;
     m_jumpButton->adjustSize();
     m_jumpButton->move(m_messageView->width() - m_jumpButton->width() - 24,
