@@ -268,12 +268,13 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         const int w = sfm.horizontalAdvance(day) + 20;
         const QRect pill(opt.rect.left() + (opt.rect.width() - w) / 2, opt.rect.top() + 5, w,
                          DayHeight - 10);
+        // The text colour on the mid colour (lighter in a light theme): readable in both
+        // themes, where the base colour on the mid one (white on light grey) was not.
         painter->setPen(Qt::NoPen);
-        painter->setBrush(palette.color(QPalette::Mid));
+        const QColor mid = palette.color(QPalette::Mid);
+        painter->setBrush(dark ? mid : mid.lighter(112));
         painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
-        painter->setPen(palette.color(QPalette::BrightText).isValid() && dark
-                            ? palette.color(QPalette::Text)
-                            : palette.color(QPalette::Base));
+        painter->setPen(palette.color(QPalette::Text));
         painter->drawText(pill, Qt::AlignCenter, day);
     }
 
