@@ -163,6 +163,9 @@ private:
     Status aliceStatus(const QString &id);
     //! Dates alice's copy of message `id` back to `ms`.
     void redate(const QString &id, qint64 ms);
+    //! Dates the notices of `conversation` ("alice created the group") back to `ms`.
+    void redateNotices(const QString &conversation, qint64 ms);
+    void redateWhere(const QString &condition, const QVariantList &values, qint64 ms);
     void shoot(Gui::MainWindow &window, const QString &conversation, const QString &path);
 
     const Bench::Daemon &m_daemon;
@@ -273,13 +276,26 @@ Status Demo::aliceStatus(const QString &id)
 
 void Demo::redate(const QString &id, qint64 ms)
 {
+    redateWhere(QStringLiteral("client_id = ?"), {id}, ms);
+}
+
+void Demo::redateNotices(const QString &conversation, qint64 ms)
+{
+    redateWhere(QStringLiteral("conversation = ? AND status = ?"),
+                {conversation, static_cast<int>(Status::System)}, ms);
+}
+
+void Demo::redateWhere(const QString &condition, const QVariantList &values, qint64 ms)
+{
     m_alice->run([&](Client::ClientCore &core) {
         QSqlQuery query(core.store().database());
-        query.prepare(
-            QStringLiteral("UPDATE messages SET server_ts = ?, local_ts = ? WHERE client_id = ?"));
+        query.prepare(QStringLiteral("UPDATE messages SET server_ts = ?, local_ts = ? WHERE ") +
+                      condition);
         query.addBindValue(ms);
         query.addBindValue(ms);
-        query.addBindValue(id);
+        for (const QVariant &value : values) {
+            query.addBindValue(value);
+        }
         if (!query.exec()) {
             fail(QStringLiteral("cannot redate a message"));
         }
@@ -391,6 +407,7 @@ void Demo::run(const QString &output)
                      QStringLiteral("Morning! I pushed the new colour tokens to the design repo."),
                      {bob.get()}),
            ago(44));
+    redateNotices(group, ago(46)); // it came before that message
     redate(peerSends(*bob, group,
                      QStringLiteral("Nice, the contrast in the dark theme is much better now."),
                      {carol.get()}),
