@@ -211,6 +211,15 @@ Storage::Migrations clientMigrations()
                             " created_at INTEGER NOT NULL)"),
          }},
         {6, searchSchema()},
+        // The conversation list on a large history (docs/benchmarks.md, "Desktop app"):
+        // unreadCount() reads only the messages after the read position instead of the whole
+        // conversation, and conversations() scans this index (the columns it needs) instead of
+        // the table with every text and attachment.
+        {7,
+         {
+             QStringLiteral("CREATE INDEX IF NOT EXISTS messages_conversation_seq ON "
+                            "messages(conversation, seq, server_ts, local_ts)"),
+         }},
     });
 }
 

@@ -35,6 +35,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPainter>
+#include <QPainterPath>
 #include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -49,6 +50,37 @@
 #include <QVBoxLayout>
 
 namespace Tincan::Gui {
+
+namespace {
+
+//! The attach button's paperclip, drawn in `color`: the emoji (U+1F4CE) needs a colour emoji
+//! font, and without one it showed as an empty box.
+QIcon paperclipIcon(const QColor &color)
+{
+    QPixmap pixmap(48, 48);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.scale(2, 2); // drawn on a 24 x 24 grid
+    painter.translate(12, 12);
+    painter.rotate(45);
+    painter.translate(-12, -12);
+    QPainterPath clip;
+    clip.moveTo(14.5, 8);
+    clip.lineTo(14.5, 16.5);
+    clip.arcTo(QRectF(9.5, 14, 5, 5), 0, -180);
+    clip.lineTo(9.5, 6);
+    clip.arcTo(QRectF(9.5, 2.5, 7, 7), 180, -180);
+    clip.lineTo(16.5, 17);
+    clip.arcTo(QRectF(7.5, 12.5, 9, 9), 0, -180);
+    clip.lineTo(7.5, 9);
+    painter.setPen(QPen(color, 1.6, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    painter.drawPath(clip);
+    painter.end();
+    return QIcon(pixmap);
+}
+
+} // namespace
 
 MainWindow::MainWindow(Session *session, ServerHost *host, QWidget *parent)
     : QMainWindow(parent)
@@ -320,7 +352,9 @@ void MainWindow::buildUi()
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setAccessibleName(tr("Messages"));
     m_messageView->setModel(m_messages);
-    m_messageView->setItemDelegate(new MessageDelegate(m_messageView));
+    auto *messageDelegate = new MessageDelegate(m_messageView);
+    messageDelegate->cacheSizesOf(m_messages);
+    m_messageView->setItemDelegate(messageDelegate);
     m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_messageView->verticalScrollBar()->setSingleStep(24);
     m_messageView->setResizeMode(QListView::Adjust);
@@ -355,8 +389,8 @@ void MainWindow::buildUi()
             m_messages->loadNewer();
         }
         // Older history loads when the top is reached; the view stays on what it showed.
-        if (value <= bar->minimum() + 10 && m_messages->canFetchMore({})) {
-            m_messages->fetchMore({});
+        if (value <= bar->minimum() + 10 && m_messages->canFetchOlder()) {
+            m_messages->fetchOlder();
         }
     });
     connect(m_messages, &MessageModel::olderLoaded, this, [this] {
@@ -372,7 +406,8 @@ void MainWindow::buildUi()
     chat->addWidget(m_outboxLabel);
     auto *composerRow = new QHBoxLayout;
     auto *attach = new QToolButton;
-    attach->setText(QStringLiteral("📎"));
+    attach->setObjectName(QStringLiteral("attach"));
+    attach->setIcon(paperclipIcon(palette().color(QPalette::ButtonText)));
     attach->setToolTip(tr("Attach a file (Ctrl+O)"));
     attach->setAccessibleName(tr("Attach a file"));
     connect(attach, &QToolButton::clicked, this, &MainWindow::chooseAttachment);
@@ -1106,6 +1141,11 @@ void MainWindow::changeEvent(QEvent *event)
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::ActivationChange && isActiveWindow()) {
         markReadIfVisible();
+    }
+    if (event->type() == QEvent::PaletteChange) {
+        if (auto *attach = findChild<QToolButton *>(QStringLiteral("attach"))) {
+            attach->setIcon(paperclipIcon(palette().color(QPalette::ButtonText)));
+        }
     }
 }
 

@@ -194,12 +194,57 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
 
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
+    int width = option.rect.width();
+    if (const auto *view = qobject_cast<const QAbstractItemView *>(option.widget)) {
+        width = view->viewport()->width();
+    }
+    const bool cached = m_cachedModel && index.model() == m_cachedModel;
+    qint64 id = 0;
+    if (cached) {
+        if (option.font != m_sizesFont) {
+            m_sizes.clear();
+            m_sizesFont = option.font;
+        }
+        id = index.data(MessageModel::LocalIdRole).toLongLong();
+        const auto known = m_sizes.constFind(id);
+        if (known != m_sizes.constEnd() && known->width == width) {
+            return known->size;
+        }
+    }
     QStyleOptionViewItem opt = option;
     initStyleOption(&opt, index);
-    if (const auto *view = qobject_cast<const QAbstractItemView *>(opt.widget)) {
-        opt.rect.setWidth(view->viewport()->width());
+    opt.rect.setWidth(width);
+    const QSize size(width, layout(opt, index).height);
+    if (cached) {
+        m_sizes.insert(id, {width, size});
     }
-    return {opt.rect.width(), layout(opt, index).height};
+    return size;
+}
+
+void MessageDelegate::cacheSizesOf(QAbstractItemModel *model)
+{
+    if (m_cachedModel) {
+        disconnect(m_cachedModel, nullptr, this, nullptr);
+    }
+    m_cachedModel = model;
+    m_sizes.clear();
+    if (!model) {
+        return;
+    }
+    connect(model, &QAbstractItemModel::dataChanged, this, &MessageDelegate::forgetSizes);
+    connect(model, &QAbstractItemModel::modelReset, this, [this] { m_sizes.clear(); });
+    connect(model, &QAbstractItemModel::layoutChanged, this, [this] { m_sizes.clear(); });
+}
+
+void MessageDelegate::forgetSizes(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                                  const QList<int> &roles)
+{
+    if (roles.size() == 1 && roles.first() == MessageModel::ProgressRole) {
+        return; // a progress bar inside the bubble
+    }
+    for (int row = topLeft.row(); row <= bottomRight.row(); ++row) {
+        m_sizes.remove(topLeft.siblingAtRow(row).data(MessageModel::LocalIdRole).toLongLong());
+    }
 }
 
 void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -223,12 +268,13 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         const int w = sfm.horizontalAdvance(day) + 20;
         const QRect pill(opt.rect.left() + (opt.rect.width() - w) / 2, opt.rect.top() + 5, w,
                          DayHeight - 10);
+        // The text colour on the mid colour (lighter in a light theme): readable in both
+        // themes, where the base colour on the mid one (white on light grey) was not.
         painter->setPen(Qt::NoPen);
-        painter->setBrush(palette.color(QPalette::Mid));
+        const QColor mid = palette.color(QPalette::Mid);
+        painter->setBrush(dark ? mid : mid.lighter(112));
         painter->drawRoundedRect(pill, pill.height() / 2.0, pill.height() / 2.0);
-        painter->setPen(palette.color(QPalette::BrightText).isValid() && dark
-                            ? palette.color(QPalette::Text)
-                            : palette.color(QPalette::Base));
+        painter->setPen(palette.color(QPalette::Text));
         painter->drawText(pill, Qt::AlignCenter, day);
     }
 

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <QFont>
+#include <QHash>
+#include <QPointer>
 #include <QStyledItemDelegate>
 
 namespace Tincan::Gui {
@@ -24,9 +27,25 @@ public:
     //! The tick symbol of a status: 🕓 sending, ✓ sent, ✓✓ delivered or read, ! failed.
     static QString tickText(int status);
 
+    //! Remembers each row's size (by message, for the view's width and font) until `model`
+    //! says the row changed. A QListView lays every row out again whenever rows are inserted,
+    //! so without this each page of older history measured the whole loaded history once more.
+    void cacheSizesOf(QAbstractItemModel *model);
+
 private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    void forgetSizes(const QModelIndex &topLeft, const QModelIndex &bottomRight,
+                     const QList<int> &roles);
+
+    struct CachedSize
+    {
+        int width = 0;
+        QSize size;
+    };
+    QPointer<QAbstractItemModel> m_cachedModel;
+    mutable QHash<qint64, CachedSize> m_sizes; //!< by local id
+    mutable QFont m_sizesFont;
 };
 
 } // namespace Tincan::Gui

@@ -56,6 +56,7 @@ void MessageModel::setConversation(const QString &conversation)
     m_group = !Protocol::groupIdOf(conversation).isEmpty();
     m_rows.clear();
     m_atStart = true;
+    m_receipts.known = false;
     m_atEnd = true;
     if (!conversation.isEmpty()) {
         const QList<StoredMessage> page = m_session->reader().history(conversation, PageSize);
@@ -222,16 +223,16 @@ QHash<int, QByteArray> MessageModel::roleNames() const
     return names;
 }
 
-bool MessageModel::canFetchMore(const QModelIndex &parent) const
+bool MessageModel::canFetchOlder() const
 {
-    return !parent.isValid() && !m_atStart && !m_conversation.isEmpty() && !m_fetchPending;
+    return !m_atStart && !m_conversation.isEmpty() && !m_fetchPending;
 }
 
-void MessageModel::fetchMore(const QModelIndex &parent)
+void MessageModel::fetchOlder()
 {
-    // Asynchronous, like the views expect of a lazily filled model: the page is read on the
-    // next pass of the event loop, never from inside another change notification.
-    if (!canFetchMore(parent) || m_fetchPending) {
+    // Asynchronous: the page is read on the next pass of the event loop, never from inside
+    // another change notification (the view's scroll handler asks for it).
+    if (!canFetchOlder()) {
         return;
     }
     m_fetchPending = true;
@@ -434,7 +435,11 @@ void MessageModel::onStatus(const QString &clientId, StoredMessage::Status statu
 
 void MessageModel::onReceipt(const QString &conversation)
 {
-    if (conversation != m_conversation || m_rows.isEmpty()) {
+    if (conversation != m_conversation) {
+        return;
+    }
+    m_receipts.known = false;
+    if (m_rows.isEmpty()) {
         return;
     }
     for (Row &row : m_rows) {
@@ -447,18 +452,33 @@ void MessageModel::onReceipt(const QString &conversation)
 void MessageModel::computeReceipt(const Row &row) const
 {
     row.receiptKnown = true;
-    const auto group = m_session->reader().group(Protocol::groupIdOf(m_conversation));
-    if (!group) {
-        return;
-    }
-    QStringList others;
-    for (const Client::GroupMemberInfo &member : group->members) {
-        if (member.user != m_session->username()) {
-            others.append(member.user);
+    if (!m_receipts.known) {
+        // Once per change of the group or of its receipts, not once per row: the members and
+        // how far each got.
+        m_receipts = {};
+        m_receipts.known = true;
+        const auto group = m_session->reader().group(Protocol::groupIdOf(m_conversation));
+        for (const Client::GroupMemberInfo &member :
+             group ? group->members : QList<Client::GroupMemberInfo>()) {
+            if (member.user != m_session->username()) {
+                m_receipts.others.append(member.user);
+                m_receipts.positions.insert(
+                    member.user, m_session->reader().receipt(m_conversation, member.user));
+            }
         }
     }
-    const Client::ReceiptSummary summary =
-        m_session->reader().receiptSummary(m_conversation, row.message.seq, others);
+    const QStringList &others = m_receipts.others;
+    Client::ReceiptSummary summary;
+    summary.total = static_cast<int>(others.size());
+    for (const QString &user : others) {
+        const auto [delivered, read] = m_receipts.positions.value(user);
+        if (delivered >= row.message.seq) {
+            summary.deliveredTo.append(user);
+        }
+        if (read >= row.message.seq) {
+            summary.readBy.append(user);
+        }
+    }
     if (summary.total == 0) {
         return;
     }

@@ -14,8 +14,8 @@ class Session;
 
 //! The messages of one conversation, for a QListView with MessageDelegate (one row per
 //! message, painted, never a widget per message). It holds a window of the history: the newest
-//! page when a conversation opens, older pages as the view scrolls up (canFetchMore /
-//! fetchMore), new messages appended as the core stores them.
+//! page when a conversation opens, older pages as the view scrolls up (fetchOlder), new
+//! messages appended as the core stores them.
 class MessageModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -57,8 +57,12 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role) const override;
     QHash<int, QByteArray> roleNames() const override;
-    bool canFetchMore(const QModelIndex &parent) const override;
-    void fetchMore(const QModelIndex &parent) override;
+    //! Older history is there to load (and no load is pending).
+    bool canFetchOlder() const;
+    //! Loads the previous page on the next pass of the event loop. Not QAbstractItemModel's
+    //! fetchMore(): item views call that whenever the last row is in view, which in a chat is
+    //! always, and each call would load another page of older history at the top.
+    void fetchOlder();
 
     //! Loads messages until `localId` is in the model (for a search hit); its row, or -1.
     int ensureLoaded(qint64 localId);
@@ -115,6 +119,13 @@ private:
     bool m_atStart = true;
     bool m_fetchPending = false;
     bool m_atEnd = true;
+    struct Receipts
+    {
+        bool known = false;
+        QStringList others;                              //!< the other members
+        QHash<QString, QPair<qint64, qint64>> positions; //!< user -> delivered, read
+    };
+    mutable Receipts m_receipts;    //!< the group's, for computeReceipt()
     QHash<QString, int> m_progress; //!< transfer id -> per mille
 };
 

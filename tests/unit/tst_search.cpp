@@ -641,7 +641,7 @@ void TestSearch::migrationIndexesExistingMessages()
     QVERIFY(m_store);
     QSqlQuery version(m_store->database());
     QVERIFY(version.exec(QStringLiteral("PRAGMA user_version")) && version.next());
-    QCOMPARE(version.value(0).toInt(), 6);
+    QVERIFY(version.value(0).toInt() >= 6);
     QCOMPARE(texts(m_store->search(QStringLiteral("tulips"))),
              QStringList(
                  {QStringLiteral("tulips in Grüße"), QStringLiteral("old message about tulips")}));
