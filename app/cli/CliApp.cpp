@@ -939,6 +939,26 @@ int CliApp::revokeDevice(const QStringList &args)
     return Ok;
 }
 
+void CliApp::followSent(const QString *id, bool *stored, QString *failure,
+                        const std::function<void()> &done)
+{
+    QObject::connect(
+        m_core.get(), &Client::ClientCore::messageStatusChanged, m_core.get(),
+        [=](const QString &clientId, StoredMessage::Status status, const QString &reason) {
+            if (clientId != *id) {
+                return;
+            }
+            *stored = status == StoredMessage::Status::Sent;
+            *failure = reason;
+            done();
+        });
+    QObject::connect(m_core.get(), &Client::ClientCore::fatalError, m_core.get(),
+                     [=](const QString &reason) {
+                         *failure = reason;
+                         done();
+                     });
+}
+
 int CliApp::send(const QStringList &args)
 {
     if (args.size() != 2) {
@@ -951,21 +971,7 @@ int CliApp::send(const QStringList &args)
     QString id;
     const bool finished = wait(
         [&](std::function<void()> done) {
-            QObject::connect(m_core.get(), &Client::ClientCore::messageStatusChanged, m_core.get(),
-                             [&, done](const QString &clientId, StoredMessage::Status status,
-                                       const QString &reason) {
-                                 if (clientId != id) {
-                                     return;
-                                 }
-                                 stored = status == StoredMessage::Status::Sent;
-                                 failure = reason;
-                                 done();
-                             });
-            QObject::connect(m_core.get(), &Client::ClientCore::fatalError, m_core.get(),
-                             [&, done](const QString &reason) {
-                                 failure = reason;
-                                 done();
-                             });
+            followSent(&id, &stored, &failure, done);
             id = m_core->send(args[0], args[1], &error);
             if (id.isEmpty()) {
                 done();
@@ -1071,21 +1077,7 @@ int CliApp::sendFile(const QStringList &args, const QString &caption, int timeou
                                      done();
                                  }
                              });
-            QObject::connect(m_core.get(), &Client::ClientCore::messageStatusChanged, m_core.get(),
-                             [&, done](const QString &clientId, StoredMessage::Status status,
-                                       const QString &reason) {
-                                 if (clientId != id) {
-                                     return;
-                                 }
-                                 stored = status == StoredMessage::Status::Sent;
-                                 failure = reason;
-                                 done();
-                             });
-            QObject::connect(m_core.get(), &Client::ClientCore::fatalError, m_core.get(),
-                             [&, done](const QString &reason) {
-                                 failure = reason;
-                                 done();
-                             });
+            followSent(&id, &stored, &failure, done);
             id = m_core->sendFile(args[0], args[1], caption, &error);
             if (id.isEmpty()) {
                 done();

@@ -4,6 +4,8 @@
 
 #include <QStringList>
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 
@@ -26,6 +28,10 @@ private:
     int link(const QString &history, bool yes, int timeoutSeconds);
     int linkDevice(const QStringList &args, bool waitHistory, int timeoutSeconds);
     int revokeDevice(const QStringList &args);
+    //! Until message `*id` reached the server (`*stored`) or failed (`*failure`), or a fatal
+    //! error: then `done`.
+    void followSent(const QString *id, bool *stored, QString *failure,
+                    const std::function<void()> &done);
     int send(const QStringList &args);
     int flush();
     int sendFile(const QStringList &args, const QString &caption, int timeoutSeconds);

@@ -3,6 +3,7 @@
 // messages, trust state, on a real SQLCipher file (checked to be unreadable without its key).
 
 #include "app/core/LocalStore.h"
+#include "tests/common/TestStore.h"
 
 #include <QProcess>
 #include <QStandardPaths>
@@ -22,8 +23,7 @@ const QString Bob = QStringLiteral("bob");
 const QString Carol = QStringLiteral("carol");
 const QString AliceBob = QStringLiteral("dm:alice:bob");
 const QString AliceCarol = QStringLiteral("dm:alice:carol");
-const QByteArray Key =
-    QByteArray::fromHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+const QByteArray Key = Tincan::Test::StoreKey;
 
 QString newId()
 {
@@ -148,12 +148,7 @@ void TestLocalStore::cleanup()
 
 std::unique_ptr<LocalStore> TestLocalStore::openStore()
 {
-    auto store = std::make_unique<LocalStore>();
-    if (!store->open(path(), Key)) {
-        qWarning("LocalStore::open failed: %s", qPrintable(store->lastError()));
-        return nullptr;
-    }
-    return store;
+    return Tincan::Test::openTestStore(path());
 }
 
 void TestLocalStore::openFailsOnUnusablePath()

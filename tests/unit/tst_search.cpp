@@ -4,6 +4,7 @@
 
 #include "app/core/LocalStore.h"
 #include "app/core/SearchQuery.h"
+#include "tests/common/TestStore.h"
 
 #include <QRandomGenerator>
 #include <QSqlQuery>
@@ -23,8 +24,6 @@ const QString Bob = QStringLiteral("bob");
 const QString Carol = QStringLiteral("carol");
 const QString AliceBob = QStringLiteral("dm:alice:bob");
 const QString AliceCarol = QStringLiteral("dm:alice:carol");
-const QByteArray Key =
-    QByteArray::fromHex("8899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677");
 
 //! A message from `sender` as it arrives from the server (seq/server time derived from `seq`).
 StoredMessage arrived(const QString &conversation, const QString &sender, qint64 seq,
@@ -133,12 +132,7 @@ void TestSearch::cleanup()
 
 std::unique_ptr<LocalStore> TestSearch::openStore()
 {
-    auto store = std::make_unique<LocalStore>();
-    if (!store->open(m_dir->filePath(QStringLiteral("client.db")), Key)) {
-        qWarning("LocalStore::open failed: %s", qPrintable(store->lastError()));
-        return nullptr;
-    }
-    return store;
+    return Tincan::Test::openTestStore(m_dir->filePath(QStringLiteral("client.db")));
 }
 
 qint64 TestSearch::add(const StoredMessage &message)
