@@ -695,27 +695,46 @@ void MainWindow::sendComposed()
     if (text.isEmpty() || m_current.isEmpty()) {
         return;
     }
-    const QString groupId = Protocol::groupIdOf(m_current);
-    const QString to = groupId.isEmpty() ? Protocol::directPeer(m_current, m_session->username())
+    const QString conversation = m_current;
+    const QString groupId = Protocol::groupIdOf(conversation);
+    const QString to = groupId.isEmpty() ? Protocol::directPeer(conversation, m_session->username())
                                          : Protocol::groupConversationId(groupId);
-    QString id;
-    QString error;
-    m_session->run([&](Client::ClientCore &core) {
-        id = core.send(to, text, &error);
-        core.setTyping(m_current, false);
-    });
-    if (id.isEmpty()) {
-        QMessageBox::warning(this, tr("Message not sent"), error);
-        return;
-    }
     {
         QSignalBlocker block(m_composer);
         m_composer->clear();
     }
-    m_session->setUiSetting(QStringLiteral("draft/") + m_current, {});
-    m_messages->refreshTail();
+    m_session->setUiSetting(QStringLiteral("draft/") + conversation, {});
+    // Queued, never waited for: the core may be busy (a backlog to decrypt) and the window
+    // must not freeze meanwhile. The answer comes back to this window.
+    QPointer<MainWindow> self(this);
+    m_session->post([this, self, to, text, conversation](Client::ClientCore &core) {
+        QString error;
+        const QString id = core.send(to, text, &error);
+        core.setTyping(conversation, false);
+        if (self) {
+            QMetaObject::invokeMethod(this, [this, id, error, text, conversation] {
+                messageQueued(conversation, id, error, text);
+            });
+        }
+    });
+}
+
+void MainWindow::messageQueued(const QString &conversation, const QString &id, const QString &error,
+                               const QString &text)
+{
+    if (id.isEmpty()) {
+        // Nothing is lost: the text goes back into the composer if it was not retyped.
+        if (conversation == m_current && m_composer->toPlainText().isEmpty()) {
+            m_composer->setPlainText(text);
+        }
+        QMessageBox::warning(this, tr("Message not sent"), error);
+        return;
+    }
+    if (conversation == m_current) {
+        m_messages->refreshTail();
+        scrollToLatest();
+    }
     m_conversations->reload();
-    scrollToLatest();
     updateOutboxState();
 }
 
@@ -727,19 +746,23 @@ void MainWindow::attachFiles(const QStringList &paths)
     const QString groupId = Protocol::groupIdOf(m_current);
     const QString to = groupId.isEmpty() ? Protocol::directPeer(m_current, m_session->username())
                                          : Protocol::groupConversationId(groupId);
-    QStringList errors;
-    for (const QString &path : paths) {
-        QString error;
-        QString id;
-        m_session->run([&](Client::ClientCore &core) { id = core.sendFile(to, path, {}, &error); });
-        if (id.isEmpty()) {
-            errors.append(tr("%1: %2").arg(QFileInfo(path).fileName(), error));
-        }
-    }
-    if (!errors.isEmpty()) {
-        QMessageBox::warning(this, tr("File not sent"), errors.join(QLatin1Char('\n')));
-    }
     statusBar()->showMessage(tr("Encrypting and uploading…"), 3000);
+    // Queued like a message: making previews of big images takes a moment on the core's thread.
+    QPointer<MainWindow> self(this);
+    m_session->post([this, self, to, paths](Client::ClientCore &core) {
+        QStringList errors;
+        for (const QString &path : paths) {
+            QString error;
+            if (core.sendFile(to, path, {}, &error).isEmpty()) {
+                errors.append(tr("%1: %2").arg(QFileInfo(path).fileName(), error));
+            }
+        }
+        if (self && !errors.isEmpty()) {
+            QMetaObject::invokeMethod(this, [this, errors] {
+                QMessageBox::warning(this, tr("File not sent"), errors.join(QLatin1Char('\n')));
+            });
+        }
+    });
 }
 
 void MainWindow::chooseAttachment()

@@ -99,6 +99,9 @@ private:
     void scrollToLatest();
     void updateOutboxState();
     void fatal(const QString &message);
+    //! The core stored (or refused) a message typed in `conversation`.
+    void messageQueued(const QString &conversation, const QString &id, const QString &error,
+                       const QString &text);
     //! Moves to the next (older, +1) or previous (newer, -1) hit of the chat search.
     void stepChatSearch(int direction);
     //! Applies a UI setting changed in the settings dialog (or elsewhere) at once.

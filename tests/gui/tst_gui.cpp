@@ -124,7 +124,7 @@ void TestGui::composerMessageAppearsInOtherApp()
     QTest::keyClick(composer, Qt::Key_Return);
     QVERIFY(composer->toPlainText().isEmpty());
     const QString text = QStringLiteral("first line\nsecond line");
-    QVERIFY(rowWithText(m_alice.window->messages(), text) >= 0);
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(m_alice.window->messages(), text) >= 0, Timeout);
 
     // Bob's conversation list shows the chat with an unread badge and the preview.
     Gui::ConversationListModel *list = m_bob.window->conversations();
@@ -157,8 +157,8 @@ void TestGui::ticksAdvanceToRead()
     QTest::keyClicks(composer, QStringLiteral("are you there?"));
     QTest::keyClick(composer, Qt::Key_Return);
     Gui::MessageModel *messages = m_alice.window->messages();
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, QStringLiteral("are you there?")) >= 0, Timeout);
     const int row = rowWithText(messages, QStringLiteral("are you there?"));
-    QVERIFY(row >= 0);
     const QModelIndex index = messages->index(row);
     QTRY_VERIFY_WITH_TIMEOUT(index.data(Gui::MessageModel::StatusRole).toInt() >=
                                  static_cast<int>(Status::Sent),
@@ -497,8 +497,9 @@ void TestGui::offlineMessagesWaitInTheOutbox()
     QTRY_VERIFY_WITH_TIMEOUT(m_alice.window->outboxLabel()->isVisible(), Timeout);
     QVERIFY(m_alice.window->outboxLabel()->text().contains(QLatin1String("1")));
     Gui::MessageModel *messages = m_alice.window->messages();
+    QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, QStringLiteral("sent while offline")) >= 0,
+                             Timeout);
     const int row = rowWithText(messages, QStringLiteral("sent while offline"));
-    QVERIFY(row >= 0);
     QCOMPARE(messages->index(row).data(Gui::MessageModel::StatusRole).toInt(),
              static_cast<int>(Status::Pending));
     QVERIFY(m_server.restart());
