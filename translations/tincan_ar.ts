@@ -143,6 +143,18 @@
         <source>Note to self</source>
         <translation>ملاحظة لنفسي</translation>
     </message>
+    <message>
+        <source>🖼 Photo</source>
+        <translation>🖼 صورة</translation>
+    </message>
+    <message>
+        <source>🎬 Video</source>
+        <translation>🎬 فيديو</translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
+        <translation>📎 %1</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::DesktopApp</name>
@@ -927,6 +939,22 @@ Quit anyway?</source>
         <source>&amp;Settings…</source>
         <translation>الإعدادات…</translation>
     </message>
+    <message>
+        <source>Copy selected text</source>
+        <translation>نسخ النص المحدد</translation>
+    </message>
+    <message>
+        <source>Cancel upload</source>
+        <translation>إلغاء الرفع</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>حذف</translation>
+    </message>
+    <message>
+        <source>Cannot delete the message</source>
+        <translation>تعذّر حذف الرسالة</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>
@@ -941,6 +969,10 @@ Quit anyway?</source>
     <message>
         <source>%1 — %2%</source>
         <translation>%1 — %2%</translation>
+    </message>
+    <message>
+        <source>%1 — waiting to upload</source>
+        <translation>%1 — في انتظار الرفع</translation>
     </message>
 </context>
 <context>
@@ -1000,6 +1032,10 @@ Quit anyway?</source>
     <message>
         <source>%1: sent</source>
         <translation>%1: أُرسلت</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>جارٍ الرفع</translation>
     </message>
 </context>
 <context>

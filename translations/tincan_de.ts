@@ -135,6 +135,18 @@
         <source>Note to self</source>
         <translation>Notiz an mich</translation>
     </message>
+    <message>
+        <source>🖼 Photo</source>
+        <translation>🖼 Foto</translation>
+    </message>
+    <message>
+        <source>🎬 Video</source>
+        <translation>🎬 Video</translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
+        <translation>📎 %1</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::DesktopApp</name>
@@ -903,6 +915,22 @@ Trotzdem beenden?</translation>
         <source>&amp;Settings…</source>
         <translation>&amp;Einstellungen…</translation>
     </message>
+    <message>
+        <source>Copy selected text</source>
+        <translation>Ausgewählten Text kopieren</translation>
+    </message>
+    <message>
+        <source>Cancel upload</source>
+        <translation>Hochladen abbrechen</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Cannot delete the message</source>
+        <translation>Die Nachricht kann nicht gelöscht werden</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>
@@ -917,6 +945,10 @@ Trotzdem beenden?</translation>
     <message>
         <source>%1 — %2%</source>
         <translation>%1 — %2 %</translation>
+    </message>
+    <message>
+        <source>%1 — waiting to upload</source>
+        <translation>%1 — wartet auf das Hochladen</translation>
     </message>
 </context>
 <context>
@@ -976,6 +1008,10 @@ Trotzdem beenden?</translation>
     <message>
         <source>%1: sent</source>
         <translation>%1: gesendet</translation>
+    </message>
+    <message>
+        <source>Uploading</source>
+        <translation>Wird hochgeladen</translation>
     </message>
 </context>
 <context>

@@ -135,6 +135,18 @@
         <source>Note to self</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>🖼 Photo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>🎬 Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>📎 %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::DesktopApp</name>
@@ -899,6 +911,22 @@ Quit anyway?</source>
         <source>&amp;Settings…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Copy selected text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel upload</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot delete the message</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>
@@ -912,6 +940,10 @@ Quit anyway?</source>
     </message>
     <message>
         <source>%1 — %2%</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — waiting to upload</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -971,6 +1003,10 @@ Quit anyway?</source>
     </message>
     <message>
         <source>%1: sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Uploading</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -189,6 +189,9 @@ public:
     //! cut connection or a restart it continues where the server stopped), then sent as a
     //! message whose attachment carries the key, digest, name, type and a thumbnail. Returns
     //! the transfer id, which becomes the message's client id (empty with `error` on failure).
+    //! The message is in the conversation at once, with status Uploading (messageAdded()), and
+    //! becomes Pending when the upload completes (messageStatusChanged()); an upload that fails
+    //! for good leaves it Failed.
     //! Progress: transferProgress(); the end: transferFinished().
     QString sendFile(const QString &to, const QString &path, const QString &caption,
                      QString *error);
@@ -198,10 +201,14 @@ public:
     //! transfer id ("<mediaId>"), or empty with `error`.
     QString fetchMedia(const QString &clientMessageId, int index, const QString &destination,
                        QString *error);
-    //! Pauses, resumes or cancels an upload or download.
+    //! Pauses, resumes or cancels an upload or download. Cancelling an upload deletes its
+    //! message (messageRemoved()).
     bool pauseTransfer(const QString &id);
     bool resumeTransfer(const QString &id);
     bool cancelTransfer(const QString &id);
+    //! Deletes one of our messages that never reached the server: a file still uploading (the
+    //! upload is cancelled) or a message that failed. False with `error` otherwise.
+    bool discardUnsent(const QString &clientMessageId, QString *error);
     //! Starts the uploads kept from an earlier run (also done when the stream connects).
     void resumeUploads() { resumeTransfersAfterReconnect(); }
     //! Transfers running or waiting in this session.
@@ -254,6 +261,11 @@ Q_SIGNALS:
     void decryptionFailed(const QString &user, qint64 device, const QString &reason);
     void messageStatusChanged(const QString &clientMessageId,
                               Tincan::Client::StoredMessage::Status status, const QString &error);
+    //! One of our messages was created on this device without being queued yet (a file that
+    //! starts uploading, status Uploading).
+    void messageAdded(const Tincan::Client::StoredMessage &message);
+    //! One of our unsent messages was deleted (a cancelled upload, a discarded failure).
+    void messageRemoved(const QString &conversation, const QString &clientMessageId);
     //! A contact's safety number changed (a device's identity key changed, or a verified
     //! contact's set of devices changed). `wasVerified`: sending now asks for confirmation.
     void safetyNumberChanged(const QString &user, bool wasVerified);
@@ -374,6 +386,9 @@ private:
     void uploadStep(const std::shared_ptr<Transfer> &transfer);
     void patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 offset);
     void finishUpload(const std::shared_ptr<Transfer> &transfer);
+    //! Our message carrying `content` to `to` (a user or "group:<id>"), not yet stored.
+    StoredMessage outgoingMediaMessage(const QString &clientMessageId, const QString &to,
+                                       const Protocol::MessageContent &content) const;
     //! The server has the whole upload with this digest: check it, then send the message.
     void uploadCompleted(const std::shared_ptr<Transfer> &transfer, const QByteArray &serverDigest);
     //! The upload was complete before we heard of it: ask for its digest.

@@ -67,6 +67,41 @@ QString statusError(QNetworkReply *reply, const QString &pinError)
                                    : error.message;
 }
 
+//! The attachment a transfer's draft describes. Before the upload completes it has no media id
+//! or digest yet: zeros stand in for both (the message is Uploading, and never leaves this
+//! device like that).
+Attachment attachmentFromDraft(const QJsonObject &draft)
+{
+    Attachment attachment;
+    attachment.mediaId = draft.value(QStringLiteral("mediaId")).toString();
+    if (attachment.mediaId.isEmpty()) {
+        attachment.mediaId = QString(32, QLatin1Char('0'));
+    }
+    attachment.key = unb64(draft.value(QStringLiteral("key")));
+    attachment.digest = unb64(draft.value(QStringLiteral("digest")));
+    if (attachment.digest.isEmpty()) {
+        attachment.digest = QByteArray(Attachment::DigestBytes, '\0');
+    }
+    attachment.size = draft.value(QStringLiteral("size")).toInteger();
+    attachment.cipherSize = draft.value(QStringLiteral("cipherSize")).toInteger();
+    attachment.name = draft.value(QStringLiteral("name")).toString();
+    attachment.mime = draft.value(QStringLiteral("mime")).toString();
+    attachment.width = draft.value(QStringLiteral("width")).toInt();
+    attachment.height = draft.value(QStringLiteral("height")).toInt();
+    attachment.thumbnail = unb64(draft.value(QStringLiteral("thumbnail")));
+    attachment.durationMs = draft.value(QStringLiteral("durationMs")).toInteger();
+    return attachment;
+}
+
+MessageContent mediaContentFromDraft(const QJsonObject &draft)
+{
+    MessageContent content;
+    content.kind = MessageContent::Kind::Media;
+    content.text = draft.value(QStringLiteral("caption")).toString();
+    content.attachments = {attachmentFromDraft(draft)};
+    return content;
+}
+
 } // namespace
 
 struct ClientCore::Transfer
@@ -76,6 +111,8 @@ struct ClientCore::Transfer
     bool paused = false;
     bool running = false;
     bool cancelled = false;
+    //! The digest pass runs on the thread pool; its result continues the upload.
+    bool digesting = false;
     int attempts = 0;
     QPointer<QNetworkReply> reply;
     std::shared_ptr<QString> pinError = std::make_shared<QString>();
@@ -231,10 +268,13 @@ QString ClientCore::sendFile(const QString &to, const QString &path, const QStri
     record.fileSize = size;
     record.fileMtime = mtimeOf(info);
     record.createdAt = QDateTime::currentMSecsSinceEpoch();
-    if (!m_store.saveTransfer(record)) {
+    // The message is in the chat at once, with the preview, while the file uploads.
+    StoredMessage message = outgoingMediaMessage(record.id, to, mediaContentFromDraft(draft));
+    if (!m_store.startUpload(record, &message)) {
         *error = QStringLiteral("Cannot save the transfer: %1").arg(m_store.lastError());
         return {};
     }
+    Q_EMIT messageAdded(message);
     runUpload(record.id);
     return record.id;
 }
@@ -365,12 +405,39 @@ bool ClientCore::cancelTransfer(const QString &id)
                        [](const ApiResult &) {});
         }
         m_store.removeTransfer(id);
+        // A cancelled upload takes its message with it.
+        if (const auto message = m_store.messageByClientId(id);
+            message && message->status == StoredMessage::Status::Uploading &&
+            m_store.discardUnsent(id)) {
+            Q_EMIT messageRemoved(message->conversation, id);
+        }
     }
     if (transfer) {
         endTransfer(transfer, false, QStringLiteral("Cancelled."));
     } else {
         Q_EMIT transferFinished(id, false, QStringLiteral("Cancelled."));
     }
+    return true;
+}
+
+bool ClientCore::discardUnsent(const QString &clientMessageId, QString *error)
+{
+    const auto message = m_store.messageByClientId(clientMessageId);
+    if (!message || !message->outgoing ||
+        (message->status != StoredMessage::Status::Uploading &&
+         message->status != StoredMessage::Status::Failed)) {
+        *error = QStringLiteral("Only a message that was not sent can be deleted here.");
+        return false;
+    }
+    if (m_transfers.contains(clientMessageId) || m_store.transfer(clientMessageId)) {
+        cancelTransfer(clientMessageId);
+        return true;
+    }
+    if (!m_store.discardUnsent(clientMessageId)) {
+        *error = m_store.lastError();
+        return false;
+    }
+    Q_EMIT messageRemoved(message->conversation, clientMessageId);
     return true;
 }
 
@@ -411,6 +478,13 @@ void ClientCore::transferFailed(const std::shared_ptr<Transfer> &transfer, const
     }
     if (transfer->upload) {
         m_store.removeTransfer(transfer->id);
+        // The message stays, marked failed with the reason (the user may delete it).
+        if (const auto message = m_store.messageByClientId(transfer->id);
+            message && message->status == StoredMessage::Status::Uploading) {
+            if (m_store.markFailed(transfer->id, error)) {
+                Q_EMIT messageStatusChanged(transfer->id, StoredMessage::Status::Failed, error);
+            }
+        }
     }
     endTransfer(transfer, false, error);
 }
@@ -467,6 +541,11 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
     QPointer<ClientCore> self(this);
     if (record.state == QLatin1String("digest")) {
         // One streaming pass over the file (about a second per gigabyte), off this thread.
+        // Paused and resumed meanwhile: the pass under way goes on (never two at once).
+        if (transfer->digesting) {
+            return;
+        }
+        transfer->digesting = true;
         const QString path = record.path;
         const QByteArray salt = record.salt;
 
@@ -474,7 +553,9 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
             QString error;
             const auto digest = EncryptingFileDevice::digestOf(path, key, salt, &error);
             alive->post([transfer, digest, error](ClientCore *self) {
-                if (transfer->cancelled) {
+                transfer->digesting = false;
+                // Cancelled, or ended otherwise while the pass ran.
+                if (transfer->cancelled || self->m_transfers.value(transfer->id) != transfer) {
                     return;
                 }
                 if (!digest) {
@@ -486,6 +567,9 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
                     QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
                 transfer->record.state = QStringLiteral("reserve");
                 self->m_store.saveTransfer(transfer->record);
+                if (transfer->paused) {
+                    return; // resumeTransfer() goes on from "reserve"
+                }
                 self->uploadStep(transfer);
             });
         });
@@ -686,46 +770,47 @@ void ClientCore::confirmUpload(const std::shared_ptr<Transfer> &transfer)
                });
 }
 
+StoredMessage ClientCore::outgoingMediaMessage(const QString &clientMessageId, const QString &to,
+                                               const MessageContent &content) const
+{
+    const QString groupId = Protocol::groupIdOf(to);
+    StoredMessage message;
+    message.clientMessageId = clientMessageId;
+    message.conversation =
+        groupId.isEmpty() ? Protocol::directConversationId(m_profile.username(), to) : to;
+    message.sender = m_profile.username();
+    message.senderDevice = m_profile.deviceId();
+    message.text = content.text;
+    message.media = content.encode();
+    message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
+    message.outgoing = true;
+    return message;
+}
+
 void ClientCore::finishUpload(const std::shared_ptr<Transfer> &transfer)
 {
     transfer->progress(this, transfer->total, true);
-    if (!m_store.messageByClientId(transfer->id)) {
-        const QJsonObject &draft = transfer->draft;
-        Attachment attachment;
-        attachment.mediaId = draft.value(QStringLiteral("mediaId")).toString();
-        attachment.key = unb64(draft.value(QStringLiteral("key")));
-        attachment.digest = unb64(draft.value(QStringLiteral("digest")));
-        attachment.size = draft.value(QStringLiteral("size")).toInteger();
-        attachment.cipherSize = draft.value(QStringLiteral("cipherSize")).toInteger();
-        attachment.name = draft.value(QStringLiteral("name")).toString();
-        attachment.mime = draft.value(QStringLiteral("mime")).toString();
-        attachment.width = draft.value(QStringLiteral("width")).toInt();
-        attachment.height = draft.value(QStringLiteral("height")).toInt();
-        attachment.thumbnail = unb64(draft.value(QStringLiteral("thumbnail")));
-        MessageContent content;
-        content.kind = MessageContent::Kind::Media;
-        content.text = draft.value(QStringLiteral("caption")).toString();
-        content.attachments = {attachment};
-        const QString to = transfer->record.recipient;
-        const QString groupId = Protocol::groupIdOf(to);
-        StoredMessage message;
-        message.clientMessageId = transfer->id;
-        message.conversation =
-            groupId.isEmpty() ? Protocol::directConversationId(m_profile.username(), to) : to;
-        message.sender = m_profile.username();
-        message.senderDevice = m_profile.deviceId();
-        message.text = content.text;
-        message.media = content.encode();
-        message.localTimestamp = QDateTime::currentMSecsSinceEpoch();
-        message.outgoing = true;
-        if (!m_store.queueOutgoing(message, to)) {
-            transferFailed(transfer,
-                           QStringLiteral("Cannot save the message: %1").arg(m_store.lastError()),
-                           false);
-            return;
-        }
+    const auto existing = m_store.messageByClientId(transfer->id);
+    const QString to = transfer->record.recipient;
+    const MessageContent content = mediaContentFromDraft(transfer->draft);
+    bool queued = true;
+    if (!existing) {
+        // A transfer from before messages were shown while uploading.
+        queued = m_store.queueOutgoing(outgoingMediaMessage(transfer->id, to, content), to);
+    } else if (existing->status == StoredMessage::Status::Uploading) {
+        queued = m_store.queueUploaded(transfer->id, content.encode(), to);
+    }
+    // Otherwise it was queued already (the transfer's removal was lost in a crash).
+    if (!queued) {
+        transferFailed(transfer,
+                       QStringLiteral("Cannot save the message: %1").arg(m_store.lastError()),
+                       false);
+        return;
     }
     m_store.removeTransfer(transfer->id);
+    if (existing && existing->status == StoredMessage::Status::Uploading) {
+        Q_EMIT messageStatusChanged(transfer->id, StoredMessage::Status::Pending, {});
+    }
     endTransfer(transfer, true, {});
     processOutbox();
 }
@@ -738,6 +823,10 @@ QString ClientCore::fetchMedia(const QString &clientMessageId, int index,
     const auto message = m_store.messageByClientId(clientMessageId);
     if (!message) {
         *error = QStringLiteral("There is no message %1.").arg(clientMessageId);
+        return {};
+    }
+    if (message->status == StoredMessage::Status::Uploading) {
+        *error = QStringLiteral("The file is still uploading.");
         return {};
     }
     const QList<Attachment> attachments = attachmentsOf(*message);

@@ -247,6 +247,8 @@ QString StoredMessage::statusName(Status status)
         return QStringLiteral("delivered");
     case Status::Read:
         return QStringLiteral("read");
+    case Status::Uploading:
+        return QStringLiteral("uploading");
     }
     return {};
 }
@@ -403,6 +405,108 @@ bool LocalStore::markFailed(const QString &clientMessageId, const QString &reaso
             "UPDATE messages SET status = ?, error = ? WHERE outgoing = 1 AND client_id = ?"),
         {static_cast<int>(StoredMessage::Status::Failed), reason, clientMessageId}, clientMessageId,
         nullptr);
+}
+
+bool LocalStore::startUpload(const MediaTransfer &transfer, StoredMessage *message)
+{
+    QSqlDatabase db = m_connection.database();
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    QSqlQuery insert(db);
+    insert.prepare(QStringLiteral("INSERT INTO messages (conversation, sender, sender_device, "
+                                  "client_id, text, local_ts, outgoing, status, media) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)"));
+    insert.addBindValue(message->conversation);
+    insert.addBindValue(message->sender);
+    insert.addBindValue(message->senderDevice);
+    insert.addBindValue(message->clientMessageId);
+    insert.addBindValue(message->text.isNull() ? QStringLiteral("") : message->text);
+    insert.addBindValue(message->localTimestamp);
+    insert.addBindValue(static_cast<int>(StoredMessage::Status::Uploading));
+    insert.addBindValue(message->media);
+    // The id before the next insert: SQLite's last insert id belongs to the connection.
+    const bool inserted = insert.exec();
+    const qint64 localId = inserted ? insert.lastInsertId().toLongLong() : 0;
+    if (!inserted || !saveTransfer(transfer) || !db.commit()) {
+        if (insert.lastError().isValid()) {
+            m_lastError = insert.lastError().text();
+        }
+        db.rollback();
+        return false;
+    }
+    message->localId = localId;
+    message->status = StoredMessage::Status::Uploading;
+    message->outgoing = true;
+    return true;
+}
+
+bool LocalStore::queueUploaded(const QString &clientMessageId, const QByteArray &media,
+                               const QString &recipient)
+{
+    QSqlDatabase db = m_connection.database();
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral("UPDATE messages SET media = ?, status = ? WHERE outgoing = 1 "
+                                  "AND client_id = ? AND status = ?"));
+    update.addBindValue(media);
+    update.addBindValue(static_cast<int>(StoredMessage::Status::Pending));
+    update.addBindValue(clientMessageId);
+    update.addBindValue(static_cast<int>(StoredMessage::Status::Uploading));
+    QSqlQuery outbox(db);
+    outbox.prepare(QStringLiteral("INSERT INTO outbox (client_id, recipient, text, created_at, "
+                                  "kind) VALUES (?, ?, ?, ?, 'media')"));
+    outbox.addBindValue(clientMessageId);
+    outbox.addBindValue(recipient);
+    outbox.addBindValue(QString::fromUtf8(media));
+    outbox.addBindValue(QDateTime::currentMSecsSinceEpoch());
+    const bool updated = update.exec();
+    if (!updated || update.numRowsAffected() != 1 || !outbox.exec() || !db.commit()) {
+        m_lastError = !updated ? update.lastError().text()
+                      : update.numRowsAffected() != 1
+                          ? QStringLiteral("The message is not uploading.")
+                      : outbox.lastError().isValid() ? outbox.lastError().text()
+                                                     : db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+bool LocalStore::discardUnsent(const QString &clientMessageId)
+{
+    QSqlDatabase db = m_connection.database();
+    if (!db.transaction()) {
+        m_lastError = db.lastError().text();
+        return false;
+    }
+    QSqlQuery remove(db);
+    remove.prepare(QStringLiteral("DELETE FROM messages WHERE outgoing = 1 AND client_id = ? AND "
+                                  "status IN (?, ?)"));
+    remove.addBindValue(clientMessageId);
+    remove.addBindValue(static_cast<int>(StoredMessage::Status::Uploading));
+    remove.addBindValue(static_cast<int>(StoredMessage::Status::Failed));
+    QSqlQuery outbox(db);
+    outbox.prepare(QStringLiteral("DELETE FROM outbox WHERE client_id = ?"));
+    outbox.addBindValue(clientMessageId);
+    QSqlQuery transfer(db);
+    transfer.prepare(QStringLiteral("DELETE FROM transfers WHERE id = ?"));
+    transfer.addBindValue(clientMessageId);
+    const bool removed = remove.exec();
+    if (!removed || remove.numRowsAffected() != 1 || !outbox.exec() || !transfer.exec() ||
+        !db.commit()) {
+        m_lastError = !removed ? remove.lastError().text()
+                      : remove.numRowsAffected() != 1
+                          ? QStringLiteral("There is no unsent message %1.").arg(clientMessageId)
+                          : db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
 }
 
 bool LocalStore::insertIncoming(const StoredMessage &message, bool *inserted)
@@ -654,11 +758,13 @@ QList<ConversationSummary> LocalStore::conversations(const QString &self)
 {
     QSqlQuery query(m_connection.database());
     QList<ConversationSummary> result;
+    // The newest message of each conversation is the one with the highest id; its content
+    // only when it has no text (a file without a caption: the preview names the file).
     if (!query.exec(QStringLiteral(
-            "SELECT conversation, MAX(COALESCE(server_ts, local_ts)) AS last, COUNT(*), "
-            "(SELECT text FROM messages m2 WHERE m2.conversation = m.conversation "
-            " ORDER BY id DESC LIMIT 1) FROM messages m GROUP BY conversation ORDER BY last "
-            "DESC"))) {
+            "SELECT c.conversation, c.last, c.n, l.text, CASE WHEN l.text = '' THEN l.media END "
+            "FROM (SELECT conversation, MAX(COALESCE(server_ts, local_ts)) AS last, "
+            "COUNT(*) AS n, MAX(id) AS last_id FROM messages GROUP BY conversation) c "
+            "JOIN messages l ON l.id = c.last_id ORDER BY c.last DESC"))) {
         m_lastError = query.lastError().text();
         return result;
     }
@@ -669,6 +775,7 @@ QList<ConversationSummary> LocalStore::conversations(const QString &self)
         summary.lastTimestamp = query.value(1).toLongLong();
         summary.messageCount = query.value(2).toLongLong();
         summary.lastText = query.value(3).toString();
+        summary.lastMedia = query.value(4).toByteArray();
         result.append(summary);
     }
     return result;

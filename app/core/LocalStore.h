@@ -19,7 +19,20 @@ struct StoredMessage
     //! System: a notice in the conversation (e.g. a changed safety number), not a message.
     //! Delivered / Read (outgoing only): every other participant's device got it / every other
     //! participant saw it.
-    enum class Status { Pending, Sent, Failed, Received, Undecryptable, System, Delivered, Read };
+    //! Uploading (outgoing only): a file message whose file is still being encrypted and
+    //! uploaded; `media` holds its attachment as far as known (no media id or digest yet). It
+    //! becomes Pending, and goes to the outbox, when the upload completes.
+    enum class Status {
+        Pending,
+        Sent,
+        Failed,
+        Received,
+        Undecryptable,
+        System,
+        Delivered,
+        Read,
+        Uploading
+    };
 
     qint64 localId = 0;
     QString conversation;
@@ -151,6 +164,8 @@ struct ConversationSummary
     QString peer;
     qint64 lastTimestamp = 0;
     QString lastText;
+    //! The last message's content (Protocol::MessageContent) when it is a file without text.
+    QByteArray lastMedia;
     qint64 messageCount = 0;
 };
 
@@ -186,6 +201,17 @@ public:
                   bool *changed = nullptr);
     //! The server refused it for good.
     bool markFailed(const QString &clientMessageId, const QString &reason);
+    //! A file starts uploading: records its transfer and its message (status Uploading; sets
+    //! `message->localId`) in one transaction, so the chat shows the file while it uploads.
+    bool startUpload(const MediaTransfer &transfer, StoredMessage *message);
+    //! The upload of message `clientMessageId` completed: the message gets its final content
+    //! (`media`) and its outbox entry, and becomes Pending, in one transaction. False (nothing
+    //! written) when the message is not Uploading.
+    bool queueUploaded(const QString &clientMessageId, const QByteArray &media,
+                       const QString &recipient);
+    //! Deletes one of our messages that never reached the server (Uploading or Failed) with its
+    //! outbox entry and transfer. False when there is no such message.
+    bool discardUnsent(const QString &clientMessageId);
 
     //! Inserts a message that arrived from the server. Returns true in `inserted` only the first
     //! time a (sender, clientMessageId) is seen: a re-delivery changes nothing.

@@ -2,6 +2,7 @@
 
 #include "app/core/ClientCore.h"
 #include "app/gui/Session.h"
+#include "shared/protocol/MessageContent.h"
 #include "shared/protocol/Validation.h"
 
 #include <algorithm>
@@ -19,6 +20,9 @@ ConversationListModel::ConversationListModel(Session *session, QObject *parent)
     connect(core, &Client::ClientCore::messageReceived, this,
             &ConversationListModel::scheduleReload);
     connect(core, &Client::ClientCore::messageRepaired, this,
+            &ConversationListModel::scheduleReload);
+    connect(core, &Client::ClientCore::messageAdded, this, &ConversationListModel::scheduleReload);
+    connect(core, &Client::ClientCore::messageRemoved, this,
             &ConversationListModel::scheduleReload);
     connect(core, &Client::ClientCore::messageStatusChanged, this,
             &ConversationListModel::scheduleReload);
@@ -177,6 +181,22 @@ void ConversationListModel::scheduleReload()
     }
 }
 
+QString ConversationListModel::filePreview(const QByteArray &content)
+{
+    const auto decoded = Protocol::MessageContent::decode(content);
+    if (!decoded || decoded->attachments.isEmpty()) {
+        return {};
+    }
+    const Protocol::Attachment &attachment = decoded->attachments.first();
+    if (attachment.mime.startsWith(QLatin1String("image/")) && !attachment.thumbnail.isEmpty()) {
+        return tr("🖼 Photo");
+    }
+    if (attachment.mime.startsWith(QLatin1String("video/"))) {
+        return tr("🎬 Video");
+    }
+    return tr("📎 %1").arg(attachment.name);
+}
+
 void ConversationListModel::reload()
 {
     m_reloadTimer.stop();
@@ -189,6 +209,9 @@ void ConversationListModel::reload()
         row.id = summary.conversation;
         row.time = summary.lastTimestamp;
         row.preview = summary.lastText.simplified();
+        if (row.preview.isEmpty() && !summary.lastMedia.isEmpty()) {
+            row.preview = filePreview(summary.lastMedia);
+        }
         row.group = !Protocol::groupIdOf(row.id).isEmpty();
         row.peer = row.group ? QString() : summary.peer;
         rows.append(row);

@@ -51,6 +51,8 @@ public:
     void reload();
     //! Reloads soon.
     void scheduleReload();
+    //! The preview of a message that is a file without text ("📎 report.pdf", "🖼 Photo").
+    static QString filePreview(const QByteArray &content);
 
 Q_SIGNALS:
     void totalUnreadChanged(int count);

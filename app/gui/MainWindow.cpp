@@ -9,6 +9,7 @@
 #include "app/gui/GroupInfoDialog.h"
 #include "app/gui/MessageDelegate.h"
 #include "app/gui/MessageModel.h"
+#include "app/gui/MessageView.h"
 #include "app/gui/SearchModel.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
@@ -348,13 +349,15 @@ void MainWindow::buildUi()
         m_composer->setFocus();
     });
 
-    m_messageView = new QListView;
+    m_messageView = new MessageView;
     m_messageView->setObjectName(QStringLiteral("messages"));
     m_messageView->setAccessibleName(tr("Messages"));
     m_messageView->setModel(m_messages);
     auto *messageDelegate = new MessageDelegate(m_messageView);
     messageDelegate->cacheSizesOf(m_messages);
-    m_messageView->setItemDelegate(messageDelegate);
+    m_messageView->setMessageDelegate(messageDelegate);
+    connect(m_messageView, &MessageView::cancelUploadRequested, this,
+            [this](const QModelIndex &index) { discardUnsent(index); });
     m_messageView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_messageView->verticalScrollBar()->setSingleStep(24);
     m_messageView->setResizeMode(QListView::Adjust);
@@ -928,9 +931,18 @@ void MainWindow::showMessageMenu(const QPoint &pos)
         return;
     }
     QMenu menu(this);
-    menu.addAction(tr("Copy"), this, &MainWindow::copySelectedMessages);
-    if (index.data(MessageModel::AttachmentCountRole).toInt() > 0) {
+    menu.addAction(m_messageView->hasTextSelection() ? tr("Copy selected text") : tr("Copy"), this,
+                   &MainWindow::copySelectedMessages);
+    const auto status =
+        static_cast<Client::StoredMessage::Status>(index.data(MessageModel::StatusRole).toInt());
+    if (status == Client::StoredMessage::Status::Uploading) {
+        menu.addAction(tr("Cancel upload"), this, [=, this] { discardUnsent(index); });
+    } else if (index.data(MessageModel::AttachmentCountRole).toInt() > 0) {
         menu.addAction(tr("Open file"), this, [=, this] { openAttachment(index); });
+    }
+    if (status == Client::StoredMessage::Status::Failed &&
+        index.data(MessageModel::OutgoingRole).toBool()) {
+        menu.addAction(tr("Delete"), this, [=, this] { discardUnsent(index); });
     }
     const QString detail = index.data(MessageModel::ReceiptDetailRole).toString();
     if (!detail.isEmpty()) {
@@ -940,8 +952,27 @@ void MainWindow::showMessageMenu(const QPoint &pos)
     menu.exec(m_messageView->viewport()->mapToGlobal(pos));
 }
 
+void MainWindow::discardUnsent(const QModelIndex &index)
+{
+    const QString clientId = index.data(MessageModel::ClientIdRole).toString();
+    if (clientId.isEmpty()) {
+        return;
+    }
+    QString error;
+    bool done = false;
+    m_session->run([&](Client::ClientCore &core) { done = core.discardUnsent(clientId, &error); });
+    if (!done) {
+        QMessageBox::warning(this, tr("Cannot delete the message"), error);
+    }
+}
+
 void MainWindow::copySelectedMessages()
 {
+    // Part of one message's text, selected with the mouse, first.
+    if (const QString text = m_messageView->selectedText(); !text.isEmpty()) {
+        QApplication::clipboard()->setText(text);
+        return;
+    }
     QModelIndexList selected = m_messageView->selectionModel()->selectedIndexes();
     std::sort(selected.begin(), selected.end(),
               [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
@@ -964,7 +995,9 @@ void MainWindow::copySelectedMessages()
 
 void MainWindow::openAttachment(const QModelIndex &index)
 {
-    if (index.data(MessageModel::AttachmentCountRole).toInt() == 0) {
+    if (index.data(MessageModel::AttachmentCountRole).toInt() == 0 ||
+        static_cast<Client::StoredMessage::Status>(index.data(MessageModel::StatusRole).toInt()) ==
+            Client::StoredMessage::Status::Uploading) {
         return;
     }
     const QString clientId = index.data(MessageModel::ClientIdRole).toString();

@@ -17,6 +17,7 @@ namespace Tincan::Gui {
 class Composer;
 class ConversationListModel;
 class MessageModel;
+class MessageView;
 class SearchModel;
 class ServerHost;
 class Session;
@@ -49,7 +50,7 @@ public:
     ConversationListModel *conversations() const { return m_conversations; }
     MessageModel *messages() const { return m_messages; }
     QListView *conversationView() const { return m_conversationView; }
-    QListView *messageView() const { return m_messageView; }
+    MessageView *messageView() const { return m_messageView; }
     Composer *composer() const { return m_composer; }
     QLineEdit *searchBox() const { return m_search; }
     SearchModel *searchResults() const { return m_results; }
@@ -96,6 +97,8 @@ private:
     void showMessageMenu(const QPoint &pos);
     void copySelectedMessages();
     void openAttachment(const QModelIndex &index);
+    //! Cancels the upload of, or deletes, our message at `index` that was not sent.
+    void discardUnsent(const QModelIndex &index);
     void scrollToLatest();
     void updateOutboxState();
     void fatal(const QString &message);
@@ -122,7 +125,7 @@ private:
     SearchModel *m_chatResults = nullptr;
     int m_chatHit = -1;
     QListView *m_conversationView = nullptr;
-    QListView *m_messageView = nullptr;
+    MessageView *m_messageView = nullptr;
     QWidget *m_chatPane = nullptr;
     QWidget *m_emptyPane = nullptr;
     QLabel *m_headerTitle = nullptr;

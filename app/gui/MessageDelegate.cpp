@@ -11,7 +11,10 @@
 #include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
+#include <QTextLayout>
 #include <QToolTip>
+
+#include <cmath>
 
 namespace Tincan::Gui {
 
@@ -46,6 +49,35 @@ bool isDark(const QPalette &palette)
 {
     return palette.color(QPalette::Base).lightness() < 128;
 }
+
+//! Lays `text` out in lines of at most `width` pixels (words wrap, a word longer than a line
+//! breaks anywhere); returns the width of the widest line and the height of all of them. The
+//! same layout paints the text, finds the character under the mouse and draws a selection.
+QSize layOutText(QTextLayout &layout, const QString &text, const QFont &font, int width,
+                 Qt::LayoutDirection direction)
+{
+    QString lines = text;
+    // QTextLayout breaks lines at U+2028, not at '\n' (one character for one: positions stay).
+    lines.replace(QLatin1Char('\n'), QChar::LineSeparator);
+    layout.setText(lines);
+    layout.setFont(font);
+    QTextOption option(Qt::AlignLeading);
+    option.setWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    option.setTextDirection(direction);
+    layout.setTextOption(option);
+    layout.setCacheEnabled(true);
+    qreal height = 0;
+    qreal widest = 0;
+    layout.beginLayout();
+    for (QTextLine line = layout.createLine(); line.isValid(); line = layout.createLine()) {
+        line.setLineWidth(width);
+        line.setPosition(QPointF(0, height));
+        height += line.height();
+        widest = std::max(widest, line.naturalTextWidth());
+    }
+    layout.endLayout();
+    return {static_cast<int>(std::ceil(widest)), static_cast<int>(std::ceil(height))};
+}
 } // namespace
 
 struct MessageDelegate::Layout
@@ -66,6 +98,7 @@ QString MessageDelegate::tickText(int status)
 {
     switch (static_cast<Status>(status)) {
     case Status::Pending:
+    case Status::Uploading:
         return QStringLiteral("\u25F7"); // ◷ clock
     case Status::Sent:
         return QStringLiteral("\u2713");
@@ -140,9 +173,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     }
     QSize textSize;
     if (!text.isEmpty()) {
-        const QRect bounds =
-            fm.boundingRect(QRect(0, 0, maxInner, 1000000), Qt::TextWordWrap, text);
-        textSize = bounds.size();
+        QTextLayout measure;
+        textSize = layOutText(measure, text, option.font, maxInner, option.direction);
         innerWidth = std::max(innerWidth, textSize.width());
         innerHeight += textSize.height();
     }
@@ -323,13 +355,26 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->restore();
     }
     const int progress = index.data(MessageModel::ProgressRole).toInt();
+    const bool uploading =
+        static_cast<Status>(index.data(MessageModel::StatusRole).toInt()) == Status::Uploading;
+    if (uploading && l.image.isValid()) {
+        // A picture that uploads: a round cancel button over it.
+        const QRect button(l.image.center() - QPoint(20, 20), QSize(40, 40));
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0, 0, 0, 140));
+        painter->drawEllipse(button);
+        painter->setPen(Qt::white);
+        painter->drawText(button, Qt::AlignCenter, QStringLiteral("\u2715"));
+    }
     if (l.file.isValid()) {
         const QRect icon(l.file.left(), l.file.top() + 3, 40, 40);
         painter->setPen(Qt::NoPen);
         painter->setBrush(palette.color(QPalette::Highlight));
         painter->drawEllipse(icon);
         painter->setPen(palette.color(QPalette::HighlightedText));
-        painter->drawText(icon, Qt::AlignCenter, QStringLiteral("\u2193"));
+        // An upload shows how to cancel it (a click on the icon); a file to fetch, an arrow.
+        painter->drawText(icon, Qt::AlignCenter,
+                          uploading ? QStringLiteral("\u2715") : QStringLiteral("\u2193"));
         const QRect info = l.file.adjusted(48, 2, 0, -2);
         QFont bold = opt.font;
         bold.setBold(true);
@@ -345,6 +390,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         QString detail = sizeText(index.data(MessageModel::FileSizeRole).toLongLong());
         if (progress >= 0) {
             detail = tr("%1 — %2%").arg(detail).arg(progress / 10);
+        } else if (uploading) {
+            detail = tr("%1 — waiting to upload").arg(detail);
         }
         painter->drawText(info.adjusted(0, info.height() / 2, 0, 0),
                           Qt::AlignLeading | Qt::AlignVCenter, detail);
@@ -357,11 +404,21 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawRect(bar);
     }
     if (!text.isEmpty()) {
-        painter->setFont(opt.font);
         painter->setPen(kind == MessageModel::Kind::Undecryptable
                             ? palette.color(QPalette::PlaceholderText)
                             : textColor);
-        painter->drawText(l.text, Qt::TextWordWrap | Qt::AlignLeading, text);
+        QTextLayout lines;
+        layOutText(lines, text, opt.font, l.text.width(), opt.direction);
+        QList<QTextLayout::FormatRange> selections;
+        if (index == m_selection.index && m_selection.start != m_selection.end) {
+            QTextLayout::FormatRange range;
+            range.start = std::min(m_selection.start, m_selection.end);
+            range.length = std::abs(m_selection.end - m_selection.start);
+            range.format.setBackground(palette.brush(QPalette::Active, QPalette::Highlight));
+            range.format.setForeground(palette.brush(QPalette::Active, QPalette::HighlightedText));
+            selections.append(range);
+        }
+        lines.draw(painter, l.text.topLeft(), selections);
     }
     QFont small = opt.font;
     small.setPointSizeF(small.pointSizeF() * 0.85);
@@ -383,6 +440,76 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     painter->setPen(footerColor);
     painter->drawText(l.footer, Qt::AlignTrailing | Qt::AlignVCenter, footer.trimmed());
     painter->restore();
+}
+
+QRect MessageDelegate::textRect(const QStyleOptionViewItem &option, const QModelIndex &index) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const Layout l = layout(opt, index);
+    return index.data(MessageModel::TextRole).toString().isEmpty() ? QRect() : l.text;
+}
+
+QRect MessageDelegate::cancelRect(const QStyleOptionViewItem &option,
+                                  const QModelIndex &index) const
+{
+    if (static_cast<Status>(index.data(MessageModel::StatusRole).toInt()) != Status::Uploading) {
+        return {};
+    }
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const Layout l = layout(opt, index);
+    if (l.image.isValid()) {
+        return {l.image.center() - QPoint(20, 20), QSize(40, 40)};
+    }
+    if (l.file.isValid()) {
+        return {l.file.left(), l.file.top() + 3, 40, 40};
+    }
+    return {};
+}
+
+int MessageDelegate::textPositionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                    const QPoint &point) const
+{
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    const QRect rect = textRect(opt, index);
+    const QString text = index.data(MessageModel::TextRole).toString();
+    if (!rect.isValid()) {
+        return -1;
+    }
+    QTextLayout lines;
+    layOutText(lines, text, opt.font, rect.width(), opt.direction);
+    if (lines.lineCount() == 0) {
+        return 0;
+    }
+    const QPointF local = point - rect.topLeft();
+    if (local.y() < 0) {
+        return 0;
+    }
+    for (int i = 0; i < lines.lineCount(); ++i) {
+        const QTextLine line = lines.lineAt(i);
+        if (local.y() < line.y() + line.height()) {
+            return line.xToCursor(local.x());
+        }
+    }
+    return static_cast<int>(text.size());
+}
+
+void MessageDelegate::setTextSelection(const QModelIndex &index, int start, int end)
+{
+    m_selection = {QPersistentModelIndex(index), start, end};
+}
+
+QString MessageDelegate::selectedText() const
+{
+    if (!m_selection.index.isValid() || m_selection.start == m_selection.end) {
+        return {};
+    }
+    const int from = std::min(m_selection.start, m_selection.end);
+    return m_selection.index.data(MessageModel::TextRole)
+        .toString()
+        .mid(from, std::abs(m_selection.end - m_selection.start));
 }
 
 bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,

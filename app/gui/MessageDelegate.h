@@ -2,6 +2,7 @@
 
 #include <QFont>
 #include <QHash>
+#include <QPersistentModelIndex>
 #include <QPointer>
 #include <QStyledItemDelegate>
 
@@ -32,6 +33,21 @@ public:
     //! so without this each page of older history measured the whole loaded history once more.
     void cacheSizesOf(QAbstractItemModel *model);
 
+    //! Where the row's text is painted (null if it has none), in the view's coordinates.
+    QRect textRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    //! The button that cancels the row's upload (null unless it uploads).
+    QRect cancelRect(const QStyleOptionViewItem &option, const QModelIndex &index) const;
+    //! The position in the row's text nearest `point` (a cursor position: 0 .. length), or -1
+    //! if the row has no text. Above the text: 0; below it: the end.
+    int textPositionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                       const QPoint &point) const;
+    //! Characters [start, end) (either order) of `index`'s text are selected and painted so.
+    void setTextSelection(const QModelIndex &index, int start, int end);
+    void clearTextSelection() { m_selection = {}; }
+    //! The selected part of a message's text (empty if none).
+    QString selectedText() const;
+    QModelIndex selectionIndex() const { return m_selection.index; }
+
 private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
@@ -43,6 +59,13 @@ private:
         int width = 0;
         QSize size;
     };
+    struct TextSelection
+    {
+        QPersistentModelIndex index;
+        int start = 0;
+        int end = 0;
+    };
+    TextSelection m_selection;
     QPointer<QAbstractItemModel> m_cachedModel;
     mutable QHash<qint64, CachedSize> m_sizes; //!< by local id
     mutable QFont m_sizesFont;

@@ -32,6 +32,11 @@ MessageModel::MessageModel(Session *session, QObject *parent)
     Client::ClientCore *core = session->core();
     connect(core, &Client::ClientCore::messageReceived, this, &MessageModel::onChangedMessage);
     connect(core, &Client::ClientCore::messageRepaired, this, &MessageModel::onChangedMessage);
+    connect(core, &Client::ClientCore::messageAdded, this, &MessageModel::onChangedMessage);
+    connect(core, &Client::ClientCore::messageRemoved, this,
+            [this](const QString &conversation, const QString &clientId) {
+                onRemoved(conversation, clientId);
+            });
     connect(core, &Client::ClientCore::messageStatusChanged, this, &MessageModel::onStatus);
     connect(core, &Client::ClientCore::receiptChanged, this,
             [this](const QString &conversation) { onReceipt(conversation); });
@@ -132,6 +137,8 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
             return tr("Read");
         case StoredMessage::Status::Failed:
             return tr("Not sent: %1").arg(message.error);
+        case StoredMessage::Status::Uploading:
+            return tr("Uploading");
         default:
             return QString();
         }
@@ -414,6 +421,25 @@ void MessageModel::onChangedMessage(const StoredMessage &message)
     refreshTail();
 }
 
+void MessageModel::onRemoved(const QString &conversation, const QString &clientId)
+{
+    if (conversation != m_conversation) {
+        return;
+    }
+    const int row = rowOfClientId(clientId);
+    if (row < 0) {
+        return;
+    }
+    beginRemoveRows({}, row, row);
+    m_rows.removeAt(row);
+    endRemoveRows();
+    m_progress.remove(clientId);
+    // The next message may now start its day or its sender's run.
+    if (row < m_rows.size()) {
+        Q_EMIT dataChanged(index(row), index(row), {DayBreakRole, ShowSenderRole});
+    }
+}
+
 void MessageModel::onStatus(const QString &clientId, StoredMessage::Status status,
                             const QString &error)
 {
@@ -424,7 +450,8 @@ void MessageModel::onStatus(const QString &clientId, StoredMessage::Status statu
     }
     Row &item = m_rows[row];
     if (const auto stored = m_session->reader().messageById(item.message.localId)) {
-        item.message = *stored; // seq and server time arrive with "sent"
+        // Seq and server time arrive with "sent"; an upload's final attachment with "pending".
+        item = makeRow(*stored);
     } else {
         item.message.status = status;
         item.message.error = error;

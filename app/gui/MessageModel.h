@@ -109,6 +109,7 @@ private:
     void onReceipt(const QString &conversation);
     void onProgress(const QString &id, qint64 done, qint64 total);
     void onTransferFinished(const QString &id);
+    void onRemoved(const QString &conversation, const QString &clientId);
     void computeReceipt(const Row &row) const;
     int rowOfTransfer(const QString &id) const;
 

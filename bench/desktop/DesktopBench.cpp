@@ -29,6 +29,7 @@
 #include "app/gui/DesktopApp.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/MessageModel.h"
+#include "app/gui/MessageView.h"
 #include "app/gui/Session.h"
 
 #include <QApplication>

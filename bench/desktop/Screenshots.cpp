@@ -17,6 +17,7 @@
 #include "app/gui/ConversationListModel.h"
 #include "app/gui/DesktopApp.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/MessageView.h"
 #include "app/gui/Session.h"
 #include "bench/desktop/Daemon.h"
 #include "shared/protocol/Validation.h"

@@ -6,6 +6,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/MessageDelegate.h"
 #include "app/gui/MessageModel.h"
+#include "app/gui/MessageView.h"
 #include "app/gui/SearchModel.h"
 #include "app/gui/ServerHost.h"
 #include "app/gui/Session.h"
@@ -18,6 +19,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QClipboard>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -79,6 +81,8 @@ private Q_SLOTS:
     void typingShowsInHeader();
     void notificationWhenNotLooking();
     void attachmentShowsThumbnail();
+    void uploadShowsAtOnceAndCancels();
+    void selectPartOfAMessage();
     void historyLoadsLazily();
     void rightToLeftMirrorsBubbles();
     void searchFindsAndJumpsToTheMessage();
@@ -276,6 +280,117 @@ void TestGui::attachmentShowsThumbnail()
     QVERIFY2(blue, "the image preview is not painted");
 }
 
+void TestGui::uploadShowsAtOnceAndCancels()
+{
+    // A file is in the chat from the moment it is chosen, with its name and a cancel button,
+    // while it uploads (here held paused); the button cancels it and the bubble goes.
+    QTemporaryDir files;
+    const QString path = files.filePath(QStringLiteral("report.bin"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.write(QByteArray(3'000'000, 'r')) == 3'000'000);
+    }
+    m_alice.window->openConversation(m_dm);
+    Gui::MessageModel *messages = m_alice.window->messages();
+    const int before = messages->rowCount();
+    QString id;
+    m_alice.session->run([&](Client::ClientCore &core) {
+        QString error;
+        id = core.sendFile(QStringLiteral("bob"), path, {}, &error);
+        if (!id.isEmpty()) {
+            core.pauseTransfer(id);
+        }
+    });
+    QVERIFY(!id.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), before + 1, Timeout);
+    const int row = messages->rowOfClientId(id);
+    QVERIFY(row >= 0);
+    QModelIndex index = messages->index(row);
+    QCOMPARE(index.data(Gui::MessageModel::StatusRole).toInt(),
+             static_cast<int>(Status::Uploading));
+    QCOMPARE(index.data(Gui::MessageModel::FileNameRole).toString(), QStringLiteral("report.bin"));
+    QCOMPARE(index.data(Gui::MessageModel::FileSizeRole).toLongLong(), 3'000'000);
+    QCOMPARE(index.data(Gui::MessageModel::StatusTextRole).toString(), QStringLiteral("Uploading"));
+    // Opening it is not offered while it uploads; the conversation list shows it.
+    QTRY_COMPARE_WITH_TIMEOUT(m_alice.window->conversations()
+                                  ->index(m_alice.window->conversations()->rowOf(m_dm))
+                                  .data(Gui::ConversationListModel::PreviewRole)
+                                  .toString()
+                                  .contains(QStringLiteral("report.bin")),
+                              true, Timeout);
+
+    Gui::MessageView *view = m_alice.window->messageView();
+    view->scrollTo(index);
+    const QRect cancel = view->cancelRectOf(index);
+    QVERIFY(cancel.isValid());
+    QVERIFY(view->viewport()->rect().contains(cancel.center()));
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, cancel.center());
+    QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), before, Timeout);
+    QCOMPARE(messages->rowOfClientId(id), -1);
+    bool gone = false;
+    m_alice.session->run([&](Client::ClientCore &core) {
+        gone = !core.store().transfer(id) && !core.store().messageByClientId(id);
+    });
+    QVERIFY(gone);
+}
+
+void TestGui::selectPartOfAMessage()
+{
+    // Drag over a message's text selects part of it, painted in the bubble; a double-click
+    // selects a word; Ctrl+C copies the selection, not the whole message.
+    m_alice.window->openConversation(m_dm);
+    activate(m_alice.window.get());
+    const QString text = QStringLiteral("alpha beta gamma delta");
+    QString id;
+    m_alice.session->run([&](Client::ClientCore &core) {
+        QString error;
+        id = core.send(QStringLiteral("bob"), text, &error);
+    });
+    QVERIFY(!id.isEmpty());
+    Gui::MessageModel *messages = m_alice.window->messages();
+    QTRY_VERIFY_WITH_TIMEOUT(messages->rowOfClientId(id) >= 0, Timeout);
+    const QModelIndex index = messages->index(messages->rowOfClientId(id));
+    Gui::MessageView *view = m_alice.window->messageView();
+    view->scrollTo(index);
+    const QRect rect = view->textRectOf(index);
+    QVERIFY(rect.isValid());
+    QVERIFY(view->viewport()->rect().contains(rect));
+    const QFontMetrics fm(view->font());
+    const int y = rect.top() + fm.height() / 2;
+    const int alphaBeta = fm.horizontalAdvance(QStringLiteral("alpha be"));
+    // Left to right (the bubble is laid out left to right here).
+    const QPoint from(rect.left() + 1, y);
+    const QPoint to(rect.left() + alphaBeta, y);
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, from);
+    QMouseEvent move(QEvent::MouseMove, to, view->viewport()->mapToGlobal(to), Qt::NoButton,
+                     Qt::LeftButton, {});
+    QApplication::sendEvent(view->viewport(), &move);
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, to);
+    const QString selected = view->selectedText();
+    QVERIFY2(text.startsWith(selected) && selected.size() >= 7 && selected.size() <= 9,
+             qPrintable(selected));
+    // The selection is painted: the bubble's text area looks different from before.
+    const QImage painted = view->viewport()->grab(rect).toImage();
+    view->clearTextSelection();
+    QVERIFY(view->selectedText().isEmpty());
+    QVERIFY(view->viewport()->grab(rect).toImage() != painted);
+
+    QTest::mouseDClick(
+        view->viewport(), Qt::LeftButton, {},
+        QPoint(rect.left() + fm.horizontalAdvance(QStringLiteral("alpha beta ga")), y));
+    QCOMPARE(view->selectedText(), QStringLiteral("gamma"));
+    QApplication::clipboard()->clear();
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_C, Qt::ControlModifier);
+    QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("gamma"));
+    // A click elsewhere ends the selection; Ctrl+C then copies whole messages again.
+    QTest::mouseClick(
+        view->viewport(), Qt::LeftButton, {},
+        QPoint(view->visualRect(index).left() + 2, view->visualRect(index).center().y()));
+    QVERIFY(view->selectedText().isEmpty());
+}
+
 void TestGui::historyLoadsLazily()
 {
     // 200 messages: the view starts with the newest page and loads the rest when scrolled up.
@@ -410,6 +525,7 @@ void TestGui::searchFindsAndJumpsToTheMessage()
 void TestGui::searchInChatSteps()
 {
     Gui::MainWindow *window = m_bob.window.get();
+    activate(window); // Shift+Enter is a shortcut: it needs the active window
     window->openConversation(m_dm);
     window->showChatSearch();
     QVERIFY(window->chatSearchBox()->isVisible());

@@ -4,10 +4,12 @@
 // tampered and a truncated blob rejected by the recipient; no plaintext in the daemon's data;
 // several transfers at once with pause, resume and cancel.
 #include "app/core/Thumbnail.h"
+#include "shared/protocol/Validation.h"
 #include "tests/common/Raw.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
+#include "shared/protocol/Validation.h"
 #include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
@@ -17,6 +19,7 @@
 #include <QRandomGenerator>
 #include <QStorageInfo>
 #include <QTimer>
+
 #include <QtTest>
 
 using namespace Tincan;
@@ -162,6 +165,7 @@ private Q_SLOTS:
     void damagedBlobIsRejected_data();
     void damagedBlobIsRejected();
     void severalTransfersPauseResumeCancel();
+    void uploadIsAMessageAtOnce();
     void killedUploadResumes();
     void oneGigabyte();
 
@@ -454,6 +458,114 @@ void MediaTest::severalTransfersPauseResumeCancel()
     QTRY_COMPARE_WITH_TIMEOUT(
         filesUnder(users.server.dataDir() + QStringLiteral("/media/partial")).size(), 0, Timeout);
     QCOMPARE(filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs")).size(), 2);
+}
+
+void MediaTest::uploadIsAMessageAtOnce()
+{
+    // The chat shows a file from the moment it is chosen: the message exists (Uploading, with
+    // the name and preview) while the file uploads, becomes a normal message when the upload
+    // completes, goes away when the upload is cancelled, and stays as Failed, with the reason,
+    // when the upload fails for good.
+    TwoUsers users;
+    QVERIFY(users.start());
+    Client::ClientCore &alice = users.alice->core();
+    Recorder bobRecorder(users.bob->core());
+    Transfers aliceTransfers(alice);
+    QList<Client::StoredMessage> added;
+    QStringList removed;
+    QHash<QString, Client::StoredMessage::Status> statuses;
+    connect(&alice, &Client::ClientCore::messageAdded, this,
+            [&](const Client::StoredMessage &message) { added.append(message); });
+    connect(&alice, &Client::ClientCore::messageRemoved, this,
+            [&](const QString &, const QString &id) { removed.append(id); });
+    connect(
+        &alice, &Client::ClientCore::messageStatusChanged, this,
+        [&](const QString &id, Client::StoredMessage::Status status) { statuses[id] = status; });
+    using Status = Client::StoredMessage::Status;
+    const QString conversation =
+        Protocol::directConversationId(QStringLiteral("alice"), QStringLiteral("bob"));
+    const QString zeros(32, QLatin1Char('0'));
+
+    QStringList ids;
+    QStringList sources;
+    QString error;
+    for (int i = 0; i < 3; ++i) {
+        sources.append(m_dir.filePath(QStringLiteral("at-once-%1.bin").arg(i)));
+        QVERIFY(makeFile(sources.last(), 3'000'000 + i));
+        const QString id = alice.sendFile(QStringLiteral("bob"), sources.last(),
+                                          QStringLiteral("file %1").arg(i), &error);
+        QVERIFY2(!id.isEmpty(), qPrintable(error));
+        // Held where it is (nothing ran yet: no event loop since sendFile).
+        QVERIFY(alice.pauseTransfer(id));
+        ids.append(id);
+    }
+    QCOMPARE(added.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        const auto message = alice.store().messageByClientId(ids[i]);
+        QVERIFY(message);
+        QCOMPARE(message->status, Status::Uploading);
+        QCOMPARE(message->conversation, conversation);
+        QCOMPARE(message->text, QStringLiteral("file %1").arg(i));
+        QCOMPARE(added[i].localId, message->localId);
+        QVERIFY(added[i].localId > 0);
+        const QList<Protocol::Attachment> attachments = Client::ClientCore::attachmentsOf(*message);
+        QCOMPARE(attachments.size(), 1);
+        QCOMPARE(attachments[0].name, QStringLiteral("at-once-%1.bin").arg(i));
+        QCOMPARE(attachments[0].size, 3'000'000 + i);
+        QCOMPARE(attachments[0].mediaId, zeros); // not uploaded yet
+        QCOMPARE(Client::StoredMessage::statusName(message->status), QStringLiteral("uploading"));
+    }
+    QCOMPARE(alice.store().history(conversation, 10).size(), 3);
+    // Not in the outbox, and not to be fetched.
+    QVERIFY(alice.store().outbox().isEmpty());
+    QVERIFY(alice.fetchMedia(ids[0], 0, m_dir.filePath(QStringLiteral("x")), &error).isEmpty());
+    QVERIFY2(error.contains(QStringLiteral("still uploading")), qPrintable(error));
+
+    // Cancelled: the message goes with it.
+    QVERIFY(alice.cancelTransfer(ids[1]));
+    QCOMPARE(removed, QStringList{ids[1]});
+    QVERIFY(!alice.store().messageByClientId(ids[1]));
+    QVERIFY(!alice.store().transfer(ids[1]));
+
+    // The file disappeared before it was read: the upload fails for good, the message stays.
+    QVERIFY(QFile::remove(sources[2]));
+    QVERIFY(alice.resumeTransfer(ids[2]));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(ids[2]).finished, Timeout);
+    QVERIFY(!aliceTransfers.outcomes.value(ids[2]).ok);
+    QCOMPARE(statuses.value(ids[2]), Status::Failed);
+    const auto failed = alice.store().messageByClientId(ids[2]);
+    QVERIFY(failed);
+    QCOMPARE(failed->status, Status::Failed);
+    QVERIFY2(failed->error.contains(QStringLiteral("disappeared")), qPrintable(failed->error));
+    QVERIFY(!alice.store().transfer(ids[2]));
+    // ... until the user deletes it.
+    QVERIFY2(alice.discardUnsent(ids[2], &error), qPrintable(error));
+    QVERIFY(!alice.store().messageByClientId(ids[2]));
+    QCOMPARE(removed, (QStringList{ids[1], ids[2]}));
+
+    // Completed: the same row becomes a normal message, with the real media id, and is sent.
+    QVERIFY(alice.resumeTransfer(ids[0]));
+    QTRY_VERIFY_WITH_TIMEOUT(aliceTransfers.outcomes.value(ids[0]).finished, Timeout);
+    QVERIFY2(aliceTransfers.outcomes.value(ids[0]).ok,
+             qPrintable(aliceTransfers.outcomes.value(ids[0]).error));
+    QTRY_VERIFY_WITH_TIMEOUT(alice.store().messageByClientId(ids[0])->status == Status::Sent,
+                             Timeout);
+    const auto sent = alice.store().messageByClientId(ids[0]);
+    QCOMPARE(sent->localId, added[0].localId);
+    const QList<Protocol::Attachment> attachments = Client::ClientCore::attachmentsOf(*sent);
+    QCOMPARE(attachments.size(), 1);
+    QVERIFY(attachments[0].mediaId != zeros);
+    QVERIFY(attachments[0].digest != QByteArray(32, '\0'));
+    QCOMPARE(alice.store().history(conversation, 10).size(), 1);
+    // A sent message is not "unsent".
+    QVERIFY(!alice.discardUnsent(ids[0], &error));
+
+    users.bob->core().connectToServer();
+    QTRY_COMPARE_WITH_TIMEOUT(bobRecorder.received.size(), 1, Timeout);
+    const auto received = users.bob->core().store().messageByClientId(ids[0]);
+    QVERIFY(received);
+    QCOMPARE(Client::ClientCore::attachmentsOf(*received).value(0).mediaId, attachments[0].mediaId);
+    QCOMPARE(received->text, QStringLiteral("file 0"));
 }
 
 void MediaTest::killedUploadResumes()
