@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev qt6-websockets-dev qt6-httpserver-dev libqt6sql6-sqlite
   libargon2-dev libssl-dev libsqlite3-dev
   libsignal-protocol-c-dev libsqlcipher-dev qtkeychain-qt6-dev libqrencode-dev
+  # media uploads stream through libcurl (its OpenSSL flavour: the pin is checked in OpenSSL)
+  libcurl4-openssl-dev
   # the desktop app's translations: lupdate and lrelease (qt_add_translations)
   qt6-tools-dev qt6-l10n-tools
   # Qt's own strings (standard buttons, dialogs) in the app's languages

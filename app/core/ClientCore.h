@@ -6,6 +6,7 @@
 #include "app/core/Profile.h"
 #include "app/core/StreamClient.h"
 #include "app/core/TypingTracker.h"
+#include "app/core/UploadSender.h"
 #include "shared/protocol/MessageContent.h"
 
 #include <QHash>
@@ -18,6 +19,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+
+class QThread;
 
 namespace Tincan::Crypto {
 class DeviceCrypto;
@@ -385,6 +388,10 @@ private:
     void runUpload(const QString &id);
     void uploadStep(const std::shared_ptr<Transfer> &transfer);
     void patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 offset);
+    void patchFinished(const std::shared_ptr<Transfer> &transfer,
+                       const UploadSender::Result &result);
+    //! Stops the PATCHes under way and waits for their threads (destruction).
+    void stopUploads();
     void finishUpload(const std::shared_ptr<Transfer> &transfer);
     //! Our message carrying `content` to `to` (a user or "group:<id>"), not yet stored.
     StoredMessage outgoingMediaMessage(const QString &clientMessageId, const QString &to,
@@ -436,6 +443,7 @@ private:
     };
     std::shared_ptr<Alive> m_alive = std::make_shared<Alive>();
     QHash<QString, std::shared_ptr<Transfer>> m_transfers;
+    QSet<QThread *> m_uploadThreads; //!< PATCHes running (UploadSender)
     QStringList m_transferQueue;
     int m_maxTransfers = 3;
     ApiCallback m_linkDone;

@@ -6,6 +6,7 @@
 #include "app/core/EncryptingFileDevice.h"
 #include "app/core/Logging.h"
 #include "app/core/Thumbnail.h"
+#include "app/core/UploadSender.h"
 #include "shared/crypto/MediaCipher.h"
 #include "shared/protocol/Validation.h"
 
@@ -17,6 +18,7 @@
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QPointer>
+#include <QThread>
 #include <QThreadPool>
 #include <QTimer>
 #include <QUuid>
@@ -113,6 +115,8 @@ struct ClientCore::Transfer
     bool cancelled = false;
     //! The digest pass runs on the thread pool; its result continues the upload.
     bool digesting = false;
+    //! Stops the PATCH running on its own thread (UploadSender).
+    std::shared_ptr<std::atomic_bool> stop;
     int attempts = 0;
     QPointer<QNetworkReply> reply;
     std::shared_ptr<QString> pinError = std::make_shared<QString>();
@@ -264,7 +268,8 @@ QString ClientCore::sendFile(const QString &to, const QString &path, const QStri
     record.path = info.absoluteFilePath();
     record.content = QJsonDocument(draft).toJson(QJsonDocument::Compact);
     record.salt = salt;
-    record.state = QStringLiteral("digest");
+    // The digest is taken while the file uploads (UploadSender): no pass over it first.
+    record.state = QStringLiteral("reserve");
     record.fileSize = size;
     record.fileMtime = mtimeOf(info);
     record.createdAt = QDateTime::currentMSecsSinceEpoch();
@@ -347,6 +352,9 @@ bool ClientCore::pauseTransfer(const QString &id)
         if (transfer->reply) {
             transfer->reply->abort();
         }
+        if (transfer->stop) {
+            *transfer->stop = true;
+        }
     }
     if (!m_transferQueue.contains(id)) {
         m_transferQueue.append(id);
@@ -389,6 +397,9 @@ bool ClientCore::cancelTransfer(const QString &id)
         transfer->cancelled = true;
         if (transfer->reply) {
             transfer->reply->abort();
+        }
+        if (transfer->stop) {
+            *transfer->stop = true;
         }
         if (!transfer->upload && transfer->part) {
             transfer->part->remove();
@@ -540,40 +551,8 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
     const QByteArray key = unb64(transfer->draft.value(QStringLiteral("key")));
     QPointer<ClientCore> self(this);
     if (record.state == QLatin1String("digest")) {
-        // One streaming pass over the file (about a second per gigabyte), off this thread.
-        // Paused and resumed meanwhile: the pass under way goes on (never two at once).
-        if (transfer->digesting) {
-            return;
-        }
-        transfer->digesting = true;
-        const QString path = record.path;
-        const QByteArray salt = record.salt;
-
-        QThreadPool::globalInstance()->start([alive = m_alive, transfer, path, key, salt] {
-            QString error;
-            const auto digest = EncryptingFileDevice::digestOf(path, key, salt, &error);
-            alive->post([transfer, digest, error](ClientCore *self) {
-                transfer->digesting = false;
-                // Cancelled, or ended otherwise while the pass ran.
-                if (transfer->cancelled || self->m_transfers.value(transfer->id) != transfer) {
-                    return;
-                }
-                if (!digest) {
-                    self->transferFailed(transfer, error, false);
-                    return;
-                }
-                transfer->draft.insert(QStringLiteral("digest"), b64(*digest));
-                transfer->record.content =
-                    QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
-                transfer->record.state = QStringLiteral("reserve");
-                self->m_store.saveTransfer(transfer->record);
-                if (transfer->paused) {
-                    return; // resumeTransfer() goes on from "reserve"
-                }
-                self->uploadStep(transfer);
-            });
-        });
-        return;
+        // A transfer from before digests were taken during the upload.
+        record.state = QStringLiteral("reserve");
     }
     if (record.state == QLatin1String("reserve")) {
         const QJsonObject body{{QStringLiteral("size"), transfer->total}};
@@ -661,7 +640,7 @@ void ClientCore::uploadStep(const std::shared_ptr<Transfer> &transfer)
             transfer->record.content =
                 QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
             transfer->record.salt = salt;
-            transfer->record.state = QStringLiteral("digest");
+            transfer->record.state = QStringLiteral("reserve");
             self->m_store.saveTransfer(transfer->record);
             self->uploadStep(transfer);
             return;
@@ -678,68 +657,137 @@ void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 o
         return;
     }
     const MediaTransfer &record = transfer->record;
-    const QByteArray key = unb64(transfer->draft.value(QStringLiteral("key")));
-    transfer->device = std::make_unique<EncryptingFileDevice>(record.path, key, record.salt);
-    if (!transfer->device->open(QIODevice::ReadOnly) || !transfer->device->seek(offset)) {
-        transferFailed(
-            transfer,
-            QStringLiteral("Cannot read %1: %2").arg(record.path, transfer->device->errorString()),
-            false);
+    UploadSender::Request request;
+    request.url = m_api.baseUrl().resolved(QUrl(record.uploadUrl));
+    request.pin = m_pin.digest();
+    request.path = record.path;
+    request.key = unb64(transfer->draft.value(QStringLiteral("key")));
+    request.salt = record.salt;
+    request.plainSize = record.fileSize;
+    request.offset = offset;
+    transfer->stop = std::make_shared<std::atomic_bool>(false);
+    transfer->progress(this, offset, true);
+    // The body is encrypted, hashed and sent on a thread of its own; progress and the answer
+    // come back to this thread.
+    const std::weak_ptr<Transfer> weak = transfer;
+    QThread *thread = QThread::create([request, stop = transfer->stop, alive = m_alive, weak] {
+        const UploadSender::Result result =
+            UploadSender::run(request, *stop, [alive, weak](qint64 sent) {
+                alive->post([weak, sent](ClientCore *self) {
+                    const auto transfer = weak.lock();
+                    if (transfer && transfer->running && !transfer->cancelled) {
+                        transfer->progress(self, sent, false);
+                    }
+                });
+            });
+        alive->post([weak, result](ClientCore *self) {
+            if (const auto transfer = weak.lock()) {
+                self->patchFinished(transfer, result);
+            }
+        });
+    });
+    thread->setObjectName(QStringLiteral("tincan-upload"));
+    m_uploadThreads.insert(thread);
+    connect(thread, &QThread::finished, this, [this, thread] {
+        m_uploadThreads.remove(thread);
+        thread->deleteLater();
+    });
+    thread->start();
+}
+
+void ClientCore::stopUploads()
+{
+    for (const auto &transfer : std::as_const(m_transfers)) {
+        if (transfer->stop) {
+            *transfer->stop = true;
+        }
+    }
+    // Each stops within about a second (libcurl's progress callback sees the flag).
+    for (QThread *thread : std::as_const(m_uploadThreads)) {
+        thread->wait();
+        delete thread;
+    }
+    m_uploadThreads.clear();
+}
+
+void ClientCore::patchFinished(const std::shared_ptr<Transfer> &transfer,
+                               const UploadSender::Result &result)
+{
+    transfer->stop.reset();
+    if (transfer->cancelled) {
         return;
     }
-    const qint64 length = transfer->total - offset;
-    transfer->pinError->clear();
-    QNetworkReply *reply = m_api.transfer(
-        "PATCH", record.uploadUrl,
-        {{QByteArrayLiteral("Upload-Offset"), QByteArray::number(offset)},
-         {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/offset+octet-stream")},
-         {QByteArrayLiteral("Content-Length"), QByteArray::number(length)}},
-        transfer->device.get(), transfer->pinError);
-    transfer->reply = reply;
-    transfer->progress(this, offset, true);
-    connect(reply, &QNetworkReply::uploadProgress, this,
-            [this, transfer, offset](qint64 sent, qint64) {
-                transfer->progress(this, offset + sent, false);
-            });
-    QPointer<ClientCore> self(this);
-    connect(reply, &QNetworkReply::finished, this, [self, transfer, reply] {
-        reply->deleteLater();
-        if (!self || transfer->cancelled) {
+    if (result.status == 204) {
+        transfer->attempts = 0;
+        if (!result.digest.isEmpty()) {
+            // The digest of what was sent: the message carries it.
+            transfer->draft.insert(QStringLiteral("digest"), b64(result.digest));
+            transfer->record.content =
+                QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
+            m_store.saveTransfer(transfer->record);
+        }
+        if (!result.serverDigest.isEmpty()) {
+            uploadCompleted(transfer, result.serverDigest);
             return;
         }
-        transfer->device.reset();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 204) {
-            transfer->attempts = 0;
-            const QByteArray sha = reply->rawHeader(QByteArrayLiteral("Tincan-Sha256"));
-            if (!sha.isEmpty()) {
-                self->uploadCompleted(transfer, QByteArray::fromHex(sha));
-                return;
-            }
-            self->uploadStep(transfer); // HEAD confirms the offset.
-            return;
+        uploadStep(transfer); // HEAD confirms the offset.
+        return;
+    }
+    if (result.status == 0) {
+        if (result.pinMismatch) {
+            Q_EMIT m_pin.rejected(result.error);
         }
-        const Protocol::ApiError error = Protocol::ApiError::fromJson(status, reply->readAll());
-        if (status == 409 || status == 403) {
-            // Offset mismatch, another request still uploading, or an expired URL: ask again.
-            self->transferFailed(transfer, error.message, true);
-            return;
-        }
-        if (status == 0) {
-            self->transferFailed(transfer, statusError(reply, *transfer->pinError), true);
-            return;
-        }
-        self->transferFailed(transfer,
-                             error.message.isEmpty()
-                                 ? QStringLiteral("The server answered HTTP %1.").arg(status)
-                                 : error.message,
-                             status >= 500 && status != 507);
-    });
+        transferFailed(transfer, result.error, !result.fileChanged);
+        return;
+    }
+    const Protocol::ApiError error = Protocol::ApiError::fromJson(result.status, result.body);
+    if (result.status == 409 || result.status == 403) {
+        // Offset mismatch, another request still uploading, or an expired URL: ask again.
+        transferFailed(transfer, error.message, true);
+        return;
+    }
+    transferFailed(transfer,
+                   error.message.isEmpty()
+                       ? QStringLiteral("The server answered HTTP %1.").arg(result.status)
+                       : error.message,
+                   result.status >= 500 && result.status != 507);
 }
 
 void ClientCore::uploadCompleted(const std::shared_ptr<Transfer> &transfer,
                                  const QByteArray &serverDigest)
 {
+    if (!transfer->draft.contains(QStringLiteral("digest"))) {
+        // Complete on the server, but the answer that carried our digest was lost: take it
+        // from the file (one pass, off this thread), then compare.
+        if (transfer->digesting) {
+            return;
+        }
+        transfer->digesting = true;
+        const QString path = transfer->record.path;
+        const QByteArray key = unb64(transfer->draft.value(QStringLiteral("key")));
+        const QByteArray salt = transfer->record.salt;
+        QThreadPool::globalInstance()->start(
+            [alive = m_alive, transfer, path, key, salt, serverDigest] {
+                QString error;
+                const auto digest = EncryptingFileDevice::digestOf(path, key, salt, &error);
+                alive->post([transfer, digest, error, serverDigest](ClientCore *self) {
+                    transfer->digesting = false;
+                    if (transfer->cancelled || self->m_transfers.value(transfer->id) != transfer) {
+                        return;
+                    }
+                    if (!digest) {
+                        self->transferFailed(transfer, error, false);
+                        return;
+                    }
+                    transfer->draft.insert(QStringLiteral("digest"), b64(*digest));
+                    transfer->record.content =
+                        QJsonDocument(transfer->draft).toJson(QJsonDocument::Compact);
+                    self->m_store.saveTransfer(transfer->record);
+                    self->uploadCompleted(transfer, serverDigest);
+                });
+            });
+        return;
+    }
     if (serverDigest != unb64(transfer->draft.value(QStringLiteral("digest")))) {
         transferFailed(transfer,
                        QStringLiteral("The server stored different bytes than were sent."), false);

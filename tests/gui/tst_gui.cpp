@@ -25,6 +25,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
 #include <QRadioButton>
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void attachmentShowsThumbnail();
     void uploadShowsAtOnceAndCancels();
     void selectPartOfAMessage();
+    void dropAndPasteAttach();
     void historyLoadsLazily();
     void rightToLeftMirrorsBubbles();
     void searchFindsAndJumpsToTheMessage();
@@ -389,6 +391,68 @@ void TestGui::selectPartOfAMessage()
         view->viewport(), Qt::LeftButton, {},
         QPoint(view->visualRect(index).left() + 2, view->visualRect(index).center().y()));
     QVERIFY(view->selectedText().isEmpty());
+}
+
+void TestGui::dropAndPasteAttach()
+{
+    // A file dropped on the window, and an image pasted into the composer, are sent to the open
+    // conversation; each is in the chat at once, and reaches the other app.
+    QTemporaryDir files;
+    const QString path = files.filePath(QStringLiteral("dropped.txt"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("dropped on the window\n");
+    }
+    m_alice.window->openConversation(m_dm);
+    m_bob.window->openConversation(m_dm);
+    Gui::MessageModel *mine = m_alice.window->messages();
+    Gui::MessageModel *theirs = m_bob.window->messages();
+    const auto rowNamed = [](Gui::MessageModel *model, const QString &prefix) {
+        for (int row = model->rowCount() - 1; row >= 0; --row) {
+            if (model->index(row)
+                    .data(Gui::MessageModel::FileNameRole)
+                    .toString()
+                    .startsWith(prefix)) {
+                return row;
+            }
+        }
+        return -1;
+    };
+
+    QMimeData drag;
+    drag.setUrls({QUrl::fromLocalFile(path)});
+    const QPoint at = m_alice.window->messageView()->mapTo(
+        m_alice.window.get(), m_alice.window->messageView()->rect().center());
+    QDragEnterEvent enter(at, Qt::CopyAction, &drag, Qt::LeftButton, {});
+    QApplication::sendEvent(m_alice.window.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(at), Qt::CopyAction, &drag, Qt::LeftButton, {});
+    QApplication::sendEvent(m_alice.window.get(), &drop);
+    QVERIFY(drop.isAccepted());
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(mine, QStringLiteral("dropped.txt")) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(theirs, QStringLiteral("dropped.txt")) >= 0, 60000);
+
+    // Text in a drag is not a file: refused.
+    QMimeData text;
+    text.setText(QStringLiteral("just text"));
+    QDragEnterEvent refused(at, Qt::CopyAction, &text, Qt::LeftButton, {});
+    QApplication::sendEvent(m_alice.window.get(), &refused);
+    QVERIFY(!refused.isAccepted());
+
+    QImage image(120, 80, QImage::Format_RGB32);
+    image.fill(Qt::darkGreen);
+    QApplication::clipboard()->setImage(image);
+    Gui::Composer *composer = m_alice.window->composer();
+    composer->setFocus();
+    QTest::keyClick(composer, Qt::Key_V, Qt::ControlModifier);
+    QVERIFY(composer->toPlainText().isEmpty());
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(mine, QStringLiteral("pasted-")) >= 0, Timeout);
+    QTRY_VERIFY_WITH_TIMEOUT(rowNamed(theirs, QStringLiteral("pasted-")) >= 0, 60000);
+    const QModelIndex pasted = theirs->index(rowNamed(theirs, QStringLiteral("pasted-")));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !pasted.data(Gui::MessageModel::ThumbnailRole).value<QImage>().isNull(), Timeout);
+    QCOMPARE(pasted.data(Gui::MessageModel::ImageSizeRole).toSize(), QSize(120, 80));
 }
 
 void TestGui::historyLoadsLazily()

@@ -3,7 +3,10 @@
 // decrypted; an image with its preview; an upload cut by killing the client and resumed; a
 // tampered and a truncated blob rejected by the recipient; no plaintext in the daemon's data;
 // several transfers at once with pause, resume and cancel.
+#include "app/core/EncryptingFileDevice.h"
 #include "app/core/Thumbnail.h"
+#include "app/core/UploadSender.h"
+#include "shared/crypto/MediaCipher.h"
 #include "shared/protocol/Validation.h"
 #include "tests/common/Raw.h"
 #include "tests/common/TestClient.h"
@@ -166,6 +169,7 @@ private Q_SLOTS:
     void damagedBlobIsRejected();
     void severalTransfersPauseResumeCancel();
     void uploadIsAMessageAtOnce();
+    void uploadSenderChecksThePin();
     void killedUploadResumes();
     void oneGigabyte();
 
@@ -566,6 +570,69 @@ void MediaTest::uploadIsAMessageAtOnce()
     QVERIFY(received);
     QCOMPARE(Client::ClientCore::attachmentsOf(*received).value(0).mediaId, attachments[0].mediaId);
     QCOMPARE(received->text, QStringLiteral("file 0"));
+}
+
+void MediaTest::uploadSenderChecksThePin()
+{
+    // The PATCH sender (libcurl) accepts only the pinned certificate, and refuses another one
+    // in the handshake: not a byte of the body reaches the server. With the right pin the
+    // digest it took while sending is the server's.
+    TwoUsers users;
+    QVERIFY(users.start());
+    QCOMPARE(users.server.url().scheme(), QStringLiteral("https"));
+    const QString source = m_dir.filePath(QStringLiteral("pinned.bin"));
+    QVERIFY(makeFile(source, 700'000));
+    const QByteArray key = Crypto::MediaCipher::generateKey();
+    QByteArray salt(Crypto::MediaCipher::SaltBytes, '\x5a');
+    const qint64 cipherSize = Crypto::MediaCipher::cipherSize(700'000);
+    const QJsonObject body{{QStringLiteral("size"), cipherSize}};
+    const Client::ApiResult reserved =
+        users.alice->call("POST", QStringLiteral("/v1/media"), &body);
+    QCOMPARE(reserved.status, 201);
+    Client::UploadSender::Request request;
+    request.url = users.server.url().resolved(
+        QUrl(reserved.body.value(QStringLiteral("uploadUrl")).toString()));
+    request.path = source;
+    request.key = key;
+    request.salt = salt;
+    request.plainSize = 700'000;
+    std::atomic_bool stop = false;
+    const auto ignore = [](qint64) {
+    };
+
+    request.pin = QByteArray(32, '\x11');
+    Client::UploadSender::Result refused = Client::UploadSender::run(request, stop, ignore);
+    QVERIFY(refused.pinMismatch);
+    QCOMPARE(refused.status, 0);
+    QVERIFY2(refused.error.contains(QStringLiteral("certificate")), qPrintable(refused.error));
+    const QString partial = users.server.dataDir() + QStringLiteral("/media/partial");
+    for (const QString &file : filesUnder(partial)) {
+        QCOMPARE(QFileInfo(file).size(), 0);
+    }
+
+    request.pin.clear();
+    refused = Client::UploadSender::run(request, stop, ignore);
+    QCOMPARE(refused.status, 0);
+    QVERIFY2(refused.error.contains(QStringLiteral("pinned")), qPrintable(refused.error));
+
+    stop = true;
+    request.pin = users.alice->core().certificatePin().digest();
+    QVERIFY(!request.pin.isEmpty());
+    const Client::UploadSender::Result stopped = Client::UploadSender::run(request, stop, ignore);
+    QVERIFY(stopped.stopped);
+    QCOMPARE(stopped.status, 0);
+
+    stop = false;
+    qint64 progressed = 0;
+    const Client::UploadSender::Result sent = Client::UploadSender::run(
+        request, stop, [&](qint64 offset) { progressed = std::max(progressed, offset); });
+    QCOMPARE(sent.status, 204);
+    QCOMPARE(sent.serverDigest.size(), 32);
+    QCOMPARE(sent.digest, sent.serverDigest);
+    QString error;
+    QCOMPARE(sent.digest,
+             Client::EncryptingFileDevice::digestOf(source, key, salt, &error).value());
+    QVERIFY(progressed <= cipherSize);
 }
 
 void MediaTest::killedUploadResumes()
