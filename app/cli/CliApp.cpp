@@ -64,6 +64,9 @@ QJsonArray attachmentsJson(const StoredMessage &m)
             item.insert(QStringLiteral("width"), a.width);
             item.insert(QStringLiteral("height"), a.height);
         }
+        if (a.durationMs > 0) {
+            item.insert(QStringLiteral("durationMs"), a.durationMs);
+        }
         item.insert(QStringLiteral("thumbnail"), !a.thumbnail.isEmpty());
         list.append(item);
     }

@@ -213,6 +213,9 @@ QString ClientCore::sendFile(const QString &to, const QString &path, const QStri
         draft.insert(QStringLiteral("width"), image->width);
         draft.insert(QStringLiteral("height"), image->height);
         draft.insert(QStringLiteral("thumbnail"), b64(image->jpegThumbnail));
+        if (image->durationMs > 0) {
+            draft.insert(QStringLiteral("durationMs"), image->durationMs);
+        }
         if (!image->mime.isEmpty()) {
             draft.insert(QStringLiteral("mime"), image->mime);
         }
@@ -702,6 +705,7 @@ void ClientCore::finishUpload(const std::shared_ptr<Transfer> &transfer)
         attachment.width = draft.value(QStringLiteral("width")).toInt();
         attachment.height = draft.value(QStringLiteral("height")).toInt();
         attachment.thumbnail = unb64(draft.value(QStringLiteral("thumbnail")));
+        attachment.durationMs = draft.value(QStringLiteral("durationMs")).toInteger();
         MessageContent content;
         content.kind = MessageContent::Kind::Media;
         content.text = draft.value(QStringLiteral("caption")).toString();
