@@ -942,6 +942,10 @@ Quit anyway?</source>
         <source>%1 — %2%</source>
         <translation>%1 — %2%</translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1، %2</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageModel</name>
@@ -1000,6 +1004,18 @@ Quit anyway?</source>
     <message>
         <source>%1: sent</source>
         <translation>%1: أُرسلت</translation>
+    </message>
+    <message>
+        <source>Video, %1</source>
+        <translation>فيديو، %1</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>فيديو</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>

@@ -918,6 +918,10 @@ Trotzdem beenden?</translation>
         <source>%1 — %2%</source>
         <translation>%1 — %2 %</translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageModel</name>
@@ -976,6 +980,18 @@ Trotzdem beenden?</translation>
     <message>
         <source>%1: sent</source>
         <translation>%1: gesendet</translation>
+    </message>
+    <message>
+        <source>Video, %1</source>
+        <translation>Video, %1</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>

@@ -914,6 +914,10 @@ Quit anyway?</source>
         <source>%1 — %2%</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageModel</name>
@@ -971,6 +975,18 @@ Quit anyway?</source>
     </message>
     <message>
         <source>%1: sent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video, %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
