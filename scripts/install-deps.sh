@@ -18,6 +18,9 @@ packages=(
   qt6-translations-l10n
   # LAN discovery (DNS-SD): tincand and the app talk to avahi-daemon with its client library
   libavahi-client-dev
+  # video poster frames and durations (app/core/VideoPoster): FFmpeg 5.1's libraries, probing
+  # and decoding the sender's own video to make its preview (no ffmpeg program needed)
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   # tests and tools: the keychain tests need a real Secret Service under dbus
   sqlite3 sqlcipher clang-format dbus gnome-keyring libsecret-1-0
   # the discovery tests run a throwaway avahi-daemon on a private system bus

@@ -974,6 +974,10 @@ Quit anyway?</source>
         <source>%1 — waiting to upload</source>
         <translation>%1 — في انتظار الرفع</translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1، %2</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageModel</name>
@@ -1036,6 +1040,18 @@ Quit anyway?</source>
     <message>
         <source>Uploading</source>
         <translation>جارٍ الرفع</translation>
+    </message>
+    <message>
+        <source>Video, %1</source>
+        <translation>فيديو، %1</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>فيديو</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>

@@ -950,6 +950,10 @@ Trotzdem beenden?</translation>
         <source>%1 — waiting to upload</source>
         <translation>%1 — wartet auf das Hochladen</translation>
     </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageModel</name>
@@ -1012,6 +1016,18 @@ Trotzdem beenden?</translation>
     <message>
         <source>Uploading</source>
         <translation>Wird hochgeladen</translation>
+    </message>
+    <message>
+        <source>Video, %1</source>
+        <translation>Video, %1</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
     </message>
 </context>
 <context>

@@ -64,6 +64,9 @@ QJsonArray attachmentsJson(const StoredMessage &m)
             item.insert(QStringLiteral("width"), a.width);
             item.insert(QStringLiteral("height"), a.height);
         }
+        if (a.durationMs > 0) {
+            item.insert(QStringLiteral("durationMs"), a.durationMs);
+        }
         item.insert(QStringLiteral("thumbnail"), !a.thumbnail.isEmpty());
         list.append(item);
     }
@@ -945,7 +948,9 @@ void CliApp::followSent(const QString *id, bool *stored, QString *failure,
     QObject::connect(
         m_core.get(), &Client::ClientCore::messageStatusChanged, m_core.get(),
         [=](const QString &clientId, StoredMessage::Status status, const QString &reason) {
-            if (clientId != *id) {
+            // A file's message becomes Pending when its upload completes: not the end yet.
+            if (clientId != *id || status == StoredMessage::Status::Pending ||
+                status == StoredMessage::Status::Uploading) {
                 return;
             }
             *stored = status == StoredMessage::Status::Sent;

@@ -254,6 +254,9 @@ QString ClientCore::sendFile(const QString &to, const QString &path, const QStri
         draft.insert(QStringLiteral("width"), image->width);
         draft.insert(QStringLiteral("height"), image->height);
         draft.insert(QStringLiteral("thumbnail"), b64(image->jpegThumbnail));
+        if (image->durationMs > 0) {
+            draft.insert(QStringLiteral("durationMs"), image->durationMs);
+        }
         if (!image->mime.isEmpty()) {
             draft.insert(QStringLiteral("mime"), image->mime);
         }

@@ -1,5 +1,7 @@
 #include "app/core/Thumbnail.h"
 
+#include "app/core/VideoPoster.h"
+
 #include <QBuffer>
 #include <QImageReader>
 #include <QMimeDatabase>
@@ -51,7 +53,8 @@ std::optional<ImageInfo> makeThumbnail(const QString &path, QString *error)
     reader.setAllocationLimit(Thumbnail::AllocationLimitMB);
     reader.setAutoTransform(true);
     if (!reader.canRead()) {
-        return std::nullopt;
+        // Not an image: perhaps a video (decided from the content as well).
+        return makeVideoPoster(path, error);
     }
     // From the image's header, before any pixel is decoded.
     const QSize stored = reader.size();
@@ -91,12 +94,35 @@ std::optional<ImageInfo> makeThumbnail(const QString &path, QString *error)
                              Qt::SmoothTransformation);
     }
 
+    info.jpegThumbnail = previewJpeg(image, error);
+    if (info.jpegThumbnail.isEmpty()) {
+        return std::nullopt;
+    }
+    return info;
+}
+
+QByteArray previewJpeg(const QImage &image, QString *error)
+{
+    const auto fail = [error](const QString &message) {
+        if (error) {
+            *error = message;
+        }
+        return QByteArray();
+    };
+    if (image.isNull()) {
+        return fail(QStringLiteral("There is no picture to make a preview of."));
+    }
     // JPEG has no alpha: transparent parts become white, not black.
-    QImage opaque(image.size(), QImage::Format_RGB32);
+    QImage opaque(boundedSize(image.size(), Thumbnail::MaxSide), QImage::Format_RGB32);
     opaque.fill(Qt::white);
     {
         QPainter painter(&opaque);
-        painter.drawImage(0, 0, image);
+        if (opaque.size() == image.size()) {
+            painter.drawImage(0, 0, image);
+        } else {
+            painter.drawImage(opaque.rect(), image.scaled(opaque.size(), Qt::IgnoreAspectRatio,
+                                                          Qt::SmoothTransformation));
+        }
     }
     for (int round = 0; round < 8; ++round) {
         for (const int quality : {80, 65, 50, 35, 20}) {
@@ -106,8 +132,7 @@ std::optional<ImageInfo> makeThumbnail(const QString &path, QString *error)
                                            "installed?)."));
             }
             if (jpeg.size() <= Thumbnail::MaxBytes) {
-                info.jpegThumbnail = std::move(jpeg);
-                return info;
+                return jpeg;
             }
         }
         // Still too big at low quality (noise-like content): fewer pixels.

@@ -8,14 +8,16 @@
 
 namespace Tincan::Client {
 
-//! What a media message says about an image: its size as shown, a small JPEG preview that
-//! travels inside the end-to-end encrypted message, and its MIME type.
+//! What a media message says about an image or a video: its size as shown, a small JPEG
+//! preview (a video's poster frame) that travels inside the end-to-end encrypted message, its
+//! MIME type and, for a video, its length.
 struct ImageInfo
 {
-    int width = 0;  //!< Pixels, as displayed (EXIF orientation applied).
+    int width = 0;  //!< Pixels, as displayed (EXIF orientation or the video's rotation applied).
     int height = 0; //!< Pixels, as displayed.
     QByteArray jpegThumbnail;
     QString mime;
+    qint64 durationMs = 0; //!< A video's length; 0 for an image or when unknown.
 };
 
 //! Limits of previews. Decoding untrusted images is bounded: the pixel count is checked from
@@ -32,12 +34,19 @@ inline constexpr int PreviewAllocationLimitMB = 4;
 
 } // namespace Thumbnail
 
-//! The preview of the image file at `path` (longest side <= Thumbnail::MaxSide, JPEG of at most
-//! Thumbnail::MaxBytes; transparency over white). Nothing without an error if the file is not
-//! an image (the caller shows a generic icon); nothing with `error` if it is an image that
-//! cannot or may not be decoded (too many pixels, corrupt, over the allocation limit).
+//! The preview of the image or video file at `path` (longest side <= Thumbnail::MaxSide, JPEG of
+//! at most Thumbnail::MaxBytes; transparency over white). What the file is comes from its
+//! content, never its name: an image is what QImageReader reads, a video what makeVideoPoster
+//! (VideoPoster.h) opens. Nothing without an error if the file is neither (the caller shows a
+//! generic icon); nothing with `error` if it is one that cannot or may not be decoded (too many
+//! pixels, corrupt, over the allocation limit).
 //! Thread-safe (use it off the UI thread: large images take a while).
 std::optional<ImageInfo> makeThumbnail(const QString &path, QString *error);
+
+//! `image` as a preview JPEG: scaled down so that its longest side is at most
+//! Thumbnail::MaxSide, transparency over white, then the quality and if need be the size lowered
+//! until it fits Thumbnail::MaxBytes. Empty with `error` if it cannot be made. Thread-safe.
+QByteArray previewJpeg(const QImage &image, QString *error);
 
 //! Decodes a preview received in a message: JPEG only, at most Thumbnail::MaxBytes * 2 bytes
 //! and 2 * Thumbnail::MaxSide pixels per side, under a small allocation limit. A null image if

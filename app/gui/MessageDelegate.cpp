@@ -78,6 +78,48 @@ QSize layOutText(QTextLayout &layout, const QString &text, const QFont &font, in
     layout.endLayout();
     return {static_cast<int>(std::ceil(widest)), static_cast<int>(std::ceil(height))};
 }
+
+//! Over a video's poster: a round translucent play button in the middle, and the length in a
+//! small rounded label in the top leading corner. Readable on any picture (white on
+//! translucent black).
+void paintVideoOverlay(QPainter *painter, const QRect &poster, const QString &duration,
+                       const QFont &font, Qt::LayoutDirection direction)
+{
+    painter->save();
+    painter->setPen(Qt::NoPen);
+    const int diameter = std::min(48, std::min(poster.width(), poster.height()) * 3 / 5);
+    if (diameter >= 16) {
+        const QRectF circle(poster.center().x() - diameter / 2.0,
+                            poster.center().y() - diameter / 2.0, diameter, diameter);
+        painter->setBrush(QColor(0, 0, 0, 140));
+        painter->drawEllipse(circle);
+        // A triangle pointing right, a little right of centre so that it looks centred.
+        const double side = diameter * 0.42;
+        const QPointF centre = circle.center() + QPointF(side * 0.12, 0);
+        const QPointF triangle[3] = {centre + QPointF(-side / 2, -side / 2),
+                                     centre + QPointF(-side / 2, side / 2),
+                                     centre + QPointF(side / 2, 0)};
+        painter->setBrush(QColor(255, 255, 255, 230));
+        painter->drawPolygon(triangle, 3);
+    }
+    if (!duration.isEmpty()) {
+        QFont small = font;
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        const QFontMetrics fm(small);
+        const QSize size(fm.horizontalAdvance(duration) + 10, fm.height() + 2);
+        if (size.width() + 8 <= poster.width() && size.height() + 8 <= poster.height()) {
+            const int x = direction == Qt::RightToLeft ? poster.right() - 5 - size.width()
+                                                       : poster.left() + 6;
+            const QRect label(QPoint(x, poster.top() + 6), size);
+            painter->setBrush(QColor(0, 0, 0, 150));
+            painter->drawRoundedRect(label, size.height() / 2.0, size.height() / 2.0);
+            painter->setFont(small);
+            painter->setPen(Qt::white);
+            painter->drawText(label, Qt::AlignCenter, duration);
+        }
+    }
+    painter->restore();
+}
 } // namespace
 
 struct MessageDelegate::Layout
@@ -345,6 +387,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawText(l.sender, Qt::AlignLeading | Qt::AlignVCenter,
                           index.data(MessageModel::SenderRole).toString());
     }
+    const bool uploading =
+        static_cast<Status>(index.data(MessageModel::StatusRole).toInt()) == Status::Uploading;
     if (l.image.isValid()) {
         const QImage thumb = index.data(MessageModel::ThumbnailRole).value<QImage>();
         QPainterPath clip;
@@ -353,10 +397,15 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setClipPath(clip);
         painter->drawImage(l.image, thumb);
         painter->restore();
+        // While it uploads the middle holds the cancel button instead of the play button.
+        if (index.data(MessageModel::IsVideoRole).toBool() && !uploading) {
+            const qint64 duration = index.data(MessageModel::DurationRole).toLongLong();
+            paintVideoOverlay(painter, l.image,
+                              duration > 0 ? MessageModel::durationText(duration) : QString(),
+                              opt.font, opt.direction);
+        }
     }
     const int progress = index.data(MessageModel::ProgressRole).toInt();
-    const bool uploading =
-        static_cast<Status>(index.data(MessageModel::StatusRole).toInt()) == Status::Uploading;
     if (uploading && l.image.isValid()) {
         // A picture that uploads: a round cancel button over it.
         const QRect button(l.image.center() - QPoint(20, 20), QSize(40, 40));
@@ -388,6 +437,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setFont(opt.font);
         painter->setPen(palette.color(QPalette::PlaceholderText));
         QString detail = sizeText(index.data(MessageModel::FileSizeRole).toLongLong());
+        const qint64 duration = index.data(MessageModel::DurationRole).toLongLong();
+        if (duration > 0) {
+            detail = tr("%1, %2").arg(detail, MessageModel::durationText(duration));
+        }
         if (progress >= 0) {
             detail = tr("%1 — %2%").arg(detail).arg(progress / 10);
         } else if (uploading) {

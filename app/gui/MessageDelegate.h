@@ -10,8 +10,9 @@ namespace Tincan::Gui {
 
 //! Paints a MessageModel row: the day separator when a day starts, then a bubble (ours on the
 //! trailing side, mirrored right-to-left) with the sender's name in groups, the text, an
-//! image preview or a file card with progress, and the time with the delivery ticks; or a
-//! centred notice for system and undecryptable messages.
+//! image preview (a video's poster with a play button and its length) or a file card with
+//! progress, and the time with the delivery ticks; or a centred notice for system and
+//! undecryptable messages.
 class MessageDelegate : public QStyledItemDelegate
 {
     Q_OBJECT

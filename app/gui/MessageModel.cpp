@@ -23,6 +23,11 @@ QDate dayOf(const StoredMessage &message)
     return QDateTime::fromMSecsSinceEpoch(timeOf(message)).date();
 }
 
+bool isVideo(const Protocol::Attachment *attachment)
+{
+    return attachment && attachment->mime.startsWith(QLatin1String("video/"));
+}
+
 } // namespace
 
 MessageModel::MessageModel(Session *session, QObject *parent)
@@ -107,11 +112,19 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return message.text;
     case Qt::AccessibleTextRole: {
         const QString who = message.outgoing ? tr("You") : message.sender;
+        QString content = data(index, TextRole).toString();
+        if (isVideo(attachment)) {
+            // What the poster shows sighted users: that it is a video, and how long.
+            const QString video = attachment->durationMs > 0
+                                      ? tr("Video, %1").arg(durationText(attachment->durationMs))
+                                      : tr("Video");
+            content = content.isEmpty() ? video : tr("%1: %2").arg(video, content);
+        }
         return tr("%1 at %2: %3")
             .arg(who,
                  QLocale().toString(QDateTime::fromMSecsSinceEpoch(timeOf(message)).time(),
                                     QLocale::ShortFormat),
-                 data(index, TextRole).toString());
+                 content);
     }
     case LocalIdRole:
         return message.localId;
@@ -180,6 +193,10 @@ QVariant MessageModel::data(const QModelIndex &index, int role) const
         return attachment ? attachment->mime : QString();
     case MediaIdRole:
         return attachment ? attachment->mediaId : QString();
+    case IsVideoRole:
+        return isVideo(attachment);
+    case DurationRole:
+        return attachment ? attachment->durationMs : qint64(0);
     case ImageSizeRole:
         return attachment ? QSize(attachment->width, attachment->height) : QSize();
     case ThumbnailRole:
@@ -226,8 +243,23 @@ QHash<int, QByteArray> MessageModel::roleNames() const
                   {ThumbnailRole, "thumbnail"},
                   {ImageSizeRole, "imageSize"},
                   {ProgressRole, "progress"},
-                  {MediaIdRole, "mediaId"}});
+                  {MediaIdRole, "mediaId"},
+                  {IsVideoRole, "isVideo"},
+                  {DurationRole, "duration"}});
     return names;
+}
+
+QString MessageModel::durationText(qint64 ms)
+{
+    const qint64 total = (std::max<qint64>(0, ms) + 500) / 1000;
+    const QLatin1Char zero('0');
+    if (total < 3600) {
+        return QStringLiteral("%1:%2").arg(total / 60).arg(total % 60, 2, 10, zero);
+    }
+    return QStringLiteral("%1:%2:%3")
+        .arg(total / 3600)
+        .arg(total / 60 % 60, 2, 10, zero)
+        .arg(total % 60, 2, 10, zero);
 }
 
 bool MessageModel::canFetchOlder() const

@@ -44,6 +44,8 @@ public:
         ImageSizeRole, //!< QSize of the picture, if known
         ProgressRole,  //!< 0..1000 while a transfer of this message runs, -1 otherwise
         MediaIdRole,
+        IsVideoRole,  //!< the attachment is a video (its MIME type is video/*)
+        DurationRole, //!< qint64: the video's (or audio's) length in ms, 0 if unknown
     };
     enum class Kind { Text, Media, System, Undecryptable };
     Q_ENUM(Kind)
@@ -72,6 +74,9 @@ public:
     //! The newest incoming message's seq (for read marks).
     qint64 lastIncomingSeq() const;
     static constexpr int PageSize = 80;
+
+    //! A length as a player shows it: "0:05", "12:34", "1:02:03" (`ms` rounded to seconds).
+    static QString durationText(qint64 ms);
 
     //! Loads the previous page now; false when there is none.
     bool loadOlder();

@@ -20,6 +20,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QClipboard>
+#include <QFile>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -85,6 +86,7 @@ private Q_SLOTS:
     void uploadShowsAtOnceAndCancels();
     void selectPartOfAMessage();
     void dropAndPasteAttach();
+    void videoShowsPosterAndLength();
     void historyLoadsLazily();
     void rightToLeftMirrorsBubbles();
     void searchFindsAndJumpsToTheMessage();
@@ -453,6 +455,72 @@ void TestGui::dropAndPasteAttach()
     QTRY_VERIFY_WITH_TIMEOUT(
         !pasted.data(Gui::MessageModel::ThumbnailRole).value<QImage>().isNull(), Timeout);
     QCOMPARE(pasted.data(Gui::MessageModel::ImageSizeRole).toSize(), QSize(120, 80));
+}
+
+void TestGui::videoShowsPosterAndLength()
+{
+    // 160 x 90, 3 s: blue for 1 s, then red (tests/data/README.md).
+    QTemporaryDir files;
+    const QString path = files.filePath(QStringLiteral("clip.mp4"));
+    QVERIFY(
+        QFile::copy(QStringLiteral(TINCAN_SOURCE_DIR "/tests/data/video-blue-then-red.mp4"), path));
+    m_bob.window->openConversation(m_dm);
+    m_alice.window->openConversation(m_dm);
+    m_alice.window->attachFiles({path});
+    Gui::MessageModel *messages = m_bob.window->messages();
+    const auto videoRow = [messages] {
+        for (int row = messages->rowCount() - 1; row >= 0; --row) {
+            if (messages->index(row).data(Gui::MessageModel::FileNameRole).toString() ==
+                QLatin1String("clip.mp4")) {
+                return row;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(videoRow() >= 0, 60000);
+    const QModelIndex index = messages->index(videoRow());
+    QCOMPARE(index.data(Gui::MessageModel::KindRole).value<Gui::MessageModel::Kind>(),
+             Gui::MessageModel::Kind::Media);
+    QCOMPARE(index.data(Gui::MessageModel::MimeRole).toString(), QStringLiteral("video/mp4"));
+    QVERIFY(index.data(Gui::MessageModel::IsVideoRole).toBool());
+    const qint64 duration = index.data(Gui::MessageModel::DurationRole).toLongLong();
+    QVERIFY2(qAbs(duration - 3000) <= 50, qPrintable(QString::number(duration)));
+    QCOMPARE(index.data(Gui::MessageModel::ImageSizeRole).toSize(), QSize(160, 90));
+    const QImage poster = index.data(Gui::MessageModel::ThumbnailRole).value<QImage>();
+    QVERIFY(!poster.isNull());
+    QCOMPARE(poster.size(), QSize(160, 90));
+    const QString spoken = index.data(Qt::AccessibleTextRole).toString();
+    QVERIFY2(spoken.contains(QLatin1String("Video, 0:03")), qPrintable(spoken));
+    QCOMPARE(Gui::MessageModel::durationText(65'000), QStringLiteral("1:05"));
+    QCOMPARE(Gui::MessageModel::durationText(3'723'400), QStringLiteral("1:02:03"));
+
+    // Painted: the poster's red, a light play button in its middle and the dark label of the
+    // length in its top corner.
+    QListView *view = m_bob.window->messageView();
+    view->scrollToBottom();
+    const QImage shot = view->viewport()->grab().toImage();
+    const auto isRed = [](QColor c) {
+        return c.red() > 230 && c.green() < 40 && c.blue() < 40;
+    };
+    QRect red;
+    for (int y = 0; y < shot.height(); ++y) {
+        for (int x = 0; x < shot.width(); ++x) {
+            if (isRed(shot.pixelColor(x, y))) {
+                red |= QRect(x, y, 1, 1);
+            }
+        }
+    }
+    QVERIFY2(red.width() > 140 && red.height() > 80, "the poster is not painted");
+    const QColor middle = shot.pixelColor(red.center());
+    QVERIFY2(middle.red() > 180 && middle.green() > 180 && middle.blue() > 180,
+             qPrintable(middle.name()));
+    bool label = false;
+    for (int y = red.top() + 8; y < red.top() + 16 && !label; ++y) {
+        for (int x = red.left() + 8; x < red.left() + 24 && !label; ++x) {
+            label = shot.pixelColor(x, y).red() < 150;
+        }
+    }
+    QVERIFY2(label, "the length is not painted over the poster");
 }
 
 void TestGui::historyLoadsLazily()

@@ -1,8 +1,9 @@
 // Media end to end, against the real tincand with real client cores and the real CLI: files of
 // 0 B, 1 B, 10 MB (TLS) and 1 GB (plain HTTP) encrypted, uploaded, sent, downloaded, checked and
-// decrypted; an image with its preview; an upload cut by killing the client and resumed; a
-// tampered and a truncated blob rejected by the recipient; no plaintext in the daemon's data;
-// several transfers at once with pause, resume and cancel.
+// decrypted; an image with its preview; a video with its poster frame and length; an upload cut by
+// killing the client and resumed; a tampered and a truncated blob rejected by the recipient; no
+// plaintext in the daemon's data; several transfers at once with pause, resume and cancel; the
+// message of a file shown while it uploads; the upload sender's certificate pin.
 #include "app/core/EncryptingFileDevice.h"
 #include "app/core/Thumbnail.h"
 #include "app/core/UploadSender.h"
@@ -164,6 +165,7 @@ private Q_SLOTS:
     void roundTrip_data();
     void roundTrip();
     void imageGetsPreview();
+    void videoGetsPosterAndDuration();
     void noPlaintextOnTheServer();
     void damagedBlobIsRejected_data();
     void damagedBlobIsRejected();
@@ -339,6 +341,42 @@ void MediaTest::imageGetsPreview()
     QVERIFY(!preview.isNull());
     QCOMPARE(std::max(preview.width(), preview.height()), 320);
     QCOMPARE(sha256Of(m_dir.filePath(QStringLiteral("picture-out.png"))), sha256Of(source));
+}
+
+void MediaTest::videoGetsPosterAndDuration()
+{
+    TwoUsers users;
+    QVERIFY(users.start());
+    // 160 x 90, 3 s: blue for 1 s, then red (tests/data/README.md).
+    const QString source = m_dir.filePath(QStringLiteral("clip.mp4"));
+    QVERIFY(QFile::copy(QStringLiteral(TINCAN_SOURCE_DIR "/tests/data/video-blue-then-red.mp4"),
+                        source));
+    Outcome download;
+    const QString id =
+        sendAndFetch(users, source, m_dir.filePath(QStringLiteral("clip-out.mp4")), &download);
+    QVERIFY(!id.isEmpty());
+    QVERIFY2(download.ok, qPrintable(download.error));
+    QCOMPARE(sha256Of(m_dir.filePath(QStringLiteral("clip-out.mp4"))), sha256Of(source));
+
+    // What bob got in the message, before and without the file.
+    const auto received = users.bob->core().store().messageByClientId(id);
+    QVERIFY(received);
+    const auto attachment = Client::ClientCore::attachmentsOf(*received).value(0);
+    QCOMPARE(attachment.name, QStringLiteral("clip.mp4"));
+    QCOMPARE(attachment.mime, QStringLiteral("video/mp4"));
+    QCOMPARE(attachment.width, 160);
+    QCOMPARE(attachment.height, 90);
+    QVERIFY2(qAbs(attachment.durationMs - 3000) <= 50,
+             qPrintable(QString::number(attachment.durationMs)));
+    const QImage poster = Client::decodeThumbnail(attachment.thumbnail);
+    QCOMPARE(poster.size(), QSize(160, 90));
+    const QColor middle = poster.pixelColor(80, 45);
+    QVERIFY2(middle.red() > 200 && middle.green() < 60 && middle.blue() < 60,
+             qPrintable(middle.name()));
+    // The sender keeps the same.
+    const auto sent = users.alice->core().store().messageByClientId(id);
+    QVERIFY(sent);
+    QCOMPARE(Client::ClientCore::attachmentsOf(*sent).value(0), attachment);
 }
 
 void MediaTest::noPlaintextOnTheServer()
