@@ -19,6 +19,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QDir>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -32,6 +33,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QToolButton>
 #include <QTreeWidget>
 
@@ -192,6 +194,7 @@ private Q_SLOTS:
     void themeSwitchChangesThePalette();
     void dialogsMirrorRightToLeft();
     void serverPageShowsTheHostedServer();
+    void changedCertificateIsABlockingWarning();
 
 private:
     Gui::SettingsDialog *openSettings(App &app);
@@ -706,4 +709,48 @@ void TestPanels::serverPageShowsTheHostedServer()
 }
 
 QTEST_MAIN(TestPanels)
+void TestPanels::changedCertificateIsABlockingWarning()
+{
+    // The server comes back with another certificate (its key was replaced, or someone is in
+    // the middle): the app refuses it in the handshake and says so in a blocking dialog that
+    // names both fingerprints; nothing is sent to that server.
+    Test::TestServer server;
+    QVERIFY(server.start());
+    const QString pinned = server.fingerprint();
+    App dave;
+    QVERIFY(signUp(dave, server.url(), pinned, QStringLiteral("dave")));
+    QVERIFY(server.stop());
+    QVERIFY(QDir(server.tlsDir()).removeRecursively());
+    QVERIFY(server.restart()); // same port, a new self-signed certificate
+    const QString presented = server.fingerprint();
+    QVERIFY(presented != pinned);
+
+    QString title;
+    QString text;
+    QString informative;
+    QTimer watch;
+    connect(&watch, &QTimer::timeout, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        if (!box) {
+            return;
+        }
+        title = box->windowTitle();
+        text = box->text();
+        informative = box->informativeText();
+        box->accept();
+    });
+    watch.start(50);
+    dave.session->post([](Client::ClientCore &core) { core.connectToServer(); });
+    QTRY_VERIFY_WITH_TIMEOUT(!text.isEmpty(), 60000);
+    watch.stop();
+    QCOMPARE(title, QStringLiteral("Tincan stopped talking to the server"));
+    QVERIFY2(text.contains(pinned) && text.contains(presented), qPrintable(text));
+    QVERIFY2(informative.contains(QStringLiteral("certificate")), qPrintable(informative));
+    // Still pinned to the old one: the new certificate was not taken.
+    QString pin;
+    dave.session->run([&](Client::ClientCore &core) { pin = core.certificatePin().fingerprint(); });
+    QCOMPARE(pin, pinned);
+    dave.reset();
+}
+
 #include "tst_panels.moc"
