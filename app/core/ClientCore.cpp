@@ -194,7 +194,7 @@ ClientCore::~ClientCore()
         std::lock_guard lock(m_alive->mutex);
         m_alive->core = nullptr;
     }
-    stopUploads();
+    stopTransferThreads();
     // libsignal's stores use the database connection: the context goes first.
     m_crypto.reset();
     m_databaseKey.fill('\0');

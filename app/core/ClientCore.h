@@ -2,6 +2,7 @@
 
 #include "app/core/ApiClient.h"
 #include "app/core/CertificatePin.h"
+#include "app/core/DownloadReceiver.h"
 #include "app/core/LocalStore.h"
 #include "app/core/Profile.h"
 #include "app/core/StreamClient.h"
@@ -390,8 +391,8 @@ private:
     void patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 offset);
     void patchFinished(const std::shared_ptr<Transfer> &transfer,
                        const UploadSender::Result &result);
-    //! Stops the PATCHes under way and waits for their threads (destruction).
-    void stopUploads();
+    //! Stops the transfers under way on their own threads and waits for them (destruction).
+    void stopTransferThreads();
     void finishUpload(const std::shared_ptr<Transfer> &transfer);
     //! Our message carrying `content` to `to` (a user or "group:<id>"), not yet stored.
     StoredMessage outgoingMediaMessage(const QString &clientMessageId, const QString &to,
@@ -403,6 +404,8 @@ private:
     void runDownload(const std::shared_ptr<Transfer> &transfer);
     void getDownload(const std::shared_ptr<Transfer> &transfer, const QString &url);
     void finishDownload(const std::shared_ptr<Transfer> &transfer);
+    void downloadFinished(const std::shared_ptr<Transfer> &transfer,
+                          const DownloadReceiver::Result &result);
     void transferFailed(const std::shared_ptr<Transfer> &transfer, const QString &error,
                         bool retry);
     void endTransfer(const std::shared_ptr<Transfer> &transfer, bool ok, const QString &error);
@@ -443,7 +446,7 @@ private:
     };
     std::shared_ptr<Alive> m_alive = std::make_shared<Alive>();
     QHash<QString, std::shared_ptr<Transfer>> m_transfers;
-    QSet<QThread *> m_uploadThreads; //!< PATCHes running (UploadSender)
+    QSet<QThread *> m_transferThreads; //!< requests running (UploadSender, DownloadReceiver)
     QStringList m_transferQueue;
     int m_maxTransfers = 3;
     ApiCallback m_linkDone;

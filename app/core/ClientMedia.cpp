@@ -3,6 +3,7 @@
 // digest check, decryption to the destination).
 
 #include "app/core/ClientCore.h"
+#include "app/core/DownloadReceiver.h"
 #include "app/core/EncryptingFileDevice.h"
 #include "app/core/Logging.h"
 #include "app/core/Thumbnail.h"
@@ -115,8 +116,10 @@ struct ClientCore::Transfer
     bool cancelled = false;
     //! The digest pass runs on the thread pool; its result continues the upload.
     bool digesting = false;
-    //! Stops the PATCH running on its own thread (UploadSender).
+    //! Stops the request running on its own thread (UploadSender, DownloadReceiver).
     std::shared_ptr<std::atomic_bool> stop;
+    //! A cancelled download's thread deletes its partial blob.
+    std::shared_ptr<std::atomic_bool> discard;
     int attempts = 0;
     QPointer<QNetworkReply> reply;
     std::shared_ptr<QString> pinError = std::make_shared<QString>();
@@ -404,8 +407,12 @@ bool ClientCore::cancelTransfer(const QString &id)
         if (transfer->stop) {
             *transfer->stop = true;
         }
-        if (!transfer->upload && transfer->part) {
-            transfer->part->remove();
+        if (!transfer->upload) {
+            if (transfer->discard) {
+                *transfer->discard = true; // its thread deletes the partial blob
+            } else {
+                QFile::remove(transfer->partPath);
+            }
         }
     }
     if (record) {
@@ -690,15 +697,15 @@ void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 o
         });
     });
     thread->setObjectName(QStringLiteral("tincan-upload"));
-    m_uploadThreads.insert(thread);
+    m_transferThreads.insert(thread);
     connect(thread, &QThread::finished, this, [this, thread] {
-        m_uploadThreads.remove(thread);
+        m_transferThreads.remove(thread);
         thread->deleteLater();
     });
     thread->start();
 }
 
-void ClientCore::stopUploads()
+void ClientCore::stopTransferThreads()
 {
     for (const auto &transfer : std::as_const(m_transfers)) {
         if (transfer->stop) {
@@ -706,11 +713,11 @@ void ClientCore::stopUploads()
         }
     }
     // Each stops within about a second (libcurl's progress callback sees the flag).
-    for (QThread *thread : std::as_const(m_uploadThreads)) {
+    for (QThread *thread : std::as_const(m_transferThreads)) {
         thread->wait();
         delete thread;
     }
-    m_uploadThreads.clear();
+    m_transferThreads.clear();
 }
 
 void ClientCore::patchFinished(const std::shared_ptr<Transfer> &transfer,
@@ -945,138 +952,78 @@ void ClientCore::runDownload(const std::shared_ptr<Transfer> &transfer)
 
 void ClientCore::getDownload(const std::shared_ptr<Transfer> &transfer, const QString &url)
 {
-    // What an earlier attempt stored is kept: hashed again, and asked for from where it ends.
-    transfer->part = std::make_unique<QFile>(transfer->partPath);
-    if (!transfer->part->open(QIODevice::ReadWrite)) {
-        transferFailed(transfer,
-                       QStringLiteral("Cannot write %1: %2")
-                           .arg(transfer->partPath, transfer->part->errorString()),
-                       false);
+    DownloadReceiver::Request request;
+    request.url = m_api.baseUrl().resolved(QUrl(url));
+    request.pin = m_pin.digest();
+    request.partPath = transfer->partPath;
+    request.blobPath = transfer->blobPath;
+    request.destination = transfer->destination;
+    request.key = transfer->attachment.key;
+    request.digest = transfer->attachment.digest;
+    request.cipherSize = transfer->attachment.cipherSize;
+    request.plainSize = transfer->attachment.size;
+    transfer->stop = std::make_shared<std::atomic_bool>(false);
+    transfer->discard = std::make_shared<std::atomic_bool>(false);
+    // Received, hashed, cached and decrypted on a thread of its own; progress and the outcome
+    // come back to this thread.
+    const std::weak_ptr<Transfer> weak = transfer;
+    QThread *thread = QThread::create(
+        [request, stop = transfer->stop, discard = transfer->discard, alive = m_alive, weak] {
+            const DownloadReceiver::Result result =
+                DownloadReceiver::run(request, *stop, [alive, weak](qint64 received) {
+                    alive->post([weak, received](ClientCore *self) {
+                        const auto transfer = weak.lock();
+                        if (transfer && transfer->running && !transfer->cancelled) {
+                            transfer->progress(self, received, false);
+                        }
+                    });
+                });
+            if (discard->load()) {
+                // Cancelled: nothing of it is kept.
+                QFile::remove(request.partPath);
+            }
+            alive->post([weak, result](ClientCore *self) {
+                if (const auto transfer = weak.lock()) {
+                    self->downloadFinished(transfer, result);
+                }
+            });
+        });
+    thread->setObjectName(QStringLiteral("tincan-download"));
+    m_transferThreads.insert(thread);
+    connect(thread, &QThread::finished, this, [this, thread] {
+        m_transferThreads.remove(thread);
+        thread->deleteLater();
+    });
+    thread->start();
+}
+
+void ClientCore::downloadFinished(const std::shared_ptr<Transfer> &transfer,
+                                  const DownloadReceiver::Result &result)
+{
+    transfer->stop.reset();
+    transfer->discard.reset();
+    if (transfer->cancelled) {
         return;
     }
-    qint64 have = transfer->part->size();
-    if (have > transfer->attachment.cipherSize) {
-        transfer->part->resize(0);
-        have = 0;
+    if (result.saved) {
+        transfer->progress(this, transfer->total, true);
+        endTransfer(transfer, true, {});
+        return;
     }
-    transfer->digest = std::make_unique<Crypto::MediaDigest>();
-    QByteArray buffer(DownloadBuffer, Qt::Uninitialized);
-    transfer->part->seek(0);
-    for (qint64 left = have; left > 0;) {
-        const qint64 n = transfer->part->read(buffer.data(), std::min<qint64>(left, buffer.size()));
-        if (n <= 0) {
-            transfer->part->resize(0);
-            transfer->digest = std::make_unique<Crypto::MediaDigest>();
-            have = 0;
-            break;
-        }
-        transfer->digest->addData(QByteArrayView(buffer.constData(), n));
-        left -= n;
+    if (result.pinMismatch) {
+        Q_EMIT m_pin.rejected(result.error);
     }
-    transfer->part->seek(have);
-    QList<QPair<QByteArray, QByteArray>> headers;
-    if (have > 0) {
-        headers.append({QByteArrayLiteral("Range"), "bytes=" + QByteArray::number(have) + '-'});
-        headers.append(
-            {QByteArrayLiteral("If-Range"), '"' + transfer->attachment.digest.toHex() + '"'});
+    if (result.status == 0 || result.status == 200 || result.status == 206) {
+        transferFailed(transfer, result.error, result.retry);
+        return;
     }
-    transfer->pinError->clear();
-    QNetworkReply *reply = m_api.transfer("GET", url, headers, nullptr, transfer->pinError);
-    reply->setReadBufferSize(DownloadBuffer);
-    transfer->reply = reply;
-    transfer->restarted = false;
-    transfer->progress(this, have, true);
-    QPointer<ClientCore> self(this);
-    auto take = [self, transfer, reply, have]() {
-        if (!self || !transfer->part) {
-            return;
-        }
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status != 200 && status != 206) {
-            return; // An error body: read in finished.
-        }
-        if (status == 200 && have > 0 && !transfer->restarted) {
-            // The server sent the whole blob instead of the rest: start over.
-            transfer->restarted = true;
-            transfer->part->resize(0);
-            transfer->part->seek(0);
-            transfer->digest = std::make_unique<Crypto::MediaDigest>();
-        }
-        while (reply->bytesAvailable() > 0) {
-            const QByteArray bytes = reply->read(DownloadBuffer);
-            if (transfer->part->pos() + bytes.size() > transfer->attachment.cipherSize) {
-                reply->abort(); // More than the attachment says: refused in finished.
-                return;
-            }
-            if (transfer->part->write(bytes) != bytes.size()) {
-                reply->abort();
-                return;
-            }
-            transfer->digest->addData(bytes);
-        }
-        transfer->progress(self, transfer->part->pos(), false);
-    };
-    connect(reply, &QNetworkReply::readyRead, this, take);
-    connect(reply, &QNetworkReply::finished, this, [self, transfer, reply, take] {
-        reply->deleteLater();
-        if (!self || transfer->cancelled) {
-            return;
-        }
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 200 || status == 206) {
-            take();
-        }
-        const qint64 stored = transfer->part ? transfer->part->pos() : 0;
-        if (transfer->part) {
-            transfer->part->flush();
-        }
-        if ((status == 200 || status == 206) && stored == transfer->attachment.cipherSize &&
-            reply->error() == QNetworkReply::NoError) {
-            const QByteArray digest = transfer->digest->result();
-            transfer->part->close();
-            if (digest != transfer->attachment.digest) {
-                QFile::remove(transfer->partPath);
-                self->transferFailed(transfer,
-                                     QStringLiteral("The downloaded file does not match its "
-                                                    "digest: it was altered or damaged on the "
-                                                    "server or on the way. Nothing was saved."),
-                                     false);
-                return;
-            }
-            transfer->verified = true;
-            QFile::remove(transfer->blobPath);
-            if (!QFile::rename(transfer->partPath, transfer->blobPath)) {
-                self->transferFailed(transfer, QStringLiteral("Cannot keep the download."), false);
-                return;
-            }
-            self->finishDownload(transfer);
-            return;
-        }
-        if (status == 200 || status == 206 || status == 0) {
-            if (stored > transfer->attachment.cipherSize ||
-                (status != 0 && reply->error() == QNetworkReply::NoError)) {
-                QFile::remove(transfer->partPath);
-                self->transferFailed(transfer,
-                                     QStringLiteral("The server sent %1 bytes where %2 were "
-                                                    "expected: the file is damaged.")
-                                         .arg(stored)
-                                         .arg(transfer->attachment.cipherSize),
-                                     false);
-                return;
-            }
-            transfer->part.reset();
-            self->transferFailed(transfer, statusError(reply, *transfer->pinError), true);
-            return;
-        }
-        transfer->part.reset();
-        const QString error = statusError(reply, *transfer->pinError);
-        if (status == 416) {
-            QFile::remove(transfer->partPath);
-            self->transferFailed(transfer, error, true);
-            return;
-        }
-        self->transferFailed(transfer, error, status == 403 || status == 429 || status >= 500);
-    });
+    const Protocol::ApiError error = Protocol::ApiError::fromJson(result.status, result.body);
+    const QString message = error.message.isEmpty()
+                                ? QStringLiteral("The server answered HTTP %1.").arg(result.status)
+                                : error.message;
+    transferFailed(transfer, message,
+                   result.status == 416 || result.status == 403 || result.status == 429 ||
+                       result.status >= 500);
 }
 
 void ClientCore::finishDownload(const std::shared_ptr<Transfer> &transfer)

@@ -1,18 +1,12 @@
 #include "app/core/UploadSender.h"
 
+#include "app/core/CurlSupport.h"
 #include "app/core/EncryptingFileDevice.h"
 #include "shared/crypto/MediaCipher.h"
-#include "shared/protocol/Fingerprint.h"
 
 #include <QElapsedTimer>
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-
-#include <memory>
-#include <mutex>
 
 namespace Tincan::Client {
 
@@ -36,50 +30,8 @@ struct State
     qint64 lastProgressMs = -ProgressIntervalMs;
     UploadSender::Result *result = nullptr;
     QString readError;
-    QString presented; //!< The fingerprint of a certificate that did not match the pin.
+    Curl::PinCheck pin;
 };
-
-int stateIndex()
-{
-    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-    return index;
-}
-
-int verifyCertificate(int preverified, X509_STORE_CTX *store)
-{
-    Q_UNUSED(preverified); // no CA trust: the pin decides
-    if (X509_STORE_CTX_get_error_depth(store) != 0) {
-        return 1; // the chain's other certificates: the leaf decides
-    }
-    auto *ssl =
-        static_cast<SSL *>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-    auto *state =
-        ssl ? static_cast<State *>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), stateIndex()))
-            : nullptr;
-    X509 *leaf = X509_STORE_CTX_get_current_cert(store);
-    if (!state || !leaf) {
-        return 0;
-    }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (X509_digest(leaf, EVP_sha256(), md, &length) != 1) {
-        return 0;
-    }
-    const QByteArray presented(reinterpret_cast<const char *>(md), static_cast<int>(length));
-    if (presented != state->request->pin) {
-        state->presented = Protocol::formatFingerprint(presented);
-        return 0;
-    }
-    return 1;
-}
-
-CURLcode configureTls(CURL *, void *context, void *data)
-{
-    auto *ctx = static_cast<SSL_CTX *>(context);
-    SSL_CTX_set_ex_data(ctx, stateIndex(), data);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verifyCertificate);
-    return CURLE_OK;
-}
 
 size_t readBody(char *buffer, size_t size, size_t count, void *data)
 {
@@ -138,21 +90,6 @@ int reportProgress(void *data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
     return 0;
 }
 
-void initialiseCurl()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct CurlFree
-{
-    void operator()(CURL *curl) const { curl_easy_cleanup(curl); }
-};
-struct HeadersFree
-{
-    void operator()(curl_slist *list) const { curl_slist_free_all(list); }
-};
-
 } // namespace
 
 UploadSender::Result UploadSender::run(const Request &request, const std::atomic_bool &stop,
@@ -208,24 +145,19 @@ UploadSender::Result UploadSender::run(const Request &request, const std::atomic
     }
     piece = {};
 
-    initialiseCurl();
-    std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+    state.pin.pin = request.pin;
+    const Curl::Easy curl = Curl::open(request.url.toEncoded(), request.stallTimeoutMs, &state.pin);
     if (!curl) {
         result.error = QStringLiteral("Cannot start the upload (libcurl).");
         return result;
     }
-    const QByteArray url = request.url.toEncoded();
     const QByteArray offsetHeader = "Upload-Offset: " + QByteArray::number(request.offset);
     curl_slist *list = nullptr;
     list = curl_slist_append(list, offsetHeader.constData());
     list = curl_slist_append(list, "Content-Type: application/offset+octet-stream");
     list = curl_slist_append(list, "Expect:"); // no 100-continue round trip
-    std::unique_ptr<curl_slist, HeadersFree> headers(list);
+    const Curl::List headers(list);
     CURL *c = curl.get();
-    curl_easy_setopt(c, CURLOPT_URL, url.constData());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
     curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
@@ -241,20 +173,6 @@ UploadSender::Result UploadSender::run(const Request &request, const std::atomic
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, reportProgress);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &state);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.stallTimeoutMs));
-    // Stalled: less than a byte a second for the whole stall timeout.
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                     static_cast<long>(std::max(1, request.stallTimeoutMs / 1000)));
-    if (tls) {
-        // The pin replaces CA trust and host names: verifyCertificate() decides, in the
-        // handshake.
-        curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
-        curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, configureTls);
-        curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &state);
-    }
     const CURLcode code = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -262,12 +180,10 @@ UploadSender::Result UploadSender::run(const Request &request, const std::atomic
     if (state.position == state.end) {
         result.digest = state.digest.result();
     }
-    if (!state.presented.isEmpty()) {
+    if (!state.pin.presented.isEmpty()) {
         result.pinMismatch = true;
         result.status = 0;
-        result.error = QStringLiteral("The server showed another certificate (%1) than the one "
-                                      "pinned for it; nothing was sent.")
-                           .arg(state.presented);
+        result.error = Curl::pinMismatchMessage(state.pin.presented);
         return result;
     }
     if (result.status > 0) {

@@ -170,6 +170,7 @@ private Q_SLOTS:
     void damagedBlobIsRejected_data();
     void damagedBlobIsRejected();
     void severalTransfersPauseResumeCancel();
+    void downloadContinuesFromItsPart();
     void uploadIsAMessageAtOnce();
     void uploadSenderChecksThePin();
     void killedUploadResumes();
@@ -450,6 +451,75 @@ void MediaTest::damagedBlobIsRejected()
         // continue later).
         QVERIFY(filesUnder(users.bob->core().mediaCacheDirectory()).isEmpty());
     }
+}
+
+void MediaTest::downloadContinuesFromItsPart()
+{
+    // A download cut short keeps its ciphertext in the cache's .part; the next fetch hashes and
+    // decrypts that again and asks only for the rest (Range). A .part that is not the blob's
+    // beginning fails the digest check, is dropped, and the fetch after that starts over.
+    TwoUsers users;
+    QVERIFY(users.start());
+    Client::ClientCore &bob = users.bob->core();
+    Transfers bobTransfers(bob);
+    QHash<QString, qint64> firstProgress;
+    connect(&bob, &Client::ClientCore::transferProgress, this, [&](const QString &id, qint64 done) {
+        if (!firstProgress.contains(id)) {
+            firstProgress.insert(id, done);
+        }
+    });
+    const QString id = deliverFile(users, QStringLiteral("continued.bin"), 3'000'000);
+    QVERIFY(!id.isEmpty());
+    const QStringList blobs = filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs"));
+    QCOMPARE(blobs.size(), 1);
+    QFile blob(blobs.first());
+    QVERIFY(blob.open(QIODevice::ReadOnly));
+    const QByteArray head = blob.read(1'000'000);
+    blob.close();
+    const auto message = bob.store().messageByClientId(id);
+    QVERIFY(message);
+    const Protocol::Attachment attachment = Client::ClientCore::attachmentsOf(*message).value(0);
+    QVERIFY(QDir().mkpath(bob.mediaCacheDirectory()));
+    const QString part =
+        bob.mediaCacheDirectory() + QLatin1Char('/') + attachment.mediaId + QStringLiteral(".part");
+
+    // A .part that is not this blob's beginning.
+    {
+        QFile file(part);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QByteArray wrong = head;
+        wrong[500'000] = static_cast<char>(wrong[500'000] ^ 0x40);
+        file.write(wrong);
+    }
+    QString error;
+    const QString destination = m_dir.filePath(QStringLiteral("continued-out.bin"));
+    QString transfer = bob.fetchMedia(id, 0, destination, &error);
+    QVERIFY2(!transfer.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(bobTransfers.outcomes.value(transfer).finished, Timeout);
+    QVERIFY(!bobTransfers.outcomes.value(transfer).ok);
+    QVERIFY2(bobTransfers.outcomes.value(transfer).error.contains(QStringLiteral("digest")),
+             qPrintable(bobTransfers.outcomes.value(transfer).error));
+    QVERIFY(!QFile::exists(destination));
+    QVERIFY(!QFile::exists(part));
+
+    // The blob's real beginning: continued from there, and complete.
+    {
+        QFile file(part);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(head);
+    }
+    bobTransfers.outcomes.clear();
+    firstProgress.clear();
+    transfer = bob.fetchMedia(id, 0, destination, &error);
+    QVERIFY2(!transfer.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(bobTransfers.outcomes.value(transfer).finished, Timeout);
+    QVERIFY2(bobTransfers.outcomes.value(transfer).ok,
+             qPrintable(bobTransfers.outcomes.value(transfer).error));
+    QCOMPARE(firstProgress.value(transfer), 1'000'000);
+    QCOMPARE(sha256Of(destination), sha256Of(m_dir.filePath(QStringLiteral("continued.bin"))));
+    QVERIFY(!QFile::exists(part));
+    QVERIFY(QFile::exists(bob.mediaCacheDirectory() + QLatin1Char('/') + attachment.mediaId));
+    QVERIFY(!QFile::exists(destination + QStringLiteral(".tincan-part")));
 }
 
 void MediaTest::severalTransfersPauseResumeCancel()

@@ -1,0 +1,299 @@
+#include "app/core/DownloadReceiver.h"
+
+#include "app/core/CurlSupport.h"
+#include "shared/crypto/MediaCipher.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace Tincan::Client {
+
+namespace {
+
+constexpr qsizetype MaxAnswerBytes = 64 * 1024;
+constexpr qint64 ProgressIntervalMs = 100;
+constexpr qint64 Piece = 1024 * 1024;
+
+//! What the callbacks of one transfer share.
+struct State
+{
+    const DownloadReceiver::Request *request = nullptr;
+    const std::atomic_bool *stop = nullptr;
+    const std::function<void(qint64)> *progress = nullptr;
+    CURL *curl = nullptr;
+    QFile part;
+    QFile plain;
+    std::unique_ptr<Crypto::MediaDigest> digest;
+    std::unique_ptr<Crypto::MediaDecryptor> decryptor;
+    QString decryptError; //!< Decryption stopped here; the digest decides what is said.
+    QByteArray plainBuffer;
+    qint64 position = 0; //!< Blob bytes in `part`.
+    qint64 have = 0;     //!< What `part` held before this request.
+    long status = 0;     //!< The answer's status, once known.
+    bool restarted = false;
+    bool tooLong = false;
+    QString writeError;
+    QElapsedTimer clock;
+    qint64 lastProgressMs = -ProgressIntervalMs;
+    QByteArray errorBody;
+    Curl::PinCheck pin;
+
+    //! Hashing and decryption from the start of the blob; `truncate` empties both files too.
+    void startOver(bool truncate = true)
+    {
+        if (truncate) {
+            part.resize(0);
+            part.seek(0);
+            plain.resize(0);
+            plain.seek(0);
+        }
+        position = 0;
+        digest = std::make_unique<Crypto::MediaDigest>();
+        decryptor = std::make_unique<Crypto::MediaDecryptor>(request->key);
+        decryptError.clear();
+    }
+
+    //! Hashes and decrypts `bytes` (the blob's next ones); false if the plaintext cannot be
+    //! written.
+    bool take(QByteArrayView bytes)
+    {
+        digest->addData(bytes);
+        if (decryptError.isEmpty()) {
+            plainBuffer.clear();
+            if (!decryptor->update(bytes, &plainBuffer, &decryptError)) {
+                return true; // received on: the digest tells tampering from a bad key
+            }
+            if (plain.write(plainBuffer) != plainBuffer.size()) {
+                writeError = plain.errorString();
+                return false;
+            }
+        }
+        return true;
+    }
+};
+
+size_t receive(char *buffer, size_t size, size_t count, void *data)
+{
+    auto *state = static_cast<State *>(data);
+    const size_t n = size * count;
+    if (state->stop->load()) {
+        return 0; // aborts the transfer
+    }
+    if (state->status == 0) {
+        curl_easy_getinfo(state->curl, CURLINFO_RESPONSE_CODE, &state->status);
+    }
+    if (state->status != 200 && state->status != 206) {
+        state->errorBody.append(buffer,
+                                std::min<qsizetype>(static_cast<qsizetype>(n),
+                                                    MaxAnswerBytes - state->errorBody.size()));
+        return n;
+    }
+    if (state->status == 200 && state->have > 0 && !state->restarted) {
+        // The whole blob instead of the rest (it changed, or Range was ignored): from the start.
+        state->restarted = true;
+        state->startOver();
+    }
+    if (state->position + static_cast<qint64>(n) > state->request->cipherSize) {
+        state->tooLong = true;
+        return 0;
+    }
+    if (state->part.write(buffer, static_cast<qint64>(n)) != static_cast<qint64>(n)) {
+        state->writeError = state->part.errorString();
+        return 0;
+    }
+    state->position += static_cast<qint64>(n);
+    if (!state->take(QByteArrayView(buffer, static_cast<qsizetype>(n)))) {
+        return 0;
+    }
+    return n;
+}
+
+int reportProgress(void *data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    auto *state = static_cast<State *>(data);
+    if (state->stop->load()) {
+        return 1;
+    }
+    const qint64 now = state->clock.elapsed();
+    if (now - state->lastProgressMs >= ProgressIntervalMs) {
+        state->lastProgressMs = now;
+        (*state->progress)(state->position);
+    }
+    return 0;
+}
+
+} // namespace
+
+DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std::atomic_bool &stop,
+                                               const std::function<void(qint64)> &progress)
+{
+    Result result;
+    const QString temporary = request.destination + QStringLiteral(".tincan-part");
+    State state;
+    state.request = &request;
+    state.stop = &stop;
+    state.progress = &progress;
+    state.clock.start();
+    state.part.setFileName(request.partPath);
+    state.plain.setFileName(temporary);
+    const auto fail = [&](const QString &error, bool dropPart, bool retry) {
+        state.plain.close();
+        QFile::remove(temporary);
+        state.part.close();
+        if (dropPart) {
+            QFile::remove(request.partPath);
+        }
+        result.error = error;
+        result.retry = retry;
+        return result;
+    };
+    if (request.url.scheme() == QLatin1String("https") && request.pin.isEmpty()) {
+        return fail(QStringLiteral("No server certificate is pinned."), false, false);
+    }
+    if (!state.part.open(QIODevice::ReadWrite)) {
+        return fail(
+            QStringLiteral("Cannot write %1: %2").arg(request.partPath, state.part.errorString()),
+            false, false);
+    }
+    if (!state.plain.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        return fail(QStringLiteral("Cannot write %1: %2").arg(temporary, state.plain.errorString()),
+                    false, false);
+    }
+    state.startOver(false);
+    // What an earlier attempt stored: hashed and decrypted again, then asked for from its end.
+    qint64 have = state.part.size();
+    if (have > request.cipherSize) {
+        have = 0;
+    }
+    QByteArray piece(Piece, Qt::Uninitialized);
+    while (state.position < have) {
+        const qint64 n = state.part.read(piece.data(), std::min(Piece, have - state.position));
+        if (n <= 0 || !state.take(QByteArrayView(piece.constData(), n))) {
+            have = 0;
+            break;
+        }
+        state.position += n;
+    }
+    if (have == 0) {
+        state.startOver();
+    }
+    state.part.seek(state.position);
+    state.have = state.position;
+    result.resumedFrom = state.have;
+    piece = {};
+
+    state.pin.pin = request.pin;
+    const Curl::Easy curl = Curl::open(request.url.toEncoded(), request.stallTimeoutMs, &state.pin);
+    if (!curl) {
+        return fail(QStringLiteral("Cannot start the download (libcurl)."), false, true);
+    }
+    CURL *c = curl.get();
+    state.curl = c;
+    curl_slist *list = nullptr;
+    QByteArray range;
+    QByteArray ifRange;
+    if (state.have > 0) {
+        range = "Range: bytes=" + QByteArray::number(state.have) + '-';
+        ifRange = "If-Range: \"" + request.digest.toHex() + '"';
+        list = curl_slist_append(list, range.constData());
+        list = curl_slist_append(list, ifRange.constData());
+    }
+    const Curl::List headers(list);
+    if (headers) {
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+    }
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, receive);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, reportProgress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &state);
+    const CURLcode code = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    result.status = static_cast<int>(status);
+    state.part.flush();
+
+    if (!state.pin.presented.isEmpty()) {
+        result.pinMismatch = true;
+        result.status = 0;
+        return fail(Curl::pinMismatchMessage(state.pin.presented), false, true);
+    }
+    if (stop.load()) {
+        result.stopped = true;
+        return fail(QStringLiteral("Stopped."), false, true);
+    }
+    if (!state.writeError.isEmpty()) {
+        return fail(QStringLiteral("Cannot write the download: %1").arg(state.writeError), false,
+                    false);
+    }
+    if (status != 200 && status != 206) {
+        result.body = state.errorBody;
+        // No answer: the connection failed (the part is kept, to continue).
+        return fail(status == 0 ? QStringLiteral("The download was interrupted: %1")
+                                      .arg(QString::fromUtf8(curl_easy_strerror(code)))
+                                : QString(),
+                    status == 416, status == 0);
+    }
+    if (state.tooLong) {
+        return fail(QStringLiteral("The server sent more than the %1 bytes expected: the file is "
+                                   "damaged.")
+                        .arg(request.cipherSize),
+                    true, false);
+    }
+    if (code == CURLE_OK && state.position != request.cipherSize) {
+        return fail(QStringLiteral("The server sent %1 bytes where %2 were expected: the file is "
+                                   "damaged.")
+                        .arg(state.position)
+                        .arg(request.cipherSize),
+                    true, false);
+    }
+    if (code != CURLE_OK) {
+        return fail(QStringLiteral("The download was interrupted: %1")
+                        .arg(QString::fromUtf8(curl_easy_strerror(code))),
+                    false, true);
+    }
+    if (state.digest->result() != request.digest) {
+        return fail(QStringLiteral("The downloaded file does not match its digest: it was altered "
+                                   "or damaged on the server or on the way. Nothing was saved."),
+                    true, false);
+    }
+    QByteArray last;
+    if (state.decryptError.isEmpty() && state.decryptor->finish(&last, &state.decryptError) &&
+        state.plain.write(last) != last.size()) {
+        return fail(QStringLiteral("Cannot write %1: %2").arg(temporary, state.plain.errorString()),
+                    false, false);
+    }
+    if (!state.decryptError.isEmpty()) {
+        return fail(QStringLiteral("The file cannot be decrypted: %1").arg(state.decryptError),
+                    true, false);
+    }
+    if (state.plain.size() != request.plainSize) {
+        return fail(QStringLiteral("The file has %1 bytes, not the %2 announced.")
+                        .arg(state.plain.size())
+                        .arg(request.plainSize),
+                    true, false);
+    }
+    if (!state.plain.flush()) {
+        return fail(QStringLiteral("Cannot write %1: %2").arg(temporary, state.plain.errorString()),
+                    false, false);
+    }
+    state.plain.close();
+    state.part.close();
+    QFile::remove(request.blobPath);
+    QFile::rename(request.partPath, request.blobPath); // the cache (best effort)
+    QFile::remove(request.destination);
+    if (!QFile::rename(temporary, request.destination)) {
+        QFile::remove(temporary);
+        result.error = QStringLiteral("Cannot write %1.").arg(request.destination);
+        return result;
+    }
+    result.saved = true;
+    return result;
+}
+
+} // namespace Tincan::Client
