@@ -393,6 +393,13 @@ private:
                        const UploadSender::Result &result);
     //! Stops the transfers under way on their own threads and waits for them (destruction).
     void stopTransferThreads();
+    //! Runs `work` (a blocking UploadSender or DownloadReceiver) on a thread of its own, joined
+    //! by stopTransferThreads().
+    void startTransferThread(const QString &name, std::function<void()> work);
+    struct Alive;
+    //! Reports a transfer thread's progress on the core's thread (while the transfer runs).
+    static std::function<void(qint64)> progressReporter(const std::shared_ptr<Alive> &alive,
+                                                        const std::weak_ptr<Transfer> &weak);
     void finishUpload(const std::shared_ptr<Transfer> &transfer);
     //! Our message carrying `content` to `to` (a user or "group:<id>"), not yet stored.
     StoredMessage outgoingMediaMessage(const QString &clientMessageId, const QString &to,

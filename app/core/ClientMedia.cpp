@@ -680,23 +680,35 @@ void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 o
     // The body is encrypted, hashed and sent on a thread of its own; progress and the answer
     // come back to this thread.
     const std::weak_ptr<Transfer> weak = transfer;
-    QThread *thread = QThread::create([request, stop = transfer->stop, alive = m_alive, weak] {
-        const UploadSender::Result result =
-            UploadSender::run(request, *stop, [alive, weak](qint64 sent) {
-                alive->post([weak, sent](ClientCore *self) {
-                    const auto transfer = weak.lock();
-                    if (transfer && transfer->running && !transfer->cancelled) {
-                        transfer->progress(self, sent, false);
-                    }
-                });
-            });
-        alive->post([weak, result](ClientCore *self) {
-            if (const auto transfer = weak.lock()) {
-                self->patchFinished(transfer, result);
+    startTransferThread(QStringLiteral("tincan-upload"),
+                        [request, stop = transfer->stop, alive = m_alive, weak] {
+                            const UploadSender::Result result =
+                                UploadSender::run(request, *stop, progressReporter(alive, weak));
+                            alive->post([weak, result](ClientCore *self) {
+                                if (const auto transfer = weak.lock()) {
+                                    self->patchFinished(transfer, result);
+                                }
+                            });
+                        });
+}
+
+std::function<void(qint64)> ClientCore::progressReporter(const std::shared_ptr<Alive> &alive,
+                                                         const std::weak_ptr<Transfer> &weak)
+{
+    return [alive, weak](qint64 done) {
+        alive->post([weak, done](ClientCore *self) {
+            const auto transfer = weak.lock();
+            if (transfer && transfer->running && !transfer->cancelled) {
+                transfer->progress(self, done, false);
             }
         });
-    });
-    thread->setObjectName(QStringLiteral("tincan-upload"));
+    };
+}
+
+void ClientCore::startTransferThread(const QString &name, std::function<void()> work)
+{
+    QThread *thread = QThread::create(std::move(work));
+    thread->setObjectName(name);
     m_transferThreads.insert(thread);
     connect(thread, &QThread::finished, this, [this, thread] {
         m_transferThreads.remove(thread);
@@ -967,17 +979,11 @@ void ClientCore::getDownload(const std::shared_ptr<Transfer> &transfer, const QS
     // Received, hashed, cached and decrypted on a thread of its own; progress and the outcome
     // come back to this thread.
     const std::weak_ptr<Transfer> weak = transfer;
-    QThread *thread = QThread::create(
+    startTransferThread(
+        QStringLiteral("tincan-download"),
         [request, stop = transfer->stop, discard = transfer->discard, alive = m_alive, weak] {
             const DownloadReceiver::Result result =
-                DownloadReceiver::run(request, *stop, [alive, weak](qint64 received) {
-                    alive->post([weak, received](ClientCore *self) {
-                        const auto transfer = weak.lock();
-                        if (transfer && transfer->running && !transfer->cancelled) {
-                            transfer->progress(self, received, false);
-                        }
-                    });
-                });
+                DownloadReceiver::run(request, *stop, progressReporter(alive, weak));
             if (discard->load()) {
                 // Cancelled: nothing of it is kept.
                 QFile::remove(request.partPath);
@@ -988,13 +994,6 @@ void ClientCore::getDownload(const std::shared_ptr<Transfer> &transfer, const QS
                 }
             });
         });
-    thread->setObjectName(QStringLiteral("tincan-download"));
-    m_transferThreads.insert(thread);
-    connect(thread, &QThread::finished, this, [this, thread] {
-        m_transferThreads.remove(thread);
-        thread->deleteLater();
-    });
-    thread->start();
 }
 
 void ClientCore::downloadFinished(const std::shared_ptr<Transfer> &transfer,
