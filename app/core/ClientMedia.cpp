@@ -969,15 +969,12 @@ void ClientCore::getDownload(const std::shared_ptr<Transfer> &transfer, const QS
     request.pin = m_pin.digest();
     request.partPath = transfer->partPath;
     request.blobPath = transfer->blobPath;
-    request.destination = transfer->destination;
-    request.key = transfer->attachment.key;
     request.digest = transfer->attachment.digest;
     request.cipherSize = transfer->attachment.cipherSize;
-    request.plainSize = transfer->attachment.size;
     transfer->stop = std::make_shared<std::atomic_bool>(false);
     transfer->discard = std::make_shared<std::atomic_bool>(false);
-    // Received, hashed, cached and decrypted on a thread of its own; progress and the outcome
-    // come back to this thread.
+    // Received into the cache and hashed on a thread of its own; progress and the outcome come
+    // back to this thread, which then has it decrypted (finishDownload).
     const std::weak_ptr<Transfer> weak = transfer;
     startTransferThread(
         QStringLiteral("tincan-download"),
@@ -1004,9 +1001,9 @@ void ClientCore::downloadFinished(const std::shared_ptr<Transfer> &transfer,
     if (transfer->cancelled) {
         return;
     }
-    if (result.saved) {
-        transfer->progress(this, transfer->total, true);
-        endTransfer(transfer, true, {});
+    if (result.cached) {
+        transfer->verified = true; // hashed as it arrived
+        finishDownload(transfer);
         return;
     }
     if (result.pinMismatch) {

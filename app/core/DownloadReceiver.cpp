@@ -17,6 +17,9 @@ namespace {
 constexpr qsizetype MaxAnswerBytes = 64 * 1024;
 constexpr qint64 ProgressIntervalMs = 100;
 constexpr qint64 Piece = 1024 * 1024;
+//! The `.part` is written in blocks of this size: libcurl hands the body over in pieces of 16
+//! to 64 KiB.
+constexpr qsizetype WriteBlock = 1024 * 1024;
 
 //! What the callbacks of one transfer share.
 struct State
@@ -26,12 +29,9 @@ struct State
     const std::function<void(qint64)> *progress = nullptr;
     CURL *curl = nullptr;
     QFile part;
-    QFile plain;
+    QByteArray pending; //!< Received, not written yet (at most about WriteBlock).
     std::unique_ptr<Crypto::MediaDigest> digest;
-    std::unique_ptr<Crypto::MediaDecryptor> decryptor;
-    QString decryptError; //!< Decryption stopped here; the digest decides what is said.
-    QByteArray plainBuffer;
-    qint64 position = 0; //!< Blob bytes in `part`.
+    qint64 position = 0; //!< Blob bytes received (written or pending).
     qint64 have = 0;     //!< What `part` held before this request.
     long status = 0;     //!< The answer's status, once known.
     bool restarted = false;
@@ -42,37 +42,17 @@ struct State
     QByteArray errorBody;
     Curl::PinCheck pin;
 
-    //! Hashing and decryption from the start of the blob; `truncate` empties both files too.
-    void startOver(bool truncate = true)
+    bool flush()
     {
-        if (truncate) {
-            part.resize(0);
-            part.seek(0);
-            plain.resize(0);
-            plain.seek(0);
+        if (pending.isEmpty()) {
+            return true;
         }
-        position = 0;
-        digest = std::make_unique<Crypto::MediaDigest>();
-        decryptor = std::make_unique<Crypto::MediaDecryptor>(request->key);
-        decryptError.clear();
-    }
-
-    //! Hashes and decrypts `bytes` (the blob's next ones); false if the plaintext cannot be
-    //! written.
-    bool take(QByteArrayView bytes)
-    {
-        digest->addData(bytes);
-        if (decryptError.isEmpty()) {
-            plainBuffer.clear();
-            if (!decryptor->update(bytes, &plainBuffer, &decryptError)) {
-                return true; // received on: the digest tells tampering from a bad key
-            }
-            if (plain.write(plainBuffer) != plainBuffer.size()) {
-                writeError = plain.errorString();
-                return false;
-            }
+        const bool ok = part.write(pending) == pending.size();
+        if (!ok) {
+            writeError = part.errorString();
         }
-        return true;
+        pending.resize(0);
+        return ok;
     }
 };
 
@@ -95,18 +75,21 @@ size_t receive(char *buffer, size_t size, size_t count, void *data)
     if (state->status == 200 && state->have > 0 && !state->restarted) {
         // The whole blob instead of the rest (it changed, or Range was ignored): from the start.
         state->restarted = true;
-        state->startOver();
+        state->pending.resize(0);
+        state->part.resize(0);
+        state->part.seek(0);
+        state->position = 0;
+        state->digest = std::make_unique<Crypto::MediaDigest>();
     }
     if (state->position + static_cast<qint64>(n) > state->request->cipherSize) {
         state->tooLong = true;
         return 0;
     }
-    if (state->part.write(buffer, static_cast<qint64>(n)) != static_cast<qint64>(n)) {
-        state->writeError = state->part.errorString();
-        return 0;
-    }
+    const QByteArrayView bytes(buffer, static_cast<qsizetype>(n));
+    state->digest->addData(bytes);
+    state->pending.append(bytes);
     state->position += static_cast<qint64>(n);
-    if (!state->take(QByteArrayView(buffer, static_cast<qsizetype>(n)))) {
+    if (state->pending.size() >= WriteBlock && !state->flush()) {
         return 0;
     }
     return n;
@@ -132,20 +115,21 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
                                                const std::function<void(qint64)> &progress)
 {
     Result result;
-    const QString temporary = request.destination + QStringLiteral(".tincan-part");
     State state;
     state.request = &request;
     state.stop = &stop;
     state.progress = &progress;
     state.clock.start();
     state.part.setFileName(request.partPath);
-    state.plain.setFileName(temporary);
+    state.digest = std::make_unique<Crypto::MediaDigest>();
+    state.pending.reserve(WriteBlock + 512 * 1024);
     const auto fail = [&](const QString &error, bool dropPart, bool retry) {
-        state.plain.close();
-        QFile::remove(temporary);
-        state.part.close();
         if (dropPart) {
+            state.part.close();
             QFile::remove(request.partPath);
+        } else {
+            state.flush(); // what arrived is kept, to continue from
+            state.part.close();
         }
         result.error = error;
         result.retry = retry;
@@ -154,17 +138,12 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
     if (request.url.scheme() == QLatin1String("https") && request.pin.isEmpty()) {
         return fail(QStringLiteral("No server certificate is pinned."), false, false);
     }
-    if (!state.part.open(QIODevice::ReadWrite)) {
+    if (!state.part.open(QIODevice::ReadWrite | QIODevice::Unbuffered)) {
         return fail(
             QStringLiteral("Cannot write %1: %2").arg(request.partPath, state.part.errorString()),
             false, false);
     }
-    if (!state.plain.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-        return fail(QStringLiteral("Cannot write %1: %2").arg(temporary, state.plain.errorString()),
-                    false, false);
-    }
-    state.startOver(false);
-    // What an earlier attempt stored: hashed and decrypted again, then asked for from its end.
+    // What an earlier attempt stored: hashed again, then asked for from its end.
     qint64 have = state.part.size();
     if (have > request.cipherSize) {
         have = 0;
@@ -172,19 +151,22 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
     QByteArray piece(Piece, Qt::Uninitialized);
     while (state.position < have) {
         const qint64 n = state.part.read(piece.data(), std::min(Piece, have - state.position));
-        if (n <= 0 || !state.take(QByteArrayView(piece.constData(), n))) {
+        if (n <= 0) {
             have = 0;
             break;
         }
+        state.digest->addData(QByteArrayView(piece.constData(), n));
         state.position += n;
     }
+    piece = {};
     if (have == 0) {
-        state.startOver();
+        state.part.resize(0);
+        state.position = 0;
+        state.digest = std::make_unique<Crypto::MediaDigest>();
     }
     state.part.seek(state.position);
     state.have = state.position;
     result.resumedFrom = state.have;
-    piece = {};
 
     state.pin.pin = request.pin;
     const Curl::Easy curl = Curl::open(request.url.toEncoded(), request.stallTimeoutMs, &state.pin);
@@ -216,7 +198,6 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     result.status = static_cast<int>(status);
-    state.part.flush();
 
     if (!state.pin.presented.isEmpty()) {
         result.pinMismatch = true;
@@ -262,37 +243,16 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
                                    "or damaged on the server or on the way. Nothing was saved."),
                     true, false);
     }
-    QByteArray last;
-    if (state.decryptError.isEmpty() && state.decryptor->finish(&last, &state.decryptError) &&
-        state.plain.write(last) != last.size()) {
-        return fail(QStringLiteral("Cannot write %1: %2").arg(temporary, state.plain.errorString()),
-                    false, false);
+    if (!state.flush()) {
+        return fail(QStringLiteral("Cannot write the download: %1").arg(state.writeError), false,
+                    false);
     }
-    if (!state.decryptError.isEmpty()) {
-        return fail(QStringLiteral("The file cannot be decrypted: %1").arg(state.decryptError),
-                    true, false);
-    }
-    if (state.plain.size() != request.plainSize) {
-        return fail(QStringLiteral("The file has %1 bytes, not the %2 announced.")
-                        .arg(state.plain.size())
-                        .arg(request.plainSize),
-                    true, false);
-    }
-    if (!state.plain.flush()) {
-        return fail(QStringLiteral("Cannot write %1: %2").arg(temporary, state.plain.errorString()),
-                    false, false);
-    }
-    state.plain.close();
     state.part.close();
     QFile::remove(request.blobPath);
-    QFile::rename(request.partPath, request.blobPath); // the cache (best effort)
-    QFile::remove(request.destination);
-    if (!QFile::rename(temporary, request.destination)) {
-        QFile::remove(temporary);
-        result.error = QStringLiteral("Cannot write %1.").arg(request.destination);
-        return result;
+    if (!QFile::rename(request.partPath, request.blobPath)) {
+        return fail(QStringLiteral("Cannot keep the download."), true, false);
     }
-    result.saved = true;
+    result.cached = true;
     return result;
 }
 

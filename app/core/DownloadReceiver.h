@@ -9,41 +9,37 @@
 
 namespace Tincan::Client {
 
-//! One GET of a media blob, received with libcurl on the calling thread and decrypted as it
-//! arrives. Each piece is appended to the media cache's `.part` (ciphertext, so that a cut
-//! download continues with a Range request), hashed, and decrypted into `DEST.tincan-part`
-//! (MediaDecryptor: every 64 KiB chunk is authenticated on its own). Only when the whole blob
-//! has arrived, has the attachment's size and digest, and its last chunk authenticated, is the
-//! `.part` kept as the cached blob and the plaintext renamed to the destination: a tampered,
-//! truncated or oversized blob never reaches it. One pass over the bytes instead of a download
-//! followed by a second read, hash and decryption (docs/benchmarks.md, "Media transfer").
+//! One GET of a media blob into the media cache, received with libcurl on the calling thread:
+//! appended to the cache's `.part` (ciphertext) in 1 MiB writes and hashed on the way. Only a
+//! blob that arrived whole, with the attachment's size and digest, becomes the cached blob
+//! (`.part` renamed); ClientCore then decrypts it to the destination (off its thread). A
+//! download that continues hashes what the `.part` holds, then asks for the rest (`Range` with
+//! `If-Range: "<digest>"`); a server that answers with the whole blob instead starts it over.
+//! TLS as UploadSender: only the pinned certificate.
 //!
-//! A download that continues hashes and decrypts again what the `.part` holds, then asks for
-//! the rest (`Range` with `If-Range: "<digest>"`); a server that answers with the whole blob
-//! instead starts it over. TLS as UploadSender: only the pinned certificate.
+//! Measured on this machine, decrypting into the destination while the blob arrives (two files
+//! written at once) was slower than receiving first and decrypting after: see
+//! docs/benchmarks.md, "Media transfer".
 class DownloadReceiver
 {
 public:
     struct Request
     {
-        QUrl url;         //!< The signed download URL (absolute).
-        QByteArray pin;   //!< The pinned certificate's SHA-256 (required for https).
-        QString partPath; //!< The cache's partial blob (continued if present).
-        QString blobPath; //!< Where the verified blob is kept.
-        QString destination;
-        QByteArray key; //!< The attachment's file key, digest and sizes.
-        QByteArray digest;
+        QUrl url;          //!< The signed download URL (absolute).
+        QByteArray pin;    //!< The pinned certificate's SHA-256 (required for https).
+        QString partPath;  //!< The cache's partial blob (continued if present).
+        QString blobPath;  //!< Where the verified blob is kept.
+        QByteArray digest; //!< The attachment's digest and blob size.
         qint64 cipherSize = 0;
-        qint64 plainSize = 0;
         int stallTimeoutMs = 30000;
     };
 
     struct Result
     {
-        bool saved = false;       //!< The destination holds the file; the blob is cached.
+        bool cached = false;      //!< The whole blob, verified, is at `blobPath`.
         int status = 0;           //!< The server's HTTP status; 0 if no answer arrived.
         QByteArray body;          //!< An error answer's body (JSON), at most 64 KiB.
-        QString error;            //!< Why it was not saved, readable (for a 200/206 or none).
+        QString error;            //!< Why it was not cached, readable (for a 200/206 or none).
         bool retry = false;       //!< Worth another attempt (cut connection, refused pin).
         bool pinMismatch = false; //!< The server showed another certificate.
         bool stopped = false;     //!< `stop` was set.
