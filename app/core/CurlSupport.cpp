@@ -94,6 +94,32 @@ Easy open(const QByteArray &url, int stallTimeoutMs, PinCheck *pin)
     return curl;
 }
 
+namespace {
+
+int reportProgress(void *data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
+{
+    auto *progress = static_cast<Progress *>(data);
+    if (progress->stop->load()) {
+        return 1; // aborts the transfer
+    }
+    const qint64 now = progress->clock.elapsed();
+    if (now - progress->lastMs >= 100) {
+        progress->lastMs = now;
+        (*progress->report)(*progress->position);
+    }
+    return 0;
+}
+
+} // namespace
+
+void follow(CURL *curl, Progress *progress)
+{
+    progress->clock.start();
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, reportProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, progress);
+}
+
 QString pinMismatchMessage(const QString &presented)
 {
     return QStringLiteral("The server showed another certificate (%1) than the one pinned for "

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QElapsedTimer>
 #include <QString>
 
+#include <atomic>
+#include <functional>
 #include <memory>
 
 using CURL = void;
@@ -35,6 +38,19 @@ using List = std::unique_ptr<curl_slist, ListFree>;
 //! accepted (checked in OpenSSL's verify callback during the handshake: no CA trust, no host
 //! name check; the pin replaces both). `pin` must outlive the transfer. Null if libcurl fails.
 Easy open(const QByteArray &url, int stallTimeoutMs, PinCheck *pin);
+
+//! Reports a transfer's position (`*position`, blob bytes) to `report` about every 100 ms, and
+//! aborts it once `stop` is set (libcurl calls back at least once a second, also while idle).
+struct Progress
+{
+    const std::atomic_bool *stop = nullptr;
+    const std::function<void(qint64)> *report = nullptr;
+    const qint64 *position = nullptr;
+    QElapsedTimer clock;
+    qint64 lastMs = -100;
+};
+//! Has `curl` call `progress` back (which must outlive the transfer).
+void follow(CURL *curl, Progress *progress);
 
 //! The message for a refused certificate.
 QString pinMismatchMessage(const QString &presented);

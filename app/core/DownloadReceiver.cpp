@@ -3,7 +3,6 @@
 #include "app/core/CurlSupport.h"
 #include "shared/crypto/MediaCipher.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 
 #include <curl/curl.h>
@@ -15,7 +14,6 @@ namespace Tincan::Client {
 namespace {
 
 constexpr qsizetype MaxAnswerBytes = 64 * 1024;
-constexpr qint64 ProgressIntervalMs = 100;
 constexpr qint64 Piece = 1024 * 1024;
 //! The `.part` is written in blocks of this size: libcurl hands the body over in pieces of 16
 //! to 64 KiB.
@@ -26,7 +24,6 @@ struct State
 {
     const DownloadReceiver::Request *request = nullptr;
     const std::atomic_bool *stop = nullptr;
-    const std::function<void(qint64)> *progress = nullptr;
     CURL *curl = nullptr;
     QFile part;
     QByteArray pending; //!< Received, not written yet (at most about WriteBlock).
@@ -37,8 +34,7 @@ struct State
     bool restarted = false;
     bool tooLong = false;
     QString writeError;
-    QElapsedTimer clock;
-    qint64 lastProgressMs = -ProgressIntervalMs;
+    Curl::Progress reporting;
     QByteArray errorBody;
     Curl::PinCheck pin;
 
@@ -95,20 +91,6 @@ size_t receive(char *buffer, size_t size, size_t count, void *data)
     return n;
 }
 
-int reportProgress(void *data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
-{
-    auto *state = static_cast<State *>(data);
-    if (state->stop->load()) {
-        return 1;
-    }
-    const qint64 now = state->clock.elapsed();
-    if (now - state->lastProgressMs >= ProgressIntervalMs) {
-        state->lastProgressMs = now;
-        (*state->progress)(state->position);
-    }
-    return 0;
-}
-
 } // namespace
 
 DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std::atomic_bool &stop,
@@ -118,8 +100,6 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
     State state;
     state.request = &request;
     state.stop = &stop;
-    state.progress = &progress;
-    state.clock.start();
     state.part.setFileName(request.partPath);
     state.digest = std::make_unique<Crypto::MediaDigest>();
     state.pending.reserve(WriteBlock + 512 * 1024);
@@ -191,9 +171,10 @@ DownloadReceiver::Result DownloadReceiver::run(const Request &request, const std
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, receive);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, reportProgress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &state);
+    state.reporting.stop = &stop;
+    state.reporting.report = &progress;
+    state.reporting.position = &state.position;
+    Curl::follow(c, &state.reporting);
     const CURLcode code = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -4,8 +4,6 @@
 #include "app/core/EncryptingFileDevice.h"
 #include "shared/crypto/MediaCipher.h"
 
-#include <QElapsedTimer>
-
 #include <curl/curl.h>
 
 namespace Tincan::Client {
@@ -13,7 +11,6 @@ namespace Tincan::Client {
 namespace {
 
 constexpr qsizetype MaxAnswerBytes = 64 * 1024;
-constexpr qint64 ProgressIntervalMs = 100;
 constexpr long UploadBufferBytes = 512 * 1024;
 
 //! What the callbacks of one transfer share.
@@ -21,13 +18,12 @@ struct State
 {
     const UploadSender::Request *request = nullptr;
     const std::atomic_bool *stop = nullptr;
-    const std::function<void(qint64)> *progress = nullptr;
     EncryptingFileDevice *device = nullptr;
     Crypto::MediaDigest digest;
+    bool hashing = true; //!< The whole blob is sent: its digest is taken on the way.
     qint64 position = 0; //!< Blob bytes read (and hashed) so far.
     qint64 end = 0;      //!< The blob's size.
-    QElapsedTimer clock;
-    qint64 lastProgressMs = -ProgressIntervalMs;
+    Curl::Progress reporting;
     UploadSender::Result *result = nullptr;
     QString readError;
     Curl::PinCheck pin;
@@ -49,7 +45,9 @@ size_t readBody(char *buffer, size_t size, size_t count, void *data)
         state->readError = state->device->errorString();
         return CURL_READFUNC_ABORT;
     }
-    state->digest.addData(QByteArrayView(buffer, n));
+    if (state->hashing) {
+        state->digest.addData(QByteArrayView(buffer, n));
+    }
     state->position += n;
     return static_cast<size_t>(n);
 }
@@ -74,20 +72,6 @@ size_t keepHeader(char *buffer, size_t size, size_t count, void *data)
         state->result->serverDigest = QByteArray::fromHex(line.mid(colon + 1).trimmed());
     }
     return n;
-}
-
-int reportProgress(void *data, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
-{
-    auto *state = static_cast<State *>(data);
-    if (state->stop->load()) {
-        return 1; // aborts the transfer
-    }
-    const qint64 now = state->clock.elapsed();
-    if (now - state->lastProgressMs >= ProgressIntervalMs) {
-        state->lastProgressMs = now;
-        (*state->progress)(state->position);
-    }
-    return 0;
 }
 
 } // namespace
@@ -116,34 +100,23 @@ UploadSender::Result UploadSender::run(const Request &request, const std::atomic
     State state;
     state.request = &request;
     state.stop = &stop;
-    state.progress = &progress;
     state.device = &device;
     state.result = &result;
     state.end = device.cipherSize();
-    state.clock.start();
     if (request.offset < 0 || request.offset > state.end) {
         result.error = QStringLiteral("The server reports an offset past the end of the file.");
         return result;
     }
-    // What the server has already: hashed again, not sent.
-    QByteArray piece(1024 * 1024, Qt::Uninitialized);
-    while (state.position < request.offset) {
-        if (stop.load()) {
-            result.stopped = true;
-            return result;
-        }
-        const qint64 n = device.read(
-            piece.data(), std::min<qint64>(piece.size(), request.offset - state.position));
-        if (n <= 0) {
-            result.error =
-                QStringLiteral("Cannot read %1: %2").arg(request.path, device.errorString());
-            result.fileChanged = true;
-            return result;
-        }
-        state.digest.addData(QByteArrayView(piece.constData(), n));
-        state.position += n;
+    // A resumed upload starts sending at once: its URL may be short-lived, and hashing the part
+    // the server has first would take a second per GiB. Its digest is taken afterwards, from the
+    // file (ClientCore::uploadCompleted), when the server reports the upload complete.
+    state.hashing = request.offset == 0;
+    if (!device.seek(request.offset)) {
+        result.error = QStringLiteral("Cannot read %1: %2").arg(request.path, device.errorString());
+        result.fileChanged = true;
+        return result;
     }
-    piece = {};
+    state.position = request.offset;
 
     state.pin.pin = request.pin;
     const Curl::Easy curl = Curl::open(request.url.toEncoded(), request.stallTimeoutMs, &state.pin);
@@ -170,14 +143,15 @@ UploadSender::Result UploadSender::run(const Request &request, const std::atomic
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, keepHeader);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &state);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, reportProgress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &state);
+    state.reporting.stop = &stop;
+    state.reporting.report = &progress;
+    state.reporting.position = &state.position;
+    Curl::follow(c, &state.reporting);
     const CURLcode code = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     result.status = static_cast<int>(status);
-    if (state.position == state.end) {
+    if (state.hashing && state.position == state.end) {
         result.digest = state.digest.result();
     }
     if (!state.pin.presented.isEmpty()) {

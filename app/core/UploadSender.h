@@ -13,8 +13,9 @@ namespace Tincan::Client {
 //! with libcurl on the calling thread. The file is encrypted (EncryptingFileDevice) as curl asks
 //! for the body, and the ciphertext is hashed on the way, so the upload needs no pass over the
 //! file before it starts: the digest the message carries is the one of the bytes sent. A resumed
-//! upload re-encrypts and hashes the part the server has already (encryption is deterministic
-//! for a key and salt), then sends the rest.
+//! upload (offset > 0) sends at once and takes no digest (its URL may be short-lived, and the
+//! part the server has would have to be hashed first): ClientCore takes it from the file once
+//! the server reports the upload complete.
 //!
 //! Why not QNetworkAccessManager: it feeds a request body to its HTTP thread 16 KiB at a time,
 //! with a thread wake-up for each piece; measured on this machine it took 4.0 s and 2.4 s of CPU
