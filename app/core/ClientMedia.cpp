@@ -680,16 +680,17 @@ void ClientCore::patchUpload(const std::shared_ptr<Transfer> &transfer, qint64 o
     // The body is encrypted, hashed and sent on a thread of its own; progress and the answer
     // come back to this thread.
     const std::weak_ptr<Transfer> weak = transfer;
-    startTransferThread(QStringLiteral("tincan-upload"),
-                        [request, stop = transfer->stop, alive = m_alive, weak] {
-                            const UploadSender::Result result =
-                                UploadSender::run(request, *stop, progressReporter(alive, weak));
-                            alive->post([weak, result](ClientCore *self) {
-                                if (const auto transfer = weak.lock()) {
-                                    self->patchFinished(transfer, result);
-                                }
-                            });
-                        });
+    startTransferThread(
+        QStringLiteral("tincan-upload"), [request, stop = transfer->stop, alive = m_alive, weak] {
+            const UploadSender::Result result =
+                UploadSender::run(request, *stop, progressReporter(alive, weak));
+            alive->post([weak, result, stop](ClientCore *self) {
+                // Not the answer of a request paused and already started anew.
+                if (const auto transfer = weak.lock(); transfer && transfer->stop == stop) {
+                    self->patchFinished(transfer, result);
+                }
+            });
+        });
 }
 
 std::function<void(qint64)> ClientCore::progressReporter(const std::shared_ptr<Alive> &alive,
@@ -985,8 +986,9 @@ void ClientCore::getDownload(const std::shared_ptr<Transfer> &transfer, const QS
                 // Cancelled: nothing of it is kept.
                 QFile::remove(request.partPath);
             }
-            alive->post([weak, result](ClientCore *self) {
-                if (const auto transfer = weak.lock()) {
+            alive->post([weak, result, stop](ClientCore *self) {
+                // Not the outcome of a request paused and already started anew.
+                if (const auto transfer = weak.lock(); transfer && transfer->stop == stop) {
                     self->downloadFinished(transfer, result);
                 }
             });

@@ -172,6 +172,7 @@ private Q_SLOTS:
     void severalTransfersPauseResumeCancel();
     void downloadContinuesFromItsPart();
     void uploadIsAMessageAtOnce();
+    void pauseAndResumeMidTransfer();
     void uploadSenderChecksThePin();
     void killedUploadResumes();
     void oneGigabyte();
@@ -678,6 +679,46 @@ void MediaTest::uploadIsAMessageAtOnce()
     QVERIFY(received);
     QCOMPARE(Client::ClientCore::attachmentsOf(*received).value(0).mediaId, attachments[0].mediaId);
     QCOMPARE(received->text, QStringLiteral("file 0"));
+}
+
+void MediaTest::pauseAndResumeMidTransfer()
+{
+    // Paused while its request runs on its own thread and resumed at once, an upload and a
+    // download each go on from where the server (or the cache) stopped and complete, whole.
+    TwoUsers users(QStringLiteral("[tls]\nenabled=false\n"));
+    QVERIFY(users.start());
+    Client::ClientCore &alice = users.alice->core();
+    Client::ClientCore &bob = users.bob->core();
+    Recorder bobRecorder(bob);
+    Transfers aliceTransfers(alice);
+    Transfers bobTransfers(bob);
+    const QString source = m_dir.filePath(QStringLiteral("paused.bin"));
+    QVERIFY(makeFile(source, 200'000'000));
+    QString error;
+    const QString id = alice.sendFile(QStringLiteral("bob"), source, {}, &error);
+    QVERIFY2(!id.isEmpty(), qPrintable(error));
+    QVERIFY(waitUntil([&] { return aliceTransfers.progress.value(id) > 0; }, Timeout));
+    QVERIFY(alice.pauseTransfer(id));
+    QVERIFY(alice.resumeTransfer(id));
+    QVERIFY(waitUntil([&] { return aliceTransfers.outcomes.value(id).finished; }, 300000));
+    QVERIFY2(aliceTransfers.outcomes.value(id).ok,
+             qPrintable(aliceTransfers.outcomes.value(id).error));
+    QCOMPARE(filesUnder(users.server.dataDir() + QStringLiteral("/media/blobs")).size(), 1);
+
+    bob.connectToServer();
+    QVERIFY(waitUntil([&] { return !bobRecorder.received.isEmpty(); }, Timeout));
+    const QString destination = m_dir.filePath(QStringLiteral("paused-out.bin"));
+    const QString download = bob.fetchMedia(id, 0, destination, &error);
+    QVERIFY2(!download.isEmpty(), qPrintable(error));
+    QVERIFY(waitUntil([&] { return bobTransfers.progress.value(download) > 0; }, Timeout));
+    QVERIFY(bob.pauseTransfer(download));
+    QVERIFY(bob.resumeTransfer(download));
+    QVERIFY(waitUntil([&] { return bobTransfers.outcomes.value(download).finished; }, 300000));
+    QVERIFY2(bobTransfers.outcomes.value(download).ok,
+             qPrintable(bobTransfers.outcomes.value(download).error));
+    QCOMPARE(sha256Of(destination), sha256Of(source));
+    QFile::remove(source);
+    QFile::remove(destination);
 }
 
 void MediaTest::uploadSenderChecksThePin()
