@@ -955,6 +955,10 @@ Quit anyway?</source>
         <source>Cannot delete the message</source>
         <translation>تعذّر حذف الرسالة</translation>
     </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>تم فتح %1</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>

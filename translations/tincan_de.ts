@@ -931,6 +931,10 @@ Trotzdem beenden?</translation>
         <source>Cannot delete the message</source>
         <translation>Die Nachricht kann nicht gelöscht werden</translation>
     </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>Geöffnet: %1</translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>

@@ -927,6 +927,10 @@ Quit anyway?</source>
         <source>Cannot delete the message</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Opened %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Tincan::Gui::MessageDelegate</name>

@@ -1042,6 +1042,13 @@ void MainWindow::openAttachment(const QModelIndex &index)
         return;
     }
     const QString clientId = index.data(MessageModel::ClientIdRole).toString();
+    // Saved before and still there, whole: opened again, not fetched and decrypted anew.
+    const QString savedKey = QStringLiteral("saved/") + clientId;
+    const QFileInfo saved(QString::fromUtf8(m_session->uiSetting(savedKey)));
+    if (saved.isFile() && saved.size() == index.data(MessageModel::FileSizeRole).toLongLong()) {
+        openSavedFile(saved.absoluteFilePath(), false);
+        return;
+    }
     QString name = QFileInfo(index.data(MessageModel::FileNameRole).toString()).fileName();
     if (name.isEmpty()) {
         name = QStringLiteral("file");
@@ -1069,22 +1076,32 @@ void MainWindow::openAttachment(const QModelIndex &index)
         return;
     }
     auto connection = std::make_shared<QMetaObject::Connection>();
-    *connection = connect(
-        m_session->core(), &Client::ClientCore::transferFinished, this,
-        [this, id, destination, connection](const QString &finished, bool ok, const QString &why) {
-            if (finished != id) {
-                return;
-            }
-            disconnect(*connection);
-            if (!ok) {
-                QMessageBox::warning(this, tr("Download failed"), why);
-                return;
-            }
-            statusBar()->showMessage(tr("Saved %1").arg(destination), 5000);
-            if (qEnvironmentVariableIsEmpty("TINCAN_NO_OPEN")) {
-                QDesktopServices::openUrl(QUrl::fromLocalFile(destination));
-            }
-        });
+    *connection = connect(m_session->core(), &Client::ClientCore::transferFinished, this,
+                          [this, id, destination, savedKey,
+                           connection](const QString &finished, bool ok, const QString &why) {
+                              if (finished != id) {
+                                  return;
+                              }
+                              disconnect(*connection);
+                              if (!ok) {
+                                  QMessageBox::warning(this, tr("Download failed"), why);
+                                  return;
+                              }
+                              // Kept in the encrypted database: where this message's file was
+                              // saved.
+                              m_session->setUiSetting(savedKey, destination.toUtf8());
+                              openSavedFile(destination, true);
+                          });
+}
+
+void MainWindow::openSavedFile(const QString &path, bool downloaded)
+{
+    statusBar()->showMessage(downloaded ? tr("Saved %1").arg(path) : tr("Opened %1").arg(path),
+                             5000);
+    if (qEnvironmentVariableIsEmpty("TINCAN_NO_OPEN")) {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+    }
+    Q_EMIT fileOpened(path, downloaded);
 }
 
 void MainWindow::scrollToLatest()

@@ -69,9 +69,16 @@ public:
     //! Notifications shown (for tests): title and body of the last one.
     QString lastNotification() const { return m_lastNotification; }
 
+    //! Opens the file of the message at `index` (double-click, "Open file"): the copy saved
+    //! before if it is still there, whole; otherwise fetched, checked and decrypted into the
+    //! Downloads folder first.
+    void openAttachment(const QModelIndex &index);
+
 Q_SIGNALS:
     void notified(const QString &conversation, const QString &title, const QString &body);
     void quitRequested();
+    //! A message's file was opened: just `downloaded` to `path`, or saved there before.
+    void fileOpened(const QString &path, bool downloaded);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -99,9 +106,10 @@ private:
     void showConversationMenu(const QPoint &pos);
     void showMessageMenu(const QPoint &pos);
     void copySelectedMessages();
-    void openAttachment(const QModelIndex &index);
     //! Cancels the upload of, or deletes, our message at `index` that was not sent.
     void discardUnsent(const QModelIndex &index);
+    //! Shows (and, unless TINCAN_NO_OPEN is set, opens) a message's file saved at `path`.
+    void openSavedFile(const QString &path, bool downloaded);
     void scrollToLatest();
     void updateOutboxState();
     void fatal(const QString &message);

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void uploadShowsAtOnceAndCancels();
     void selectPartOfAMessage();
     void dropAndPasteAttach();
+    void openingAFileTwiceReusesIt();
     void videoShowsPosterAndLength();
     void historyLoadsLazily();
     void rightToLeftMirrorsBubbles();
@@ -455,6 +456,63 @@ void TestGui::dropAndPasteAttach()
     QTRY_VERIFY_WITH_TIMEOUT(
         !pasted.data(Gui::MessageModel::ThumbnailRole).value<QImage>().isNull(), Timeout);
     QCOMPARE(pasted.data(Gui::MessageModel::ImageSizeRole).toSize(), QSize(120, 80));
+}
+
+void TestGui::openingAFileTwiceReusesIt()
+{
+    // Opening a received file (double-click, "Open file") fetches, checks and decrypts it into
+    // the Downloads folder; opening it again opens that copy instead of fetching it anew,
+    // unless it is gone.
+    qputenv("TINCAN_NO_OPEN", "1");
+    QTemporaryDir files;
+    const QString path = files.filePath(QStringLiteral("twice.bin"));
+    QByteArray bytes(300'000, Qt::Uninitialized);
+    for (qsizetype i = 0; i < bytes.size(); ++i) {
+        bytes[i] = static_cast<char>(i * 7);
+    }
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(bytes), bytes.size());
+    }
+    m_bob.window->openConversation(m_dm);
+    m_alice.window->openConversation(m_dm);
+    m_alice.window->attachFiles({path});
+    Gui::MessageModel *messages = m_bob.window->messages();
+    const auto row = [messages] {
+        for (int r = messages->rowCount() - 1; r >= 0; --r) {
+            if (messages->index(r).data(Gui::MessageModel::FileNameRole).toString() ==
+                QLatin1String("twice.bin")) {
+                return r;
+            }
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(row() >= 0, 60000);
+    QSignalSpy opened(m_bob.window.get(), &Gui::MainWindow::fileOpened);
+    const auto open = [&] {
+        m_bob.window->openAttachment(messages->index(row()));
+    };
+    open();
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 60000);
+    const QString saved = opened.at(0).at(0).toString();
+    QVERIFY(opened.at(0).at(1).toBool()); // downloaded
+    const auto cleanup = qScopeGuard([saved] { QFile::remove(saved); });
+    {
+        QFile file(saved);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), bytes);
+    }
+    open();
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, Timeout);
+    QCOMPARE(opened.at(1).at(0).toString(), saved);
+    QVERIFY(!opened.at(1).at(1).toBool()); // the same copy, not fetched again
+    // Gone: fetched again.
+    QVERIFY(QFile::remove(saved));
+    open();
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 3, 60000);
+    QVERIFY(opened.at(2).at(1).toBool());
+    QFile::remove(opened.at(2).at(0).toString());
 }
 
 void TestGui::videoShowsPosterAndLength()
