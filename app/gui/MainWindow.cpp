@@ -1067,14 +1067,9 @@ void MainWindow::openAttachment(const QModelIndex &index)
                       .arg(n)
                       .arg(info.suffix().isEmpty() ? QString() : QLatin1Char('.') + info.suffix());
     }
-    QString id;
-    QString error;
-    m_session->run(
-        [&](Client::ClientCore &core) { id = core.fetchMedia(clientId, 0, destination, &error); });
-    if (id.isEmpty()) {
-        QMessageBox::warning(this, tr("Cannot open the file"), error);
-        return;
-    }
+    // The transfer's id is the media id. Listen before asking: a file already in the cache is
+    // decrypted on another thread and may be done before fetchMedia() has even returned here.
+    const QString id = index.data(MessageModel::MediaIdRole).toString();
     auto connection = std::make_shared<QMetaObject::Connection>();
     *connection = connect(m_session->core(), &Client::ClientCore::transferFinished, this,
                           [this, id, destination, savedKey,
@@ -1092,6 +1087,15 @@ void MainWindow::openAttachment(const QModelIndex &index)
                               m_session->setUiSetting(savedKey, destination.toUtf8());
                               openSavedFile(destination, true);
                           });
+    QString started;
+    QString error;
+    m_session->run([&](Client::ClientCore &core) {
+        started = core.fetchMedia(clientId, 0, destination, &error);
+    });
+    if (started.isEmpty()) {
+        disconnect(*connection);
+        QMessageBox::warning(this, tr("Cannot open the file"), error);
+    }
 }
 
 void MainWindow::openSavedFile(const QString &path, bool downloaded)
