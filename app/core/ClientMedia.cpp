@@ -133,15 +133,11 @@ struct ClientCore::Transfer
     // Upload.
     MediaTransfer record;
     QJsonObject draft;
-    std::unique_ptr<EncryptingFileDevice> device;
     // Download.
     Attachment attachment;
     QString destination;
     QString partPath;
     QString blobPath;
-    std::unique_ptr<QFile> part;
-    std::unique_ptr<Crypto::MediaDigest> digest;
-    bool restarted = false;
     bool verified = false; //!< The cached blob's digest was checked as it arrived.
 
     void progress(ClientCore *core, qint64 now, bool force)
@@ -515,8 +511,6 @@ void ClientCore::endTransfer(const std::shared_ptr<Transfer> &transfer, bool ok,
 {
     transfer->running = false;
     transfer->reply = nullptr;
-    transfer->device.reset();
-    transfer->part.reset();
     m_transfers.remove(transfer->id);
     m_transferQueue.removeAll(transfer->id);
     Q_EMIT transferFinished(transfer->id, ok, error);
@@ -1026,7 +1020,6 @@ void ClientCore::downloadFinished(const std::shared_ptr<Transfer> &transfer,
 
 void ClientCore::finishDownload(const std::shared_ptr<Transfer> &transfer)
 {
-    transfer->part.reset();
     transfer->progress(this, transfer->total, true);
     // Decrypting a big file takes a while: off this thread. The destination appears only once
     // every chunk authenticated.

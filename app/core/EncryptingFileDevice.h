@@ -10,18 +10,18 @@
 namespace Tincan::Client {
 
 //! A read-only, seekable QIODevice that reads a plaintext file and yields its media blob
-//! (Crypto::MediaCipher: header + encrypted chunks), for QNetworkAccessManager uploads. Nothing
-//! is written anywhere: each chunk is encrypted when it is read, at most two chunks are held.
+//! (Crypto::MediaCipher: header + encrypted chunks), the body of an upload (UploadSender reads
+//! it as libcurl asks). Nothing is written anywhere: each chunk is encrypted when it is read, at
+//! most two chunks are held.
 //!
 //! Positions are blob offsets. seek() goes anywhere (the chunk holding the position is
 //! encrypted again: key, salt and index fix its bytes), so resuming an upload at the server's
-//! Upload-Offset n is seek(n); a PATCH of only [n, end) is seek(n) + setEnd(end) (QNAM sends
-//! size() - pos() bytes from the position the device had when the request started).
+//! Upload-Offset n is seek(n); setEnd() cuts the device short.
 //!
 //! The file must not change while it is read: a size different from the one at open() is an
 //! error (read() returns -1, failed() is true, errorString() says so). Same-size edits are
-//! caught by the digest: compare digestOf() (taken before the upload) with the server's
-//! Tincan-Sha256 at the end.
+//! caught by the digest: the one taken while sending (or digestOf() for a resumed upload) is
+//! compared with the server's Tincan-Sha256 at the end.
 //!
 //! Key and salt must stay the same for the whole life of one upload (one media id); a changed
 //! file needs a new key, never the same key and salt (GCM nonce reuse).
