@@ -111,7 +111,10 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
     m_alive->core = this;
     m_retryTimer.setSingleShot(true);
     connect(&m_retryTimer, &QTimer::timeout, this, &ClientCore::processOutbox);
-    // ACKs are batched: everything stored in one pass of the event loop goes in one frame.
+    // ACKs are batched. While catching up, everything stored in one pass of the event loop goes
+    // in one frame (the server pushes the backlog as ACKs make room). Live, they wait up to
+    // Protocol::AckDelayMs (or Protocol::AckBatch ids), so a busy group makes a few ACK frames a
+    // second instead of one per message: the delivered tick is at most that much later.
     m_ackTimer.setSingleShot(true);
     m_ackTimer.setInterval(0);
     connect(&m_ackTimer, &QTimer::timeout, this, &ClientCore::flushAcks);
@@ -132,6 +135,7 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
         }
     });
     connect(&m_stream, &StreamClient::disconnected, this, [this] {
+        m_streamLive = false;
         // No refresh or stop can arrive now: nobody is shown typing, and we start afresh.
         m_typing.clearAll();
         m_typing.resetSent();
@@ -154,6 +158,7 @@ ClientCore::ClientCore(const QString &profileDirectory, QObject *parent)
         }
     });
     connect(&m_stream, &StreamClient::synced, this, [this] {
+        m_streamLive = true;
         flushAcks();
         fetchReceipts();
         flushReadMarks();
@@ -1219,8 +1224,10 @@ bool ClientCore::keepEncrypted(const OutboxEntry &entry, const QJsonObject &made
 void ClientCore::envelopeStored(const Protocol::Envelope &envelope, bool preKeyMessage)
 {
     m_pendingAcks.append(envelope.id);
-    if (!m_ackTimer.isActive()) {
-        m_ackTimer.start();
+    if (m_streamLive && m_pendingAcks.size() >= Protocol::AckBatch) {
+        flushAcks();
+    } else if (!m_ackTimer.isActive()) {
+        m_ackTimer.start(m_streamLive ? Protocol::AckDelayMs : 0);
     }
     if (!m_changedIdentities.isEmpty()) {
         checkSafetyNumber(envelope.fromUser, true);
@@ -1235,6 +1242,7 @@ void ClientCore::envelopeStored(const Protocol::Envelope &envelope, bool preKeyM
 
 void ClientCore::flushAcks()
 {
+    m_ackTimer.stop();
     if (m_pendingAcks.isEmpty()) {
         return;
     }

@@ -433,6 +433,8 @@ private:
     QTimer m_ackTimer;
     QTimer m_maintainTimer;
     QList<qint64> m_pendingAcks;
+    //! The stream caught up (`synced`) and has not dropped since: ACKs then wait AckDelayMs.
+    bool m_streamLive = false;
     QStringList m_changedIdentities; //!< Users whose identity changed during the current call.
     bool m_sending = false;
     bool m_connected = false;

@@ -190,7 +190,9 @@ void StreamClient::onText(const QString &text)
         Q_EMIT sentReceived(frame->receipt);
         break;
     case Protocol::ServerFrame::Type::Receipt:
-        Q_EMIT receiptReceived(frame->receiptState);
+        for (const Protocol::ReceiptState &state : std::as_const(frame->receiptStates)) {
+            Q_EMIT receiptReceived(state);
+        }
         break;
     case Protocol::ServerFrame::Type::Link:
         Q_EMIT linkReceived(frame->link);

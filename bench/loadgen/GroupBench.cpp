@@ -195,7 +195,7 @@ bool Bench::setUp(QJsonObject *timings, QString *error)
             share.append(m_accounts[i]);
         }
         m_receivers.push_back(std::make_unique<OnThread<GroupReceiver>>(
-            new GroupReceiver(m_options.server, share, m_options.ackDelayMs), "members"));
+            new GroupReceiver(m_options.server, share, m_options.ackDelayMs), "members", true));
     }
     auto count = [this](auto member) {
         qint64 total = 0;

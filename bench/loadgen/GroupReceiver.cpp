@@ -182,7 +182,7 @@ void GroupReceiver::onText(size_t index, const QString &text)
         m_dirty.push_back(index);
     }
     stream.acks.append(id);
-    if (stream.acks.size() >= 1024) { // The daemon takes at most 4096 ids per frame.
+    if (stream.acks.size() >= Protocol::AckBatch) {
         stream.socket->sendTextMessage(QString::fromLatin1(Protocol::ackFrame(stream.acks)));
         stream.acks.clear();
     }

@@ -5,6 +5,8 @@
 #include <QEventLoop>
 #include <QThread>
 
+#include "server/net/EpollEventDispatcher.h"
+
 #include <functional>
 
 namespace Tincan::Bench {
@@ -13,10 +15,15 @@ namespace Tincan::Bench {
 template<class T> class OnThread
 {
 public:
-    explicit OnThread(T *object, const char *name)
+    //! `epoll`: the thread runs the daemon's epoll dispatcher instead of Qt's poll()-based one,
+    //! for threads that hold thousands of sockets.
+    explicit OnThread(T *object, const char *name, bool epoll = false)
         : m_object(object)
     {
         m_thread.setObjectName(QString::fromLatin1(name));
+        if (epoll) {
+            m_thread.setEventDispatcher(new Tincan::Server::EpollEventDispatcher);
+        }
         m_object->moveToThread(&m_thread);
         m_thread.start();
         QMetaObject::invokeMethod(

@@ -21,6 +21,7 @@
 #include "bench/loadgen/Stats.h"
 
 #include "shared/protocol/Fingerprint.h"
+#include "shared/protocol/Frames.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -303,9 +304,10 @@ int main(int argc, char *argv[])
                         "warm-up)."),
          QStringLiteral("S"), QStringLiteral("6")},
         {QStringLiteral("ack-delay-ms"),
-         QStringLiteral("groups: 0 = members ACK like the reference client (when their event "
-                        "loop is idle); N = each member collects its ACKs for N ms."),
-         QStringLiteral("MS"), QStringLiteral("0")},
+         QStringLiteral("groups: each member collects its ACKs for this long (or 64 of them), "
+                        "like the reference client once it caught up (ClientCore::AckDelayMs); "
+                        "0 = when its event loop is idle."),
+         QStringLiteral("MS"), QString::number(Tincan::Protocol::AckDelayMs)},
         {QStringLiteral("label"), QStringLiteral("groups: a note copied into every result."),
          QStringLiteral("TEXT")},
     });

@@ -626,9 +626,7 @@ void ApiService::sendMessage(const ApiRequest &request, Reply reply)
                         body.insert(QStringLiteral("duplicate"), stored->duplicate);
                         reply(ApiResponse::json(stored->duplicate ? 200 : 201, body));
                         if (!stored->duplicate) {
-                            for (const auto &[deviceId, envelope] : stored->deliveries) {
-                                m_bus.publishEnvelope(deviceId, envelope);
-                            }
+                            m_bus.publishEnvelopes(stored->deliveries);
                             m_bus.publishSent(senderDeviceIds, stored->receipt);
                         }
                     });

@@ -77,9 +77,7 @@ void FanoutWorker::roundDone(Protocol::Result<FanoutRound> round)
 {
     // Writer thread. The deliveries are durable now: push them to the devices online.
     if (round) {
-        for (const auto &[device, envelope] : std::as_const(round->deliveries)) {
-            m_bus.publishEnvelope(device, envelope);
-        }
+        m_bus.publishEnvelopes(round->deliveries);
     } else {
         qCWarning(lcServerStore) << "fan-out round failed:" << round.error().message;
     }

@@ -6,7 +6,8 @@ namespace Tincan::Server {
 
 class SessionRegistry;
 
-//! In-process bus: posts each publication to the session's own thread.
+//! In-process bus: posts each publication to the session's own thread. Envelopes and receipt
+//! changes go through the thread's StreamMailbox, one post per thread and call.
 class LocalMessageBus final : public MessageBus
 {
 public:
@@ -14,6 +15,8 @@ public:
         : m_registry(registry)
     {}
     void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) override;
+    void publishEnvelopes(const QList<QPair<qint64, Protocol::Envelope>> &deliveries) override;
+    void publishReceipts(const QList<ReceiptPublication> &publications) override;
     void publishSent(const QList<qint64> &deviceIds, const Protocol::SendReceipt &receipt) override;
     void publishDeviceRevoked(qint64 deviceId) override;
     void publishFrame(const QList<qint64> &deviceIds, const QByteArray &frame) override;

@@ -115,4 +115,16 @@ bool LocalSessionRegistry::withSession(qint64 deviceId,
     return true;
 }
 
+void LocalSessionRegistry::withSessions(
+    const QList<qint64> &deviceIds, const std::function<void(qint64, StreamSession *)> &fn) const
+{
+    QReadLocker locker(&m_lock);
+    for (const qint64 deviceId : deviceIds) {
+        const auto it = m_sessions.constFind(deviceId);
+        if (it != m_sessions.cend() && it->session) {
+            fn(deviceId, it->session);
+        }
+    }
+}
+
 } // namespace Tincan::Server

@@ -21,6 +21,8 @@ public:
     qsizetype onlineCount() const override;
     bool withSession(qint64 deviceId,
                      const std::function<void(StreamSession *)> &fn) const override;
+    void withSessions(const QList<qint64> &deviceIds,
+                      const std::function<void(qint64, StreamSession *)> &fn) const override;
 
 private:
     struct Entry

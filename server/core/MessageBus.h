@@ -16,6 +16,16 @@ class MessageBus
 public:
     virtual ~MessageBus() = default;
     virtual void publishEnvelope(qint64 deviceId, const Protocol::Envelope &envelope) = 0;
+    //! Many (device, envelope) deliveries at once (a fan-out round), in order.
+    virtual void publishEnvelopes(const QList<QPair<qint64, Protocol::Envelope>> &deliveries) = 0;
+    //! A receipt change for some devices' live streams; not stored (GET /v1/receipts catches up).
+    struct ReceiptPublication
+    {
+        QList<qint64> deviceIds;
+        Protocol::ReceiptState state;
+    };
+    //! Several receipt changes at once; a stream may send them merged, in one frame.
+    virtual void publishReceipts(const QList<ReceiptPublication> &publications) = 0;
     virtual void publishSent(const QList<qint64> &deviceIds,
                              const Protocol::SendReceipt &receipt) = 0;
     virtual void publishDeviceRevoked(qint64 deviceId) = 0;

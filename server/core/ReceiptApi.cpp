@@ -26,16 +26,18 @@ void ApiService::publishReceipts(const QList<ReceiptChange> &changes)
     // Runs on the writer thread (store completions): no reads here, the store worked out the
     // devices (ReceiptChange). Delivered positions always travel; read positions as the
     // privacy switches allow.
+    QList<MessageBus::ReceiptPublication> publications;
     for (const ReceiptChange &change : changes) {
         if (!change.fullDevices.isEmpty()) {
-            m_bus.publishFrame(change.fullDevices, Protocol::receiptFrame(change.state));
+            publications.append({change.fullDevices, change.state});
         }
         if (!change.deliveredOnlyDevices.isEmpty() && change.deliveredChanged) {
             Protocol::ReceiptState hidden = change.state;
             hidden.read = 0;
-            m_bus.publishFrame(change.deliveredOnlyDevices, Protocol::receiptFrame(hidden));
+            publications.append({change.deliveredOnlyDevices, hidden});
         }
     }
+    m_bus.publishReceipts(publications);
 }
 
 void ApiService::messagesAcknowledged(const AuthContext &device, const QList<qint64> &messageIds)

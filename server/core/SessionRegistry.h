@@ -48,6 +48,10 @@ public:
     //! Returns false when the device has no session here.
     virtual bool withSession(qint64 deviceId,
                              const std::function<void(StreamSession *)> &fn) const = 0;
+    //! withSession for many devices under one lock: `fn(deviceId, session)` for each device
+    //! with a session here, in the order given.
+    virtual void withSessions(const QList<qint64> &deviceIds,
+                              const std::function<void(qint64, StreamSession *)> &fn) const = 0;
 };
 
 } // namespace Tincan::Server

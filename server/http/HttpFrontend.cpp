@@ -2,6 +2,7 @@
 
 #include "server/core/Logging.h"
 #include "server/http/Router.h"
+#include "server/ws/StreamMailbox.h"
 #include "server/ws/StreamSession.h"
 
 #include <QHttpServerRequest>
@@ -223,14 +224,19 @@ HttpFrontend::HttpFrontend(const Config &config, ApiService &api, MessageStore &
     , m_handle(std::make_shared<Handle>())
 {
     m_handle->frontend = this;
+    m_mailbox = new StreamMailbox(this);
     connect(this, &QAbstractHttpServer::newWebSocketConnection, this,
             &HttpFrontend::onNewWebSocket);
 }
 
 HttpFrontend::~HttpFrontend()
 {
-    std::lock_guard lock(m_handle->mutex);
-    m_handle->frontend = nullptr;
+    {
+        std::lock_guard lock(m_handle->mutex);
+        m_handle->frontend = nullptr;
+    }
+    // Sessions detach from the mailbox as they go: they go first.
+    qDeleteAll(findChildren<StreamSession *>(Qt::FindDirectChildrenOnly));
 }
 
 void HttpFrontend::writeResponse(QTcpSocket *socket, const ApiResponse &response, bool close,
@@ -422,8 +428,8 @@ void HttpFrontend::onNewWebSocket()
         }
         auto *session =
             new StreamSession(std::move(socket), *auth, m_messages, m_registry, m_api.presence(),
-                              m_config.limits.streamWindow, m_config.limits.maxClientFrame,
-                              m_config.idleTimeoutSeconds, this);
+                              *m_mailbox, m_config.limits.streamWindow,
+                              m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds, this);
         session->setAckObserver(
             [api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
                 api->messagesAcknowledged(device, ids);

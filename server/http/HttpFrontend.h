@@ -13,6 +13,7 @@
 namespace Tincan::Server {
 
 class SessionRegistry;
+class StreamMailbox;
 class StreamSession;
 
 //! One worker thread's HTTP and WebSocket front end, on QtHttpServer's request parser.
@@ -66,6 +67,7 @@ private:
     ApiService &m_api;
     MessageStore &m_messages;
     SessionRegistry &m_registry;
+    StreamMailbox *m_mailbox = nullptr; //!< Child; outlives the sessions (see the destructor).
     std::unordered_map<quint64, Pending> m_pending;
     std::shared_ptr<Handle> m_handle;
     quint64 m_nextRequestId = 0;

@@ -3,6 +3,7 @@
 #include "server/core/Logging.h"
 #include "server/core/PresenceService.h"
 #include "server/core/SessionRegistry.h"
+#include "server/ws/StreamMailbox.h"
 
 #include <QDateTime>
 #include <QWebSocket>
@@ -23,14 +24,15 @@ constexpr qsizetype MaxTypingConversations = 256;
 
 StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth,
                              MessageStore &store, SessionRegistry &registry,
-                             PresenceService &presence, qint64 window, qint64 maxFrameBytes,
-                             int idleTimeoutSeconds, QObject *parent)
+                             PresenceService &presence, StreamMailbox &mailbox, qint64 window,
+                             qint64 maxFrameBytes, int idleTimeoutSeconds, QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
     , m_auth(std::move(auth))
     , m_store(store)
     , m_registry(registry)
     , m_presence(presence)
+    , m_mailbox(mailbox)
     , m_window(window)
     , m_idleTimeoutMs(idleTimeoutSeconds * 1000)
 {
@@ -42,10 +44,12 @@ StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext aut
         closeWith(CloseBadFrame, QStringLiteral("binary frames are not part of the protocol"));
     });
     connect(m_socket.get(), &QWebSocket::disconnected, this, &QObject::deleteLater);
+    m_mailbox.attach(this);
 }
 
 StreamSession::~StreamSession()
 {
+    m_mailbox.detach(this);
     unregister(true);
     if (m_socket) {
         m_socket->disconnect(this);
@@ -154,6 +158,39 @@ void StreamSession::sendFrame(const QByteArray &frame)
 {
     if (!m_closing) {
         m_socket->sendTextMessage(QString::fromUtf8(frame));
+    }
+}
+
+bool StreamSession::queueReceipt(const Protocol::ReceiptState &state)
+{
+    if (m_closing) {
+        return false;
+    }
+    const bool first = m_receipts.isEmpty();
+    const QPair<QString, QString> key(state.conversation, state.user);
+    const auto it = m_receiptIndex.constFind(key);
+    if (it == m_receiptIndex.cend()) {
+        m_receiptIndex.insert(key, m_receipts.size());
+        m_receipts.append(state);
+        return first;
+    }
+    Protocol::ReceiptState &kept = m_receipts[*it];
+    kept.delivered = std::max(kept.delivered, state.delivered);
+    kept.read = std::max(kept.read, state.read);
+    kept.updatedAt = std::max(kept.updatedAt, state.updatedAt);
+    return first;
+}
+
+void StreamSession::flushReceipts()
+{
+    const QList<Protocol::ReceiptState> states = std::exchange(m_receipts, {});
+    m_receiptIndex.clear();
+    if (m_closing) {
+        return;
+    }
+    for (qsizetype at = 0; at < states.size(); at += Protocol::MaxReceiptsPerFrame) {
+        m_socket->sendTextMessage(QString::fromUtf8(
+            Protocol::receiptsFrame(states.mid(at, Protocol::MaxReceiptsPerFrame))));
     }
 }
 

@@ -15,6 +15,7 @@ namespace Tincan::Server {
 
 class PresenceService;
 class SessionRegistry;
+class StreamMailbox;
 
 //! One authenticated device's /v1/stream connection. Lives on its worker thread.
 //!
@@ -39,8 +40,9 @@ public:
     static constexpr qint64 TypingRefreshMs = 2000;
 
     StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth, MessageStore &store,
-                  SessionRegistry &registry, PresenceService &presence, qint64 window,
-                  qint64 maxFrameBytes, int idleTimeoutSeconds, QObject *parent = nullptr);
+                  SessionRegistry &registry, PresenceService &presence, StreamMailbox &mailbox,
+                  qint64 window, qint64 maxFrameBytes, int idleTimeoutSeconds,
+                  QObject *parent = nullptr);
     ~StreamSession() override;
 
     // Worker thread.
@@ -48,6 +50,13 @@ public:
     void deliverLive(const Protocol::Envelope &envelope);
     void sendReceipt(const Protocol::SendReceipt &receipt);
     void sendFrame(const QByteArray &frame);
+    //! Keeps a receipt change until flushReceipts(), merged with earlier ones of the same
+    //! conversation and user (positions only grow). Returns true when it is the first one kept.
+    bool queueReceipt(const Protocol::ReceiptState &state);
+    //! Sends the kept receipt changes in as few frames as it can (Protocol::receiptsFrame).
+    void flushReceipts();
+    //! Where publications for this session are posted (its thread's mailbox).
+    StreamMailbox &mailbox() const { return m_mailbox; }
     //! Called with each ACK's ids after they were handed to the store (receipts).
     void setAckObserver(std::function<void(const AuthContext &, const QList<qint64> &)> observer)
     {
@@ -80,6 +89,7 @@ private:
     MessageStore &m_store;
     SessionRegistry &m_registry;
     PresenceService &m_presence;
+    StreamMailbox &m_mailbox;
     qint64 m_window;
     int m_idleTimeoutMs;
     qint64 m_lastActivityMs = 0;
@@ -97,6 +107,9 @@ private:
         bool typing = false;  //!< The last relayed state.
     };
     QHash<QString, TypingState> m_typing; //!< Conversation -> what was relayed.
+    //! Receipt changes not sent yet, in the order they came; merged by conversation and user.
+    QList<Protocol::ReceiptState> m_receipts;
+    QHash<QPair<QString, QString>, qsizetype> m_receiptIndex; //!< (conversation, user) -> index
 };
 
 } // namespace Tincan::Server

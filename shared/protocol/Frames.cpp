@@ -311,7 +311,22 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
             return state.error();
         }
         frame.type = ServerFrame::Type::Receipt;
-        frame.receiptState = std::move(state).value();
+        frame.receiptStates.append(std::move(state).value());
+    } else if (type == QLatin1String("receipts")) {
+        const QJsonValue list = object->value(QStringLiteral("receipts"));
+        if (!list.isArray() || list.toArray().isEmpty() ||
+            list.toArray().size() > MaxReceiptsPerFrame) {
+            return ApiError::badRequest(QStringLiteral("receipts must be a list of 1 to %1 states.")
+                                            .arg(MaxReceiptsPerFrame));
+        }
+        frame.type = ServerFrame::Type::Receipt;
+        for (const QJsonValue &item : list.toArray()) {
+            auto state = ReceiptState::fromJson(item.toObject());
+            if (!state) {
+                return state.error();
+            }
+            frame.receiptStates.append(std::move(state).value());
+        }
     } else if (type == QLatin1String("link")) {
         auto link = LinkEvent::fromJson(object->value(QStringLiteral("link")).toObject());
         if (!link) {
@@ -364,6 +379,19 @@ QByteArray receiptFrame(const ReceiptState &state)
     QJsonObject object = state.toJson();
     object.insert(QStringLiteral("type"), QStringLiteral("receipt"));
     return compact(object);
+}
+
+QByteArray receiptsFrame(const QList<ReceiptState> &states)
+{
+    if (states.size() == 1) {
+        return receiptFrame(states.first());
+    }
+    QJsonArray list;
+    for (const ReceiptState &state : states) {
+        list.append(state.toJson());
+    }
+    return compact(
+        {{QStringLiteral("type"), QStringLiteral("receipts")}, {QStringLiteral("receipts"), list}});
 }
 
 QByteArray linkFrame(const LinkEvent &link)

@@ -10,8 +10,9 @@
 namespace Tincan::Protocol {
 
 //! Sub-protocol version spoken on /v1/stream; sent in the hello frame. 2: presence and typing
-//! frames (clients send `typing` only to a server that says 2 or more).
-inline constexpr int StreamProtocolVersion = 2;
+//! frames (clients send `typing` only to a server that says 2 or more). 3: several receipt
+//! changes may come in one "receipts" frame.
+inline constexpr int StreamProtocolVersion = 3;
 //! The first stream version with presence and typing.
 inline constexpr int StreamVersionTyping = 2;
 
@@ -101,6 +102,12 @@ struct ClientFrame
     TypingEvent typing; //!< For Typing: conversation and state.
 };
 
+//! How a client batches ACKs once its stream caught up (`synced`): an ACK waits at most
+//! AckDelayMs for more envelopes to go with it, or until AckBatch ids wait (well under the
+//! server's default window of 256). While catching up it ACKs what each pass stored at once.
+inline constexpr int AckDelayMs = 200;
+inline constexpr qsizetype AckBatch = 64;
+
 Result<ClientFrame> parseClientFrame(const QByteArray &text, qsizetype maxAckIds = 4096);
 QByteArray ackFrame(const QList<qint64> &ids);
 QByteArray pingFrame();
@@ -126,15 +133,16 @@ struct ServerFrame
     Type type = Type::Unknown;
     Protocol::Envelope envelope; //!< For Envelope.
     SendReceipt receipt;         //!< For Sent.
-    ReceiptState receiptState;   //!< For Receipt.
-    QString user;                //!< For Hello.
-    qint64 device = 0;           //!< For Hello.
-    int heartbeatSeconds = 0;    //!< For Hello: how often to send a frame (0: not said).
-    int version = 0;             //!< For Hello: the server's stream protocol version.
-    ApiError error;              //!< For Error.
-    PresenceUpdate presence;     //!< For Presence.
-    TypingEvent typing;          //!< For Typing.
-    LinkEvent link;              //!< For Link.
+    //! For Receipt: one state ("receipt" frame) or several ("receipts" frame, stream version 3).
+    QList<ReceiptState> receiptStates;
+    QString user;             //!< For Hello.
+    qint64 device = 0;        //!< For Hello.
+    int heartbeatSeconds = 0; //!< For Hello: how often to send a frame (0: not said).
+    int version = 0;          //!< For Hello: the server's stream protocol version.
+    ApiError error;           //!< For Error.
+    PresenceUpdate presence;  //!< For Presence.
+    TypingEvent typing;       //!< For Typing.
+    LinkEvent link;           //!< For Link.
 };
 
 Result<ServerFrame> parseServerFrame(const QByteArray &text);
@@ -145,6 +153,11 @@ QByteArray sentFrame(const SendReceipt &receipt);
 //! Tells the device that everything stored for it so far has been pushed.
 QByteArray syncedFrame();
 QByteArray receiptFrame(const ReceiptState &state);
+//! Several receipt changes in one frame: {"type":"receipts","receipts":[state, ...]}; a single
+//! state makes the "receipt" frame, as older clients expect.
+QByteArray receiptsFrame(const QList<ReceiptState> &states);
+//! The most states one "receipts" frame carries.
+inline constexpr qsizetype MaxReceiptsPerFrame = 1024;
 QByteArray pongFrame();
 QByteArray errorFrame(const ApiError &error);
 QByteArray presenceFrame(const PresenceUpdate &update);

@@ -143,6 +143,7 @@ private Q_SLOTS:
     void serverSentFrameRoundTrip();
     void serverHelloFrameRoundTrip();
     void presenceAndTypingFrames();
+    void receiptFramesOneOrMany();
     void serverSimpleFrames();
     void serverErrorFrameRoundTrip();
     void serverUnknownFrameType();
@@ -1034,6 +1035,52 @@ void TestProtocol::serverHelloFrameRoundTrip()
     const auto big = parseServerFrame(helloFrame(QStringLiteral("bob"), MaxId));
     QVERIFY(big.ok());
     QCOMPARE(big->device, MaxId);
+}
+
+void TestProtocol::receiptFramesOneOrMany()
+{
+    const ReceiptState one{QStringLiteral("group:g1"), QStringLiteral("bob"), 19, 17,
+                           1718001300000};
+    const ReceiptState two{QStringLiteral("dm:alice:bob"), QStringLiteral("carol"), 4, 0,
+                           1718001300001};
+
+    // A single change is the "receipt" frame older clients know.
+    QCOMPARE(parseObject(receiptsFrame({one})).value(QStringLiteral("type")).toString(),
+             QStringLiteral("receipt"));
+    const auto single = parseServerFrame(receiptsFrame({one}));
+    QVERIFY2(single.ok(), qPrintable(single.error().message));
+    QCOMPARE(single->type, ServerFrame::Type::Receipt);
+    QCOMPARE(single->receiptStates.size(), 1);
+    QCOMPARE(single->receiptStates[0].user, QStringLiteral("bob"));
+    QCOMPARE(single->receiptStates[0].delivered, 19);
+    QCOMPARE(single->receiptStates[0].read, 17);
+
+    // Several go in one "receipts" frame, in order.
+    const QByteArray both = receiptsFrame({one, two});
+    QCOMPARE(parseObject(both).value(QStringLiteral("type")).toString(),
+             QStringLiteral("receipts"));
+    const auto many = parseServerFrame(both);
+    QVERIFY2(many.ok(), qPrintable(many.error().message));
+    QCOMPARE(many->type, ServerFrame::Type::Receipt);
+    QCOMPARE(many->receiptStates.size(), 2);
+    QCOMPARE(many->receiptStates[0].conversation, QStringLiteral("group:g1"));
+    QCOMPARE(many->receiptStates[1].conversation, QStringLiteral("dm:alice:bob"));
+    QCOMPARE(many->receiptStates[1].user, QStringLiteral("carol"));
+    QCOMPARE(many->receiptStates[1].delivered, 4);
+    QCOMPARE(many->receiptStates[1].updatedAt, 1718001300001);
+
+    // Bad lists are errors, not partial frames.
+    QVERIFY(!parseServerFrame(R"({"type":"receipts","receipts":[]})").ok());
+    QVERIFY(!parseServerFrame(R"({"type":"receipts","receipts":{}})").ok());
+    QVERIFY(!parseServerFrame(R"({"type":"receipts"})").ok());
+    QVERIFY(!parseServerFrame(R"({"type":"receipts","receipts":[{"conversation":"x"}]})").ok());
+    QList<ReceiptState> tooMany(MaxReceiptsPerFrame + 1, one);
+    QByteArray over = receiptsFrame(tooMany);
+    QVERIFY(!parseServerFrame(over).ok());
+    tooMany.removeLast();
+    const auto most = parseServerFrame(receiptsFrame(tooMany));
+    QVERIFY(most.ok());
+    QCOMPARE(most->receiptStates.size(), MaxReceiptsPerFrame);
 }
 
 void TestProtocol::presenceAndTypingFrames()
