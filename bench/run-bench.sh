@@ -56,10 +56,10 @@ run() {
 # so fan-out on write; then the threshold at 50, so fan-out on read.
 groups_full() {
   start_server
-  run --scenario groups --groups 20 --members 100 --rate 0 --sweep-from 25 --warmup 3 --duration 15 \
+  run --scenario groups --groups 20 --members 100 --connections 64 --rate 0 --sweep-from 100 --warmup 3 --duration 15 \
       --label "fanout=write (default fanout_read_threshold=200)"
   stop_server; start_server "$(printf '[groups]\nfanout_read_threshold=50')"
-  run --scenario groups --groups 20 --members 100 --rate 0 --sweep-from 25 --warmup 3 --duration 15 \
+  run --scenario groups --groups 20 --members 100 --connections 64 --rate 0 --sweep-from 100 --warmup 3 --duration 15 \
       --label "fanout=read (fanout_read_threshold=50)"
   stop_server
 }

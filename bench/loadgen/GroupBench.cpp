@@ -5,6 +5,7 @@
 #include "bench/loadgen/GroupReceiver.h"
 #include "bench/loadgen/HttpSender.h"
 #include "bench/loadgen/OnThread.h"
+#include "bench/loadgen/RawMemberStreams.h"
 #include "bench/loadgen/Stats.h"
 
 #include <QElapsedTimer>
@@ -134,7 +135,7 @@ private:
     GroupBenchOptions m_options;
     QList<Account> m_accounts;
     QList<Group> m_groups;
-    std::vector<std::unique_ptr<OnThread<GroupReceiver>>> m_receivers;
+    std::vector<std::unique_ptr<MemberStreams>> m_receivers;
     std::vector<std::shared_ptr<GroupPhase>> m_phases; //!< Kept: late arrivals may name them.
     QByteArray m_filler;
 };
@@ -194,36 +195,44 @@ bool Bench::setUp(QJsonObject *timings, QString *error)
         for (qsizetype i = t; i < m_accounts.size(); i += threads) {
             share.append(m_accounts[i]);
         }
-        m_receivers.push_back(std::make_unique<OnThread<GroupReceiver>>(
-            new GroupReceiver(m_options.server, share, m_options.ackDelayMs), "members", true));
+        if (m_options.qtReceivers) {
+            m_receivers.push_back(
+                std::make_unique<QtMemberStreams>(m_options.server, share, m_options.ackDelayMs));
+        } else {
+            m_receivers.push_back(
+                std::make_unique<RawMemberStreams>(m_options.server, share, m_options.ackDelayMs));
+        }
     }
     auto count = [this](auto member) {
         qint64 total = 0;
         for (auto &receiver : m_receivers) {
-            total += ((*receiver).operator->()->*member).load();
+            total += (receiver.get()->*member).load();
         }
         return total;
     };
     // Every stream has caught up (its `created` event included) once it said `synced`.
     const bool allSynced = waitUntil(
-        [&] { return count(&GroupReceiver::synced) == users || count(&GroupReceiver::errors) > 0; },
+        [&] {
+            return count(&MemberCounters::synced) == users || count(&MemberCounters::errors) > 0;
+        },
         180000);
-    if (!allSynced || count(&GroupReceiver::errors) > 0) {
+    if (!allSynced || count(&MemberCounters::errors) > 0) {
         *error = QStringLiteral("streams did not all sync within 180 s: %1 connected, %2 synced, "
                                 "%3 errors, %4 closed, of %5")
-                     .arg(count(&GroupReceiver::connected))
-                     .arg(count(&GroupReceiver::synced))
-                     .arg(count(&GroupReceiver::errors))
-                     .arg(count(&GroupReceiver::disconnected))
+                     .arg(count(&MemberCounters::connected))
+                     .arg(count(&MemberCounters::synced))
+                     .arg(count(&MemberCounters::errors))
+                     .arg(count(&MemberCounters::disconnected))
                      .arg(users);
         return false;
     }
     // Each member receives its group's `created` event: wait for those too, so that the first
     // phase starts from an empty inbox.
-    const bool events = waitUntil([&] { return count(&GroupReceiver::envelopes) >= users; }, 60000);
+    const bool events =
+        waitUntil([&] { return count(&MemberCounters::envelopes) >= users; }, 60000);
     if (!events) {
         *error = QStringLiteral("only %1 of %2 `created` events arrived within 60 s")
-                     .arg(count(&GroupReceiver::envelopes))
+                     .arg(count(&MemberCounters::envelopes))
                      .arg(users);
         return false;
     }
@@ -268,7 +277,7 @@ QJsonObject Bench::phase(double rate, double warmup, double duration, const QStr
     m_phases.push_back(phase);
     GroupPhase *current = phase.get();
     for (auto &receiver : m_receivers) {
-        (*receiver)->setPhase(current);
+        receiver->setPhase(current);
     }
     std::atomic<qint64> refused{0};
     std::atomic<int> firstRefusal{0};
@@ -417,8 +426,8 @@ QJsonObject Bench::phase(double rate, double warmup, double duration, const QStr
     qint64 closed = 0;
     qint64 errors = 0;
     for (auto &receiver : m_receivers) {
-        closed += (*receiver)->disconnected.load();
-        errors += (*receiver)->errors.load();
+        closed += receiver->disconnected.load();
+        errors += receiver->errors.load();
     }
     if (closed > 0 || errors > 0) {
         result.insert(QStringLiteral("error"),
@@ -429,6 +438,8 @@ QJsonObject Bench::phase(double rate, double warmup, double duration, const QStr
     if (!m_options.label.isEmpty()) {
         result.insert(QStringLiteral("label"), m_options.label);
     }
+    result.insert(QStringLiteral("members_on"),
+                  m_options.qtReceivers ? QStringLiteral("qt") : QStringLiteral("raw"));
 
     // Before the next phase: let what this one sent arrive (messages issued after the window
     // included), so that no backlog carries over.

@@ -19,8 +19,9 @@ struct GroupBenchOptions
     double drain = 10;    //!< Most seconds to wait for the window's messages to arrive.
     int connections = 16; //!< HTTP connections for sending.
     int receiverThreads = 2;
-    int payloadBytes = 200; //!< Opaque body (the sender-key ciphertext is not decrypted).
-    int ackDelayMs = 0;     //!< 0: ACK like the reference client; see GroupReceiver.
+    int payloadBytes = 200;   //!< Opaque body (the sender-key ciphertext is not decrypted).
+    int ackDelayMs = 0;       //!< 0: ACK after each read; see RawMemberStreams.
+    bool qtReceivers = false; //!< Members on QWebSockets (GroupReceiver) instead of raw streams.
     // The saturation search (used when rate is 0): open-loop steps from sweepFrom, each
     // sweepFactor times the last, until one is not sustained; then `sweepRefine` bisections.
     double sweepFrom = 200;

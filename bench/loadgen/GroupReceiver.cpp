@@ -37,9 +37,62 @@ void GroupPhase::arrival(qint64 index, int64_t stampValue, int64_t now)
     }
 }
 
-GroupReceiver::GroupReceiver(const Endpoint &server, QList<Account> accounts, int ackDelayMs)
+std::optional<EnvelopeHead> envelopeHead(QByteArrayView text)
+{
+    static constexpr QByteArrayView EnvelopeStart("{\"envelope\":{");
+    if (!text.startsWith(EnvelopeStart)) {
+        return std::nullopt;
+    }
+    EnvelopeHead result;
+    static constexpr QByteArrayView IdKey("},\"id\":");
+    static constexpr QByteArrayView PayloadKey(",\"payload\":\"");
+    const qsizetype idAt = text.indexOf(IdKey);
+    if (idAt > 0) {
+        qsizetype end = idAt + IdKey.size();
+        while (end < text.size() && text.at(end) >= '0' && text.at(end) <= '9') {
+            ++end;
+        }
+        bool ok = false;
+        result.id = text.sliced(idAt + IdKey.size(), end - idAt - IdKey.size()).toLongLong(&ok);
+        if (!ok) {
+            result.id = -1;
+        }
+        const qsizetype payloadAt = text.indexOf(PayloadKey, end);
+        if (result.id > 0 && payloadAt > 0) {
+            result.head = QByteArray::fromBase64(
+                text.sliced(payloadAt + PayloadKey.size(),
+                            std::min<qsizetype>(28, text.size() - payloadAt - PayloadKey.size()))
+                    .toByteArray());
+        }
+    }
+    if (result.id <= 0) {
+        auto frame = Protocol::parseServerFrame(text.toByteArray());
+        if (!frame || frame->type != Protocol::ServerFrame::Type::Envelope) {
+            return EnvelopeHead{};
+        }
+        result.id = frame->envelope.id;
+        result.head = frame->envelope.payload.left(21);
+    }
+    return result;
+}
+
+void countArrival(GroupPhase *phase, const QByteArray &head, int64_t now)
+{
+    if (head.size() >= 20 && phase) {
+        const int64_t stampValue = qFromBigEndian<qint64>(head.constData());
+        const qint32 phaseId = qFromBigEndian<qint32>(head.constData() + 8);
+        const qint64 message = qFromBigEndian<qint64>(head.constData() + 12);
+        if (phaseId == phase->id) {
+            phase->arrival(message, stampValue, now);
+        }
+    }
+}
+
+GroupReceiver::GroupReceiver(const Endpoint &server, QList<Account> accounts, int ackDelayMs,
+                             MemberCounters &counters)
     : m_server(server)
     , m_accounts(std::move(accounts))
+    , m_counters(counters)
     , m_ackDelayMs(ackDelayMs)
 {}
 
@@ -62,17 +115,17 @@ void GroupReceiver::start()
         m_server.accept(socket);
         connect(socket, &QWebSocket::connected, this, [this, i] {
             m_streams[i].open = true;
-            ++connected;
+            ++m_counters.connected;
         });
         connect(socket, &QWebSocket::disconnected, this, [this, i] {
             if (m_streams[i].open) {
                 m_streams[i].open = false;
-                ++disconnected;
+                ++m_counters.disconnected;
             }
         });
         connect(socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this,
                 [this, socket](QAbstractSocket::SocketError) {
-                    ++errors;
+                    ++m_counters.errors;
                     qWarning("tincan-loadgen: member stream: %s",
                              qPrintable(socket->errorString()));
                 });
@@ -123,61 +176,27 @@ void GroupReceiver::onText(size_t index, const QString &text)
 {
     const int64_t now = nowMicros();
     Stream &stream = m_streams[index];
-    static const QLatin1StringView EnvelopeStart("{\"envelope\":{");
-    if (!text.startsWith(EnvelopeStart)) {
+    if (!text.startsWith(QLatin1StringView("{\"envelope\":{"))) {
         if (text.contains(QLatin1StringView("\"type\":\"synced\""))) {
             if (!stream.synced) {
                 stream.synced = true;
-                ++synced;
+                ++m_counters.synced;
             }
         } else if (text.contains(QLatin1StringView("\"type\":\"error\""))) {
-            ++errors;
+            ++m_counters.errors;
             qWarning("tincan-loadgen: error frame on stream %zu: %s", index, qPrintable(text));
         }
         return; // hello, sent, receipt, presence, pong: nothing to do.
     }
-    ++envelopes;
-    // The daemon writes compact JSON with sorted keys (QJsonDocument), so the envelope's id and
-    // payload are found without parsing the whole frame; anything unexpected takes the parser.
-    qint64 id = -1;
-    QByteArray head; // The payload's first 21 bytes.
-    static const QLatin1StringView IdKey("},\"id\":");
-    static const QLatin1StringView PayloadKey(",\"payload\":\"");
-    const qsizetype idAt = text.indexOf(IdKey);
-    if (idAt > 0) {
-        qsizetype end = idAt + IdKey.size();
-        while (end < text.size() && text.at(end).isDigit()) {
-            ++end;
-        }
-        bool ok = false;
-        id = QStringView(text).mid(idAt + IdKey.size(), end - idAt - IdKey.size()).toLongLong(&ok);
-        if (!ok) {
-            id = -1;
-        }
-        const qsizetype payloadAt = text.indexOf(PayloadKey, end);
-        if (id > 0 && payloadAt > 0) {
-            head = QByteArray::fromBase64(
-                QStringView(text).mid(payloadAt + PayloadKey.size(), 28).toLatin1());
-        }
+    ++m_counters.envelopes;
+    const QByteArray utf8 = text.toUtf8();
+    const std::optional<EnvelopeHead> envelope = envelopeHead(utf8);
+    if (!envelope || envelope->id <= 0) {
+        ++m_counters.errors;
+        return;
     }
-    if (id <= 0) {
-        auto frame = Protocol::parseServerFrame(text.toUtf8());
-        if (!frame || frame->type != Protocol::ServerFrame::Type::Envelope) {
-            ++errors;
-            return;
-        }
-        id = frame->envelope.id;
-        head = frame->envelope.payload.left(21);
-    }
-    if (head.size() >= 20) {
-        GroupPhase *phase = m_phase.load();
-        const int64_t stampValue = qFromBigEndian<qint64>(head.constData());
-        const qint32 phaseId = qFromBigEndian<qint32>(head.constData() + 8);
-        const qint64 message = qFromBigEndian<qint64>(head.constData() + 12);
-        if (phase && phaseId == phase->id) {
-            phase->arrival(message, stampValue, now);
-        }
-    }
+    const qint64 id = envelope->id;
+    countArrival(m_phase.load(), envelope->head, now);
     if (stream.acks.isEmpty()) {
         m_dirty.push_back(index);
     }

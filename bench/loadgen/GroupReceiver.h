@@ -1,6 +1,8 @@
 #pragma once
 
 #include "bench/loadgen/Accounts.h"
+#include "bench/loadgen/Endpoint.h"
+#include "bench/loadgen/OnThread.h"
 #include "bench/loadgen/Stats.h"
 
 #include <QObject>
@@ -9,6 +11,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace Tincan::Bench {
@@ -38,30 +41,55 @@ struct GroupPhase
     void arrival(qint64 index, int64_t stampValue, int64_t now);
 };
 
-//! Some of the member devices: one /v1/stream WebSocket each, ACKing every envelope like the
-//! reference client (after the event loop has handled what arrived, one `ack` frame per
-//! stream), without decrypting (the sender-key decrypt is measured by tincan-bench-crypto).
-//! Counts each arrival of a benchmark message in the current GroupPhase. Own thread.
-class GroupReceiver : public QObject
+//! What every holder of member streams counts (read from the benchmark's thread).
+struct MemberCounters
 {
-    Q_OBJECT
-
-public:
-    //! `ackDelayMs` 0: ACK like the reference client (once the event loop is idle); more:
-    //! collect a stream's ACKs for that long (an experiment: fewer, larger ACK frames).
-    GroupReceiver(const Endpoint &server, QList<Account> accounts, int ackDelayMs = 0);
-    ~GroupReceiver() override;
-
-    void start();
-    void stop();
-    //! The phase whose messages are counted from now on (others are only acknowledged).
-    void setPhase(GroupPhase *phase) { m_phase = phase; }
-
     std::atomic<qint64> connected{0};
     std::atomic<qint64> synced{0};       //!< Streams that got their first `synced`.
     std::atomic<qint64> disconnected{0}; //!< Streams that closed after connecting.
     std::atomic<qint64> errors{0};       //!< `error` frames, or socket errors.
     std::atomic<qint64> envelopes{0};    //!< Every envelope received (events too).
+};
+
+//! Some of the member devices, with their streams open from construction to destruction.
+class MemberStreams : public MemberCounters
+{
+public:
+    virtual ~MemberStreams() = default;
+    //! The phase whose messages are counted from now on (others are only acknowledged).
+    virtual void setPhase(GroupPhase *phase) = 0;
+};
+
+//! What a member needs of an envelope frame: its id, and the first 21 bytes of its payload.
+struct EnvelopeHead
+{
+    qint64 id = -1;
+    QByteArray head;
+};
+//! Reads an envelope frame's id and payload head; nullopt when `text` is not an envelope frame.
+//! The daemon writes compact JSON with sorted keys, so both are found without parsing the whole
+//! frame; anything unexpected takes the parser.
+std::optional<EnvelopeHead> envelopeHead(QByteArrayView text);
+//! Counts the arrival of a benchmark message (its stamp, phase and index in `head`).
+void countArrival(GroupPhase *phase, const QByteArray &head, int64_t now);
+
+//! Some of the member devices on QWebSockets: one /v1/stream WebSocket each, ACKing every
+//! envelope like the reference client (collected for `ackDelayMs`, or once the event loop is
+//! idle when 0), without decrypting (the sender-key decrypt is measured by
+//! tincan-bench-crypto). Counts each arrival of a benchmark message in the current GroupPhase.
+//! Own thread (QtMemberStreams).
+class GroupReceiver : public QObject
+{
+    Q_OBJECT
+
+public:
+    GroupReceiver(const Endpoint &server, QList<Account> accounts, int ackDelayMs,
+                  MemberCounters &counters);
+    ~GroupReceiver() override;
+
+    void start();
+    void stop();
+    void setPhase(GroupPhase *phase) { m_phase = phase; }
 
 private:
     struct Stream
@@ -77,12 +105,27 @@ private:
 
     Endpoint m_server;
     QList<Account> m_accounts;
+    MemberCounters &m_counters;
     std::vector<Stream> m_streams;
     std::vector<size_t> m_dirty; //!< Streams with ACKs to send.
     int m_ackDelayMs = 0;
     QTimer *m_ackTimer = nullptr;
     QTimer *m_pingTimer = nullptr;
     std::atomic<GroupPhase *> m_phase{nullptr};
+};
+
+//! GroupReceiver on a thread of its own, with the epoll dispatcher.
+class QtMemberStreams final : public MemberStreams
+{
+public:
+    QtMemberStreams(const Endpoint &server, QList<Account> accounts, int ackDelayMs)
+        : m_thread(new GroupReceiver(server, std::move(accounts), ackDelayMs, *this), "members",
+                   true)
+    {}
+    void setPhase(GroupPhase *phase) override { m_thread->setPhase(phase); }
+
+private:
+    OnThread<GroupReceiver> m_thread;
 };
 
 } // namespace Tincan::Bench

@@ -308,6 +308,10 @@ int main(int argc, char *argv[])
                         "like the reference client once it caught up (ClientCore::AckDelayMs); "
                         "0 = when its event loop is idle."),
          QStringLiteral("MS"), QString::number(Tincan::Protocol::AckDelayMs)},
+        {QStringLiteral("members-on"),
+         QStringLiteral("groups: raw (member streams on epoll and OpenSSL, RawMemberStreams) or "
+                        "qt (QWebSocket, like the client; costs the machine more per delivery)."),
+         QStringLiteral("KIND"), QStringLiteral("raw")},
         {QStringLiteral("label"), QStringLiteral("groups: a note copied into every result."),
          QStringLiteral("TEXT")},
     });
@@ -369,6 +373,7 @@ int main(int argc, char *argv[])
         groups.serverPid = options.serverPid;
         groups.label = parser.value(QStringLiteral("label"));
         groups.ackDelayMs = parser.value(QStringLiteral("ack-delay-ms")).toInt();
+        groups.qtReceivers = parser.value(QStringLiteral("members-on")) == QLatin1String("qt");
         if (groups.sweepFrom <= 0 || groups.sweepFactor <= 1 || groups.sweepDuration <= 0) {
             std::fprintf(stderr, "tincan-loadgen: bad sweep numbers\n");
             return 1;

@@ -206,6 +206,8 @@ bool Config::loadFile(const QString &file, QString *error)
                    error) &&
         readNumber(settings, QStringLiteral("stream/idle_timeout_seconds"), &idleTimeoutSeconds, 5,
                    86400, error) &&
+        readNumber(settings, QStringLiteral("stream/receipt_delay_ms"), &receiptDelayMs, 0, 10000,
+                   error) &&
         readNumber(settings, QStringLiteral("keys/low_watermark"), &keysLowWatermark, 0,
                    KeyStore::MaxPreKeys, error) &&
         readNumber(settings, QStringLiteral("groups/max_members"), &groupMaxMembers, 2, 100000,

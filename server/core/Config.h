@@ -41,6 +41,8 @@ struct Config
     double keyFetchBurst = 100;
 
     int idleTimeoutSeconds = 60; //!< Stream closed when no frame arrives for this long.
+    //! How long a stream keeps a receipt change for others to go in the same frame.
+    int receiptDelayMs = 100;
 
     //! Groups: most members; member devices above which messages are fanned out on read (each
     //! device reads the group log) instead of on write (an inbox entry per device); deliveries

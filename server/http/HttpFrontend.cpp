@@ -426,10 +426,10 @@ void HttpFrontend::onNewWebSocket()
                           QStringLiteral("unauthenticated"));
             continue;
         }
-        auto *session =
-            new StreamSession(std::move(socket), *auth, m_messages, m_registry, m_api.presence(),
-                              *m_mailbox, m_config.limits.streamWindow,
-                              m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds, this);
+        auto *session = new StreamSession(
+            std::move(socket), *auth, m_messages, m_registry, m_api.presence(), *m_mailbox,
+            m_config.limits.streamWindow, m_config.limits.maxClientFrame,
+            m_config.idleTimeoutSeconds, m_config.receiptDelayMs, this);
         session->setAckObserver(
             [api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
                 api->messagesAcknowledged(device, ids);

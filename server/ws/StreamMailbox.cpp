@@ -48,7 +48,6 @@ void StreamMailbox::drain()
         items.swap(m_queue);
         m_posted = false;
     }
-    QList<StreamSession *> withReceipts;
     for (Item &item : items) {
         // A session deleted since the post is not in m_sessions; a new one at the same address
         // must at least be the same device (it then sorts out duplicates by position).
@@ -57,12 +56,9 @@ void StreamMailbox::drain()
         }
         if (const auto *envelope = std::get_if<Protocol::Envelope>(&item.what)) {
             item.session->deliverLive(*envelope);
-        } else if (item.session->queueReceipt(std::get<Protocol::ReceiptState>(item.what))) {
-            withReceipts.append(item.session);
+        } else {
+            item.session->queueReceipt(std::get<Protocol::ReceiptState>(item.what));
         }
-    }
-    for (StreamSession *session : std::as_const(withReceipts)) {
-        session->flushReceipts();
     }
 }
 

@@ -19,9 +19,8 @@ class StreamSession;
 //! once, and the thread wakes once for it, not once per device and message. A fan-out round to
 //! the 99 member devices of a group is one post per connection thread.
 //!
-//! A batch ends with every session that got receipt changes sending them, merged, in one frame
-//! (StreamSession::flushReceipts): the 99 members' ACKs of a message make one "receipts" frame to
-//! its sender instead of 99.
+//! Receipt changes wait in their session for StreamSession::ReceiptDelayMs and go out merged,
+//! in one frame: the 99 members' ACKs of a message make one "receipts" frame to its sender.
 //!
 //! Sessions attach and detach on the mailbox's thread. A posted item names its session and
 //! device; an item whose session has gone meanwhile is dropped (the data is durable, and the

@@ -25,7 +25,8 @@ constexpr qsizetype MaxTypingConversations = 256;
 StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth,
                              MessageStore &store, SessionRegistry &registry,
                              PresenceService &presence, StreamMailbox &mailbox, qint64 window,
-                             qint64 maxFrameBytes, int idleTimeoutSeconds, QObject *parent)
+                             qint64 maxFrameBytes, int idleTimeoutSeconds, int receiptDelayMs,
+                             QObject *parent)
     : QObject(parent)
     , m_socket(std::move(socket))
     , m_auth(std::move(auth))
@@ -35,6 +36,7 @@ StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext aut
     , m_mailbox(mailbox)
     , m_window(window)
     , m_idleTimeoutMs(idleTimeoutSeconds * 1000)
+    , m_receiptDelayMs(receiptDelayMs)
 {
     m_socket->setParent(nullptr);
     m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(maxFrameBytes));
@@ -161,24 +163,31 @@ void StreamSession::sendFrame(const QByteArray &frame)
     }
 }
 
-bool StreamSession::queueReceipt(const Protocol::ReceiptState &state)
+void StreamSession::queueReceipt(const Protocol::ReceiptState &state)
 {
     if (m_closing) {
-        return false;
+        return;
     }
-    const bool first = m_receipts.isEmpty();
+    if (!m_receiptTimer) {
+        m_receiptTimer = new QTimer(this);
+        m_receiptTimer->setSingleShot(true);
+        m_receiptTimer->setInterval(m_receiptDelayMs);
+        connect(m_receiptTimer, &QTimer::timeout, this, &StreamSession::flushReceipts);
+    }
+    if (m_receipts.isEmpty()) {
+        m_receiptTimer->start();
+    }
     const QPair<QString, QString> key(state.conversation, state.user);
     const auto it = m_receiptIndex.constFind(key);
     if (it == m_receiptIndex.cend()) {
         m_receiptIndex.insert(key, m_receipts.size());
         m_receipts.append(state);
-        return first;
+        return;
     }
     Protocol::ReceiptState &kept = m_receipts[*it];
     kept.delivered = std::max(kept.delivered, state.delivered);
     kept.read = std::max(kept.read, state.read);
     kept.updatedAt = std::max(kept.updatedAt, state.updatedAt);
-    return first;
 }
 
 void StreamSession::flushReceipts()

@@ -5,6 +5,7 @@
 #include <QHash>
 #include <QObject>
 #include <QSet>
+#include <QTimer>
 
 #include <functional>
 #include <memory>
@@ -41,7 +42,7 @@ public:
 
     StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth, MessageStore &store,
                   SessionRegistry &registry, PresenceService &presence, StreamMailbox &mailbox,
-                  qint64 window, qint64 maxFrameBytes, int idleTimeoutSeconds,
+                  qint64 window, qint64 maxFrameBytes, int idleTimeoutSeconds, int receiptDelayMs,
                   QObject *parent = nullptr);
     ~StreamSession() override;
 
@@ -50,11 +51,13 @@ public:
     void deliverLive(const Protocol::Envelope &envelope);
     void sendReceipt(const Protocol::SendReceipt &receipt);
     void sendFrame(const QByteArray &frame);
-    //! Keeps a receipt change until flushReceipts(), merged with earlier ones of the same
-    //! conversation and user (positions only grow). Returns true when it is the first one kept.
-    bool queueReceipt(const Protocol::ReceiptState &state);
+    //! Keeps a receipt change for up to the receipt delay (stream/receipt_delay_ms), merged with
+    //! the others that come meanwhile for the same conversation and user (positions only grow);
+    //! then flushReceipts().
+    void queueReceipt(const Protocol::ReceiptState &state);
     //! Sends the kept receipt changes in as few frames as it can (Protocol::receiptsFrame).
     void flushReceipts();
+
     //! Where publications for this session are posted (its thread's mailbox).
     StreamMailbox &mailbox() const { return m_mailbox; }
     //! Called with each ACK's ids after they were handed to the store (receipts).
@@ -92,6 +95,10 @@ private:
     StreamMailbox &m_mailbox;
     qint64 m_window;
     int m_idleTimeoutMs;
+    //! How long a receipt change waits for others: the 99 members of a group ACK a message
+    //! within about Protocol::AckDelayMs of each other, and their changes reach the sender as
+    //! one frame instead of 99.
+    int m_receiptDelayMs;
     qint64 m_lastActivityMs = 0;
     InboxPosition m_sent; //!< How far envelopes were pushed (catch-up and live alike).
     QSet<qint64> m_unacked;
@@ -110,6 +117,7 @@ private:
     //! Receipt changes not sent yet, in the order they came; merged by conversation and user.
     QList<Protocol::ReceiptState> m_receipts;
     QHash<QPair<QString, QString>, qsizetype> m_receiptIndex; //!< (conversation, user) -> index
+    QTimer *m_receiptTimer = nullptr;
 };
 
 } // namespace Tincan::Server

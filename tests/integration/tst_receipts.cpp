@@ -2,6 +2,7 @@
 // the sender's devices, read state synced to the reader's other devices, "N of M" in groups,
 // catch-up after being offline, and refused marks.
 #include "shared/protocol/Validation.h"
+#include "tests/common/RawStream.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
@@ -321,6 +322,100 @@ private Q_SLOTS:
         }
         QCOMPARE(seen.size(), total);
         QCOMPARE(alice.call("GET", QStringLiteral("/v1/receipts?after=junk")).status, 400);
+    }
+
+    // Receipt changes that reach a device within stream/receipt_delay_ms of each other travel
+    // merged in one `receipts` frame, and the client applies every state in it. Bob and carol
+    // ACK at once; dave only once they are stored (he connects later): with a delay of 0 that
+    // would be two frames, with 5 s it is one.
+    void groupReceiptsComeMerged()
+    {
+        TestServer server(QStringLiteral("[rate]\nmessages_per_second=100000\nmessage_burst="
+                                         "100000\n[stream]\nreceipt_delay_ms=5000\n"));
+        QVERIFY(server.start());
+        TestClient alice(server.url());
+        TestClient aliceWatcher(server.url());
+        QVERIFY(alice.registerAccount(QStringLiteral("malice")));
+        QVERIFY(aliceWatcher.login(QStringLiteral("malice")));
+        std::vector<std::unique_ptr<TestClient>> members;
+        const QStringList names{QStringLiteral("mbob"), QStringLiteral("mcarol"),
+                                QStringLiteral("mdave")};
+        for (const QString &name : names) {
+            members.push_back(std::make_unique<TestClient>(server.url()));
+            QVERIFY(members.back()->registerAccount(name));
+        }
+        auto connect = [](TestClient &client) {
+            QSignalSpy synced(&client.core(), &Client::ClientCore::synced);
+            client.core().connectToServer();
+            return QTest::qWaitFor([&] { return !synced.isEmpty(); }, Timeout);
+        };
+        QVERIFY(connect(alice));
+        QVERIFY(connect(*members[0]));
+        QVERIFY(connect(*members[1]));
+        RawStream watcher(server, aliceWatcher.core().profile().token());
+        QTRY_VERIFY_WITH_TIMEOUT(watcher.has(QStringLiteral("synced")), Timeout);
+        QCOMPARE(watcher.first(QStringLiteral("hello")).value(QStringLiteral("version")).toInt(),
+                 Protocol::StreamProtocolVersion);
+
+        const auto created = waitFor([&](Client::ApiCallback done) {
+            alice.core().createGroup(QStringLiteral("merged"), names, done);
+        });
+        QVERIFY2(created.ok(), qPrintable(created.error.message));
+        const QString conversation = created.body.value(QStringLiteral("conversation")).toString();
+        QString error;
+        const QString id = alice.core().send(conversation, QStringLiteral("tick tick"), &error);
+        QVERIFY2(!id.isEmpty(), qPrintable(error));
+        // Bob's and carol's delivered positions are stored (so their change is on its way)...
+        auto deliveredUsers = [&] {
+            QStringList users;
+            const auto page = alice.call("GET", QStringLiteral("/v1/receipts"));
+            for (const QJsonValue &state : page.body.value(QStringLiteral("receipts")).toArray()) {
+                const QJsonObject object = state.toObject();
+                if (object.value(QStringLiteral("conversation")).toString() == conversation &&
+                    object.value(QStringLiteral("delivered")).toInteger() > 0) {
+                    users.append(object.value(QStringLiteral("user")).toString());
+                }
+            }
+            users.sort();
+            return users;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredUsers(), names.mid(0, 2), Timeout);
+        // ...then dave comes online and catches up.
+        QVERIFY(connect(*members[2]));
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredUsers(), names, Timeout);
+        // alice's own client applies all three states, whatever frame they came in.
+        QTRY_COMPARE_WITH_TIMEOUT(alice.core().receiptSummary(id).deliveredTo.size(), 3, Timeout);
+        const auto stored = alice.core().store().message(QStringLiteral("malice"), id);
+        QVERIFY(stored);
+        QCOMPARE(stored->status, Status::Delivered);
+
+        auto receiptFrames = [&] {
+            QList<QJsonObject> found;
+            for (const QJsonObject &frame : std::as_const(watcher.frames)) {
+                const QString type = frame.value(QStringLiteral("type")).toString();
+                if (type == QLatin1String("receipt") || type == QLatin1String("receipts")) {
+                    found.append(frame);
+                }
+            }
+            return found;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!receiptFrames().isEmpty(), Timeout);
+        const QList<QJsonObject> frames = receiptFrames();
+        QCOMPARE(frames.size(), 1);
+        QCOMPARE(frames[0].value(QStringLiteral("type")).toString(), QStringLiteral("receipts"));
+        QStringList users;
+        for (const QJsonValue &state : frames[0].value(QStringLiteral("receipts")).toArray()) {
+            QCOMPARE(state.toObject().value(QStringLiteral("conversation")).toString(),
+                     conversation);
+            QVERIFY(state.toObject().value(QStringLiteral("delivered")).toInteger() > 0);
+            users.append(state.toObject().value(QStringLiteral("user")).toString());
+        }
+        users.sort();
+        QCOMPARE(users, names);
+        for (auto &member : members) {
+            member->core().disconnectFromServer();
+        }
+        alice.core().disconnectFromServer();
     }
 
     void cleanupTestCase()
