@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bench/loadgen/Endpoint.h"
+#include "shared/protocol/Frames.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -19,8 +20,9 @@ struct GroupBenchOptions
     double drain = 10;    //!< Most seconds to wait for the window's messages to arrive.
     int connections = 16; //!< HTTP connections for sending.
     int receiverThreads = 2;
-    int payloadBytes = 200;   //!< Opaque body (the sender-key ciphertext is not decrypted).
-    int ackDelayMs = 0;       //!< 0: ACK after each read; see RawMemberStreams.
+    int payloadBytes = 200; //!< Opaque body (the sender-key ciphertext is not decrypted).
+    //! Like the reference client once live (0: ACK after each read); see RawMemberStreams.
+    int ackDelayMs = Protocol::AckDelayMs;
     bool qtReceivers = false; //!< Members on QWebSockets (GroupReceiver) instead of raw streams.
     // The saturation search (used when rate is 0): open-loop steps from sweepFrom, each
     // sweepFactor times the last, until one is not sustained; then `sweepRefine` bisections.

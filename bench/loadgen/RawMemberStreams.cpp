@@ -342,10 +342,9 @@ struct RawMemberStreams::Loop
         flush(index);
     }
 
-    void onText(size_t index, const std::string &text)
+    void onText(size_t index, QByteArrayView view)
     {
         Stream &stream = streams[index];
-        const QByteArrayView view(text.data(), static_cast<qsizetype>(text.size()));
         const std::optional<EnvelopeHead> envelope = envelopeHead(view);
         if (!envelope) {
             if (view.contains("\"type\":\"synced\"")) {
@@ -356,7 +355,7 @@ struct RawMemberStreams::Loop
             } else if (view.contains("\"type\":\"error\"")) {
                 ++counters.errors;
                 qWarning("tincan-loadgen: error frame on stream %zu: %.*s", index,
-                         static_cast<int>(std::min<size_t>(text.size(), 300)), text.data());
+                         static_cast<int>(std::min<qsizetype>(view.size(), 300)), view.data());
             }
             return; // hello, sent, receipts, presence, pong: nothing to do.
         }
@@ -420,13 +419,13 @@ struct RawMemberStreams::Loop
                 return;
             } else if (opcode == 0x1 || opcode == 0x0) {
                 if (fin && opcode == 0x1) {
-                    onText(index, std::string(payload, length));
+                    onText(index, QByteArrayView(payload, static_cast<qsizetype>(length)));
                 } else {
                     stream.message.append(payload, length);
                     if (fin) {
-                        const std::string whole = std::move(stream.message);
-                        stream.message.clear();
-                        onText(index, whole);
+                        const std::string whole = std::exchange(stream.message, {});
+                        onText(index,
+                               QByteArrayView(whole.data(), static_cast<qsizetype>(whole.size())));
                     } else if (stream.message.size() > MaxMessageBytes) {
                         fail(stream, "message too long");
                         return;

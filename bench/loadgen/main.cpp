@@ -305,7 +305,7 @@ int main(int argc, char *argv[])
          QStringLiteral("S"), QStringLiteral("6")},
         {QStringLiteral("ack-delay-ms"),
          QStringLiteral("groups: each member collects its ACKs for this long (or 64 of them), "
-                        "like the reference client once it caught up (ClientCore::AckDelayMs); "
+                        "like the reference client once it caught up (Protocol::AckDelayMs); "
                         "0 = when its event loop is idle."),
          QStringLiteral("MS"), QString::number(Tincan::Protocol::AckDelayMs)},
         {QStringLiteral("members-on"),

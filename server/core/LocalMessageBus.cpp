@@ -4,8 +4,6 @@
 #include "server/ws/StreamMailbox.h"
 #include "server/ws/StreamSession.h"
 
-#include <QHash>
-
 namespace Tincan::Server {
 
 namespace {

@@ -313,14 +313,14 @@ Result<ServerFrame> parseServerFrame(const QByteArray &text)
         frame.type = ServerFrame::Type::Receipt;
         frame.receiptStates.append(std::move(state).value());
     } else if (type == QLatin1String("receipts")) {
-        const QJsonValue list = object->value(QStringLiteral("receipts"));
-        if (!list.isArray() || list.toArray().isEmpty() ||
-            list.toArray().size() > MaxReceiptsPerFrame) {
+        const QJsonValue value = object->value(QStringLiteral("receipts"));
+        const QJsonArray list = value.toArray();
+        if (!value.isArray() || list.isEmpty() || list.size() > MaxReceiptsPerFrame) {
             return ApiError::badRequest(QStringLiteral("receipts must be a list of 1 to %1 states.")
                                             .arg(MaxReceiptsPerFrame));
         }
         frame.type = ServerFrame::Type::Receipt;
-        for (const QJsonValue &item : list.toArray()) {
+        for (const QJsonValue &item : list) {
             auto state = ReceiptState::fromJson(item.toObject());
             if (!state) {
                 return state.error();
