@@ -13,6 +13,9 @@ struct curl_slist;
 
 namespace Tincan::Client::Curl {
 
+//! The most of a server's answer body a transfer keeps (for the error it reports).
+inline constexpr qsizetype MaxAnswerBytes = 64 * 1024;
+
 //! The server certificate a transfer accepts: the pinned SHA-256 of the leaf certificate (as
 //! CertificatePin). `presented` gets the fingerprint of a certificate that did not match.
 struct PinCheck

@@ -13,7 +13,6 @@ namespace Tincan::Client {
 
 namespace {
 
-constexpr qsizetype MaxAnswerBytes = 64 * 1024;
 constexpr qint64 Piece = 1024 * 1024;
 //! The `.part` is written in blocks of this size: libcurl hands the body over in pieces of 16
 //! to 64 KiB.
@@ -63,9 +62,9 @@ size_t receive(char *buffer, size_t size, size_t count, void *data)
         curl_easy_getinfo(state->curl, CURLINFO_RESPONSE_CODE, &state->status);
     }
     if (state->status != 200 && state->status != 206) {
-        state->errorBody.append(buffer,
-                                std::min<qsizetype>(static_cast<qsizetype>(n),
-                                                    MaxAnswerBytes - state->errorBody.size()));
+        state->errorBody.append(
+            buffer, std::min<qsizetype>(static_cast<qsizetype>(n),
+                                        Curl::MaxAnswerBytes - state->errorBody.size()));
         return n;
     }
     if (state->status == 200 && state->have > 0 && !state->restarted) {

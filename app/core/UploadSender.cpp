@@ -10,7 +10,6 @@ namespace Tincan::Client {
 
 namespace {
 
-constexpr qsizetype MaxAnswerBytes = 64 * 1024;
 constexpr long UploadBufferBytes = 512 * 1024;
 
 //! What the callbacks of one transfer share.
@@ -58,7 +57,7 @@ size_t keepAnswer(char *buffer, size_t size, size_t count, void *data)
     const size_t n = size * count;
     QByteArray &body = state->result->body;
     body.append(buffer,
-                std::min<qsizetype>(static_cast<qsizetype>(n), MaxAnswerBytes - body.size()));
+                std::min<qsizetype>(static_cast<qsizetype>(n), Curl::MaxAnswerBytes - body.size()));
     return n;
 }
 
