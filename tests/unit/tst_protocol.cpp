@@ -1069,6 +1069,22 @@ void TestProtocol::receiptFramesOneOrMany()
     QCOMPARE(many->receiptStates[1].delivered, 4);
     QCOMPARE(many->receiptStates[1].updatedAt, 1718001300001);
 
+    // The frame is written by hand: it is exactly the JSON of the items, whatever the strings
+    // hold (quotes, backslashes, control characters, non-ASCII).
+    const ReceiptState odd{QStringLiteral("dm:\"q\\b\n\t\x01:\u00e9\u6f22"),
+                           QStringLiteral("z\x1f/\u00fc"), 1, 0, 2};
+    const QByteArray three = receiptsFrame({one, odd, two});
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(three, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+    QCOMPARE(document.object().value(QStringLiteral("receipts")).toArray(),
+             (QJsonArray{one.toJson(), odd.toJson(), two.toJson()}));
+    QCOMPARE(document.object().size(), 2);
+    const auto parsedOdd = parseServerFrame(three);
+    QVERIFY2(parsedOdd.ok(), qPrintable(parsedOdd.error().message));
+    QCOMPARE(parsedOdd->receiptStates[1].conversation, odd.conversation);
+    QCOMPARE(parsedOdd->receiptStates[1].user, odd.user);
+
     // Bad lists are errors, not partial frames.
     QVERIFY(!parseServerFrame(R"({"type":"receipts","receipts":[]})").ok());
     QVERIFY(!parseServerFrame(R"({"type":"receipts","receipts":{}})").ok());
