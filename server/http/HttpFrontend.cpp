@@ -4,6 +4,7 @@
 #include "server/http/Router.h"
 #include "server/ws/StreamMailbox.h"
 #include "server/ws/StreamSession.h"
+#include "server/ws/WebSocketCodec.h"
 
 #include <QHttpServerRequest>
 #include <QJsonDocument>
@@ -316,7 +317,11 @@ bool HttpFrontend::handleRequest(const QHttpServerRequest &request, QTcpSocket *
                                       QStringLiteral("/v1/stream is a WebSocket endpoint."),
                                       {}});
         }
-        return true; // QtHttpServer completes the handshake; onNewWebSocket takes over.
+        // RequestGuard takes every stream upgrade over before QtHttpServer sees it; one that
+        // got here did not look like one to it (RequestGuard::isStreamUpgrade).
+        return answerNow(ApiError::badRequest(
+            QStringLiteral("Upgrade /v1/stream with 'GET /v1/stream HTTP/1.1' and 'Upgrade: "
+                           "websocket'.")));
     }
     if (upgrade) {
         return answerNow(ApiError::badRequest(QStringLiteral("Only /v1/stream accepts WebSocket "
@@ -411,32 +416,60 @@ void HttpFrontend::missingHandler(const QHttpServerRequest &, QTcpSocket *socket
 
 void HttpFrontend::onNewWebSocket()
 {
+    // QtHttpServer hands a socket over only when handleRequest() accepts an upgrade, which it
+    // never does (streams are taken over by RequestGuard); the slot stays connected because
+    // without one QtHttpServer drops other upgrade requests without an answer.
     while (hasPendingWebSocketConnections()) {
-        std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection();
-        if (!socket) {
-            continue;
+        if (std::unique_ptr<QWebSocket> socket = nextPendingWebSocketConnection()) {
+            socket->abort();
         }
-        // QWebSocket keeps the handshake's headers: authenticate from the socket's own request
-        // (checked once already in handleRequest, so a bad token never gets this far), never
-        // from state shared between requests.
-        const std::optional<AuthContext> auth =
-            m_api.authenticate(socket->request().rawHeader(QByteArrayLiteral("Authorization")));
-        if (!auth) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated,
-                          QStringLiteral("unauthenticated"));
-            continue;
-        }
-        auto *session = new StreamSession(
-            std::move(socket), *auth, m_messages, m_registry, m_api.presence(), *m_mailbox,
-            m_config.limits.streamWindow, m_config.limits.maxClientFrame,
-            m_config.idleTimeoutSeconds, m_config.receiptDelayMs, this);
-        session->setAckObserver(
-            [api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
-                api->messagesAcknowledged(device, ids);
-            });
-        session->start();
-        m_api.deviceConnected(auth->deviceId);
     }
+}
+
+std::optional<HttpFrontend::StreamRefusal>
+HttpFrontend::startStream(QTcpSocket *socket, const QHash<QByteArray, QByteArray> &fields,
+                          QByteArray pending)
+{
+    const std::optional<AuthContext> auth = m_api.authenticate(fields.value("authorization"));
+    if (!auth) {
+        return StreamRefusal{
+            401,
+            Protocol::ErrorCode::Unauthenticated,
+            QStringLiteral("A valid 'Authorization: Bearer <token>' header is required."),
+            {}};
+    }
+    if (!fields.value("connection").toLower().contains("upgrade")) {
+        return StreamRefusal{400,
+                             Protocol::ErrorCode::InvalidRequest,
+                             QStringLiteral("A WebSocket upgrade needs 'Connection: Upgrade'."),
+                             {}};
+    }
+    if (fields.value("sec-websocket-version") != "13") {
+        return StreamRefusal{426,
+                             Protocol::ErrorCode::UpgradeRequired,
+                             QStringLiteral("Only WebSocket version 13 is supported."),
+                             {{QByteArrayLiteral("Sec-WebSocket-Version"), "13"}}};
+    }
+    const QByteArray key = fields.value("sec-websocket-key");
+    if (!WebSocket::validClientKey(key)) {
+        return StreamRefusal{400,
+                             Protocol::ErrorCode::InvalidRequest,
+                             QStringLiteral("The Sec-WebSocket-Key is not base64 of 16 bytes."),
+                             {}};
+    }
+    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                  "Upgrade\r\nSec-WebSocket-Accept: " +
+                  WebSocket::acceptKey(key) + "\r\n\r\n");
+    auto *session = new StreamSession(socket, std::move(pending), *auth, m_messages, m_registry,
+                                      m_api.presence(), *m_mailbox, m_config.limits.streamWindow,
+                                      m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds,
+                                      m_config.receiptDelayMs, this);
+    session->setAckObserver([api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
+        api->messagesAcknowledged(device, ids);
+    });
+    session->start();
+    m_api.deviceConnected(auth->deviceId);
+    return std::nullopt;
 }
 
 void HttpFrontend::checkIdleStreams(qint64 nowMs)

@@ -3,11 +3,13 @@
 #include "server/core/ApiService.h"
 
 #include <QAbstractHttpServer>
+#include <QHash>
 #include <QPointer>
 #include <QTcpSocket>
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace Tincan::Server {
@@ -19,8 +21,9 @@ class StreamSession;
 //! One worker thread's HTTP and WebSocket front end, on QtHttpServer's request parser.
 //! Requests are routed through Router::api() to the ApiService; answers may come later from
 //! another thread (after a group commit, after Argon2) and are written here, on this thread.
-//! WebSocket upgrades of /v1/stream are authenticated before the handshake completes and become
-//! StreamSessions on this thread. Lives on its worker thread; all methods are for that thread.
+//! WebSocket upgrades of /v1/stream never reach QtHttpServer: RequestGuard takes them over,
+//! startStream() authenticates and answers the handshake, and they become StreamSessions on
+//! this thread. Lives on its worker thread; all methods are for that thread.
 class HttpFrontend : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -40,6 +43,22 @@ public:
     //! Whether an answer is still to be written on this connection (then it must not be taken
     //! over for an upload).
     bool busyWith(QTcpSocket *socket) const;
+
+    //! Why an upgrade of /v1/stream was refused: the HTTP answer to give.
+    struct StreamRefusal
+    {
+        int status = 400;
+        const char *code = nullptr;
+        QString message;
+        QList<QPair<QByteArray, QByteArray>> headers;
+    };
+    //! Answers a /v1/stream upgrade request (RequestGuard took the connection over; `fields`:
+    //! its header fields, names in lower case) and starts the device's StreamSession on the
+    //! socket, which it owns from then on; `pending`: bytes that followed the request. Or says
+    //! why not (bad token 401, WebSocket version 426, bad handshake 400).
+    std::optional<StreamRefusal> startStream(QTcpSocket *socket,
+                                             const QHash<QByteArray, QByteArray> &fields,
+                                             QByteArray pending);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

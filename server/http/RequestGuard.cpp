@@ -31,6 +31,41 @@ constexpr qint64 UploadPiece = 1024 * 1024;
 constexpr qint64 SpaceCheckInterval = 64 * 1024 * 1024;
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+//! A head's header fields, names in lower case (a repeated field: the values joined by ", ").
+QHash<QByteArray, QByteArray> headerFields(const QByteArray &head)
+{
+    QHash<QByteArray, QByteArray> fields;
+    const QList<QByteArray> lines = head.split('\n');
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines[i];
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0) {
+            continue;
+        }
+        QByteArray &value = fields[line.left(colon).trimmed().toLower()];
+        if (!value.isEmpty()) {
+            value += ", ";
+        }
+        value += line.mid(colon + 1).trimmed();
+    }
+    return fields;
+}
+
+//! Whether a head asks to upgrade /v1/stream to a WebSocket (the request line
+//! `GET /v1/stream[?query] HTTP/1.1` and an Upgrade field naming websocket).
+bool isStreamUpgrade(const QByteArray &head)
+{
+    if (!head.startsWith("GET /v1/stream")) {
+        return false;
+    }
+    const char next = head.size() > 14 ? head[14] : '\0';
+    if (next != ' ' && next != '?') {
+        return false;
+    }
+    return headerFields(head).value("upgrade").trimmed().compare("websocket",
+                                                                 Qt::CaseInsensitive) == 0;
+}
 } // namespace
 
 void shutdownWrite(QTcpSocket *socket)
@@ -58,6 +93,9 @@ RequestGuard::~RequestGuard() = default;
 
 void RequestGuard::inspect()
 {
+    if (m_stream) {
+        return; // The StreamSession reads the connection now.
+    }
     if (m_upload) {
         m_upload->onReadyRead();
         return;
@@ -83,7 +121,7 @@ void RequestGuard::follow(const QByteArray &bytes)
     m_seenEnd = base + bytes.size();
     m_seen = m_seenEnd;
     qsizetype pos = 0;
-    while (pos < bytes.size() && m_drained < 0 && !m_upload) {
+    while (pos < bytes.size() && m_drained < 0 && !m_upload && !m_stream) {
         if (m_bodyLeft > 0) {
             const qint64 take = std::min<qint64>(m_bodyLeft, bytes.size() - pos);
             m_bodyLeft -= take;
@@ -139,6 +177,10 @@ bool RequestGuard::checkHead(const QByteArray &head, qint64 bodyReceived)
         takeOver(head, bodyReceived);
         return false;
     }
+    if (isStreamUpgrade(head)) {
+        takeOverStream(head);
+        return false;
+    }
     const QList<QByteArray> lines = head.split('\n');
     for (const QByteArray &line : lines) {
         const qsizetype colon = line.indexOf(':');
@@ -169,6 +211,16 @@ bool RequestGuard::checkHead(const QByteArray &head, qint64 bodyReceived)
 
 void RequestGuard::takeOver(const QByteArray &head, qint64 bodyReceived)
 {
+    Q_UNUSED(bodyReceived);
+    if (!detachFromHttpServer(head, QStringLiteral("an upload"))) {
+        return;
+    }
+    m_upload = new UploadReceiver(m_socket, this, *m_media, m_idleTimeoutMs);
+    m_upload->start(head);
+}
+
+bool RequestGuard::detachFromHttpServer(const QByteArray &head, const QString &what)
+{
     // QtHttpServer reads inside a transaction that it commits when a request is complete: roll
     // back what it read of this head, so that the socket is at the last request it finished.
     if (m_socket->isTransactionStarted()) {
@@ -177,19 +229,31 @@ void RequestGuard::takeOver(const QByteArray &head, qint64 bodyReceived)
     const qint64 committed = m_seenEnd - m_socket->bytesAvailable();
     if (committed > m_headStart || m_frontend->busyWith(m_socket)) {
         // Requests before this one are still being read or answered (pipelining).
-        refuse(400, Protocol::ErrorCode::InvalidRequest,
-               QStringLiteral("Send an upload on a connection with no other request in "
-                              "progress."),
-               0);
-        Q_UNUSED(bodyReceived);
-        return;
+        refuse(
+            400, Protocol::ErrorCode::InvalidRequest,
+            QStringLiteral("Send %1 on a connection with no other request in progress.").arg(what),
+            0);
+        return false;
     }
     // From here on QtHttpServer never reads this connection again.
     QObject::disconnect(m_socket, &QTcpSocket::readyRead, m_frontend, nullptr);
     m_socket->read(m_headStart - committed); // White space between requests.
     m_socket->read(head.size());
-    m_upload = new UploadReceiver(m_socket, this, *m_media, m_idleTimeoutMs);
-    m_upload->start(head);
+    return true;
+}
+
+void RequestGuard::takeOverStream(const QByteArray &head)
+{
+    if (!detachFromHttpServer(head, QStringLiteral("a stream upgrade"))) {
+        return;
+    }
+    m_stream = true;
+    // Whatever followed the request (frames sent before the answer) goes to the session.
+    if (const auto refusal =
+            m_frontend->startStream(m_socket, headerFields(head), m_socket->readAll())) {
+        m_stream = false;
+        refuse(refusal->status, refusal->code, refusal->message, 0, refusal->headers);
+    }
 }
 
 void RequestGuard::refuse(int status, const char *code, const QString &message, qint64 bodyToCome,

@@ -25,7 +25,9 @@ class UploadReceiver;
 //! Media uploads (PATCH of a signed upload URL) are the exception: their bodies may be gigabytes.
 //! When the guard sees one at a request boundary it takes the connection over from QtHttpServer
 //! (which then never sees it again) and an UploadReceiver streams the body to the blob store;
-//! the connection closes after the answer.
+//! the connection closes after the answer. WebSocket upgrades of /v1/stream are taken over the
+//! same way, right after their head: HttpFrontend::startStream answers the upgrade and the
+//! StreamSession does the framing (no QWebSocket).
 //!
 //! A refusal is answered with a lingering close: the answer is sent, what the client still
 //! uploads of the announced body is read and dropped, then our side is shut, all within bounds.
@@ -56,6 +58,12 @@ private:
     bool checkHead(const QByteArray &head, qint64 bodyReceived);
     //! Takes the connection over from QtHttpServer for the upload whose head this is.
     void takeOver(const QByteArray &head, qint64 bodyReceived);
+    //! Takes the connection over for a /v1/stream WebSocket: HttpFrontend::startStream answers
+    //! the upgrade and a StreamSession reads and writes the connection from then on.
+    void takeOverStream(const QByteArray &head);
+    //! Stops QtHttpServer reading this connection and consumes `head` from the socket; false
+    //! (and the request refused) if an earlier request is still in progress.
+    bool detachFromHttpServer(const QByteArray &head, const QString &what);
     void drain();
 
     QTcpSocket *m_socket;
@@ -73,6 +81,7 @@ private:
     qint64 m_lingerBytes = 0; //!< Our side is shut once this much was dropped.
     bool m_shutting = false;
     UploadReceiver *m_upload = nullptr;
+    bool m_stream = false; //!< Taken over by a StreamSession.
 };
 
 //! Receives one upload body (tus-style: PATCH with Upload-Offset) into the blob store: written

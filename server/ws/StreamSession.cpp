@@ -6,7 +6,7 @@
 #include "server/ws/StreamMailbox.h"
 
 #include <QDateTime>
-#include <QWebSocket>
+#include <QTcpSocket>
 
 namespace Tincan::Server {
 
@@ -20,15 +20,20 @@ constexpr int CloseReplaced = 4409;
 //! Typing state kept per device: a device typing in more conversations than this at once
 //! starts over (forgetting only what limits relaying).
 constexpr qsizetype MaxTypingConversations = 256;
+
+//! How long a closing stream waits for the peer's close frame before cutting the connection.
+constexpr int CloseWaitMs = 5000;
 } // namespace
 
-StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth,
+StreamSession::StreamSession(QTcpSocket *socket, QByteArray pending, AuthContext auth,
                              MessageStore &store, SessionRegistry &registry,
                              PresenceService &presence, StreamMailbox &mailbox, qint64 window,
                              qint64 maxFrameBytes, int idleTimeoutSeconds, int receiptDelayMs,
                              QObject *parent)
     : QObject(parent)
-    , m_socket(std::move(socket))
+    , m_socket(socket)
+    , m_pending(std::move(pending))
+    , m_reader(maxFrameBytes)
     , m_auth(std::move(auth))
     , m_store(store)
     , m_registry(registry)
@@ -38,14 +43,10 @@ StreamSession::StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext aut
     , m_idleTimeoutMs(idleTimeoutSeconds * 1000)
     , m_receiptDelayMs(receiptDelayMs)
 {
-    m_socket->setParent(nullptr);
-    m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(maxFrameBytes));
-    m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(maxFrameBytes));
-    connect(m_socket.get(), &QWebSocket::textMessageReceived, this, &StreamSession::onTextMessage);
-    connect(m_socket.get(), &QWebSocket::binaryMessageReceived, this, [this] {
-        closeWith(CloseBadFrame, QStringLiteral("binary frames are not part of the protocol"));
-    });
-    connect(m_socket.get(), &QWebSocket::disconnected, this, &QObject::deleteLater);
+    connect(socket, &QTcpSocket::readyRead, this, &StreamSession::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+    // Whoever else watched the socket (QtHttpServer) deletes it once it disconnects, or we do.
+    connect(socket, &QObject::destroyed, this, &QObject::deleteLater);
     m_mailbox.attach(this);
 }
 
@@ -56,6 +57,77 @@ StreamSession::~StreamSession()
     if (m_socket) {
         m_socket->disconnect(this);
         m_socket->abort();
+        m_socket->deleteLater();
+    }
+}
+
+void StreamSession::onReadyRead()
+{
+    if (m_socket) {
+        onBytes(m_socket->readAll());
+    }
+}
+
+void StreamSession::onBytes(QByteArrayView bytes)
+{
+    if (bytes.isEmpty() || m_reader.finished()) {
+        return;
+    }
+    QList<WebSocket::Reader::Event> events;
+    m_reader.feed(bytes, events);
+    using Kind = WebSocket::Reader::Event::Kind;
+    for (WebSocket::Reader::Event &event : events) {
+        if (!m_socket) {
+            return;
+        }
+        switch (event.kind) {
+        case Kind::Text:
+            if (!m_closing) {
+                onTextMessage(event.data);
+            }
+            break;
+        case Kind::Binary:
+            closeWith(CloseBadFrame, QStringLiteral("binary frames are not part of the protocol"));
+            break;
+        case Kind::Ping:
+            // Control frames are answered even while closing; the pong counts as activity.
+            m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+            writeFrame(WebSocket::frame(WebSocket::Opcode::Pong, event.data));
+            break;
+        case Kind::Pong:
+            m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
+            break;
+        case Kind::Close:
+            // The peer closes (or answers our close): echo its code once, then end the
+            // connection from our side (RFC 6455 §7.1.1: the server closes TCP first).
+            if (!m_closing) {
+                m_closing = true;
+                unregister(true);
+                const int code =
+                    event.code == WebSocket::CloseNoStatus ? WebSocket::CloseNormal : event.code;
+                writeFrame(
+                    WebSocket::frame(WebSocket::Opcode::Close, WebSocket::closePayload(code, {})));
+            }
+            m_socket->disconnectFromHost();
+            return;
+        case Kind::Error:
+            closeWith(event.code, event.reason);
+            return;
+        }
+    }
+}
+
+void StreamSession::writeFrame(const QByteArray &frame)
+{
+    if (m_socket) {
+        m_socket->write(frame);
+    }
+}
+
+void StreamSession::sendText(const QByteArray &json)
+{
+    if (!m_closing) {
+        writeFrame(WebSocket::frame(WebSocket::Opcode::Text, json));
     }
 }
 
@@ -66,11 +138,12 @@ void StreamSession::start()
     // us, anything stored before is in the inbox; the position check drops what arrives both ways.
     m_registry.add(m_auth.userId, m_auth.deviceId, this);
     m_registered = true;
-    m_socket->sendTextMessage(QString::fromUtf8(
-        Protocol::helloFrame(m_auth.username, m_auth.deviceId, m_presence.heartbeatSeconds())));
+    sendText(Protocol::helloFrame(m_auth.username, m_auth.deviceId, m_presence.heartbeatSeconds()));
     m_live = true;
     m_presence.deviceLive(m_auth, this);
     fetchPage();
+    // Frames the client sent right behind its upgrade request.
+    onBytes(std::exchange(m_pending, {}));
 }
 
 void StreamSession::unregister(bool announce)
@@ -97,35 +170,36 @@ void StreamSession::fetchPage()
     }
     if (page.size() < room && m_catchingUp) {
         m_catchingUp = false;
-        m_socket->sendTextMessage(QString::fromUtf8(Protocol::syncedFrame()));
+        sendText(Protocol::syncedFrame());
     }
 }
 
 namespace {
 
-//! The frame of an envelope, made once per message where it can be: a group message reaches
-//! every member device with the same frame (unless each has its own sender key), and one
-//! worker thread pushes it to all of its sessions one after the other. Per thread, so no lock.
-const QString &envelopeText(const Protocol::Envelope &envelope)
+//! The WebSocket frame of an envelope, made once per message where it can be: a group message
+//! reaches every member device with the same frame (unless each has its own sender key), and
+//! one worker thread pushes it to all of its sessions one after the other. Per thread, so no
+//! lock.
+const QByteArray &envelopeWebSocketFrame(const Protocol::Envelope &envelope)
 {
     struct Last
     {
         qint64 id = 0;
         QByteArray payload;
         QByteArray senderKey;
-        QString text;
+        QByteArray frame;
     };
     thread_local Last last;
     // What differs between a message's copies: the payload (direct messages: one ciphertext per
     // device) and the sender key; everything else in the frame is the message's.
     if (envelope.id != last.id || envelope.payload != last.payload ||
         envelope.senderKey != last.senderKey || !envelope.event.isEmpty()) {
-        last.text = QString::fromUtf8(Protocol::envelopeFrame(envelope));
+        last.frame = WebSocket::frame(WebSocket::Opcode::Text, Protocol::envelopeFrame(envelope));
         last.id = envelope.event.isEmpty() ? envelope.id : 0;
         last.payload = envelope.payload;
         last.senderKey = envelope.senderKey;
     }
-    return last.text;
+    return last.frame;
 }
 
 } // namespace
@@ -134,7 +208,7 @@ void StreamSession::push(const Protocol::Envelope &envelope)
 {
     m_sent.advance(envelope);
     m_unacked.insert(envelope.id);
-    m_socket->sendTextMessage(envelopeText(envelope));
+    writeFrame(envelopeWebSocketFrame(envelope));
 }
 
 void StreamSession::deliverLive(const Protocol::Envelope &envelope)
@@ -151,16 +225,12 @@ void StreamSession::deliverLive(const Protocol::Envelope &envelope)
 
 void StreamSession::sendReceipt(const Protocol::SendReceipt &receipt)
 {
-    if (!m_closing) {
-        m_socket->sendTextMessage(QString::fromUtf8(Protocol::sentFrame(receipt)));
-    }
+    sendText(Protocol::sentFrame(receipt));
 }
 
 void StreamSession::sendFrame(const QByteArray &frame)
 {
-    if (!m_closing) {
-        m_socket->sendTextMessage(QString::fromUtf8(frame));
-    }
+    sendText(frame);
 }
 
 void StreamSession::queueReceipt(const Protocol::ReceiptState &state)
@@ -198,8 +268,7 @@ void StreamSession::flushReceipts()
         return;
     }
     for (qsizetype at = 0; at < states.size(); at += Protocol::MaxReceiptsPerFrame) {
-        m_socket->sendTextMessage(QString::fromUtf8(
-            Protocol::receiptsFrame(states.mid(at, Protocol::MaxReceiptsPerFrame))));
+        sendText(Protocol::receiptsFrame(states.mid(at, Protocol::MaxReceiptsPerFrame)));
     }
 }
 
@@ -213,14 +282,12 @@ void StreamSession::sendPresence(const Protocol::PresenceUpdate &update, qint64 
         return; // An older change that overtook a newer one between threads.
     }
     last = version;
-    m_socket->sendTextMessage(QString::fromUtf8(Protocol::presenceFrame(update)));
+    sendText(Protocol::presenceFrame(update));
 }
 
 void StreamSession::sendTyping(const Protocol::TypingEvent &event)
 {
-    if (!m_closing) {
-        m_socket->sendTextMessage(QString::fromUtf8(Protocol::typingFrame(event)));
-    }
+    sendText(Protocol::typingFrame(event));
 }
 
 void StreamSession::onTyping(const Protocol::TypingEvent &event)
@@ -234,7 +301,7 @@ void StreamSession::onTyping(const Protocol::TypingEvent &event)
         return;
     }
     if (const auto error = m_presence.typing(m_auth, event)) {
-        m_socket->sendTextMessage(QString::fromUtf8(Protocol::errorFrame(*error)));
+        sendText(Protocol::errorFrame(*error));
         return;
     }
     if (m_typing.size() >= MaxTypingConversations && !m_typing.contains(event.conversation)) {
@@ -244,20 +311,20 @@ void StreamSession::onTyping(const Protocol::TypingEvent &event)
                     TypingState{event.typing ? now : previous.startedMs, event.typing});
 }
 
-void StreamSession::onTextMessage(const QString &text)
+void StreamSession::onTextMessage(const QByteArray &text)
 {
     m_lastActivityMs = QDateTime::currentMSecsSinceEpoch();
     if (!m_live && m_registered && !m_closing) {
         m_live = true;
         m_presence.deviceLive(m_auth, this);
     }
-    auto frame = Protocol::parseClientFrame(text.toUtf8());
+    auto frame = Protocol::parseClientFrame(text);
     if (!frame) {
-        m_socket->sendTextMessage(QString::fromUtf8(Protocol::errorFrame(frame.error())));
+        sendText(Protocol::errorFrame(frame.error()));
         return;
     }
     if (frame->type == Protocol::ClientFrame::Type::Ping) {
-        m_socket->sendTextMessage(QString::fromUtf8(Protocol::pongFrame()));
+        sendText(Protocol::pongFrame());
         return;
     }
     if (frame->type == Protocol::ClientFrame::Type::Typing) {
@@ -297,8 +364,8 @@ void StreamSession::checkIdle(qint64 nowMs)
 
 void StreamSession::closeRevoked()
 {
-    m_socket->sendTextMessage(QString::fromUtf8(Protocol::errorFrame(
-        Protocol::ApiError::unauthenticated(QStringLiteral("This device was revoked.")))));
+    sendText(Protocol::errorFrame(
+        Protocol::ApiError::unauthenticated(QStringLiteral("This device was revoked."))));
     closeWith(CloseRevoked, QStringLiteral("device revoked"));
 }
 
@@ -310,8 +377,7 @@ void StreamSession::closeReplaced()
 void StreamSession::closeForShutdown()
 {
     unregister(false);
-    closeWith(static_cast<int>(QWebSocketProtocol::CloseCodeGoingAway),
-              QStringLiteral("server shutting down"));
+    closeWith(WebSocket::CloseGoingAway, QStringLiteral("server shutting down"));
 }
 
 void StreamSession::closeWith(int code, const QString &reason)
@@ -321,7 +387,24 @@ void StreamSession::closeWith(int code, const QString &reason)
     }
     m_closing = true;
     unregister(true);
-    m_socket->close(static_cast<QWebSocketProtocol::CloseCode>(code), reason);
+    if (!m_socket) {
+        return;
+    }
+    writeFrame(WebSocket::frame(WebSocket::Opcode::Close, WebSocket::closePayload(code, reason)));
+    if (m_reader.finished()) {
+        // Nothing more will be read (a broken stream): no close frame to wait for.
+        m_socket->disconnectFromHost();
+        return;
+    }
+    // Wait for the peer's close frame (onBytes), but not for ever.
+    m_closeTimer = new QTimer(this);
+    m_closeTimer->setSingleShot(true);
+    connect(m_closeTimer, &QTimer::timeout, this, [this] {
+        if (m_socket) {
+            m_socket->abort();
+        }
+    });
+    m_closeTimer->start(CloseWaitMs);
 }
 
 } // namespace Tincan::Server

@@ -1,16 +1,17 @@
 #pragma once
 
 #include "server/store/Stores.h"
+#include "server/ws/WebSocketCodec.h"
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QSet>
 #include <QTimer>
 
 #include <functional>
-#include <memory>
 
-class QWebSocket;
+class QTcpSocket;
 
 namespace Tincan::Server {
 
@@ -19,6 +20,11 @@ class SessionRegistry;
 class StreamMailbox;
 
 //! One authenticated device's /v1/stream connection. Lives on its worker thread.
+//!
+//! Transport: the connection's socket (TLS or plain) after the HTTP upgrade, with the
+//! WebSocket framing done here (WebSocket::Reader and WebSocket::appendFrame): each frame is
+//! one write of bytes made once per message, not a QWebSocket per connection with its own
+//! buffers and signals. The session owns the socket from the upgrade on.
 //!
 //! Delivery state machine: the session first replays the device's inbox from the store in
 //! pages ("catching up"); once a page comes back short it switches to live mode, where stored
@@ -40,7 +46,8 @@ public:
     //! The shortest time between two relayed "started" frames of one conversation.
     static constexpr qint64 TypingRefreshMs = 2000;
 
-    StreamSession(std::unique_ptr<QWebSocket> socket, AuthContext auth, MessageStore &store,
+    //! `pending`: bytes that arrived after the upgrade request, before the session existed.
+    StreamSession(QTcpSocket *socket, QByteArray pending, AuthContext auth, MessageStore &store,
                   SessionRegistry &registry, PresenceService &presence, StreamMailbox &mailbox,
                   qint64 window, qint64 maxFrameBytes, int idleTimeoutSeconds, int receiptDelayMs,
                   QObject *parent = nullptr);
@@ -79,7 +86,12 @@ public:
     qint64 deviceId() const { return m_auth.deviceId; }
 
 private:
-    void onTextMessage(const QString &text);
+    void onReadyRead();
+    void onBytes(QByteArrayView bytes);
+    void onTextMessage(const QByteArray &text);
+    //! Writes a text frame of `json` (nothing once closing).
+    void sendText(const QByteArray &json);
+    void writeFrame(const QByteArray &frame);
     void fetchPage();
     void push(const Protocol::Envelope &envelope);
     void closeWith(int code, const QString &reason);
@@ -87,7 +99,10 @@ private:
     //! Leaves the registry (once), telling presence unless the server is shutting down.
     void unregister(bool announce);
 
-    std::unique_ptr<QWebSocket> m_socket;
+    QPointer<QTcpSocket> m_socket;
+    QByteArray m_pending; //!< Read before start(); consumed there.
+    WebSocket::Reader m_reader;
+    QTimer *m_closeTimer = nullptr; //!< Bounds the wait for the peer's close frame.
     AuthContext m_auth;
     MessageStore &m_store;
     SessionRegistry &m_registry;

@@ -17,7 +17,81 @@
 using namespace Tincan;
 using namespace Tincan::Test;
 
-namespace {} // namespace
+namespace {
+
+//! One frame the server sent, read off a raw socket.
+struct ServerFrame
+{
+    quint8 opcode = 0;
+    QByteArray payload;
+};
+
+//! Takes the next complete server frame off the front of `buffer` (server frames are final
+//! and unmasked); false if it is not all there yet.
+bool takeFrame(QByteArray &buffer, ServerFrame *frame)
+{
+    if (buffer.size() < 2) {
+        return false;
+    }
+    const auto *bytes = reinterpret_cast<const quint8 *>(buffer.constData());
+    if (!(bytes[0] & 0x80) || (bytes[1] & 0x80)) {
+        qWarning("server frame not final or masked");
+        return false;
+    }
+    qsizetype head = 2;
+    quint64 length = bytes[1] & 0x7F;
+    if (length == 126) {
+        head = 4;
+        if (buffer.size() < head) {
+            return false;
+        }
+        length = (quint64(bytes[2]) << 8) | bytes[3];
+    } else if (length == 127) {
+        head = 10;
+        if (buffer.size() < head) {
+            return false;
+        }
+        length = 0;
+        for (int i = 2; i < 10; ++i) {
+            length = (length << 8) | bytes[i];
+        }
+    }
+    if (buffer.size() < head + qsizetype(length)) {
+        return false;
+    }
+    frame->opcode = bytes[0] & 0x0F;
+    frame->payload = buffer.mid(head, qsizetype(length));
+    buffer.remove(0, head + qsizetype(length));
+    return true;
+}
+
+//! A masked client frame; `first`: FIN, RSV and opcode.
+QByteArray clientFrame(quint8 first, const QByteArray &payload, bool masked = true)
+{
+    QByteArray out;
+    out += char(first);
+    out += char((masked ? 0x80 : 0) | payload.size()); // Short payloads only.
+    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    if (masked) {
+        out.append(mask, 4);
+    }
+    for (qsizetype i = 0; i < payload.size(); ++i) {
+        out += masked ? char(payload[i] ^ mask[i & 3]) : payload[i];
+    }
+    return out;
+}
+
+//! An upgrade request for /v1/stream.
+QByteArray upgradeRequest(const QByteArray &token, const QByteArray &version = "13",
+                          const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==")
+{
+    return "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
+           "Upgrade\r\nSec-WebSocket-Version: " +
+           version + "\r\nSec-WebSocket-Key: " + key + "\r\nAuthorization: Bearer " + token +
+           "\r\n\r\n";
+}
+
+} // namespace
 
 class TestBadInput : public QObject
 {
@@ -31,6 +105,7 @@ private Q_SLOTS:
     void oversizedBodyIsRefusedBeforeItIsRead();
     void oversizedHeadersAreRefused();
     void badStreamFrames();
+    void streamHandshakeAndFramesOnARawSocket();
     void floodIsRateLimitedWhileOthersAreServed();
     void signInFloodIsRateLimited();
 
@@ -276,6 +351,97 @@ void TestBadInput::badStreamFrames()
     binary.socket.sendBinaryMessage(QByteArrayLiteral("\x01\x02"));
     QTRY_COMPARE_WITH_TIMEOUT(binary.socket.state(), QAbstractSocket::UnconnectedState, 10000);
     QCOMPARE(int(binary.socket.closeCode()), 4400);
+    QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}).status, 200);
+}
+
+void TestBadInput::streamHandshakeAndFramesOnARawSocket()
+{
+    const QByteArray token = m_bob->core().profile().token();
+    // Refused upgrades are HTTP answers with the usual JSON error.
+    struct Refusal
+    {
+        QByteArray request;
+        QByteArray status;
+        QByteArray code;
+    };
+    const QList<Refusal> refusals{
+        {upgradeRequest(token, "8"), "HTTP/1.1 426", "upgrade_required"},
+        {upgradeRequest(token, "13", "c2hvcnQ="), "HTTP/1.1 400", "invalid_request"},
+        {upgradeRequest("not-a-token"), "HTTP/1.1 401", "unauthenticated"},
+    };
+    for (const Refusal &refusal : refusals) {
+        QSslSocket socket;
+        QVERIFY(m_server->connectSocket(&socket));
+        socket.write(refusal.request);
+        QByteArray answer;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                socket.waitForReadyRead(100);
+                answer += socket.readAll();
+                return answer.contains("\r\n\r\n{") && answer.endsWith('}');
+            },
+            10000));
+        QVERIFY2(answer.startsWith(refusal.status), answer.constData());
+        QVERIFY2(answer.contains(refusal.code), answer.constData());
+        if (refusal.code == "upgrade_required") {
+            QVERIFY(answer.contains("Sec-WebSocket-Version: 13\r\n"));
+        }
+    }
+
+    // A good one: 101 with the RFC's accept key, then the hello frame.
+    QSslSocket socket;
+    QVERIFY(m_server->connectSocket(&socket));
+    socket.write(upgradeRequest(token));
+    QByteArray buffer;
+    QList<ServerFrame> frames;
+    auto readUntil = [&](auto done) {
+        return QTest::qWaitFor(
+            [&] {
+                socket.waitForReadyRead(50);
+                buffer += socket.readAll();
+                if (buffer.startsWith("HTTP/")) {
+                    return done();
+                }
+                ServerFrame frame;
+                while (takeFrame(buffer, &frame)) {
+                    frames.append(frame);
+                }
+                return done();
+            },
+            10000);
+    };
+    QVERIFY(readUntil([&] { return buffer.contains("\r\n\r\n"); }));
+    QVERIFY2(buffer.startsWith("HTTP/1.1 101"), buffer.constData());
+    QVERIFY(buffer.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+    buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
+    auto hasText = [&](const QByteArray &needle) {
+        for (const ServerFrame &frame : std::as_const(frames)) {
+            if (frame.opcode == 0x1 && frame.payload.contains(needle)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    QVERIFY(readUntil([&] { return hasText(R"("type":"hello")"); }));
+
+    // A WebSocket ping is answered with its payload; a fragmented text message is one message.
+    socket.write(clientFrame(0x89, "are you there"));
+    socket.write(clientFrame(0x01, R"({"type":)") + clientFrame(0x80, R"("ping"})"));
+    QVERIFY(readUntil([&] {
+        const bool pong = std::any_of(frames.cbegin(), frames.cend(), [](const ServerFrame &f) {
+            return f.opcode == 0xA && f.payload == "are you there";
+        });
+        return pong && hasText(R"("type":"pong")");
+    }));
+
+    // An unmasked frame breaks the protocol: close frame 1002, then the connection ends.
+    socket.write(clientFrame(0x81, R"({"type":"ping"})", false));
+    QVERIFY(readUntil([&] {
+        return std::any_of(frames.cbegin(), frames.cend(), [](const ServerFrame &f) {
+            return f.opcode == 0x8 && f.payload.startsWith("\x03\xea");
+        });
+    }));
+    QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
     QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}).status, 200);
 }
 
