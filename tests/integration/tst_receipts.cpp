@@ -259,6 +259,51 @@ private Q_SLOTS:
                          value.toObject().value(QStringLiteral("conversation")).toString() != dm,
                      "carol faked a delivered receipt in alice and bob's conversation");
         }
+        // Nor does acknowledging a message of a group she is not in.
+        Device &alice = dev(QStringLiteral("a1"));
+        const auto created = waitFor([&](Client::ApiCallback done) {
+            alice.core().createGroup(QStringLiteral("no carol"), {QStringLiteral("bob")}, done);
+        });
+        QVERIFY2(created.ok(), qPrintable(created.error.message));
+        const QString closed = created.body.value(QStringLiteral("conversation")).toString();
+        QString error;
+        const QString justUs = alice.core().send(closed, QStringLiteral("just us"), &error);
+        QVERIFY2(!justUs.isEmpty(), qPrintable(error));
+        auto closedId = [&] {
+            const auto sent = alice.core().store().message(QStringLiteral("alice"), justUs);
+            return sent ? sent->serverId : qint64(0);
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(closedId() > 0, Timeout);
+        // user -> delivered position in the conversation, as alice's devices see them.
+        auto deliveredIn = [&](const QString &conversation) {
+            QMap<QString, qint64> positions;
+            const auto page = alice.client->call("GET", QStringLiteral("/v1/receipts"));
+            for (const QJsonValue &value : page.body.value(QStringLiteral("receipts")).toArray()) {
+                const QJsonObject state = value.toObject();
+                if (state.value(QStringLiteral("conversation")).toString() == conversation &&
+                    state.value(QStringLiteral("delivered")).toInteger() > 0) {
+                    positions.insert(state.value(QStringLiteral("user")).toString(),
+                                     state.value(QStringLiteral("delivered")).toInteger());
+                }
+            }
+            return positions;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredIn(closed).keys(), QStringList{QStringLiteral("bob")},
+                                  Timeout);
+        const QJsonObject groupAck{{QStringLiteral("ids"), QJsonArray{closedId()}}};
+        QCOMPARE(carol.call("POST", QStringLiteral("/v1/inbox/ack"), &groupAck).status, 200);
+        // Carol's claim was queued before that answer: once bob's delivery of a later message
+        // is stored, hers has been looked at too.
+        const QString stillUs = alice.core().send(closed, QStringLiteral("still us"), &error);
+        QVERIFY(!stillUs.isEmpty());
+        qint64 stillUsSeq = 0;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (stillUsSeq = alice.core().store().message(QStringLiteral("alice"), stillUs)->seq) > 0,
+            Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredIn(closed).value(QStringLiteral("bob")), stillUsSeq,
+                                  Timeout);
+        QCOMPARE(deliveredIn(closed).keys(), QStringList{QStringLiteral("bob")});
+
         // Past the last message, zero, garbage.
         mark = {{QStringLiteral("conversation"), QStringLiteral("dm:bob:carol")},
                 {QStringLiteral("seq"), 5}};

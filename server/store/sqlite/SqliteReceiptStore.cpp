@@ -108,18 +108,25 @@ bool applyDelivered(SqliteBackend &backend, std::vector<DeliveredRequest> &batch
     if (acked.isEmpty()) {
         return true;
     }
-    // Only messages of the user's own conversations count: the recipient of a direct message,
-    // a member of the group when the message was sent. An ACK of someone else's message id
-    // creates no receipt.
+    // The highest acknowledged position per (user, conversation), first seen first. Only the
+    // user's own conversations count: a direct conversation named after the user (its messages
+    // are between its two users), or a group the user was a member of at that position. An ACK
+    // of someone else's message id creates no receipt. Checked once per (user, conversation)
+    // after the aggregation, not once per message: a member's ACK covers several messages.
+    // (A legitimate ACK never covers a group message sent after the user left, which would
+    // put the highest position out of the membership.)
     QSqlQuery &messages = backend.writerQuery(QStringLiteral(
-        "SELECT j.r, j.u, m.conversation, m.seq FROM (SELECT json_extract(value, '$[0]') AS r, "
-        "json_extract(value, '$[1]') AS u, json_extract(value, '$[2]') AS id FROM json_each(?)) "
-        "j JOIN messages m ON m.id = j.id JOIN users u ON u.id = j.u WHERE m.sender_user <> u.id "
-        "AND m.event IS NULL AND (m.conversation = 'dm:' || u.username || ':' || m.sender_name OR "
-        "m.conversation = 'dm:' || m.sender_name || ':' || u.username OR EXISTS (SELECT 1 FROM "
-        "group_members gm WHERE gm.group_id = substr(m.conversation, 7) AND m.conversation GLOB "
-        "'group:*' AND gm.user_id = u.id AND gm.joined_seq <= m.seq AND (gm.left_seq IS NULL OR "
-        "gm.left_seq >= m.seq)))"));
+        "SELECT a.r, a.u, a.conversation, a.top FROM (SELECT MIN(j.r) AS r, MIN(j.k) AS k, j.u "
+        "AS u, m.conversation AS conversation, MAX(m.seq) AS top FROM (SELECT key AS k, "
+        "json_extract(value, '$[0]') AS r, json_extract(value, '$[1]') AS u, "
+        "json_extract(value, '$[2]') AS id FROM json_each(?)) j JOIN messages m ON m.id = j.id "
+        "WHERE m.sender_user <> j.u AND m.event IS NULL GROUP BY j.u, m.conversation) a JOIN "
+        "users u ON u.id = a.u WHERE (a.conversation GLOB 'dm:*' AND (substr(a.conversation, 1, "
+        "length(u.username) + 4) = 'dm:' || u.username || ':' OR substr(a.conversation, "
+        "-length(u.username) - 1) = ':' || u.username)) OR (a.conversation GLOB 'group:*' AND "
+        "EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = substr(a.conversation, 7) AND "
+        "gm.user_id = a.u AND gm.joined_seq <= a.top AND (gm.left_seq IS NULL OR gm.left_seq >= "
+        "a.top))) ORDER BY a.r, a.k"));
     if (!execPrepared(messages, {acked.text()})) {
         storageError(messages);
         return false;
