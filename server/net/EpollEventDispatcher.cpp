@@ -41,26 +41,59 @@ EpollEventDispatcher::~EpollEventDispatcher()
     ::close(m_epoll);
 }
 
-void EpollEventDispatcher::updateInterest(int fd)
+uint32_t EpollEventDispatcher::wantedEvents(int fd) const
 {
     const auto it = m_notifiers.constFind(fd);
-    const bool known = it != m_notifiers.cend();
-    uint32_t events = 0;
-    if (known) {
-        events |= it->read ? EPOLLIN : 0u;
-        events |= it->write ? EPOLLOUT : 0u;
-        events |= it->exception ? EPOLLPRI : 0u;
+    if (it == m_notifiers.cend()) {
+        return 0;
     }
+    return (it->read ? EPOLLIN : 0u) | (it->write ? EPOLLOUT : 0u) |
+           (it->exception ? EPOLLPRI : 0u);
+}
+
+void EpollEventDispatcher::updateInterest(int fd)
+{
+    const uint32_t events = wantedEvents(fd);
+    const auto applied = m_applied.constFind(fd);
+    if (events != 0 && applied != m_applied.cend()) {
+        // Still watched, only the set changes (a write notifier enabled while a socket has
+        // something to send): applied before the next wait, so that the usual enable, write
+        // at once, disable costs no epoll_ctl at all.
+        m_dirty.insert(fd);
+        return;
+    }
+    applyInterest(fd, events);
+}
+
+void EpollEventDispatcher::applyInterest(int fd, uint32_t events)
+{
     epoll_event event{};
     event.events = events;
     event.data.fd = fd;
+    m_dirty.remove(fd);
     if (events == 0) {
+        // At once: the descriptor is about to be closed, and its number may come back for
+        // another socket.
         ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, &event);
         m_notifiers.remove(fd);
+        m_applied.remove(fd);
+        return;
+    }
+    const auto applied = m_applied.constFind(fd);
+    if (applied != m_applied.cend() && *applied == events) {
         return;
     }
     if (::epoll_ctl(m_epoll, EPOLL_CTL_MOD, fd, &event) != 0 && errno == ENOENT) {
         ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, fd, &event);
+    }
+    m_applied.insert(fd, events);
+}
+
+void EpollEventDispatcher::applyPendingInterest()
+{
+    const QSet<int> dirty = std::exchange(m_dirty, {});
+    for (const int fd : dirty) {
+        applyInterest(fd, wantedEvents(fd));
     }
 }
 
@@ -279,6 +312,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         timeout = includeTimers ? waitTimeoutMs() : -1;
     }
 
+    applyPendingInterest();
     int ready = ::epoll_wait(m_epoll, m_events.data(), MaxEventsPerWait, timeout);
     if (ready < 0) {
         ready = 0; // EINTR: treat as a wakeup.

@@ -2,6 +2,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QHash>
+#include <QSet>
 
 #include <atomic>
 #include <chrono>
@@ -60,7 +61,12 @@ private:
         bool inCall = false;
     };
 
+    //! The events the notifiers of `fd` ask for.
+    uint32_t wantedEvents(int fd) const;
+    //! A notifier of `fd` changed: tells epoll now, or before the next wait (see m_dirty).
     void updateInterest(int fd);
+    void applyInterest(int fd, uint32_t events);
+    void applyPendingInterest();
     int activateTimers();
     int activateNotifiers(int ready);
     int waitTimeoutMs() const;
@@ -70,6 +76,10 @@ private:
     std::atomic<bool> m_wakePending{false};
     std::atomic<bool> m_interrupted{false};
     QHash<int, Notifiers> m_notifiers;
+    QHash<int, uint32_t> m_applied; //!< What epoll has been told, per descriptor.
+    //! Descriptors whose notifiers changed while at least one stayed: epoll is told before the
+    //! next wait. A descriptor with no notifier left is removed from epoll at once.
+    QSet<int> m_dirty;
     QHash<int, Timer> m_timers;
     std::set<std::pair<Clock::time_point, int>> m_deadlines;
     std::vector<::epoll_event> m_events;

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void periodicTimerRepeatsUntilStopped();
     void zeroTimerRunsWithoutBlocking();
     void socketNotifierFiresOnDataAndStopsWhenDisabled();
+    void writeNotifierTogglesAndDescriptorsComeBack();
     void tcpEchoBetweenThreads();
 };
 
@@ -175,6 +176,81 @@ void TestEpollDispatcher::socketNotifierFiresOnDataAndStopsWhenDisabled()
     t.run([&] { delete notifier; });
     ::close(pair[0]);
     ::close(pair[1]);
+}
+
+void TestEpollDispatcher::writeNotifierTogglesAndDescriptorsComeBack()
+{
+    // Changes to a watched descriptor reach epoll before the next wait, not at once: a write
+    // notifier enabled and disabled in one pass never fires, one left enabled does, and a
+    // descriptor number closed and reused is watched afresh.
+    int pair[2] = {-1, -1};
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, pair), 0);
+    EpollThread t;
+    std::atomic<int> reads{0};
+    std::atomic<int> writes{0};
+    QSocketNotifier *reader = nullptr;
+    QSocketNotifier *writer = nullptr;
+    auto settle = [&] {
+        for (int i = 0; i < 5; ++i) {
+            t.run([] {}); // A few passes of the loop (each run is a posted event and a wait).
+        }
+    };
+    t.run([&] {
+        reader = new QSocketNotifier(pair[0], QSocketNotifier::Read, t.context);
+        QObject::connect(reader, &QSocketNotifier::activated, [&] {
+            char buffer[64];
+            while (::read(pair[0], buffer, sizeof(buffer)) > 0) {
+            }
+            ++reads;
+        });
+        writer = new QSocketNotifier(pair[0], QSocketNotifier::Write, t.context);
+        QObject::connect(writer, &QSocketNotifier::activated, [&] {
+            ++writes;
+            writer->setEnabled(false); // Like a socket whose buffer emptied.
+        });
+    });
+    QTRY_COMPARE_WITH_TIMEOUT(writes.load(), 1, 10000);
+    settle();
+    QCOMPARE(writes.load(), 1);
+    // Enabled and disabled again in one pass: nothing.
+    t.run([&] {
+        writer->setEnabled(true);
+        writer->setEnabled(false);
+    });
+    settle();
+    QCOMPARE(writes.load(), 1);
+    // Left enabled: fires again; reads still arrive.
+    t.run([&] { writer->setEnabled(true); });
+    QTRY_COMPARE_WITH_TIMEOUT(writes.load(), 2, 10000);
+    QCOMPARE(::write(pair[1], "x", 1), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(reads.load(), 1, 10000);
+
+    // The number comes back for another socket: it is watched as a new one.
+    const int number = pair[0];
+    t.run([&] {
+        delete reader;
+        delete writer;
+    });
+    ::close(pair[0]);
+    ::close(pair[1]);
+    int again[2] = {-1, -1};
+    QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, again), 0);
+    QCOMPARE(again[0], number);
+    std::atomic<int> fresh{0};
+    t.run([&] {
+        reader = new QSocketNotifier(again[0], QSocketNotifier::Read, t.context);
+        QObject::connect(reader, &QSocketNotifier::activated, [&] {
+            char buffer[64];
+            while (::read(again[0], buffer, sizeof(buffer)) > 0) {
+            }
+            ++fresh;
+        });
+    });
+    QCOMPARE(::write(again[1], "y", 1), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(fresh.load(), 1, 10000);
+    t.run([&] { delete reader; });
+    ::close(again[0]);
+    ::close(again[1]);
 }
 
 void TestEpollDispatcher::tcpEchoBetweenThreads()
