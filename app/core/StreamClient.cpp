@@ -94,8 +94,15 @@ void StreamClient::openSocket()
     QNetworkRequest request(m_url);
     request.setRawHeader(QByteArrayLiteral("Authorization"), "Bearer " + m_token);
     m_certificateError.clear();
-    if (m_pin && m_url.scheme() == QLatin1String("wss")) {
-        m_socket.setSslConfiguration(CertificatePin::clientConfiguration());
+    if (m_url.scheme() == QLatin1String("wss")) {
+        QSslConfiguration tls =
+            m_pin ? CertificatePin::clientConfiguration() : m_socket.sslConfiguration();
+        // This connection is for the stream only: the server may then serve it on its lean
+        // path (docs/protocol.md §8). HTTP/1.1 too, which is what a server without that path
+        // (an older one, or tls/stream_alpn=false) picks.
+        tls.setAllowedNextProtocols(
+            {QByteArray(Protocol::StreamAlpn), QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        m_socket.setSslConfiguration(tls);
     }
     m_socket.open(request);
 }

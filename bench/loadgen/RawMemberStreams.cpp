@@ -101,6 +101,11 @@ struct RawMemberStreams::Loop
         if (server.tls()) {
             ctx = SSL_CTX_new(TLS_client_method());
             SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr); // Pinned below instead.
+            // Stream-only connections, as the reference client says (docs/protocol.md §8).
+            const QByteArray alpn = char(qstrlen(Protocol::StreamAlpn)) +
+                                    QByteArray(Protocol::StreamAlpn) + "\x08http/1.1";
+            SSL_CTX_set_alpn_protos(ctx, reinterpret_cast<const unsigned char *>(alpn.constData()),
+                                    static_cast<unsigned int>(alpn.size()));
             SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
         }
         address.sin_family = AF_INET;

@@ -154,7 +154,8 @@ bool Config::loadFile(const QString &file, QString *error)
     }
     if (!readBool(settings, QStringLiteral("tls/enabled"), &tlsEnabled, error) ||
         !readBool(settings, QStringLiteral("tls/allow_plain_http_on_network"), &plainHttpOnNetwork,
-                  error)) {
+                  error) ||
+        !readBool(settings, QStringLiteral("tls/stream_alpn"), &tlsStreamAlpn, error)) {
         return false;
     }
     if (!readBool(settings, QStringLiteral("discovery/advertise"), &advertise, error)) {

@@ -90,6 +90,10 @@ struct Config
     QString tlsPrivateKey;
     int tlsHandshakeTimeoutSeconds = 10; //!< A connection still handshaking after this is closed.
     bool plainHttpOnNetwork = false;     //!< Allows tls/enabled=false on a non-loopback address.
+    //! Streams of clients that offer ALPN Protocol::StreamAlpn get TLS terminated by OpenSSL on
+    //! the descriptor (TlsStream) instead of QSslSocket. Off: every connection takes the
+    //! QSslSocket path (the same protocol, more CPU per frame).
+    bool tlsStreamAlpn = true;
 
     //! LAN discovery: advertise the server with DNS-SD as `_tincan._tcp` (docs/admin.md), under
     //! discoveryName (empty: "Tincan on <host name>").

@@ -7,6 +7,7 @@
 #include "server/core/Logging.h"
 #include "server/media/MediaService.h"
 #include "server/net/Listener.h"
+#include "server/net/TlsContext.h"
 #include "server/net/TlsCredentials.h"
 #include "server/store/sqlite/SqliteBackend.h"
 #include "server/store/sqlite/SqliteGroupStore.h"
@@ -95,11 +96,20 @@ bool Server::start(QString *error)
                                          *m_groups, *m_receipts, *m_links, *m_bus, *m_registry,
                                          m_fanout.get(), m_media.get());
     std::optional<QSslConfiguration> tls;
+    std::shared_ptr<TlsContext> streamTls;
     if (m_tls) {
         tls = m_tls->serverConfiguration();
+        if (m_config.tlsStreamAlpn) {
+            streamTls = TlsContext::create(m_tls->chain(), m_tls->key(), error);
+            if (!streamTls) {
+                *error = QStringLiteral("TLS for streams: %1").arg(*error);
+                stop();
+                return false;
+            }
+        }
     }
-    m_listener =
-        std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry, std::move(tls));
+    m_listener = std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry,
+                                            std::move(tls), std::move(streamTls));
     if (!m_listener->start(error)) {
         stop();
         return false;

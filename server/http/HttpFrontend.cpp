@@ -4,6 +4,7 @@
 #include "server/http/Router.h"
 #include "server/ws/StreamMailbox.h"
 #include "server/ws/StreamSession.h"
+#include "server/ws/StreamTransport.h"
 #include "server/ws/WebSocketCodec.h"
 
 #include <QHttpServerRequest>
@@ -426,11 +427,19 @@ void HttpFrontend::onNewWebSocket()
     }
 }
 
-std::optional<HttpFrontend::StreamRefusal>
-HttpFrontend::startStream(QTcpSocket *socket, const QHash<QByteArray, QByteArray> &fields,
-                          QByteArray pending)
+QByteArray HttpFrontend::refusalResponse(const StreamRefusal &refusal)
 {
-    const std::optional<AuthContext> auth = m_api.authenticate(fields.value("authorization"));
+    ApiResponse response = ApiResponse::error(
+        ApiError{refusal.status, QString::fromLatin1(refusal.code), refusal.message, {}});
+    response.headers = refusal.headers;
+    return responseBytes(response, true, false);
+}
+
+std::optional<HttpFrontend::StreamRefusal>
+HttpFrontend::checkStreamUpgrade(const QHash<QByteArray, QByteArray> &fields,
+                                 StreamUpgrade *upgrade)
+{
+    std::optional<AuthContext> auth = m_api.authenticate(fields.value("authorization"));
     if (!auth) {
         return StreamRefusal{
             401,
@@ -450,26 +459,33 @@ HttpFrontend::startStream(QTcpSocket *socket, const QHash<QByteArray, QByteArray
                              QStringLiteral("Only WebSocket version 13 is supported."),
                              {{QByteArrayLiteral("Sec-WebSocket-Version"), "13"}}};
     }
-    const QByteArray key = fields.value("sec-websocket-key");
+    QByteArray key = fields.value("sec-websocket-key");
     if (!WebSocket::validClientKey(key)) {
         return StreamRefusal{400,
                              Protocol::ErrorCode::InvalidRequest,
                              QStringLiteral("The Sec-WebSocket-Key is not base64 of 16 bytes."),
                              {}};
     }
-    socket->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
-                  "Upgrade\r\nSec-WebSocket-Accept: " +
-                  WebSocket::acceptKey(key) + "\r\n\r\n");
-    auto *session = new StreamSession(socket, std::move(pending), *auth, m_messages, m_registry,
-                                      m_api.presence(), *m_mailbox, m_config.limits.streamWindow,
-                                      m_config.limits.maxClientFrame, m_config.idleTimeoutSeconds,
-                                      m_config.receiptDelayMs, this);
+    upgrade->auth = std::move(*auth);
+    upgrade->key = std::move(key);
+    return std::nullopt;
+}
+
+void HttpFrontend::openStream(StreamTransport *transport, StreamUpgrade upgrade, QByteArray pending)
+{
+    transport->write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                     "Upgrade\r\nSec-WebSocket-Accept: " +
+                     WebSocket::acceptKey(upgrade.key) + "\r\n\r\n");
+    const qint64 deviceId = upgrade.auth.deviceId;
+    auto *session = new StreamSession(transport, std::move(pending), std::move(upgrade.auth),
+                                      m_messages, m_registry, m_api.presence(), *m_mailbox,
+                                      m_config.limits.streamWindow, m_config.limits.maxClientFrame,
+                                      m_config.idleTimeoutSeconds, m_config.receiptDelayMs, this);
     session->setAckObserver([api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
         api->messagesAcknowledged(device, ids);
     });
     session->start();
-    m_api.deviceConnected(auth->deviceId);
-    return std::nullopt;
+    m_api.deviceConnected(deviceId);
 }
 
 void HttpFrontend::checkIdleStreams(qint64 nowMs)

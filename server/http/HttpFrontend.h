@@ -17,13 +17,15 @@ namespace Tincan::Server {
 class SessionRegistry;
 class StreamMailbox;
 class StreamSession;
+class StreamTransport;
 
 //! One worker thread's HTTP and WebSocket front end, on QtHttpServer's request parser.
 //! Requests are routed through Router::api() to the ApiService; answers may come later from
 //! another thread (after a group commit, after Argon2) and are written here, on this thread.
-//! WebSocket upgrades of /v1/stream never reach QtHttpServer: RequestGuard takes them over,
-//! startStream() authenticates and answers the handshake, and they become StreamSessions on
-//! this thread. Lives on its worker thread; all methods are for that thread.
+//! WebSocket upgrades of /v1/stream never reach QtHttpServer: RequestGuard takes them over
+//! (or they came on a TlsStream), checkStreamUpgrade() authenticates, openStream() answers the
+//! handshake, and they become StreamSessions on this thread. Lives on its worker thread; all
+//! methods are for that thread.
 class HttpFrontend : public QAbstractHttpServer
 {
     Q_OBJECT
@@ -52,13 +54,22 @@ public:
         QString message;
         QList<QPair<QByteArray, QByteArray>> headers;
     };
-    //! Answers a /v1/stream upgrade request (RequestGuard took the connection over; `fields`:
-    //! its header fields, names in lower case) and starts the device's StreamSession on the
-    //! socket, which it owns from then on; `pending`: bytes that followed the request. Or says
-    //! why not (bad token 401, WebSocket version 426, bad handshake 400).
-    std::optional<StreamRefusal> startStream(QTcpSocket *socket,
-                                             const QHash<QByteArray, QByteArray> &fields,
-                                             QByteArray pending);
+    //! The answer to a refused upgrade, closing the connection.
+    static QByteArray refusalResponse(const StreamRefusal &refusal);
+    //! An accepted upgrade request: who, and the handshake's key.
+    struct StreamUpgrade
+    {
+        AuthContext auth;
+        QByteArray key;
+    };
+    //! Checks a /v1/stream upgrade request (`fields`: its header fields, names in lower case):
+    //! fills `upgrade`, or says why not (bad token 401, WebSocket version 426, bad handshake
+    //! 400).
+    std::optional<StreamRefusal> checkStreamUpgrade(const QHash<QByteArray, QByteArray> &fields,
+                                                    StreamUpgrade *upgrade);
+    //! Answers the upgrade (101) and starts the device's StreamSession on `transport`, which
+    //! it owns from then on; `pending`: bytes that followed the request.
+    void openStream(StreamTransport *transport, StreamUpgrade upgrade, QByteArray pending);
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;

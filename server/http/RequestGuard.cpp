@@ -4,6 +4,7 @@
 #include "server/core/Config.h"
 #include "server/core/Logging.h"
 #include "server/http/HttpFrontend.h"
+#include "server/ws/StreamTransport.h"
 
 #include <QDateTime>
 #include <QSslSocket>
@@ -32,8 +33,9 @@ constexpr qint64 SpaceCheckInterval = 64 * 1024 * 1024;
 
 using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-//! A head's header fields, names in lower case (a repeated field: the values joined by ", ").
-QHash<QByteArray, QByteArray> headerFields(const QByteArray &head)
+} // namespace
+
+QHash<QByteArray, QByteArray> httpHeaderFields(const QByteArray &head)
 {
     QHash<QByteArray, QByteArray> fields;
     const QList<QByteArray> lines = head.split('\n');
@@ -52,9 +54,7 @@ QHash<QByteArray, QByteArray> headerFields(const QByteArray &head)
     return fields;
 }
 
-//! Whether a head asks to upgrade /v1/stream to a WebSocket (the request line
-//! `GET /v1/stream[?query] HTTP/1.1` and an Upgrade field naming websocket).
-bool isStreamUpgrade(const QByteArray &head)
+bool isStreamUpgradeHead(const QByteArray &head)
 {
     if (!head.startsWith("GET /v1/stream")) {
         return false;
@@ -63,10 +63,9 @@ bool isStreamUpgrade(const QByteArray &head)
     if (next != ' ' && next != '?') {
         return false;
     }
-    return headerFields(head).value("upgrade").trimmed().compare("websocket",
-                                                                 Qt::CaseInsensitive) == 0;
+    return httpHeaderFields(head).value("upgrade").trimmed().compare("websocket",
+                                                                     Qt::CaseInsensitive) == 0;
 }
-} // namespace
 
 void shutdownWrite(QTcpSocket *socket)
 {
@@ -177,7 +176,7 @@ bool RequestGuard::checkHead(const QByteArray &head, qint64 bodyReceived)
         takeOver(head, bodyReceived);
         return false;
     }
-    if (isStreamUpgrade(head)) {
+    if (isStreamUpgradeHead(head)) {
         takeOverStream(head);
         return false;
     }
@@ -247,13 +246,15 @@ void RequestGuard::takeOverStream(const QByteArray &head)
     if (!detachFromHttpServer(head, QStringLiteral("a stream upgrade"))) {
         return;
     }
+    HttpFrontend::StreamUpgrade upgrade;
+    if (const auto refusal = m_frontend->checkStreamUpgrade(httpHeaderFields(head), &upgrade)) {
+        refuse(refusal->status, refusal->code, refusal->message, 0, refusal->headers);
+        return;
+    }
     m_stream = true;
     // Whatever followed the request (frames sent before the answer) goes to the session.
-    if (const auto refusal =
-            m_frontend->startStream(m_socket, headerFields(head), m_socket->readAll())) {
-        m_stream = false;
-        refuse(refusal->status, refusal->code, refusal->message, 0, refusal->headers);
-    }
+    m_frontend->openStream(new SocketStreamTransport(m_socket), std::move(upgrade),
+                           m_socket->readAll());
 }
 
 void RequestGuard::refuse(int status, const char *code, const QString &message, qint64 bodyToCome,

@@ -3,6 +3,7 @@
 #include "server/media/MediaService.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
@@ -14,6 +15,13 @@ namespace Tincan::Server {
 
 class HttpFrontend;
 class UploadReceiver;
+
+//! A request head's header fields, names in lower case (a repeated field: the values joined
+//! by ", ").
+QHash<QByteArray, QByteArray> httpHeaderFields(const QByteArray &head);
+//! Whether a request head asks to upgrade /v1/stream to a WebSocket (the request line
+//! `GET /v1/stream[?query] HTTP/1.1` and an Upgrade field naming websocket).
+bool isStreamUpgradeHead(const QByteArray &head);
 
 //! Follows the requests of one connection as their bytes arrive, before QtHttpServer reads them
 //! (its parser buffers heads and bodies without limit), and refuses what is too large to buffer:

@@ -74,12 +74,14 @@ int openListeningSocket(const QHostAddress &address, quint16 port, quint16 *boun
 } // namespace
 
 Listener::Listener(const Config &config, ApiService &api, MessageStore &messages,
-                   SessionRegistry &registry, std::optional<QSslConfiguration> tls)
+                   SessionRegistry &registry, std::optional<QSslConfiguration> tls,
+                   std::shared_ptr<TlsContext> streamTls)
     : m_config(config)
     , m_api(api)
     , m_messages(messages)
     , m_registry(registry)
     , m_tls(std::move(tls))
+    , m_streamTls(std::move(streamTls))
 {}
 
 Listener::~Listener()
@@ -132,7 +134,7 @@ bool Listener::start(QString *error)
         if (m_config.epollDispatcher) {
             thread->setEventDispatcher(new EpollEventDispatcher);
         }
-        auto *worker = new Worker(m_config, m_api, m_messages, m_registry, m_tls, fd);
+        auto *worker = new Worker(m_config, m_api, m_messages, m_registry, m_tls, m_streamTls, fd);
         worker->moveToThread(thread);
         QObject::connect(thread, &QThread::finished, worker, &QObject::deleteLater);
         thread->start();

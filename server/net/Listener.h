@@ -16,6 +16,7 @@ struct Config;
 class ApiService;
 class MessageStore;
 class SessionRegistry;
+class TlsContext;
 class Worker;
 
 //! Runs the connection-serving threads. Each worker thread has its own listening socket on the
@@ -26,8 +27,11 @@ class Worker;
 class Listener
 {
 public:
+    //! `streamTls`: OpenSSL's context for the streams of clients that offer the stream ALPN
+    //! (TlsStream); null: every TLS connection goes through QSslSocket.
     Listener(const Config &config, ApiService &api, MessageStore &messages,
-             SessionRegistry &registry, std::optional<QSslConfiguration> tls);
+             SessionRegistry &registry, std::optional<QSslConfiguration> tls,
+             std::shared_ptr<TlsContext> streamTls = {});
     ~Listener();
 
     bool start(QString *error);
@@ -44,6 +48,7 @@ private:
     MessageStore &m_messages;
     SessionRegistry &m_registry;
     std::optional<QSslConfiguration> m_tls;
+    std::shared_ptr<TlsContext> m_streamTls;
     quint16 m_port = 0;
     QList<QThread *> m_threads;
     QList<Worker *> m_workers;

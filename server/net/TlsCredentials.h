@@ -26,6 +26,8 @@ public:
     //! certificates. Implicitly shared; safe to copy to other threads.
     QSslConfiguration serverConfiguration() const;
     QSslCertificate certificate() const { return m_chain.value(0); }
+    QList<QSslCertificate> chain() const { return m_chain; }
+    QSslKey key() const { return m_key; }
     //! The leaf certificate's SHA-256 fingerprint, "AB:CD:..." (Protocol::formatFingerprint).
     QString fingerprint() const;
     QString certificatePath() const { return m_certificatePath; }

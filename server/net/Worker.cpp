@@ -5,30 +5,123 @@
 #include "server/core/Logging.h"
 #include "server/http/HttpFrontend.h"
 #include "server/http/RequestGuard.h"
+#include "server/net/ClientHello.h"
+#include "server/net/TlsStream.h"
+#include "shared/protocol/Frames.h"
 
 #include <QDateTime>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace Tincan::Server {
 
 GuardedTcpServer::GuardedTcpServer(qint64 maxRequestBody, std::optional<QSslConfiguration> tls,
-                                   int handshakeTimeoutMs, HttpFrontend *frontend,
-                                   MediaService *media, int idleTimeoutMs, QObject *parent)
+                                   std::shared_ptr<TlsContext> streamTls, int handshakeTimeoutMs,
+                                   HttpFrontend *frontend, MediaService *media, int idleTimeoutMs,
+                                   QObject *parent)
     : QTcpServer(parent)
     , m_maxRequestBody(maxRequestBody)
     , m_frontend(frontend)
     , m_media(media)
     , m_idleTimeoutMs(idleTimeoutMs)
     , m_tls(std::move(tls))
+    , m_streamTls(std::move(streamTls))
     , m_handshakeTimeoutMs(handshakeTimeoutMs)
 {}
 
+namespace {
+
+//! A connection whose first bytes are being looked at; closes it unless handed on.
+class Sniff : public QObject
+{
+public:
+    Sniff(int fd, QObject *parent)
+        : QObject(parent)
+        , fd(fd)
+    {}
+    ~Sniff() override
+    {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    //! Hands the descriptor on: stops watching it (before anyone else watches it) and goes.
+    int release()
+    {
+        notifier->setEnabled(false);
+        deleteLater();
+        return std::exchange(fd, -1);
+    }
+    int fd;
+    QSocketNotifier *notifier = nullptr;
+};
+
+//! While a ClientHello is incomplete, look again this often (it nearly always comes in one
+//! piece; the readable notifier would fire on the same peeked bytes without a pause).
+constexpr int SniffRetryMs = 5;
+
+} // namespace
+
 void GuardedTcpServer::incomingConnection(qintptr descriptor)
+{
+    if (m_tls && m_streamTls) {
+        sniff(static_cast<int>(descriptor));
+        return;
+    }
+    acceptWithQt(descriptor);
+}
+
+void GuardedTcpServer::sniff(int descriptor)
+{
+    auto *sniff = new Sniff(descriptor, this);
+    sniff->notifier = new QSocketNotifier(descriptor, QSocketNotifier::Read, sniff);
+    auto *retry = new QTimer(sniff);
+    retry->setSingleShot(true);
+    auto *deadline = new QTimer(sniff);
+    deadline->setSingleShot(true);
+    connect(deadline, &QTimer::timeout, sniff, [sniff] {
+        qCDebug(lcServerHttp) << "no TLS ClientHello in time; closing";
+        sniff->notifier->setEnabled(false);
+        sniff->deleteLater(); // Closes the descriptor.
+    });
+    connect(retry, &QTimer::timeout, sniff, [sniff] { sniff->notifier->setEnabled(true); });
+    connect(sniff->notifier, &QSocketNotifier::activated, sniff, [this, sniff, retry] {
+        char bytes[ClientHello::MaxBytes];
+        const ssize_t got = ::recv(sniff->fd, bytes, sizeof(bytes), MSG_PEEK);
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            return;
+        }
+        if (got <= 0) {
+            sniff->notifier->setEnabled(false);
+            sniff->deleteLater(); // Gone before saying anything.
+            return;
+        }
+        QList<QByteArray> alpn;
+        const ClientHello::Result result = ClientHello::parse(QByteArrayView(bytes, got), &alpn);
+        if (result == ClientHello::Result::NeedMore) {
+            sniff->notifier->setEnabled(false);
+            retry->start(SniffRetryMs);
+            return;
+        }
+        const int fd = sniff->release();
+        if (result == ClientHello::Result::Parsed &&
+            alpn.contains(QByteArray(Protocol::StreamAlpn))) {
+            new TlsStream(fd, m_streamTls, m_frontend, m_handshakeTimeoutMs, this);
+            return;
+        }
+        acceptWithQt(fd); // Any other client, or not TLS at all: QSslSocket answers it.
+    });
+    deadline->start(m_handshakeTimeoutMs);
+}
+
+void GuardedTcpServer::acceptWithQt(qintptr descriptor)
 {
     QTcpSocket *socket = m_tls ? new QSslSocket(this) : new QTcpSocket(this);
     if (!socket->setSocketDescriptor(descriptor)) {
@@ -92,12 +185,13 @@ void GuardedTcpServer::startHandshake(QTcpSocket *plain, QObject *guard)
 
 Worker::Worker(const Config &config, ApiService &api, MessageStore &messages,
                SessionRegistry &registry, std::optional<QSslConfiguration> tls,
-               qintptr listeningDescriptor)
+               std::shared_ptr<TlsContext> streamTls, qintptr listeningDescriptor)
     : m_config(config)
     , m_api(api)
     , m_messages(messages)
     , m_registry(registry)
     , m_tls(std::move(tls))
+    , m_streamTls(std::move(streamTls))
     , m_descriptor(listeningDescriptor)
 {}
 
@@ -112,7 +206,7 @@ Worker::~Worker()
 bool Worker::start()
 {
     m_frontend = new HttpFrontend(m_config, m_api, m_messages, m_registry, this);
-    m_server = new GuardedTcpServer(m_config.limits.maxRequestBody, m_tls,
+    m_server = new GuardedTcpServer(m_config.limits.maxRequestBody, m_tls, m_streamTls,
                                     m_config.tlsHandshakeTimeoutSeconds * 1000, m_frontend,
                                     m_api.media(), m_config.idleTimeoutSeconds * 1000, this);
     if (!m_server->setSocketDescriptor(m_descriptor)) {

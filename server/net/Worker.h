@@ -5,6 +5,7 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <memory>
 #include <optional>
 
 namespace Tincan::Server {
@@ -15,6 +16,7 @@ class HttpFrontend;
 class MediaService;
 class MessageStore;
 class SessionRegistry;
+class TlsContext;
 
 //! Accepts connections on its own listening socket and sets each one up: TCP_NODELAY, TLS (the
 //! server side of the handshake, bounded in time), and a guard that answers oversized requests
@@ -27,14 +29,21 @@ class GuardedTcpServer : public QTcpServer
 public:
     //! `tls` empty: plain HTTP.
     //! `media` may be null (no uploads).
+    //! `streamTls` (may be null): connections whose ClientHello offers the stream ALPN become
+    //! TlsStreams instead of QSslSockets.
     GuardedTcpServer(qint64 maxRequestBody, std::optional<QSslConfiguration> tls,
-                     int handshakeTimeoutMs, HttpFrontend *frontend, MediaService *media,
-                     int idleTimeoutMs, QObject *parent = nullptr);
+                     std::shared_ptr<TlsContext> streamTls, int handshakeTimeoutMs,
+                     HttpFrontend *frontend, MediaService *media, int idleTimeoutMs,
+                     QObject *parent = nullptr);
 
 protected:
     void incomingConnection(qintptr descriptor) override;
 
 private:
+    //! The Qt path: a QTcpSocket or QSslSocket, the guard, then QtHttpServer.
+    void acceptWithQt(qintptr descriptor);
+    //! Peeks at the ClientHello to choose between the Qt path and a TlsStream.
+    void sniff(int descriptor);
     void startHandshake(QTcpSocket *socket, QObject *guard);
     //! Passes a ready connection on to QtHttpServer.
     void hand(QTcpSocket *socket, QObject *guard);
@@ -44,6 +53,7 @@ private:
     MediaService *m_media;
     int m_idleTimeoutMs;
     std::optional<QSslConfiguration> m_tls;
+    std::shared_ptr<TlsContext> m_streamTls;
     int m_handshakeTimeoutMs;
 };
 
@@ -57,7 +67,8 @@ class Worker : public QObject
 public:
     //! `tls` empty: plain HTTP.
     Worker(const Config &config, ApiService &api, MessageStore &messages, SessionRegistry &registry,
-           std::optional<QSslConfiguration> tls, qintptr listeningDescriptor);
+           std::optional<QSslConfiguration> tls, std::shared_ptr<TlsContext> streamTls,
+           qintptr listeningDescriptor);
     ~Worker() override;
 
     //! Takes over the listening socket; returns false if that fails.
@@ -72,6 +83,7 @@ private:
     MessageStore &m_messages;
     SessionRegistry &m_registry;
     std::optional<QSslConfiguration> m_tls;
+    std::shared_ptr<TlsContext> m_streamTls;
     qintptr m_descriptor;
     HttpFrontend *m_frontend = nullptr;
     GuardedTcpServer *m_server = nullptr;

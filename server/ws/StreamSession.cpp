@@ -4,9 +4,9 @@
 #include "server/core/PresenceService.h"
 #include "server/core/SessionRegistry.h"
 #include "server/ws/StreamMailbox.h"
+#include "server/ws/StreamTransport.h"
 
 #include <QDateTime>
-#include <QTcpSocket>
 
 namespace Tincan::Server {
 
@@ -25,13 +25,13 @@ constexpr qsizetype MaxTypingConversations = 256;
 constexpr int CloseWaitMs = 5000;
 } // namespace
 
-StreamSession::StreamSession(QTcpSocket *socket, QByteArray pending, AuthContext auth,
+StreamSession::StreamSession(StreamTransport *transport, QByteArray pending, AuthContext auth,
                              MessageStore &store, SessionRegistry &registry,
                              PresenceService &presence, StreamMailbox &mailbox, qint64 window,
                              qint64 maxFrameBytes, int idleTimeoutSeconds, int receiptDelayMs,
                              QObject *parent)
     : QObject(parent)
-    , m_socket(socket)
+    , m_transport(transport)
     , m_pending(std::move(pending))
     , m_reader(maxFrameBytes)
     , m_auth(std::move(auth))
@@ -43,10 +43,13 @@ StreamSession::StreamSession(QTcpSocket *socket, QByteArray pending, AuthContext
     , m_idleTimeoutMs(idleTimeoutSeconds * 1000)
     , m_receiptDelayMs(receiptDelayMs)
 {
-    connect(socket, &QTcpSocket::readyRead, this, &StreamSession::onReadyRead);
-    connect(socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
-    // Whoever else watched the socket (QtHttpServer) deletes it once it disconnects, or we do.
-    connect(socket, &QObject::destroyed, this, &QObject::deleteLater);
+    m_transport->setParent(this);
+    connect(m_transport, &StreamTransport::received, this,
+            [this](const QByteArray &bytes) { onBytes(bytes); });
+    connect(m_transport, &StreamTransport::closed, this, [this] {
+        m_transportClosed = true;
+        deleteLater();
+    });
     m_mailbox.attach(this);
 }
 
@@ -54,18 +57,8 @@ StreamSession::~StreamSession()
 {
     m_mailbox.detach(this);
     unregister(true);
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-    }
-}
-
-void StreamSession::onReadyRead()
-{
-    if (m_socket) {
-        onBytes(m_socket->readAll());
-    }
+    m_transport->disconnect(this);
+    m_transport->abort();
 }
 
 void StreamSession::onBytes(QByteArrayView bytes)
@@ -77,7 +70,7 @@ void StreamSession::onBytes(QByteArrayView bytes)
     m_reader.feed(bytes, events);
     using Kind = WebSocket::Reader::Event::Kind;
     for (WebSocket::Reader::Event &event : events) {
-        if (!m_socket) {
+        if (m_transportClosed) {
             return;
         }
         switch (event.kind) {
@@ -108,7 +101,7 @@ void StreamSession::onBytes(QByteArrayView bytes)
                 writeFrame(
                     WebSocket::frame(WebSocket::Opcode::Close, WebSocket::closePayload(code, {})));
             }
-            m_socket->disconnectFromHost();
+            m_transport->close();
             return;
         case Kind::Error:
             closeWith(event.code, event.reason);
@@ -119,8 +112,8 @@ void StreamSession::onBytes(QByteArrayView bytes)
 
 void StreamSession::writeFrame(const QByteArray &frame)
 {
-    if (m_socket) {
-        m_socket->write(frame);
+    if (!m_transportClosed) {
+        m_transport->write(frame);
     }
 }
 
@@ -387,23 +380,19 @@ void StreamSession::closeWith(int code, const QString &reason)
     }
     m_closing = true;
     unregister(true);
-    if (!m_socket) {
+    if (m_transportClosed) {
         return;
     }
     writeFrame(WebSocket::frame(WebSocket::Opcode::Close, WebSocket::closePayload(code, reason)));
     if (m_reader.finished()) {
         // Nothing more will be read (a broken stream): no close frame to wait for.
-        m_socket->disconnectFromHost();
+        m_transport->close();
         return;
     }
     // Wait for the peer's close frame (onBytes), but not for ever.
     m_closeTimer = new QTimer(this);
     m_closeTimer->setSingleShot(true);
-    connect(m_closeTimer, &QTimer::timeout, this, [this] {
-        if (m_socket) {
-            m_socket->abort();
-        }
-    });
+    connect(m_closeTimer, &QTimer::timeout, this, [this] { m_transport->abort(); });
     m_closeTimer->start(CloseWaitMs);
 }
 

@@ -5,26 +5,24 @@
 
 #include <QHash>
 #include <QObject>
-#include <QPointer>
 #include <QSet>
 #include <QTimer>
 
 #include <functional>
-
-class QTcpSocket;
 
 namespace Tincan::Server {
 
 class PresenceService;
 class SessionRegistry;
 class StreamMailbox;
+class StreamTransport;
 
 //! One authenticated device's /v1/stream connection. Lives on its worker thread.
 //!
-//! Transport: the connection's socket (TLS or plain) after the HTTP upgrade, with the
-//! WebSocket framing done here (WebSocket::Reader and WebSocket::appendFrame): each frame is
-//! one write of bytes made once per message, not a QWebSocket per connection with its own
-//! buffers and signals. The session owns the socket from the upgrade on.
+//! Transport: the connection after the HTTP upgrade (a StreamTransport: a Qt socket, or our
+//! own TLS on the descriptor), with the WebSocket framing done here (WebSocket::Reader and
+//! WebSocket::appendFrame): each frame is one write of bytes made once per message, not a
+//! QWebSocket per connection with its own buffers and signals. The session owns the transport.
 //!
 //! Delivery state machine: the session first replays the device's inbox from the store in
 //! pages ("catching up"); once a page comes back short it switches to live mode, where stored
@@ -47,10 +45,10 @@ public:
     static constexpr qint64 TypingRefreshMs = 2000;
 
     //! `pending`: bytes that arrived after the upgrade request, before the session existed.
-    StreamSession(QTcpSocket *socket, QByteArray pending, AuthContext auth, MessageStore &store,
-                  SessionRegistry &registry, PresenceService &presence, StreamMailbox &mailbox,
-                  qint64 window, qint64 maxFrameBytes, int idleTimeoutSeconds, int receiptDelayMs,
-                  QObject *parent = nullptr);
+    StreamSession(StreamTransport *transport, QByteArray pending, AuthContext auth,
+                  MessageStore &store, SessionRegistry &registry, PresenceService &presence,
+                  StreamMailbox &mailbox, qint64 window, qint64 maxFrameBytes,
+                  int idleTimeoutSeconds, int receiptDelayMs, QObject *parent = nullptr);
     ~StreamSession() override;
 
     // Worker thread.
@@ -86,7 +84,6 @@ public:
     qint64 deviceId() const { return m_auth.deviceId; }
 
 private:
-    void onReadyRead();
     void onBytes(QByteArrayView bytes);
     void onTextMessage(const QByteArray &text);
     //! Writes a text frame of `json` (nothing once closing).
@@ -99,7 +96,8 @@ private:
     //! Leaves the registry (once), telling presence unless the server is shutting down.
     void unregister(bool announce);
 
-    QPointer<QTcpSocket> m_socket;
+    StreamTransport *m_transport; //!< Child.
+    bool m_transportClosed = false;
     QByteArray m_pending; //!< Read before start(); consumed there.
     WebSocket::Reader m_reader;
     QTimer *m_closeTimer = nullptr; //!< Bounds the wait for the peer's close frame.

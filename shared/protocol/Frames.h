@@ -15,6 +15,11 @@ namespace Tincan::Protocol {
 inline constexpr int StreamProtocolVersion = 3;
 //! The first stream version with presence and typing.
 inline constexpr int StreamVersionTyping = 2;
+//! The TLS ALPN protocol a client offers on a connection it opens only for /v1/stream (its
+//! first and only request is the WebSocket upgrade). The server then serves that connection on
+//! its lean stream path; a client that offers nothing gets the same stream, served by the
+//! general HTTP path. docs/protocol.md §8.
+inline constexpr char StreamAlpn[] = "tincan-stream";
 
 //! Confirmation that a message was stored: the answer to POST /v1/messages and the "sent" frame.
 struct SendReceipt

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void clientAcceptsHttpOnlyForLoopback();
     void cliServerFingerprint();
     void configuredCertificateIsServedAndPinned();
+    void streamAlpnConnectionsTakeTheLeanPath();
 };
 
 void TestTls::firstUsePinsAndReports()
@@ -484,6 +485,112 @@ void TestTls::configuredCertificateIsServedAndPinned()
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("does not belong to the certificate")),
              qPrintable(run.err));
+}
+
+namespace {
+
+//! A TLS socket to `server`, offering the stream ALPN or not.
+bool openTls(const TestServer &server, QSslSocket &socket, bool streamAlpn)
+{
+    if (streamAlpn) {
+        QSslConfiguration configuration = socket.sslConfiguration();
+        configuration.setAllowedNextProtocols(
+            {QByteArray(Protocol::StreamAlpn), QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        socket.setSslConfiguration(configuration);
+    }
+    return server.connectSocket(&socket);
+}
+
+//! Sends `request` and reads until `done` says so (or 10 s pass).
+QByteArray exchange(QSslSocket &socket, const QByteArray &request,
+                    const std::function<bool(const QByteArray &)> &done)
+{
+    socket.write(request);
+    QByteArray answer;
+    // On a timeout the caller's checks of the answer fail.
+    [[maybe_unused]] const bool finished = QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(50);
+            answer += socket.readAll();
+            return done(answer);
+        },
+        10000);
+    return answer;
+}
+
+QByteArray upgradeRequest(const QByteArray &token)
+{
+    return "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
+           "Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+           "dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
+           token + "\r\n\r\n";
+}
+
+} // namespace
+
+void TestTls::streamAlpnConnectionsTakeTheLeanPath()
+{
+    TestServer server;
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    const QByteArray token = alice->profile().token();
+    auto streams = [&](bool alpn, const QByteArray &expectedProtocol) {
+        QSslSocket socket;
+        if (!openTls(server, socket, alpn)) {
+            return false;
+        }
+        // Only our own OpenSSL path selects the stream protocol; QSslSocket selects none.
+        if (socket.sslConfiguration().nextNegotiatedProtocol() != expectedProtocol) {
+            qWarning() << "negotiated" << socket.sslConfiguration().nextNegotiatedProtocol();
+            return false;
+        }
+        const QByteArray answer = exchange(socket, upgradeRequest(token), [](const QByteArray &a) {
+            return a.contains(R"("type":"hello")");
+        });
+        return answer.startsWith("HTTP/1.1 101") &&
+               answer.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") &&
+               answer.contains(R"("type":"hello")");
+    };
+    QVERIFY(streams(true, Protocol::StreamAlpn));
+    QVERIFY(streams(false, QByteArray()));
+
+    // On a stream connection, anything but the upgrade is refused, and the connection closed.
+    for (const QByteArray &request :
+         {QByteArray("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+          upgradeRequest("not-a-token")}) {
+        QSslSocket socket;
+        QVERIFY(openTls(server, socket, true));
+        const QByteArray answer = exchange(socket, request, [&](const QByteArray &a) {
+            return a.endsWith('}') || socket.state() != QAbstractSocket::ConnectedState;
+        });
+        QVERIFY2(answer.startsWith(request.contains("healthz") ? "HTTP/1.1 400" : "HTTP/1.1 401"),
+                 answer.constData());
+        QVERIFY(answer.contains(R"("error":)"));
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
+    }
+    // The client core's stream takes the lean path, end to end.
+    TestClient bob(server.url());
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    QSignalSpy synced(&bob.core(), &Client::ClientCore::synced);
+    bob.core().connectToServer();
+    QTRY_VERIFY_WITH_TIMEOUT(!synced.isEmpty(), 10000);
+    QVERIFY2(server.stop(), qPrintable(server.output()));
+
+    // Switched off, the same connection is served by the general path.
+    TestServer plain(QStringLiteral("[tls]\nstream_alpn=false\n"));
+    QVERIFY(plain.start());
+    TestClient carol(plain.url());
+    QVERIFY(carol.registerAccount(QStringLiteral("carol")));
+    QSslSocket socket;
+    QVERIFY2(openTls(plain, socket, true), qPrintable(socket.errorString()));
+    QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(),
+             QByteArray(QSslConfiguration::NextProtocolHttp1_1));
+    const QByteArray answer =
+        exchange(socket, upgradeRequest(carol->profile().token()),
+                 [](const QByteArray &a) { return a.contains(R"("type":"hello")"); });
+    QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+    QVERIFY2(plain.stop(), qPrintable(plain.output()));
 }
 
 QTEST_GUILESS_MAIN(TestTls)
