@@ -56,11 +56,18 @@ QHash<QByteArray, QByteArray> httpHeaderFields(const QByteArray &head)
 
 bool isStreamUpgradeHead(const QByteArray &head)
 {
-    if (!head.startsWith("GET /v1/stream")) {
+    // The request line: GET, the target, the version. The path matches as the router matches
+    // it: empty segments do not count (a trailing slash is accepted).
+    const qsizetype lineEnd = head.indexOf('\n');
+    const QList<QByteArray> parts = head.left(lineEnd).trimmed().split(' ');
+    if (parts.size() != 3 || parts[0] != "GET") {
         return false;
     }
-    const char next = head.size() > 14 ? head[14] : '\0';
-    if (next != ' ' && next != '?') {
+    const qsizetype query = parts[1].indexOf('?');
+    const QByteArray path = query < 0 ? parts[1] : parts[1].first(query);
+    QList<QByteArray> segments = path.split('/');
+    segments.removeAll(QByteArray());
+    if (!path.startsWith('/') || segments != QList<QByteArray>{"v1", "stream"}) {
         return false;
     }
     return httpHeaderFields(head).value("upgrade").trimmed().compare("websocket",

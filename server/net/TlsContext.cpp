@@ -46,6 +46,7 @@ struct BioFree
 };
 using Bio = std::unique_ptr<BIO, BioFree>;
 
+//! A read-only BIO over `pem`, which must outlive it (BIO_new_mem_buf does not copy).
 Bio memoryBio(const QByteArray &pem)
 {
     return Bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
@@ -72,7 +73,8 @@ std::shared_ptr<TlsContext> TlsContext::create(const QList<QSslCertificate> &cha
                               SSL_MODE_RELEASE_BUFFERS);
     SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, nullptr);
     for (qsizetype i = 0; i < chain.size(); ++i) {
-        Bio bio = memoryBio(chain[i].toPem());
+        const QByteArray pem = chain[i].toPem();
+        Bio bio = memoryBio(pem);
         X509 *certificate = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
         if (!certificate) {
             *error = openSslError("certificate");
@@ -92,7 +94,8 @@ std::shared_ptr<TlsContext> TlsContext::create(const QList<QSslCertificate> &cha
             return {};
         }
     }
-    Bio bio = memoryBio(key.toPem());
+    const QByteArray keyPem = key.toPem();
+    Bio bio = memoryBio(keyPem);
     EVP_PKEY *privateKey = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
     if (!privateKey) {
         *error = openSslError("private key");

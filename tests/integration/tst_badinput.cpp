@@ -388,6 +388,24 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
         }
     }
 
+    // The path matches as every route does: a trailing slash and a query are fine.
+    {
+        QSslSocket socket;
+        QVERIFY(m_server->connectSocket(&socket));
+        QByteArray request = upgradeRequest(token);
+        request.replace("GET /v1/stream ", "GET /v1/stream/?from=test ");
+        socket.write(request);
+        QByteArray answer;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                socket.waitForReadyRead(100);
+                answer += socket.readAll();
+                return answer.contains("\r\n\r\n");
+            },
+            10000));
+        QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+    }
+
     // A good one: 101 with the RFC's accept key, then the hello frame.
     QSslSocket socket;
     QVERIFY(m_server->connectSocket(&socket));
