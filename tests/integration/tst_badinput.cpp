@@ -81,6 +81,21 @@ QByteArray clientFrame(quint8 first, const QByteArray &payload, bool masked = tr
     return out;
 }
 
+//! What the server answers on `socket`, read until `done` says it is all there (or 10 s
+//! passed: the caller's checks of the answer then fail).
+QByteArray readUntil(QSslSocket &socket, const std::function<bool(const QByteArray &)> &done)
+{
+    QByteArray answer;
+    [[maybe_unused]] const bool finished = QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(100);
+            answer += socket.readAll();
+            return done(answer);
+        },
+        10000);
+    return answer;
+}
+
 //! An upgrade request for /v1/stream.
 QByteArray upgradeRequest(const QByteArray &token, const QByteArray &version = "13",
                           const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==")
@@ -301,14 +316,8 @@ void TestBadInput::oversizedBodyIsRefusedBeforeItIsRead()
     QVERIFY(m_server->connectSocket(&socket));
     socket.write("POST /v1/messages HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
                  m_alice->core().profile().token() + "\r\nContent-Length: 5000000000\r\n\r\n{");
-    QByteArray answer;
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            socket.waitForReadyRead(100);
-            answer += socket.readAll();
-            return answer.contains("\r\n\r\n{");
-        },
-        10000));
+    const QByteArray answer =
+        readUntil(socket, [](const QByteArray &answer) { return answer.contains("\r\n\r\n{"); });
     QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
     QVERIFY(answer.contains("too_large"));
     QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 10000);
@@ -319,14 +328,8 @@ void TestBadInput::oversizedHeadersAreRefused()
     QSslSocket socket;
     QVERIFY(m_server->connectSocket(&socket));
     socket.write("GET /healthz HTTP/1.1\r\nX-Junk: " + QByteArray(40000, 'a'));
-    QByteArray answer;
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            socket.waitForReadyRead(100);
-            answer += socket.readAll();
-            return answer.contains("\r\n\r\n");
-        },
-        10000));
+    const QByteArray answer =
+        readUntil(socket, [](const QByteArray &answer) { return answer.contains("\r\n\r\n"); });
     QVERIFY2(answer.startsWith("HTTP/1.1 431"), answer.left(100).constData());
     QCOMPARE(raw("GET", QStringLiteral("/healthz"), {}, {}).status, 200);
 }
@@ -373,14 +376,9 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
         QSslSocket socket;
         QVERIFY(m_server->connectSocket(&socket));
         socket.write(refusal.request);
-        QByteArray answer;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                socket.waitForReadyRead(100);
-                answer += socket.readAll();
-                return answer.contains("\r\n\r\n{") && answer.endsWith('}');
-            },
-            10000));
+        const QByteArray answer = readUntil(socket, [](const QByteArray &answer) {
+            return answer.contains("\r\n\r\n{") && answer.endsWith('}');
+        });
         QVERIFY2(answer.startsWith(refusal.status), answer.constData());
         QVERIFY2(answer.contains(refusal.code), answer.constData());
         if (refusal.code == "upgrade_required") {
@@ -395,14 +393,8 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
         QByteArray request = upgradeRequest(token);
         request.replace("GET /v1/stream ", "GET /v1/stream/?from=test ");
         socket.write(request);
-        QByteArray answer;
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                socket.waitForReadyRead(100);
-                answer += socket.readAll();
-                return answer.contains("\r\n\r\n");
-            },
-            10000));
+        const QByteArray answer =
+            readUntil(socket, [](const QByteArray &answer) { return answer.contains("\r\n\r\n"); });
         QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
     }
 
@@ -412,7 +404,7 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
     socket.write(upgradeRequest(token));
     QByteArray buffer;
     QList<ServerFrame> frames;
-    auto readUntil = [&](auto done) {
+    auto readFrames = [&](auto done) {
         return QTest::qWaitFor(
             [&] {
                 socket.waitForReadyRead(50);
@@ -428,7 +420,7 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
             },
             10000);
     };
-    QVERIFY(readUntil([&] { return buffer.contains("\r\n\r\n"); }));
+    QVERIFY(readFrames([&] { return buffer.contains("\r\n\r\n"); }));
     QVERIFY2(buffer.startsWith("HTTP/1.1 101"), buffer.constData());
     QVERIFY(buffer.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
     buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
@@ -440,12 +432,12 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
         }
         return false;
     };
-    QVERIFY(readUntil([&] { return hasText(R"("type":"hello")"); }));
+    QVERIFY(readFrames([&] { return hasText(R"("type":"hello")"); }));
 
     // A WebSocket ping is answered with its payload; a fragmented text message is one message.
     socket.write(clientFrame(0x89, "are you there"));
     socket.write(clientFrame(0x01, R"({"type":)") + clientFrame(0x80, R"("ping"})"));
-    QVERIFY(readUntil([&] {
+    QVERIFY(readFrames([&] {
         const bool pong = std::any_of(frames.cbegin(), frames.cend(), [](const ServerFrame &f) {
             return f.opcode == 0xA && f.payload == "are you there";
         });
@@ -454,7 +446,7 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
 
     // An unmasked frame breaks the protocol: close frame 1002, then the connection ends.
     socket.write(clientFrame(0x81, R"({"type":"ping"})", false));
-    QVERIFY(readUntil([&] {
+    QVERIFY(readFrames([&] {
         return std::any_of(frames.cbegin(), frames.cend(), [](const ServerFrame &f) {
             return f.opcode == 0x8 && f.payload.startsWith("\x03\xea");
         });
