@@ -4,11 +4,16 @@
 #include "shared/protocol/Fingerprint.h"
 #include "tests/common/Raw.h"
 #include "tests/common/RawStream.h"
+#include "tests/common/ServerFrames.h"
 #include "tests/common/TestClient.h"
+#include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QSettings>
@@ -16,6 +21,7 @@
 #include <QSslServer>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <QUuid>
 #include <QtTest>
 
 using namespace Tincan;
@@ -85,6 +91,7 @@ private Q_SLOTS:
     void cliServerFingerprint();
     void configuredCertificateIsServedAndPinned();
     void streamAlpnConnectionsTakeTheLeanPath();
+    void leanStreamWaitsForASlowPeer();
 };
 
 void TestTls::firstUsePinsAndReports()
@@ -591,6 +598,74 @@ void TestTls::streamAlpnConnectionsTakeTheLeanPath()
                  [](const QByteArray &a) { return a.contains(R"("type":"hello")"); });
     QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
     QVERIFY2(plain.stop(), qPrintable(plain.output()));
+}
+
+void TestTls::leanStreamWaitsForASlowPeer()
+{
+    // Far more than the kernel's socket buffers hold is sent to a device whose stream does not
+    // read: the lean path keeps what the socket cannot take, then delivers all of it, whole and
+    // in order, once the device reads again.
+    TestServer server(QStringLiteral("[rate]\nmessages_per_second=100000\nmessage_burst=100000\n"));
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    TestClient bob(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    QVERIFY(ensureKeys(bob));
+
+    QSslSocket socket;
+    socket.setReadBufferSize(4096); // Qt then stops reading the kernel's buffer.
+    QVERIFY(openTls(server, socket, true));
+    QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(), QByteArray(Protocol::StreamAlpn));
+    QByteArray buffer = exchange(socket, upgradeRequest(bob->profile().token()),
+                                 [](const QByteArray &a) { return a.contains("\r\n\r\n"); });
+    QVERIFY2(buffer.startsWith("HTTP/1.1 101"), buffer.constData());
+    buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
+
+    constexpr int Messages = 64;
+    QNetworkAccessManager network;
+    QList<QByteArray> bodies;
+    QStringList ids;
+    for (int i = 0; i < Messages; ++i) {
+        // About 200 KB each: 12.8 MB in all.
+        const QByteArray body = QByteArray(150000, char('a' + i % 26)).toBase64();
+        bodies.append(body);
+        ids.append(QUuid::createUuid().toString(QUuid::WithoutBraces));
+        const QJsonObject send{
+            {QStringLiteral("clientMessageId"), ids.last()},
+            {QStringLiteral("to"), QStringLiteral("bob")},
+            {QStringLiteral("payloads"),
+             QJsonArray{QJsonObject{{QStringLiteral("device"), bob->profile().deviceId()},
+                                    {QStringLiteral("body"), QString::fromLatin1(body)}}}}};
+        const RawReply reply = rawRequest(network, server, "POST", QStringLiteral("/v1/messages"),
+                                          QJsonDocument(send).toJson(QJsonDocument::Compact),
+                                          alice->profile().token());
+        QVERIFY2(reply.status == 201,
+                 QJsonDocument(reply.body).toJson(QJsonDocument::Compact).constData());
+    }
+
+    socket.setReadBufferSize(0);
+    QList<QJsonObject> envelopes;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(50);
+            buffer += socket.readAll();
+            ServerFrame frame;
+            while (takeServerFrame(buffer, &frame)) {
+                const QJsonObject object = QJsonDocument::fromJson(frame.payload).object();
+                if (object.value(QStringLiteral("type")).toString() == QLatin1String("envelope")) {
+                    envelopes.append(object.value(QStringLiteral("envelope")).toObject());
+                }
+            }
+            return envelopes.size() >= Messages;
+        },
+        60000));
+    QCOMPARE(envelopes.size(), Messages);
+    for (int i = 0; i < Messages; ++i) {
+        QCOMPARE(envelopes[i].value(QStringLiteral("clientMessageId")).toString(), ids[i]);
+        QCOMPARE(envelopes[i].value(QStringLiteral("payload")).toString().toLatin1(), bodies[i]);
+    }
+    QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
 QTEST_GUILESS_MAIN(TestTls)
