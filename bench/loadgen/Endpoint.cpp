@@ -1,6 +1,7 @@
 #include "bench/loadgen/Endpoint.h"
 
 #include "shared/protocol/Fingerprint.h"
+#include "shared/protocol/Frames.h"
 
 #include <QNetworkReply>
 #include <QSslSocket>
@@ -60,6 +61,12 @@ void Endpoint::accept(QNetworkReply *reply) const
 
 void Endpoint::accept(QWebSocket *socket) const
 {
+    if (tls()) {
+        QSslConfiguration configuration = socket->sslConfiguration();
+        configuration.setAllowedNextProtocols(
+            {QByteArray(Protocol::StreamAlpn), QByteArray(QSslConfiguration::NextProtocolHttp1_1)});
+        socket->setSslConfiguration(configuration);
+    }
     QObject::connect(socket, &QWebSocket::sslErrors, socket,
                      [socket, digest = certificateDigest](const QList<QSslError> &errors) {
                          if (expected(socket->sslConfiguration().peerCertificate(), digest)) {

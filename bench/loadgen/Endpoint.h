@@ -26,6 +26,8 @@ struct Endpoint
     //! Lets the handshake through for the expected certificate only.
     void accept(QSslSocket *socket) const;
     void accept(QNetworkReply *reply) const;
+    //! The same for a stream socket, which also offers the stream ALPN as the client core does
+    //! (docs/protocol.md §8), so that the server serves it as it serves real clients.
     void accept(QWebSocket *socket) const;
 };
 
