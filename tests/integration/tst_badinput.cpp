@@ -1,7 +1,7 @@
 // Bad input of every kind gets its documented error, and the server keeps serving others.
 #include "tests/common/Raw.h"
 #include "tests/common/RawStream.h"
-#include "tests/common/ServerFrames.h"
+#include "tests/common/RawStreamSocket.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
@@ -34,31 +34,6 @@ QByteArray clientFrame(quint8 first, const QByteArray &payload, bool masked = tr
         out += masked ? char(payload[i] ^ mask[i & 3]) : payload[i];
     }
     return out;
-}
-
-//! What the server answers on `socket`, read until `done` says it is all there (or 10 s
-//! passed: the caller's checks of the answer then fail).
-QByteArray readUntil(QSslSocket &socket, const std::function<bool(const QByteArray &)> &done)
-{
-    QByteArray answer;
-    [[maybe_unused]] const bool finished = QTest::qWaitFor(
-        [&] {
-            socket.waitForReadyRead(100);
-            answer += socket.readAll();
-            return done(answer);
-        },
-        10000);
-    return answer;
-}
-
-//! An upgrade request for /v1/stream.
-QByteArray upgradeRequest(const QByteArray &token, const QByteArray &version = "13",
-                          const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==")
-{
-    return "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
-           "Upgrade\r\nSec-WebSocket-Version: " +
-           version + "\r\nSec-WebSocket-Key: " + key + "\r\nAuthorization: Bearer " + token +
-           "\r\n\r\n";
 }
 
 } // namespace
@@ -323,9 +298,9 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
         QByteArray code;
     };
     const QList<Refusal> refusals{
-        {upgradeRequest(token, "8"), "HTTP/1.1 426", "upgrade_required"},
-        {upgradeRequest(token, "13", "c2hvcnQ="), "HTTP/1.1 400", "invalid_request"},
-        {upgradeRequest("not-a-token"), "HTTP/1.1 401", "unauthenticated"},
+        {streamUpgradeRequest(token, "8"), "HTTP/1.1 426", "upgrade_required"},
+        {streamUpgradeRequest(token, "13", "c2hvcnQ="), "HTTP/1.1 400", "invalid_request"},
+        {streamUpgradeRequest("not-a-token"), "HTTP/1.1 401", "unauthenticated"},
     };
     for (const Refusal &refusal : refusals) {
         QSslSocket socket;
@@ -345,7 +320,7 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
     {
         QSslSocket socket;
         QVERIFY(m_server->connectSocket(&socket));
-        QByteArray request = upgradeRequest(token);
+        QByteArray request = streamUpgradeRequest(token);
         request.replace("GET /v1/stream ", "GET /v1/stream/?from=test ");
         socket.write(request);
         const QByteArray answer =
@@ -356,7 +331,7 @@ void TestBadInput::streamHandshakeAndFramesOnARawSocket()
     // A good one: 101 with the RFC's accept key, then the hello frame.
     QSslSocket socket;
     QVERIFY(m_server->connectSocket(&socket));
-    socket.write(upgradeRequest(token));
+    socket.write(streamUpgradeRequest(token));
     QByteArray buffer;
     QList<ServerFrame> frames;
     auto readFrames = [&](auto done) {

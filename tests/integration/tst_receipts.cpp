@@ -28,6 +28,23 @@ Status statusOf(Device &device, const QString &sender, const QString &id)
     return m ? m->status : Status::Pending;
 }
 
+//! User -> delivered position in `conversation`, as `client` (one of the sender's devices)
+//! reads them from GET /v1/receipts; users with nothing delivered are left out.
+QMap<QString, qint64> deliveredPositions(TestClient &client, const QString &conversation)
+{
+    QMap<QString, qint64> positions;
+    const auto page = client.call("GET", QStringLiteral("/v1/receipts"));
+    for (const QJsonValue &value : page.body.value(QStringLiteral("receipts")).toArray()) {
+        const QJsonObject state = value.toObject();
+        if (state.value(QStringLiteral("conversation")).toString() == conversation &&
+            state.value(QStringLiteral("delivered")).toInteger() > 0) {
+            positions.insert(state.value(QStringLiteral("user")).toString(),
+                             state.value(QStringLiteral("delivered")).toInteger());
+        }
+    }
+    return positions;
+}
+
 } // namespace
 
 class ReceiptsTest : public QObject
@@ -274,22 +291,8 @@ private Q_SLOTS:
             return sent ? sent->serverId : qint64(0);
         };
         QTRY_VERIFY_WITH_TIMEOUT(closedId() > 0, Timeout);
-        // user -> delivered position in the conversation, as alice's devices see them.
-        auto deliveredIn = [&](const QString &conversation) {
-            QMap<QString, qint64> positions;
-            const auto page = alice.client->call("GET", QStringLiteral("/v1/receipts"));
-            for (const QJsonValue &value : page.body.value(QStringLiteral("receipts")).toArray()) {
-                const QJsonObject state = value.toObject();
-                if (state.value(QStringLiteral("conversation")).toString() == conversation &&
-                    state.value(QStringLiteral("delivered")).toInteger() > 0) {
-                    positions.insert(state.value(QStringLiteral("user")).toString(),
-                                     state.value(QStringLiteral("delivered")).toInteger());
-                }
-            }
-            return positions;
-        };
-        QTRY_COMPARE_WITH_TIMEOUT(deliveredIn(closed).keys(), QStringList{QStringLiteral("bob")},
-                                  Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredPositions(*alice.client, closed).keys(),
+                                  QStringList{QStringLiteral("bob")}, Timeout);
         const QJsonObject groupAck{{QStringLiteral("ids"), QJsonArray{closedId()}}};
         QCOMPARE(carol.call("POST", QStringLiteral("/v1/inbox/ack"), &groupAck).status, 200);
         // Carol's claim was queued before that answer: once bob's delivery of a later message
@@ -300,9 +303,11 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             (stillUsSeq = alice.core().store().message(QStringLiteral("alice"), stillUs)->seq) > 0,
             Timeout);
-        QTRY_COMPARE_WITH_TIMEOUT(deliveredIn(closed).value(QStringLiteral("bob")), stillUsSeq,
-                                  Timeout);
-        QCOMPARE(deliveredIn(closed).keys(), QStringList{QStringLiteral("bob")});
+        QTRY_COMPARE_WITH_TIMEOUT(
+            deliveredPositions(*alice.client, closed).value(QStringLiteral("bob")), stillUsSeq,
+            Timeout);
+        QCOMPARE(deliveredPositions(*alice.client, closed).keys(),
+                 QStringList{QStringLiteral("bob")});
 
         // Past the last message, zero, garbage.
         mark = {{QStringLiteral("conversation"), QStringLiteral("dm:bob:carol")},
@@ -411,23 +416,11 @@ private Q_SLOTS:
         const QString id = alice.core().send(conversation, QStringLiteral("tick tick"), &error);
         QVERIFY2(!id.isEmpty(), qPrintable(error));
         // Bob's and carol's delivered positions are stored (so their change is on its way)...
-        auto deliveredUsers = [&] {
-            QStringList users;
-            const auto page = alice.call("GET", QStringLiteral("/v1/receipts"));
-            for (const QJsonValue &state : page.body.value(QStringLiteral("receipts")).toArray()) {
-                const QJsonObject object = state.toObject();
-                if (object.value(QStringLiteral("conversation")).toString() == conversation &&
-                    object.value(QStringLiteral("delivered")).toInteger() > 0) {
-                    users.append(object.value(QStringLiteral("user")).toString());
-                }
-            }
-            users.sort();
-            return users;
-        };
-        QTRY_COMPARE_WITH_TIMEOUT(deliveredUsers(), names.mid(0, 2), Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredPositions(alice, conversation).keys(), names.mid(0, 2),
+                                  Timeout);
         // ...then dave comes online and catches up.
         QVERIFY(connect(*members[2]));
-        QTRY_COMPARE_WITH_TIMEOUT(deliveredUsers(), names, Timeout);
+        QTRY_COMPARE_WITH_TIMEOUT(deliveredPositions(alice, conversation).keys(), names, Timeout);
         // alice's own client applies all three states, whatever frame they came in.
         QTRY_COMPARE_WITH_TIMEOUT(alice.core().receiptSummary(id).deliveredTo.size(), 3, Timeout);
         const auto stored = alice.core().store().message(QStringLiteral("malice"), id);

@@ -4,7 +4,7 @@
 #include "shared/protocol/Fingerprint.h"
 #include "tests/common/Raw.h"
 #include "tests/common/RawStream.h"
-#include "tests/common/ServerFrames.h"
+#include "tests/common/RawStreamSocket.h"
 #include "tests/common/TestClient.h"
 #include "tests/common/TestKeys.h"
 #include "tests/common/TestServer.h"
@@ -508,29 +508,12 @@ bool openTls(const TestServer &server, QSslSocket &socket, bool streamAlpn)
     return server.connectSocket(&socket);
 }
 
-//! Sends `request` and reads until `done` says so (or 10 s pass).
-QByteArray exchange(QSslSocket &socket, const QByteArray &request,
-                    const std::function<bool(const QByteArray &)> &done)
+//! Sends `request` on a raw socket and reads the answer until `done` says so.
+QByteArray sendAndRead(QSslSocket &socket, const QByteArray &request,
+                       const std::function<bool(const QByteArray &)> &done)
 {
     socket.write(request);
-    QByteArray answer;
-    // On a timeout the caller's checks of the answer fail.
-    [[maybe_unused]] const bool finished = QTest::qWaitFor(
-        [&] {
-            socket.waitForReadyRead(50);
-            answer += socket.readAll();
-            return done(answer);
-        },
-        10000);
-    return answer;
-}
-
-QByteArray upgradeRequest(const QByteArray &token)
-{
-    return "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
-           "Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-           "dGhlIHNhbXBsZSBub25jZQ==\r\nAuthorization: Bearer " +
-           token + "\r\n\r\n";
+    return readUntil(socket, done);
 }
 
 } // namespace
@@ -552,9 +535,9 @@ void TestTls::streamAlpnConnectionsTakeTheLeanPath()
             qWarning() << "negotiated" << socket.sslConfiguration().nextNegotiatedProtocol();
             return false;
         }
-        const QByteArray answer = exchange(socket, upgradeRequest(token), [](const QByteArray &a) {
-            return a.contains(R"("type":"hello")");
-        });
+        const QByteArray answer =
+            sendAndRead(socket, streamUpgradeRequest(token),
+                        [](const QByteArray &a) { return a.contains(R"("type":"hello")"); });
         return answer.startsWith("HTTP/1.1 101") &&
                answer.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") &&
                answer.contains(R"("type":"hello")");
@@ -565,10 +548,10 @@ void TestTls::streamAlpnConnectionsTakeTheLeanPath()
     // On a stream connection, anything but the upgrade is refused, and the connection closed.
     for (const QByteArray &request :
          {QByteArray("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"),
-          upgradeRequest("not-a-token")}) {
+          streamUpgradeRequest("not-a-token")}) {
         QSslSocket socket;
         QVERIFY(openTls(server, socket, true));
-        const QByteArray answer = exchange(socket, request, [&](const QByteArray &a) {
+        const QByteArray answer = sendAndRead(socket, request, [&](const QByteArray &a) {
             return a.endsWith('}') || socket.state() != QAbstractSocket::ConnectedState;
         });
         QVERIFY2(answer.startsWith(request.contains("healthz") ? "HTTP/1.1 400" : "HTTP/1.1 401"),
@@ -594,8 +577,8 @@ void TestTls::streamAlpnConnectionsTakeTheLeanPath()
     QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(),
              QByteArray(QSslConfiguration::NextProtocolHttp1_1));
     const QByteArray answer =
-        exchange(socket, upgradeRequest(carol->profile().token()),
-                 [](const QByteArray &a) { return a.contains(R"("type":"hello")"); });
+        sendAndRead(socket, streamUpgradeRequest(carol->profile().token()),
+                    [](const QByteArray &a) { return a.contains(R"("type":"hello")"); });
     QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
     QVERIFY2(plain.stop(), qPrintable(plain.output()));
 }
@@ -617,8 +600,8 @@ void TestTls::leanStreamWaitsForASlowPeer()
     socket.setReadBufferSize(4096); // Qt then stops reading the kernel's buffer.
     QVERIFY(openTls(server, socket, true));
     QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(), QByteArray(Protocol::StreamAlpn));
-    QByteArray buffer = exchange(socket, upgradeRequest(bob->profile().token()),
-                                 [](const QByteArray &a) { return a.contains("\r\n\r\n"); });
+    QByteArray buffer = sendAndRead(socket, streamUpgradeRequest(bob->profile().token()),
+                                    [](const QByteArray &a) { return a.contains("\r\n\r\n"); });
     QVERIFY2(buffer.startsWith("HTTP/1.1 101"), buffer.constData());
     buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
 

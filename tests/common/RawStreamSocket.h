@@ -1,7 +1,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QSslSocket>
+#include <QTest>
 #include <QtGlobal>
+
+#include <functional>
 
 namespace Tincan::Test {
 
@@ -49,6 +53,31 @@ inline bool takeServerFrame(QByteArray &buffer, ServerFrame *frame)
     frame->payload = buffer.mid(head, qsizetype(length));
     buffer.remove(0, head + qsizetype(length));
     return true;
+}
+
+//! What the server answers on a raw `socket`, read until `done` says it is all there (or 10 s
+//! passed: the caller's checks of the answer then fail).
+inline QByteArray readUntil(QSslSocket &socket, const std::function<bool(const QByteArray &)> &done)
+{
+    QByteArray answer;
+    [[maybe_unused]] const bool finished = QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(50);
+            answer += socket.readAll();
+            return done(answer);
+        },
+        10000);
+    return answer;
+}
+
+//! A WebSocket upgrade request for /v1/stream (RFC 6455's example key by default).
+inline QByteArray streamUpgradeRequest(const QByteArray &token, const QByteArray &version = "13",
+                                       const QByteArray &key = "dGhlIHNhbXBsZSBub25jZQ==")
+{
+    return "GET /v1/stream HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: "
+           "Upgrade\r\nSec-WebSocket-Version: " +
+           version + "\r\nSec-WebSocket-Key: " + key + "\r\nAuthorization: Bearer " + token +
+           "\r\n\r\n";
 }
 
 } // namespace Tincan::Test
