@@ -135,6 +135,8 @@ public:
     void receipts(const ApiRequest &request, Reply reply);
     //! A device stored (acknowledged) these messages: delivered receipts for their senders.
     void messagesAcknowledged(const AuthContext &device, const QList<qint64> &messageIds);
+    //! The same for envelopes a stream pushed to the device (their positions are known).
+    void envelopesAcknowledged(const AuthContext &device, const QList<PushedEnvelope> &envelopes);
 
     //! Waits for password hashing in flight (their writes are queued to the stores when done).
     void drain();

@@ -10,6 +10,8 @@
 #include <QHash>
 #include <QJsonArray>
 
+#include <algorithm>
+
 namespace Tincan::Server {
 
 using Protocol::ApiError;
@@ -51,6 +53,36 @@ void ApiService::messagesAcknowledged(const AuthContext &device, const QList<qin
                                      publishReceipts(*changes);
                                  }
                              });
+}
+
+void ApiService::envelopesAcknowledged(const AuthContext &device,
+                                       const QList<PushedEnvelope> &envelopes)
+{
+    // One position per conversation: an ACK covers a few conversations at most.
+    QList<DeliveredPosition> positions;
+    for (const PushedEnvelope &envelope : envelopes) {
+        if (!envelope.countsAsDelivered) {
+            continue;
+        }
+        const auto it = std::find_if(positions.begin(), positions.end(),
+                                     [&envelope](const DeliveredPosition &position) {
+                                         return position.conversation == envelope.conversation;
+                                     });
+        if (it == positions.end()) {
+            positions.append({envelope.conversation, envelope.seq});
+        } else {
+            it->seq = std::max(it->seq, envelope.seq);
+        }
+    }
+    if (positions.isEmpty()) {
+        return;
+    }
+    m_receipts.markDeliveredAt(device.userId, std::move(positions),
+                               [this](Result<QList<ReceiptChange>> changes) {
+                                   if (changes) {
+                                       publishReceipts(*changes);
+                                   }
+                               });
 }
 
 void ApiService::markRead(const ApiRequest &request, Reply reply)

@@ -481,8 +481,11 @@ void HttpFrontend::openStream(StreamTransport *transport, StreamUpgrade upgrade,
                                       m_messages, m_registry, m_api.presence(), *m_mailbox,
                                       m_config.limits.streamWindow, m_config.limits.maxClientFrame,
                                       m_config.idleTimeoutSeconds, m_config.receiptDelayMs, this);
-    session->setAckObserver([api = &m_api](const AuthContext &device, const QList<qint64> &ids) {
-        api->messagesAcknowledged(device, ids);
+    session->setAckObserver([api = &m_api](const AuthContext &device,
+                                           const QList<PushedEnvelope> &pushed,
+                                           const QList<qint64> &others) {
+        api->envelopesAcknowledged(device, pushed);
+        api->messagesAcknowledged(device, others);
     });
     session->start();
     m_api.deviceConnected(deviceId);

@@ -263,6 +263,19 @@ struct InboxPosition
     static std::optional<InboxPosition> fromString(const QString &text);
 };
 
+//! An envelope a stream pushed to a device, as the stream keeps it until the device
+//! acknowledges it: enough to settle the ACK without looking the message up again.
+struct PushedEnvelope
+{
+    qint64 id = 0;
+    qint64 slot = 0; //!< The inbox entry; 0 for a group-log message (fan-out on read).
+    QString conversation;
+    qint64 seq = 0;
+    bool senderKey = false; //!< It came with a sender key of this device (message_keys).
+    //! Someone else's message, not an event: storing it raises the user's delivered position.
+    bool countsAsDelivered = false;
+};
+
 class MessageStore
 {
 public:
@@ -281,6 +294,11 @@ public:
                                               qint64 limit) = 0;
     //! Removes acknowledged entries from the device's inbox. Unknown ids are ignored.
     virtual void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) = 0;
+    //! The same for envelopes this device's stream pushed and knows (PushedEnvelope): no message
+    //! is looked up, an inbox entry goes by its slot, a group cursor moves past the highest
+    //! log message per conversation. Yields the inbox entries removed plus the cursors found.
+    virtual void acknowledgePushed(qint64 deviceId, QList<PushedEnvelope> envelopes,
+                                   Done<qint64> done) = 0;
     //! Deletes inbox entries and message records stored before `cutoffMs`; yields the count of
     //! inbox entries removed.
     virtual void purgeBefore(qint64 cutoffMs, Done<qint64> done) = 0;
@@ -398,6 +416,13 @@ struct ReceiptChange
     QList<qint64> deliveredOnlyDevices;
 };
 
+//! A user's devices stored a conversation's messages up to `seq`.
+struct DeliveredPosition
+{
+    QString conversation;
+    qint64 seq = 0;
+};
+
 //! A place in the order of receipt changes: GET /v1/receipts pages by it, so any number of
 //! changes in the same millisecond page correctly.
 struct ReceiptCursor
@@ -439,6 +464,11 @@ public:
     //! delivered position in their conversations. Its own messages and events do not count.
     virtual void markDelivered(qint64 userId, QList<qint64> messageIds,
                                Done<QList<ReceiptChange>> done) = 0;
+    //! The same for positions already known to be the user's: the highest seq per conversation
+    //! of other users' messages that a stream pushed to one of the user's devices (the server
+    //! chose to deliver them, so no message is looked up and no membership checked).
+    virtual void markDeliveredAt(qint64 userId, QList<DeliveredPosition> positions,
+                                 Done<QList<ReceiptChange>> done) = 0;
     //! The user saw `conversation` up to `seq` (which also means delivered). 404 when the user
     //! is not in the conversation, 400 beyond its last seq. Yields nothing if nothing changed.
     virtual void markRead(qint64 userId, QString conversation, qint64 seq,

@@ -200,7 +200,11 @@ const QByteArray &envelopeWebSocketFrame(const Protocol::Envelope &envelope)
 void StreamSession::push(const Protocol::Envelope &envelope)
 {
     m_sent.advance(envelope);
-    m_unacked.insert(envelope.id);
+    // What settling its ACK takes, so that the store need not look the message up again.
+    m_unacked.insert(envelope.id, PushedEnvelope{envelope.id, envelope.slot, envelope.conversation,
+                                                 envelope.seq, !envelope.senderKey.isEmpty(),
+                                                 envelope.event.isEmpty() &&
+                                                     envelope.fromUser != m_auth.username});
     writeFrame(envelopeWebSocketFrame(envelope));
 }
 
@@ -324,16 +328,32 @@ void StreamSession::onTextMessage(const QByteArray &text)
         onTyping(frame->typing);
         return;
     }
-    for (const qint64 id : frame->ids) {
-        m_unacked.remove(id);
+    // Envelopes this stream pushed are settled from what it kept of them; any other id (an
+    // envelope of an earlier connection, say) is looked up by the store.
+    QList<PushedEnvelope> pushed;
+    QList<qint64> others;
+    for (const qint64 id : std::as_const(frame->ids)) {
+        const auto it = m_unacked.constFind(id);
+        if (it == m_unacked.cend()) {
+            others.append(id);
+        } else {
+            pushed.append(*it);
+            m_unacked.erase(it);
+        }
     }
-    m_store.acknowledge(m_auth.deviceId, frame->ids, [](Protocol::Result<qint64> result) {
+    const auto logFailure = [](Protocol::Result<qint64> result) {
         if (!result) {
             qCWarning(lcServerStream) << "ack not stored:" << result.error().message;
         }
-    });
+    };
+    if (!pushed.isEmpty()) {
+        m_store.acknowledgePushed(m_auth.deviceId, pushed, logFailure);
+    }
+    if (!others.isEmpty()) {
+        m_store.acknowledge(m_auth.deviceId, others, logFailure);
+    }
     if (m_ackObserver) {
-        m_ackObserver(m_auth, frame->ids);
+        m_ackObserver(m_auth, pushed, others);
     }
     if (m_catchingUp && m_unacked.size() <= m_window / 2) {
         fetchPage();

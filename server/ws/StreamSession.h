@@ -65,11 +65,11 @@ public:
 
     //! Where publications for this session are posted (its thread's mailbox).
     StreamMailbox &mailbox() const { return m_mailbox; }
-    //! Called with each ACK's ids after they were handed to the store (receipts).
-    void setAckObserver(std::function<void(const AuthContext &, const QList<qint64> &)> observer)
-    {
-        m_ackObserver = std::move(observer);
-    }
+    //! Called with each ACK after it was handed to the store (receipts): the envelopes this
+    //! stream pushed, and the other ids.
+    using AckObserver = std::function<void(const AuthContext &, const QList<PushedEnvelope> &,
+                                           const QList<qint64> &)>;
+    void setAckObserver(AckObserver observer) { m_ackObserver = std::move(observer); }
     //! A peer's presence changed; an update older than one already sent is dropped.
     void sendPresence(const Protocol::PresenceUpdate &update, qint64 version);
     void sendTyping(const Protocol::TypingEvent &event);
@@ -114,10 +114,10 @@ private:
     int m_receiptDelayMs;
     qint64 m_lastActivityMs = 0;
     InboxPosition m_sent; //!< How far envelopes were pushed (catch-up and live alike).
-    QSet<qint64> m_unacked;
+    QHash<qint64, PushedEnvelope> m_unacked; //!< Pushed, not acknowledged yet; by id.
     bool m_catchingUp = true;
     bool m_closing = false;
-    std::function<void(const AuthContext &, const QList<qint64> &)> m_ackObserver;
+    AckObserver m_ackObserver;
     bool m_live = false;                       //!< Counted for presence.
     bool m_registered = false;                 //!< In the registry.
     QHash<QString, qint64> m_presenceVersions; //!< User -> version of the last update sent.

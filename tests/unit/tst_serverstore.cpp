@@ -91,6 +91,7 @@ private Q_SLOTS:
     void pendingIsOrderedAndPaged();
     void acknowledgeRemovesOnlyThatDevicesEntries();
     void acknowledgementsOfManyDevicesAreAppliedTogether();
+    void pushedEnvelopesAreSettledByTheirSlots();
     void purgeRemovesOnlyExpiredEntries();
     void revokeDropsInbox();
     void accountAndFirstDeviceAreCreatedTogether();
@@ -342,6 +343,35 @@ void TestServerStore::acknowledgementsOfManyDevicesAreAppliedTogether()
     }
     QCOMPARE(counts.value(QStringLiteral("again")), 0);
     QCOMPARE(counts.value(QStringLiteral("stranger")), 0);
+}
+
+void TestServerStore::pushedEnvelopesAreSettledByTheirSlots()
+{
+    // What a stream kept of the envelopes it pushed settles their ACK: each inbox entry goes by
+    // its slot (the other device's entry of the same message stays), once.
+    QList<qint64> ids;
+    for (int i = 0; i < 3; ++i) {
+        auto stored = await<StoredMessage>([&](auto done) {
+            m_messages->storeMessage(message(newId(), {2, 3}), done);
+        });
+        QVERIFY(stored.ok());
+        ids.append(stored->receipt.messageId);
+    }
+    const QList<Protocol::Envelope> pushed = m_messages->pending(2, {}, 10);
+    QCOMPARE(pushed.size(), 3);
+    QList<PushedEnvelope> kept;
+    for (const Protocol::Envelope &envelope : pushed.first(2)) {
+        QVERIFY(envelope.slot > 0);
+        kept.append({envelope.id, envelope.slot, envelope.conversation, envelope.seq, false, true});
+    }
+    auto removed = await<qint64>([&](auto done) { m_messages->acknowledgePushed(2, kept, done); });
+    QCOMPARE(*removed, 2);
+    const QList<Protocol::Envelope> left = m_messages->pending(2, {}, 10);
+    QCOMPARE(left.size(), 1);
+    QCOMPARE(left.first().id, ids.last());
+    QCOMPARE(m_messages->pending(3, {}, 10).size(), 3);
+    auto again = await<qint64>([&](auto done) { m_messages->acknowledgePushed(2, kept, done); });
+    QCOMPARE(*again, 0);
 }
 
 void TestServerStore::purgeRemovesOnlyExpiredEntries()

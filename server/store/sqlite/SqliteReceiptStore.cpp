@@ -89,25 +89,17 @@ namespace {
 struct DeliveredRequest
 {
     qint64 userId = 0;
-    QList<qint64> messageIds;
+    QList<qint64> messageIds;           //!< Looked up (markDelivered).
+    QList<DeliveredPosition> positions; //!< Known (markDeliveredAt).
     Done<QList<ReceiptChange>> done;
     QList<ReceiptChange> changes;
 };
 
-//! Writer thread: the delivered positions of many users at once, with a few set-based
-//! statements: one change per (conversation, user) of the batch, however many messages and
-//! devices it covers. Each change is handed to the first request that contributed to it.
-bool applyDelivered(SqliteBackend &backend, std::vector<DeliveredRequest> &batch)
+//! Writer thread: the highest position per (user, conversation) that acknowledged message ids
+//! reach (`acked`: rows of request, user, message id), per request.
+bool lookUpDelivered(SqliteBackend &backend, const JsonRows &acked,
+                     QHash<qint64, QList<QPair<QPair<QString, qint64>, qint64>>> &looked)
 {
-    JsonRows acked;
-    for (size_t r = 0; r < batch.size(); ++r) {
-        for (const qint64 id : std::as_const(batch[r].messageIds)) {
-            acked.row().add(static_cast<qint64>(r)).add(batch[r].userId).add(id);
-        }
-    }
-    if (acked.isEmpty()) {
-        return true;
-    }
     // The highest acknowledged position per (user, conversation), first seen first. Only the
     // user's own conversations count: a direct conversation named after the user (its messages
     // are between its two users), or a group the user was a member of at that position. An ACK
@@ -131,28 +123,59 @@ bool applyDelivered(SqliteBackend &backend, std::vector<DeliveredRequest> &batch
         storageError(messages);
         return false;
     }
+    while (messages.next()) {
+        looked[messages.value(0).toLongLong()].append(
+            {{messages.value(2).toString(), messages.value(1).toLongLong()},
+             messages.value(3).toLongLong()});
+    }
+    messages.finish();
+    return true;
+}
+
+//! Writer thread: the delivered positions of many users at once, with a few set-based
+//! statements: one change per (conversation, user) of the batch, however many messages and
+//! devices it covers. Each change is handed to the first request that contributed to it.
+bool applyDelivered(SqliteBackend &backend, std::vector<DeliveredRequest> &batch)
+{
+    using Key = QPair<QString, qint64>; // (conversation, user)
+    // Per request, the (user, conversation) positions its looked-up ids reach.
+    QHash<qint64, QList<QPair<Key, qint64>>> looked;
+    JsonRows acked;
+    for (size_t r = 0; r < batch.size(); ++r) {
+        for (const qint64 id : std::as_const(batch[r].messageIds)) {
+            acked.row().add(static_cast<qint64>(r)).add(batch[r].userId).add(id);
+        }
+    }
+    if (!acked.isEmpty() && !lookUpDelivered(backend, acked, looked)) {
+        return false;
+    }
     struct Pending
     {
         qint64 request = 0;
         qint64 delivered = 0;
     };
-    using Key = QPair<QString, qint64>; // (conversation, user)
     QHash<Key, Pending> highest;
     QList<Key> order; // First seen first: deterministic answers.
-    while (messages.next()) {
-        const Key key{messages.value(2).toString(), messages.value(1).toLongLong()};
+    const auto raiseTo = [&highest, &order](const Key &key, qint64 request, qint64 seq) {
         auto it = highest.find(key);
         if (it == highest.end()) {
-            it = highest.insert(key, {messages.value(0).toLongLong(), 0});
+            it = highest.insert(key, {request, 0});
             order.append(key);
         }
-        it->delivered = std::max(it->delivered, messages.value(3).toLongLong());
+        it->delivered = std::max(it->delivered, seq);
+    };
+    for (size_t r = 0; r < batch.size(); ++r) {
+        const auto request = static_cast<qint64>(r);
+        for (const DeliveredPosition &position : std::as_const(batch[r].positions)) {
+            raiseTo({position.conversation, batch[r].userId}, request, position.seq);
+        }
+        for (const auto &[key, seq] : looked.value(request)) {
+            raiseTo(key, request, seq);
+        }
     }
-    messages.finish();
     if (order.isEmpty()) {
         return true;
     }
-
     // The current positions, and who the users are.
     JsonRows keys;
     for (const Key &key : std::as_const(order)) {
@@ -332,7 +355,13 @@ void SqliteReceiptStore::markDelivered(qint64 userId, QList<qint64> messageIds,
 {
     // Every member of a group ACKs each message at about the same time: their delivered
     // positions go into one write (WriteCoalescer), not one each.
-    m_delivered->queue.add({userId, std::move(messageIds), std::move(done), {}});
+    m_delivered->queue.add({userId, std::move(messageIds), {}, std::move(done), {}});
+}
+
+void SqliteReceiptStore::markDeliveredAt(qint64 userId, QList<DeliveredPosition> positions,
+                                         Done<QList<ReceiptChange>> done)
+{
+    m_delivered->queue.add({userId, {}, std::move(positions), std::move(done), {}});
 }
 
 void SqliteReceiptStore::markRead(qint64 userId, QString conversation, qint64 seq,

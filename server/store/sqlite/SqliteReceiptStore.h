@@ -15,6 +15,8 @@ public:
     ~SqliteReceiptStore() override;
     void markDelivered(qint64 userId, QList<qint64> messageIds,
                        Done<QList<ReceiptChange>> done) override;
+    void markDeliveredAt(qint64 userId, QList<DeliveredPosition> positions,
+                         Done<QList<ReceiptChange>> done) override;
     void markRead(qint64 userId, QString conversation, qint64 seq,
                   Done<std::optional<ReceiptChange>> done) override;
     QList<Protocol::ReceiptState> receiptsAfter(qint64 userId, const QString &username,

@@ -706,14 +706,106 @@ namespace {
 struct AckRequest
 {
     qint64 deviceId = 0;
-    QList<qint64> messageIds;
+    QList<qint64> messageIds;     //!< Looked up (acknowledge).
+    QList<PushedEnvelope> pushed; //!< Known (acknowledgePushed).
     Done<qint64> done;
     qint64 removed = 0;
 };
 
+//! Writer thread: moves each (device, conversation) cursor of a group log past the given
+//! message id (never back); `found` gets the cursors that exist.
+bool moveGroupCursors(SqliteBackend &backend, const QHash<QPair<qint64, QString>, qint64> &highest,
+                      QSet<QPair<qint64, QString>> &found)
+{
+    if (highest.isEmpty()) {
+        return true;
+    }
+    JsonRows moves;
+    for (auto it = highest.cbegin(); it != highest.cend(); ++it) {
+        moves.row().add(it.key().first).add(it.key().second).add(it.value());
+    }
+    QSqlQuery &move = backend.writerQuery(QStringLiteral(
+        "UPDATE group_cursors AS c SET after_id = MAX(c.after_id, x.m) FROM (SELECT "
+        "json_extract(value, '$[0]') AS d, json_extract(value, '$[1]') AS conversation, "
+        "json_extract(value, '$[2]') AS m FROM json_each(?)) AS x WHERE c.device_id = x.d AND "
+        "c.conversation = x.conversation RETURNING device_id, conversation"));
+    if (!execPrepared(move, {moves.text()})) {
+        storageError(move);
+        return false;
+    }
+    while (move.next()) {
+        found.insert({move.value(0).toLongLong(), move.value(1).toString()});
+    }
+    move.finish();
+    return true;
+}
+
+//! Writer thread: settles the ACKs of envelopes the streams pushed and know (no message looked
+//! up): inbox entries by slot, one cursor move per (device, conversation), sender keys only
+//! where there were some.
+bool applyPushedAcks(SqliteBackend &backend, std::vector<AckRequest> &batch)
+{
+    JsonRows entries; // A flat list.
+    qint64 entryCount = 0;
+    QHash<QPair<qint64, QString>, qint64> highest; // (device, conversation) -> log message id
+    JsonRows keys;
+    for (const AckRequest &request : batch) {
+        for (const PushedEnvelope &envelope : request.pushed) {
+            if (envelope.slot > 0) {
+                entries.add(envelope.slot);
+                ++entryCount;
+            } else {
+                qint64 &high = highest[{request.deviceId, envelope.conversation}];
+                high = std::max(high, envelope.id);
+            }
+            if (envelope.senderKey) {
+                keys.row().add(request.deviceId).add(envelope.id);
+            }
+        }
+    }
+    QSet<qint64> removedSlots;
+    if (entryCount > 0) {
+        QSqlQuery &drop = backend.writerQuery(QStringLiteral(
+            "DELETE FROM inbox WHERE slot IN (SELECT value FROM json_each(?)) RETURNING slot"));
+        if (!execPrepared(drop, {entries.list()})) {
+            storageError(drop);
+            return false;
+        }
+        while (drop.next()) {
+            removedSlots.insert(drop.value(0).toLongLong());
+        }
+        drop.finish();
+    }
+    QSet<QPair<qint64, QString>> moved; // Cursors found.
+    if (!moveGroupCursors(backend, highest, moved)) {
+        return false;
+    }
+    if (!keys.isEmpty()) {
+        QSqlQuery &dropKeys = backend.writerQuery(QStringLiteral(
+            "DELETE FROM message_keys WHERE (message_id, device_id) IN (SELECT "
+            "json_extract(value, '$[1]'), json_extract(value, '$[0]') FROM json_each(?))"));
+        if (!execPrepared(dropKeys, {keys.text()})) {
+            storageError(dropKeys);
+            return false;
+        }
+    }
+    for (AckRequest &request : batch) {
+        for (const PushedEnvelope &envelope : std::as_const(request.pushed)) {
+            if (envelope.slot > 0 ? removedSlots.remove(envelope.slot)
+                                  : moved.remove({request.deviceId, envelope.conversation})) {
+                ++request.removed;
+            }
+        }
+    }
+    return true;
+}
+
 //! Writer thread: applies the ACKs of many devices with a few set-based statements.
 bool applyAcks(SqliteBackend &backend, std::vector<AckRequest> &batch)
 {
+    if (!applyPushedAcks(backend, batch)) {
+        return false;
+    }
     // Each (device, message) pair once: a repeated ACK counts for the first request only.
     QSet<QPair<qint64, qint64>> pairs;
     JsonRows rows;
@@ -762,20 +854,9 @@ bool applyAcks(SqliteBackend &backend, std::vector<AckRequest> &batch)
         done.insert({device, id});
     }
     cursors.finish();
-    if (!highest.isEmpty()) {
-        JsonRows moves;
-        for (auto it = highest.cbegin(); it != highest.cend(); ++it) {
-            moves.row().add(it.key().first).add(it.key().second).add(it.value());
-        }
-        QSqlQuery &move = backend.writerQuery(QStringLiteral(
-            "UPDATE group_cursors AS c SET after_id = MAX(c.after_id, x.m) FROM (SELECT "
-            "json_extract(value, '$[0]') AS d, json_extract(value, '$[1]') AS conversation, "
-            "json_extract(value, '$[2]') AS m FROM json_each(?)) AS x WHERE c.device_id = x.d AND "
-            "c.conversation = x.conversation"));
-        if (!execPrepared(move, {moves.text()})) {
-            storageError(move);
-            return false;
-        }
+    QSet<QPair<qint64, QString>> moved;
+    if (!moveGroupCursors(backend, highest, moved)) {
+        return false;
     }
     QSqlQuery &dropKeys = backend.writerQuery(QStringLiteral(
         "DELETE FROM message_keys WHERE (message_id, device_id) IN (SELECT json_extract(value, "
@@ -831,7 +912,13 @@ void SqliteMessageStore::acknowledge(qint64 deviceId, QList<qint64> messageIds, 
 {
     // Many devices ACK at once (a group message reaches them all together): their ACKs go into
     // one write (WriteCoalescer) instead of one each.
-    m_acks->queue.add({deviceId, std::move(messageIds), std::move(done), 0});
+    m_acks->queue.add({deviceId, std::move(messageIds), {}, std::move(done), 0});
+}
+
+void SqliteMessageStore::acknowledgePushed(qint64 deviceId, QList<PushedEnvelope> envelopes,
+                                           Done<qint64> done)
+{
+    m_acks->queue.add({deviceId, {}, std::move(envelopes), std::move(done), 0});
 }
 
 void SqliteMessageStore::purgeBefore(qint64 cutoffMs, Done<qint64> done)

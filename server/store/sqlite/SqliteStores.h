@@ -74,6 +74,8 @@ public:
                                                     const QString &clientMessageId) override;
     QList<Protocol::Envelope> pending(qint64 deviceId, InboxPosition after, qint64 limit) override;
     void acknowledge(qint64 deviceId, QList<qint64> messageIds, Done<qint64> done) override;
+    void acknowledgePushed(qint64 deviceId, QList<PushedEnvelope> envelopes,
+                           Done<qint64> done) override;
     void purgeBefore(qint64 cutoffMs, Done<qint64> done) override;
     void releaseThreadResources() override { m_backend.releaseThreadConnection(); }
 
