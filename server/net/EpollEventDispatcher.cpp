@@ -20,6 +20,16 @@ std::chrono::milliseconds toMs(qint64 ms)
 }
 } // namespace
 
+namespace {
+//! The deferred flushes of a thread whose loop runs an EpollEventDispatcher.
+struct ThreadFlushes
+{
+    EpollEventDispatcher *dispatcher = nullptr; //!< Set once its loop ran.
+    std::vector<EpollEventDispatcher::DeferredFlush *> pending;
+};
+thread_local ThreadFlushes t_flushes;
+} // namespace
+
 EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
     : QAbstractEventDispatcher(parent)
     , m_epoll(::epoll_create1(EPOLL_CLOEXEC))
@@ -37,6 +47,9 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
 
 EpollEventDispatcher::~EpollEventDispatcher()
 {
+    if (t_flushes.dispatcher == this) {
+        t_flushes.dispatcher = nullptr;
+    }
     ::close(m_wakeFd);
     ::close(m_epoll);
 }
@@ -294,11 +307,41 @@ int EpollEventDispatcher::activateNotifiers(int ready)
     return activated;
 }
 
+bool EpollEventDispatcher::deferFlush(DeferredFlush *item)
+{
+    if (!t_flushes.dispatcher) {
+        return false;
+    }
+    t_flushes.pending.push_back(item);
+    return true;
+}
+
+void EpollEventDispatcher::cancelFlush(DeferredFlush *item)
+{
+    // Not erased: runDeferredFlushes may be walking the list.
+    std::replace(t_flushes.pending.begin(), t_flushes.pending.end(), item,
+                 static_cast<DeferredFlush *>(nullptr));
+}
+
+void EpollEventDispatcher::runDeferredFlushes()
+{
+    // One at a time from the front: a flush may schedule or cancel others.
+    for (size_t i = 0; i < t_flushes.pending.size(); ++i) {
+        DeferredFlush *item = std::exchange(t_flushes.pending[i], nullptr);
+        if (item) {
+            item->flushDeferred();
+        }
+    }
+    t_flushes.pending.clear();
+}
+
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
+    t_flushes.dispatcher = this;
     m_interrupted = false;
     Q_EMIT awake();
     QCoreApplication::sendPostedEvents();
+    runDeferredFlushes();
 
     const bool includeTimers = !(flags & QEventLoop::X11ExcludeTimers);
     const bool includeNotifiers = !(flags & QEventLoop::ExcludeSocketNotifiers);

@@ -43,7 +43,28 @@ public:
     void wakeUp() override;
     void interrupt() override;
 
+    //! Work a thread puts off until its loop is about to wait for events again: writes made
+    //! while handling events (a mailbox drain, a batch of readable sockets) then go out
+    //! together, one write(2) per connection per loop iteration however many frames it got.
+    class DeferredFlush
+    {
+    public:
+        virtual void flushDeferred() = 0;
+
+    protected:
+        ~DeferredFlush() = default;
+    };
+    //! Calls `item->flushDeferred()` once before the calling thread's loop next waits (or polls)
+    //! for events. False, and nothing scheduled, if that thread's dispatcher is not one of
+    //! these: the caller then does the work at once.
+    static bool deferFlush(DeferredFlush *item);
+    //! Forgets a scheduled flush (an item going away). Calling thread.
+    static void cancelFlush(DeferredFlush *item);
+
 private:
+    //! Runs the deferred flushes (those scheduled meanwhile too).
+    void runDeferredFlushes();
+
     using Clock = std::chrono::steady_clock;
 
     struct Notifiers

@@ -62,6 +62,9 @@ TlsStream::TlsStream(int fd, std::shared_ptr<TlsContext> context, HttpFrontend *
 
 TlsStream::~TlsStream()
 {
+    if (m_flushDeferred) {
+        EpollEventDispatcher::cancelFlush(this);
+    }
     if (m_phase != Phase::Closed) {
         m_phase = Phase::Closed;
         if (m_ssl) {
@@ -259,35 +262,37 @@ void TlsStream::write(const QByteArray &bytes)
         return;
     }
     if (!m_out.isEmpty()) {
+        // Waiting for the end of the loop pass, or for the socket to take more.
         if (m_out.size() + bytes.size() > MaxPendingBytes) {
             qCInfo(lcServerStream) << "stream peer does not read; closing";
             finish();
             return;
         }
         m_out += bytes;
-        return; // onWritable continues.
+        return;
     }
-    // The usual case: straight to OpenSSL and the socket, no copy kept.
-    qsizetype done = 0;
-    while (done < bytes.size()) {
-        const int wrote =
-            SSL_write(m_ssl, bytes.constData() + done,
-                      static_cast<int>(std::min<qsizetype>(bytes.size() - done, 1 << 30)));
-        if (wrote > 0) {
-            done += wrote;
-            continue;
-        }
-        const int error = SSL_get_error(m_ssl, wrote);
-        if (error == SSL_ERROR_WANT_WRITE || error == SSL_ERROR_WANT_READ) {
-            m_out = bytes.mid(done);
-            watchWrites(true);
-            return;
-        }
-        ERR_clear_error();
+    m_out = bytes; // Shared, not copied, while it is the only frame.
+    if (EpollEventDispatcher::deferFlush(this)) {
+        m_flushDeferred = true;
+        return;
+    }
+    flushDeferred(); // Not on an epoll loop: at once.
+}
+
+void TlsStream::flushDeferred()
+{
+    m_flushDeferred = false;
+    if (m_phase != Phase::Open || m_out.isEmpty()) {
+        return;
+    }
+    if (!flush()) {
         // The connection broke: say so from the event loop, not from inside a caller's write.
         QMetaObject::invokeMethod(this, &TlsStream::finish, Qt::QueuedConnection);
         m_phase = Phase::Closing;
         return;
+    }
+    if (m_out.isEmpty() && m_closeWanted) {
+        startShutdown();
     }
 }
 
@@ -327,6 +332,10 @@ void TlsStream::finish()
         return;
     }
     m_phase = Phase::Closed;
+    if (m_flushDeferred) {
+        EpollEventDispatcher::cancelFlush(this);
+        m_flushDeferred = false;
+    }
     // Possibly from inside one of their signals: stop them now, delete them later.
     for (QSocketNotifier *notifier : {m_readNotifier, m_writeNotifier}) {
         if (notifier) {

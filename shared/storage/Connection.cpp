@@ -46,8 +46,13 @@ bool Connection::open(const Options &options, const Prepare &prepare)
     if (!options.readOnly && !exec(QStringLiteral("PRAGMA journal_mode=WAL"))) {
         return false;
     }
+    // Temporary files in memory: statement journals (a savepoint keeps each page it changes
+    // there; the server's writer opens one per operation of a group commit, and past 64 KiB
+    // SQLite spills them to a temporary file, a pwrite per page), sorts and temporary tables.
+    // Nothing of the database, which may be encrypted (SQLCipher), lands in a plain file.
     return exec(QStringLiteral("PRAGMA synchronous=%1").arg(options.synchronous)) &&
-           exec(QStringLiteral("PRAGMA foreign_keys=ON"));
+           exec(QStringLiteral("PRAGMA foreign_keys=ON")) &&
+           exec(QStringLiteral("PRAGMA temp_store=MEMORY"));
 }
 
 void Connection::close()

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void socketNotifierFiresOnDataAndStopsWhenDisabled();
     void writeNotifierTogglesAndDescriptorsComeBack();
     void tcpEchoBetweenThreads();
+    void deferredFlushesRunOnceBeforeTheLoopWaits();
 };
 
 void TestEpollDispatcher::isUsedByTheThread()
@@ -282,6 +283,58 @@ void TestEpollDispatcher::tcpEchoBetweenThreads()
         },
         10000));
     QCOMPARE(echoed, message);
+}
+
+namespace {
+//! Records its flushes; may schedule another item from inside its own flush.
+struct Flush final : EpollEventDispatcher::DeferredFlush
+{
+    Flush(std::vector<QString> *log, QString name)
+        : log(log)
+        , name(std::move(name))
+    {}
+    std::vector<QString> *log;
+    QString name;
+    Flush *then = nullptr;
+    void flushDeferred() override
+    {
+        log->push_back(name);
+        if (then) {
+            QVERIFY(EpollEventDispatcher::deferFlush(std::exchange(then, nullptr)));
+        }
+    }
+};
+} // namespace
+
+void TestEpollDispatcher::deferredFlushesRunOnceBeforeTheLoopWaits()
+{
+    // Not on an epoll loop (this thread runs Qt's dispatcher): refused, the caller works at once.
+    std::vector<QString> log;
+    Flush stray(&log, QStringLiteral("stray"));
+    QVERIFY(!EpollEventDispatcher::deferFlush(&stray));
+
+    EpollThread loop;
+    Flush a(&log, QStringLiteral("a"));
+    Flush b(&log, QStringLiteral("b"));
+    Flush c(&log, QStringLiteral("c"));
+    Flush later(&log, QStringLiteral("later"));
+    a.then = &later; // Scheduled while the flushes run: still in this pass.
+    std::vector<QString> seenInsideTheEvent;
+    loop.run([&] {
+        QVERIFY(EpollEventDispatcher::deferFlush(&a));
+        QVERIFY(EpollEventDispatcher::deferFlush(&b));
+        QVERIFY(EpollEventDispatcher::deferFlush(&c));
+        EpollEventDispatcher::cancelFlush(&b); // Going away: never called.
+        seenInsideTheEvent = log;              // Nothing runs before the event is handled.
+    });
+    QVERIFY(seenInsideTheEvent.empty());
+    // The flushes follow the event in the same pass, before the loop waits again: once each.
+    std::vector<QString> seen;
+    QTRY_VERIFY_WITH_TIMEOUT((loop.run([&] { seen = log; }), seen.size() >= 3), 10000);
+    QCOMPARE(seen, (std::vector<QString>{QStringLiteral("a"), QStringLiteral("c"),
+                                         QStringLiteral("later")}));
+    loop.run([&] { seen = log; });
+    QCOMPARE(seen.size(), size_t(3));
 }
 
 QTEST_GUILESS_MAIN(TestEpollDispatcher)
