@@ -71,6 +71,9 @@ std::shared_ptr<TlsContext> TlsContext::create(const QList<QSslCertificate> &cha
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                               SSL_MODE_RELEASE_BUFFERS);
+    // A record's header and body in one read(2), and the records that came together with it
+    // too (TlsStream reads until OpenSSL wants more, and comes back for what it keeps).
+    SSL_CTX_set_read_ahead(ctx, 1);
     SSL_CTX_set_alpn_select_cb(ctx, selectAlpn, nullptr);
     for (qsizetype i = 0; i < chain.size(); ++i) {
         const QByteArray pem = chain[i].toPem();

@@ -113,6 +113,9 @@ bool TlsStream::readSome(QByteArray *into)
         if (got > 0) {
             into->append(buffer, got);
             total += got;
+            if (!SSL_has_pending(m_ssl)) {
+                return true; // Whatever else the socket has, epoll (level-triggered) tells.
+            }
             continue;
         }
         const int error = SSL_get_error(m_ssl, got);
@@ -126,6 +129,11 @@ bool TlsStream::readSome(QByteArray *into)
         // The peer's close_notify, its end of the connection, or a broken one.
         ERR_clear_error();
         return false;
+    }
+    // Enough for one wakeup. What OpenSSL read ahead is no longer in the socket, so epoll
+    // will not say so: come back for it.
+    if (SSL_has_pending(m_ssl)) {
+        QMetaObject::invokeMethod(this, &TlsStream::onReadable, Qt::QueuedConnection);
     }
     return true;
 }
