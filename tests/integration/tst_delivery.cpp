@@ -30,6 +30,7 @@ private Q_SLOTS:
     void noteToSelfReachesOwnOtherDevice();
     void sendersDevicesAreToldItWasStored();
     void silentStreamIsClosedAfterIdleTimeout();
+    void streamAckOfAnEnvelopeItDidNotPushIsSettledToo();
 
 private:
     std::unique_ptr<TestServer> m_server;
@@ -336,6 +337,65 @@ void TestDelivery::silentStreamIsClosedAfterIdleTimeout()
         QCOMPARE(pinging.socket.state(), QAbstractSocket::ConnectedState);
     }
     QVERIFY(pinging.has(QStringLiteral("pong")));
+    QVERIFY2(server.stop(), qPrintable(server.output()));
+}
+
+void TestDelivery::streamAckOfAnEnvelopeItDidNotPushIsSettledToo()
+{
+    // A stream settles the ACKs of envelopes it pushed from what it kept of them; an id it did
+    // not push (known from GET /v1/inbox, or from an earlier connection) must still leave the
+    // inbox and count as delivered. A window of one keeps the second envelope unpushed.
+    TestServer server(QStringLiteral("[limits]\nstream_window=1\n"));
+    QVERIFY(server.start());
+    TestClient alice(server.url());
+    TestClient bob(server.url());
+    QVERIFY(alice.registerAccount(QStringLiteral("alice")));
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    alice.sendNumbered(QStringLiteral("bob"), QStringLiteral("pending"), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(bob.inboxSize(), 2, 10000);
+    const auto inbox = bob.call("GET", QStringLiteral("/v1/inbox"));
+    QVERIFY(inbox.ok());
+    const QJsonArray pending = inbox.body.value(QStringLiteral("envelopes")).toArray();
+    QCOMPARE(pending.size(), 2);
+    const qint64 first = pending[0].toObject().value(QStringLiteral("id")).toInteger();
+    const qint64 second = pending[1].toObject().value(QStringLiteral("id")).toInteger();
+
+    RawStream stream(server, bob->profile().token());
+    QTRY_VERIFY_WITH_TIMEOUT(stream.has(QStringLiteral("envelope")), 10000);
+    QCOMPARE(stream.first(QStringLiteral("envelope"))
+                 .value(QStringLiteral("envelope"))
+                 .toObject()
+                 .value(QStringLiteral("id"))
+                 .toInteger(),
+             first);
+    const auto ack = [&stream](qint64 id) {
+        stream.socket.sendTextMessage(QStringLiteral(R"({"type":"ack","ids":[%1]})").arg(id));
+    };
+    ack(second); // Not pushed on this stream.
+    QTRY_COMPARE_WITH_TIMEOUT(bob.inboxSize(), 1, 10000);
+    ack(first); // Pushed: the window frees, and nothing is left to push.
+    QTRY_VERIFY_WITH_TIMEOUT(stream.has(QStringLiteral("synced")), 10000);
+    QCOMPARE(bob.inboxSize(), 0);
+    const auto envelopes =
+        std::count_if(stream.frames.cbegin(), stream.frames.cend(), [](const QJsonObject &frame) {
+            return frame.value(QStringLiteral("type")) == QLatin1String("envelope");
+        });
+    QCOMPARE(envelopes, 1);
+    // Both count for alice's delivered ticks: bob's position reaches the second message.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const auto receipts = alice.call("GET", QStringLiteral("/v1/receipts?since=0"));
+            for (const QJsonValue &state :
+                 receipts.body.value(QStringLiteral("receipts")).toArray()) {
+                const QJsonObject object = state.toObject();
+                if (object.value(QStringLiteral("user")) == QLatin1String("bob") &&
+                    object.value(QStringLiteral("delivered")).toInteger() == 2) {
+                    return true;
+                }
+            }
+            return false;
+        }(),
+        10000);
     QVERIFY2(server.stop(), qPrintable(server.output()));
 }
 
