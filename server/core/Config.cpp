@@ -173,6 +173,8 @@ bool Config::loadFile(const QString &file, QString *error)
     constexpr double big = 1e15;
     const bool read =
         readNumber(settings, QStringLiteral("server/threads"), &threads, 0, 256, error) &&
+        readNumber(settings, QStringLiteral("server/writer_priority"), &writerPriority, 0, 19,
+                   error) &&
         readNumber(settings, QStringLiteral("limits/max_request_body"), &limits.maxRequestBody,
                    1024, 1LL << 32, error) &&
         readNumber(settings, QStringLiteral("limits/max_payload_bytes"), &limits.maxPayloadBytes,

@@ -20,6 +20,11 @@ struct Config
     //! Connection threads wait with epoll (scales with ready sockets) instead of Qt's poll()
     //! dispatcher (scales with all sockets of the thread).
     bool epollDispatcher = true;
+    //! Nice steps the database writer thread runs above the connection threads (0: the same).
+    //! Every write goes through that one thread, so when it waits for a CPU behind the
+    //! connection threads everything waits. Raised if the process may (CAP_SYS_NICE or
+    //! RLIMIT_NICE); otherwise the connection threads are lowered by as much instead.
+    int writerPriority = 5;
 
     RegistrationPolicy registration = RegistrationPolicy::Open;
     Protocol::Limits limits;

@@ -73,6 +73,20 @@ bool Server::start(QString *error)
         m_backend.reset();
         return false;
     }
+    // Every write goes through the writer thread: it must not wait for a CPU behind the
+    // connection threads. Raise it if we may, else lower them (docs/admin.md).
+    int connectionNiceness = 0;
+    if (m_config.writerPriority > 0) {
+        if (m_backend->raiseWriterPriority(m_config.writerPriority)) {
+            qCInfo(lcServer) << "database writer thread raised by" << m_config.writerPriority
+                             << "nice levels";
+        } else {
+            connectionNiceness = m_config.writerPriority;
+            qCInfo(lcServer) << "cannot raise the database writer thread (needs CAP_SYS_NICE or "
+                                "RLIMIT_NICE); connection threads lowered by"
+                             << connectionNiceness << "nice levels instead";
+        }
+    }
     m_users = std::make_unique<SqliteUserStore>(*m_backend);
     m_devices = std::make_unique<SqliteDeviceStore>(*m_backend);
     m_keys = std::make_unique<SqliteKeyStore>(*m_backend);
@@ -110,6 +124,7 @@ bool Server::start(QString *error)
     }
     m_listener = std::make_unique<Listener>(m_config, *m_api, *m_messages, *m_registry,
                                             std::move(tls), std::move(streamTls));
+    m_listener->setThreadNiceness(connectionNiceness);
     if (!m_listener->start(error)) {
         stop();
         return false;

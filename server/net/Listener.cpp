@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -140,7 +141,19 @@ bool Listener::start(QString *error)
         thread->start();
         bool started = false;
         QMetaObject::invokeMethod(
-            worker, [worker, &started] { started = worker->start(); },
+            worker,
+            [worker, &started, niceness = m_niceness] {
+                if (niceness > 0) {
+                    // This thread only (Linux: PRIO_PROCESS 0 is the calling thread). Lowering
+                    // one's own priority needs no privilege.
+                    errno = 0;
+                    const int current = getpriority(PRIO_PROCESS, 0);
+                    if (errno == 0) {
+                        setpriority(PRIO_PROCESS, 0, current + niceness);
+                    }
+                }
+                started = worker->start();
+            },
             Qt::BlockingQueuedConnection);
         m_threads.append(thread);
         m_workers.append(worker);

@@ -34,6 +34,9 @@ public:
              std::shared_ptr<TlsContext> streamTls = {});
     ~Listener();
 
+    //! Before start(): the connection threads run this many nice levels below the process
+    //! (so that the database writer comes first when it could not be raised instead).
+    void setThreadNiceness(int steps) { m_niceness = steps; }
     bool start(QString *error);
     //! Closes the listening sockets; open connections keep being served.
     void stopAccepting();
@@ -50,6 +53,7 @@ private:
     std::optional<QSslConfiguration> m_tls;
     std::shared_ptr<TlsContext> m_streamTls;
     quint16 m_port = 0;
+    int m_niceness = 0;
     QList<QThread *> m_threads;
     QList<Worker *> m_workers;
 };

@@ -59,6 +59,7 @@ public:
     QString tlsDir() const { return dataDir() + QStringLiteral("/tls"); }
     QString configPath() const { return m_dir.path() + QStringLiteral("/tincand.conf"); }
     QString output() const { return m_output; }
+    qint64 processId() const { return m_process.processId(); }
 
 private:
     QTemporaryDir m_dir;

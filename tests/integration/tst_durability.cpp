@@ -6,7 +6,10 @@
 #include "tests/common/TestClient.h"
 #include "tests/common/TestServer.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
+#include <QMultiHash>
 #include <QProcess>
 #include <QSet>
 #include <QSqlQuery>
@@ -26,6 +29,7 @@ private Q_SLOTS:
     void clientRestartedWhileServerDown();
     void retentionPurgesExpiredInboxEntries();
     void secondDaemonOnSamePortOrDataIsRefused();
+    void writerThreadRunsAheadOfConnectionThreads();
 
 private:
     static int outboxRows(const QString &profileDir);
@@ -247,6 +251,52 @@ void TestDurability::secondDaemonOnSamePortOrDataIsRefused()
     // The first one is unaffected.
     QCOMPARE(alice.call("GET", QStringLiteral("/v1/account")).status, 200);
     QVERIFY2(first.stop(), qPrintable(first.output()));
+}
+
+namespace {
+//! The nice value of each of a process's threads, by thread name.
+QMultiHash<QString, int> threadNiceness(qint64 pid)
+{
+    QMultiHash<QString, int> niceness;
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(pid));
+    for (const QString &task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm(tasks.filePath(task + QStringLiteral("/comm")));
+        QFile stat(tasks.filePath(task + QStringLiteral("/stat")));
+        if (!comm.open(QIODevice::ReadOnly) || !stat.open(QIODevice::ReadOnly)) {
+            continue; // The thread ended meanwhile.
+        }
+        // "pid (comm) state ...": the fields after the name; nice is field 19 of the line.
+        const QByteArray line = stat.readAll();
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() > 16) {
+            niceness.insert(QString::fromUtf8(comm.readAll().trimmed()), fields[16].toInt());
+        }
+    }
+    return niceness;
+}
+} // namespace
+
+void TestDurability::writerThreadRunsAheadOfConnectionThreads()
+{
+    // Every write waits for the one database writer thread: under load it must not wait for a
+    // CPU behind the connection threads. Raised when the daemon may (as here, root), the
+    // connection threads lowered otherwise: either way 5 nice levels apart by default.
+    for (const int steps : {5, 0}) {
+        TestServer server(QStringLiteral("[server]\nthreads=2\nwriter_priority=%1\n").arg(steps));
+        QVERIFY(server.start());
+        const QMultiHash<QString, int> niceness = threadNiceness(server.processId());
+        QCOMPARE(niceness.values(QStringLiteral("tincan-writer")).size(), 1);
+        const int writer = niceness.value(QStringLiteral("tincan-writer"));
+        for (const QString &io : {QStringLiteral("tincan-io-0"), QStringLiteral("tincan-io-1")}) {
+            QVERIFY2(niceness.contains(io), qPrintable(io));
+            QCOMPARE(niceness.value(io) - writer, steps);
+        }
+        QVERIFY2(server.stop(), qPrintable(server.output()));
+    }
+    // Out of range: a clear error at start.
+    TestServer bad(QStringLiteral("[server]\nwriter_priority=40\n"));
+    QVERIFY(!bad.start());
+    QVERIFY2(bad.output().contains(QStringLiteral("writer_priority")), qPrintable(bad.output()));
 }
 
 QTEST_GUILESS_MAIN(TestDurability)

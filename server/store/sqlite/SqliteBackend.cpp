@@ -8,7 +8,12 @@
 
 #include <sqlite3.h>
 
+#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <future>
 #include <memory>
 #include <unordered_map>
@@ -76,6 +81,8 @@ bool SqliteBackend::open(const QString &path, const QString &synchronous, QStrin
     auto startedFuture = started.get_future();
     m_stopping = false;
     m_thread = std::thread([this, &started] {
+        pthread_setname_np(pthread_self(), "tincan-writer");
+        m_writerTid = static_cast<int>(gettid());
         auto connection = std::make_unique<Storage::Connection>();
         if (!connection->open({m_path, m_synchronous, false, 10000})) {
             started.set_value(connection->lastError());
@@ -123,6 +130,20 @@ void SqliteBackend::submit(WriteOp op)
     if (op.done) {
         op.done(false);
     }
+}
+
+bool SqliteBackend::raiseWriterPriority(int steps)
+{
+    if (m_writerTid == 0) {
+        return false;
+    }
+    // On Linux a nice value is a thread's own: PRIO_PROCESS with a thread id sets that thread.
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, static_cast<id_t>(m_writerTid));
+    if (errno != 0) {
+        return false;
+    }
+    return setpriority(PRIO_PROCESS, static_cast<id_t>(m_writerTid), current - steps) == 0;
 }
 
 quint64 SqliteBackend::batchesCommitted() const

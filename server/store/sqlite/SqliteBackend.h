@@ -72,6 +72,10 @@ public:
 
     //! Number of batches and ops committed so far (for metrics and benchmarks).
     quint64 batchesCommitted() const;
+    //! Runs the writer thread (named `tincan-writer`) `steps` nice levels above the process
+    //! (every write waits for it). False if the process may not raise a thread's priority
+    //! (neither CAP_SYS_NICE nor a RLIMIT_NICE that allows it). Linux only.
+    bool raiseWriterPriority(int steps);
 
 private:
     struct ThreadReader;
@@ -93,6 +97,7 @@ private:
     bool m_stopping = false;
     quint64 m_batches = 0;
     std::thread m_thread;
+    int m_writerTid = 0; //!< The writer thread's kernel id; set before open() returns.
 };
 
 } // namespace Tincan::Server
