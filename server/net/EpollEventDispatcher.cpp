@@ -323,6 +323,11 @@ void EpollEventDispatcher::cancelFlush(DeferredFlush *item)
                  static_cast<DeferredFlush *>(nullptr));
 }
 
+void EpollEventDispatcher::flushDeferredNow()
+{
+    runDeferredFlushes();
+}
+
 void EpollEventDispatcher::runDeferredFlushes()
 {
     // One at a time from the front: a flush may schedule or cancel others.

@@ -60,10 +60,12 @@ public:
     static bool deferFlush(DeferredFlush *item);
     //! Forgets a scheduled flush (an item going away). Calling thread.
     static void cancelFlush(DeferredFlush *item);
+    //! Runs the calling thread's scheduled flushes now (a thread about to stop its loop).
+    static void flushDeferredNow();
 
 private:
     //! Runs the deferred flushes (those scheduled meanwhile too).
-    void runDeferredFlushes();
+    static void runDeferredFlushes();
 
     using Clock = std::chrono::steady_clock;
 

@@ -6,6 +6,7 @@
 #include "server/http/HttpFrontend.h"
 #include "server/http/RequestGuard.h"
 #include "server/net/ClientHello.h"
+#include "server/net/EpollEventDispatcher.h"
 #include "server/net/TlsStream.h"
 #include "shared/protocol/Frames.h"
 
@@ -241,11 +242,13 @@ void Worker::shutdown()
     if (m_frontend) {
         m_frontend->closeAllStreams();
     }
-    // Push out answers already written to sockets.
+    // Push out answers already written to sockets, and the close frames of lean TLS streams
+    // (they write at the end of a loop pass, and the loop is about to stop).
     const auto sockets = findChildren<QTcpSocket *>();
     for (QTcpSocket *socket : sockets) {
         socket->flush();
     }
+    EpollEventDispatcher::flushDeferredNow();
 }
 
 } // namespace Tincan::Server

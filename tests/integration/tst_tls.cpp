@@ -22,6 +22,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <QUuid>
+#include <QtEndian>
 #include <QtTest>
 
 using namespace Tincan;
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void configuredCertificateIsServedAndPinned();
     void streamAlpnConnectionsTakeTheLeanPath();
     void leanStreamWaitsForASlowPeer();
+    void leanStreamGetsItsCloseFrameAtShutdown();
 };
 
 void TestTls::firstUsePinsAndReports()
@@ -649,6 +651,39 @@ void TestTls::leanStreamWaitsForASlowPeer()
         QCOMPARE(envelopes[i].value(QStringLiteral("payload")).toString().toLatin1(), bodies[i]);
     }
     QVERIFY2(server.stop(), qPrintable(server.output()));
+}
+
+void TestTls::leanStreamGetsItsCloseFrameAtShutdown()
+{
+    // A lean stream writes at the end of its thread's loop pass; a daemon shutting down still
+    // says why it closes (1001, going away) before the connection ends.
+    TestServer server;
+    QVERIFY(server.start());
+    TestClient bob(server.url());
+    QVERIFY(bob.registerAccount(QStringLiteral("bob")));
+    QSslSocket socket;
+    QVERIFY(openTls(server, socket, true));
+    QCOMPARE(socket.sslConfiguration().nextNegotiatedProtocol(), QByteArray(Protocol::StreamAlpn));
+    QByteArray buffer = sendAndRead(socket, streamUpgradeRequest(bob->profile().token()),
+                                    [](const QByteArray &a) { return a.contains("\r\n\r\n"); });
+    QVERIFY2(buffer.startsWith("HTTP/1.1 101"), buffer.constData());
+    buffer.remove(0, buffer.indexOf("\r\n\r\n") + 4);
+    QVERIFY2(server.stop(), qPrintable(server.output()));
+    int closeCode = 0;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            socket.waitForReadyRead(50);
+            buffer += socket.readAll();
+            ServerFrame frame;
+            while (takeServerFrame(buffer, &frame)) {
+                if (frame.opcode == 0x8 && frame.payload.size() >= 2) {
+                    closeCode = qFromBigEndian<quint16>(frame.payload.constData());
+                }
+            }
+            return closeCode != 0 || socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        10000));
+    QCOMPARE(closeCode, 1001);
 }
 
 QTEST_GUILESS_MAIN(TestTls)

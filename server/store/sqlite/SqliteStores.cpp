@@ -713,9 +713,9 @@ struct AckRequest
 };
 
 //! Writer thread: moves each (device, conversation) cursor of a group log past the given
-//! message id (never back); `found` gets the cursors that exist.
+//! message id (never back); `found` (if any) gets the cursors that exist.
 bool moveGroupCursors(SqliteBackend &backend, const QHash<QPair<qint64, QString>, qint64> &highest,
-                      QSet<QPair<qint64, QString>> &found)
+                      QSet<QPair<qint64, QString>> *found = nullptr)
 {
     if (highest.isEmpty()) {
         return true;
@@ -733,8 +733,8 @@ bool moveGroupCursors(SqliteBackend &backend, const QHash<QPair<qint64, QString>
         storageError(move);
         return false;
     }
-    while (move.next()) {
-        found.insert({move.value(0).toLongLong(), move.value(1).toString()});
+    while (found && move.next()) {
+        found->insert({move.value(0).toLongLong(), move.value(1).toString()});
     }
     move.finish();
     return true;
@@ -777,7 +777,7 @@ bool applyPushedAcks(SqliteBackend &backend, std::vector<AckRequest> &batch)
         drop.finish();
     }
     QSet<QPair<qint64, QString>> moved; // Cursors found.
-    if (!moveGroupCursors(backend, highest, moved)) {
+    if (!moveGroupCursors(backend, highest, &moved)) {
         return false;
     }
     if (!keys.isEmpty()) {
@@ -854,8 +854,7 @@ bool applyAcks(SqliteBackend &backend, std::vector<AckRequest> &batch)
         done.insert({device, id});
     }
     cursors.finish();
-    QSet<QPair<qint64, QString>> moved;
-    if (!moveGroupCursors(backend, highest, moved)) {
+    if (!moveGroupCursors(backend, highest)) {
         return false;
     }
     QSqlQuery &dropKeys = backend.writerQuery(QStringLiteral(
